@@ -1,0 +1,116 @@
+// nabla/autograd/node.h — one recorded operation of the dynamic graph.
+//
+// Every differentiable op that sees an input requiring grad records a Node: its name, edges to
+// the nodes of its inputs, the backward function (written next to the op's forward, with
+// nabla's own differentiable ops so that gradients of gradients come for free), and a detached
+// alias of its output, so that the graph can report each node's value (and, after a backward
+// with keep_adjoints, its gradient) to `nabla grad`, the demos and the playground.
+//
+//   Tensor y = x.sigmoid();                 // records Node "sigmoid" with one edge, to x
+//   y.grad_fn()->name() == "sigmoid";
+//   y.grad_fn()->value();                   // the forward value of y
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nabla/tensor/tensor.h"
+
+namespace nabla {
+
+// grad_out: gradient w.r.t. the node's output. out: the output itself, attached to this node,
+// so a formula that uses it (sigmoid' = y(1-y)) stays differentiable. Returns one gradient per
+// input; an undefined Tensor means "no gradient flows to this input".
+using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_out, const Tensor& out)>;
+
+class Node : public std::enable_shared_from_this<Node> {
+ public:
+  Node(std::string name, BackwardFn backward, std::vector<std::shared_ptr<Node>> next,
+       Tensor output_alias, std::vector<Shape> input_shapes);
+  virtual ~Node() = default;
+
+  const std::string& name() const { return name_; }
+  // Edges to the nodes that produced the inputs, one per input (null: input needs no grad).
+  const std::vector<std::shared_ptr<Node>>& next() const { return next_; }
+  // The forward value of this node's output (detached).
+  const Tensor& value() const { return output_; }
+  // The gradient of the last backward's root w.r.t. this node's output, when that backward ran
+  // with keep_adjoints; undefined otherwise.
+  const Tensor& adjoint() const { return adjoint_; }
+  const std::vector<Shape>& input_shapes() const { return input_shapes_; }
+  // The leaf tensor of an AccumulateGrad node, else undefined.
+  virtual Tensor leaf() const { return Tensor(); }
+  bool is_leaf_accumulator() const { return leaf().defined(); }
+  bool released() const { return !backward_; }
+
+  // Runs the backward formula for a given output gradient (used by the engine, and by the
+  // trace to show local derivatives: apply(1) on a scalar node gives d out / d input_i).
+  std::vector<Tensor> apply(const Tensor& grad_out);
+
+  // Drops the saved tensors; a later backward through this node is an error.
+  void release() { backward_ = nullptr; }
+
+ private:
+  friend class Engine;
+  friend class Tensor;
+  std::string name_;
+  BackwardFn backward_;
+  std::vector<std::shared_ptr<Node>> next_;
+  Tensor output_;
+  std::vector<Shape> input_shapes_;
+  Tensor adjoint_;
+  // Engine scratch, valid only during one backward pass.
+  Tensor grad_buffer_;
+  int pending_ = 0;
+  // Non-leaf tensors whose .grad should receive this node's output gradient.
+  std::vector<std::weak_ptr<TensorImpl>> retained_;
+};
+
+// The node at the end of every leaf tensor that requires grad: it adds the arriving gradient
+// into the leaf's .grad.
+class AccumulateGrad : public Node {
+ public:
+  explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf);
+  Tensor leaf() const override { return Tensor(leaf_); }
+
+ private:
+  std::shared_ptr<TensorImpl> leaf_;
+};
+
+// ---- grad mode: a thread-local flag with an RAII guard ----
+bool grad_enabled();
+class GradModeGuard {
+ public:
+  explicit GradModeGuard(bool enabled);
+  ~GradModeGuard();
+  GradModeGuard(const GradModeGuard&) = delete;
+  GradModeGuard& operator=(const GradModeGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+// No graph is recorded while one of these lives (like torch.no_grad()).
+class NoGradGuard : public GradModeGuard {
+ public:
+  NoGradGuard() : GradModeGuard(false) {}
+};
+
+namespace autograd {
+
+// Records `op` as the producer of `out` when grad mode is on and an input requires grad, and
+// returns `out` (now carrying grad_fn). `inputs` are the tensors the backward returns gradients
+// for, in order. Ops call this right after computing their forward value:
+//
+//   Tensor y = kernels::...;
+//   return autograd::record("sigmoid", y, {x}, [](const Tensor& g, const Tensor& y) {
+//     return std::vector<Tensor>{g * y * (1.0 - y)};
+//   });
+Tensor record(const char* op, Tensor out, std::initializer_list<Tensor> inputs, BackwardFn backward);
+Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward);
+
+// The node that gradients for `t` flow into: its grad_fn, or its leaf accumulator.
+std::shared_ptr<Node> gradient_edge(const Tensor& t);
+
+}  // namespace autograd
+}  // namespace nabla

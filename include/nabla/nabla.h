@@ -1,0 +1,13 @@
+// nabla/nabla.h — everything in one include.
+//
+//   #include <nabla/nabla.h>
+//   Tensor x = nabla::randn({4, 2}, DType::float64).requires_grad_();
+//   nabla::sum(nabla::sigmoid(x)).backward();  // x.grad() = σ'(x)
+#pragma once
+#include "nabla/autograd/engine.h"
+#include "nabla/autograd/gradcheck.h"
+#include "nabla/autograd/node.h"
+#include "nabla/error.h"
+#include "nabla/ops/ops.h"
+#include "nabla/tensor/random.h"
+#include "nabla/tensor/tensor.h"

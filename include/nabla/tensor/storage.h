@@ -1,0 +1,46 @@
+// nabla/tensor/storage.h — reference-counted buffers from a caching allocator.
+//
+// A training step that repeats with fixed shapes asks for the same buffer sizes every step;
+// the allocator keeps freed buffers in per-size free lists so that, after the first step,
+// a steady-state step takes nothing from the system allocator.
+//
+//   auto s = Storage::allocate(1024);   // 1024 bytes, 64-byte aligned
+//   float* p = static_cast<float*>(s->data());
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace nabla {
+
+class Storage {
+ public:
+  // A buffer of at least `nbytes` bytes, 64-byte aligned, contents undefined.
+  static std::shared_ptr<Storage> allocate(size_t nbytes);
+  // A buffer whose bytes are all zero.
+  static std::shared_ptr<Storage> zeros(size_t nbytes);
+
+  explicit Storage(size_t nbytes);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  void* data() const { return data_; }
+  size_t nbytes() const { return nbytes_; }
+
+ private:
+  void* data_;
+  size_t nbytes_;
+};
+
+// Statistics of the caching allocator, for tests and benchmarks.
+struct AllocatorStats {
+  uint64_t system_allocations = 0;  // buffers taken from the system allocator
+  uint64_t cache_hits = 0;          // buffers served from a free list
+  uint64_t bytes_cached = 0;        // bytes sitting in free lists now
+};
+AllocatorStats allocator_stats();
+// Returns every cached buffer to the system.
+void allocator_release_cache();
+
+}  // namespace nabla

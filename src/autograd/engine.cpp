@@ -1,0 +1,154 @@
+#include "nabla/autograd/engine.h"
+
+#include <unordered_map>
+
+#include "nabla/ops/ops.h"
+
+namespace nabla {
+
+class Engine {
+ public:
+  // Runs reverse mode from `roots`. If `capture` is non-empty, the gradients arriving at those
+  // nodes are returned (grad()); otherwise leaves accumulate into .grad (backward()).
+  static std::vector<Tensor> run(const std::vector<Tensor>& outputs,
+                                 const std::vector<Tensor>& grad_outputs,
+                                 const std::vector<std::shared_ptr<Node>>& capture,
+                                 bool accumulate_leaves, const BackwardOptions& options);
+};
+
+namespace {
+
+Tensor accumulate(const Tensor& acc, const Tensor& g) { return acc.defined() ? acc + g : g; }
+
+// Depth-first post-order over the graph: every node after all nodes that feed on it when the
+// list is reversed. Iterative, so deep graphs (long chains) cannot overflow the stack.
+std::vector<Node*> topological_order(const std::vector<Node*>& roots) {
+  std::vector<Node*> order;
+  std::unordered_map<Node*, bool> seen;
+  std::vector<std::pair<Node*, size_t>> stack;
+  for (Node* root : roots) {
+    if (!root || seen.count(root)) continue;
+    seen[root] = true;
+    stack.push_back({root, 0});
+    while (!stack.empty()) {
+      auto& [node, i] = stack.back();
+      if (i < node->next().size()) {
+        Node* child = node->next()[i++].get();
+        if (child && !seen.count(child)) {
+          seen[child] = true;
+          stack.push_back({child, 0});
+        }
+      } else {
+        order.push_back(node);
+        stack.pop_back();
+      }
+    }
+  }
+  return order;  // leaves first; the roots come last
+}
+
+}  // namespace
+
+std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs,
+                                const std::vector<Tensor>& grad_outputs,
+                                const std::vector<std::shared_ptr<Node>>& capture,
+                                bool accumulate_leaves, const BackwardOptions& options) {
+  NABLA_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(), ValueError,
+              "backward: ", outputs.size(), " outputs but ", grad_outputs.size(), " output gradients");
+  const bool create_graph = options.create_graph;
+  const bool retain_graph = options.retain_graph || create_graph;
+
+  std::vector<Node*> roots;
+  std::vector<std::shared_ptr<Node>> keep_alive;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Tensor& out = outputs[i];
+    NABLA_CHECK(out.defined() && out.requires_grad(), AutogradError,
+                "backward: output ", i, " does not require grad and has no grad_fn "
+                "(did you compute it under no_grad, or from tensors without requires_grad?)");
+    auto node = autograd::gradient_edge(out);
+    keep_alive.push_back(node);
+    roots.push_back(node.get());
+  }
+  std::vector<Node*> order = topological_order(roots);
+  for (Node* n : order) n->grad_buffer_ = Tensor();
+
+  // Seed the roots.
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    Tensor seed;
+    if (!grad_outputs.empty() && grad_outputs[i].defined()) {
+      seed = grad_outputs[i];
+      NABLA_CHECK(seed.shape() == outputs[i].shape(), ShapeError, "backward: gradient of shape ",
+                  seed.shape().to_string(), " for an output of shape ", outputs[i].shape().to_string());
+      NABLA_CHECK(seed.dtype() == outputs[i].dtype(), DTypeError, "backward: gradient of dtype ",
+                  dtype_name(seed.dtype()), " for an output of dtype ", dtype_name(outputs[i].dtype()));
+    } else {
+      NABLA_CHECK(outputs[i].numel() == 1, AutogradError,
+                  "backward: the output has shape ", outputs[i].shape().to_string(),
+                  "; a gradient can be implied only for a single-element output. "
+                  "Pass the output gradient explicitly");
+      seed = ones(outputs[i].shape(), outputs[i].dtype());
+    }
+    roots[i]->grad_buffer_ = accumulate(roots[i]->grad_buffer_, seed);
+  }
+
+  std::unordered_map<Node*, size_t> capture_index;
+  for (size_t i = 0; i < capture.size(); ++i)
+    if (capture[i]) capture_index[capture[i].get()] = i;
+  std::vector<Tensor> captured(capture.size());
+
+  GradModeGuard grad_mode(create_graph);
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Node* node = *it;
+    Tensor g = node->grad_buffer_;
+    node->grad_buffer_ = Tensor();
+    if (!g.defined()) continue;
+    if (!create_graph) g = g.detach();
+    if (options.keep_adjoints) node->adjoint_ = g;
+    if (auto c = capture_index.find(node); c != capture_index.end()) captured[c->second] = g;
+    for (auto& weak : node->retained_) {
+      if (auto impl = weak.lock()) {
+        Tensor t(impl);
+        t.set_grad(accumulate(t.grad(), g));
+      }
+    }
+    if (Tensor leaf = node->leaf(); leaf.defined()) {
+      if (!accumulate_leaves) continue;
+      if (!leaf.grad().defined()) leaf.set_grad(create_graph ? g : g.clone());
+      else if (create_graph) leaf.set_grad(leaf.grad() + g);
+      else leaf.grad().add_(g);  // in place, as PyTorch: the graph of .grad is not needed
+      continue;
+    }
+    // In grad() mode, nodes below every captured input need not run, but the saving is small
+    // next to the bookkeeping needed to know which those are.
+    std::vector<Tensor> input_grads = node->apply(g);
+    for (size_t i = 0; i < input_grads.size(); ++i) {
+      Node* next = node->next()[i].get();
+      if (next && input_grads[i].defined()) next->grad_buffer_ = accumulate(next->grad_buffer_, input_grads[i]);
+    }
+    if (!retain_graph) node->release();
+  }
+  return captured;
+}
+
+void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs,
+              BackwardOptions options) {
+  Engine::run(outputs, grad_outputs, {}, true, options);
+}
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         BackwardOptions options, const std::vector<Tensor>& grad_outputs) {
+  std::vector<std::shared_ptr<Node>> capture;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    NABLA_CHECK(inputs[i].defined() && inputs[i].requires_grad(), AutogradError, "grad: input ", i,
+                " does not require grad");
+    capture.push_back(autograd::gradient_edge(inputs[i]));
+  }
+  std::vector<Tensor> result = Engine::run(outputs, grad_outputs, capture, false, options);
+  for (size_t i = 0; i < result.size(); ++i) {
+    NABLA_CHECK(result[i].defined() || options.allow_unused, AutogradError, "grad: input ", i,
+                " was not used to compute the outputs (pass allow_unused to get an undefined gradient)");
+  }
+  return result;
+}
+
+}  // namespace nabla

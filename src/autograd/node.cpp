@@ -1,0 +1,88 @@
+#include "nabla/autograd/node.h"
+
+namespace nabla {
+
+namespace {
+thread_local bool g_grad_enabled = true;
+}
+
+bool grad_enabled() { return g_grad_enabled; }
+GradModeGuard::GradModeGuard(bool enabled) : previous_(g_grad_enabled) { g_grad_enabled = enabled; }
+GradModeGuard::~GradModeGuard() { g_grad_enabled = previous_; }
+
+Node::Node(std::string name, BackwardFn backward, std::vector<std::shared_ptr<Node>> next,
+           Tensor output_alias, std::vector<Shape> input_shapes)
+    : name_(std::move(name)),
+      backward_(std::move(backward)),
+      next_(std::move(next)),
+      output_(std::move(output_alias)),
+      input_shapes_(std::move(input_shapes)) {}
+
+std::vector<Tensor> Node::apply(const Tensor& grad_out) {
+  NABLA_CHECK(backward_, AutogradError, "backward through '", name_,
+              "' a second time: its saved tensors were freed by the first backward. "
+              "Pass retain_graph=true to the first backward if you need to go through it again");
+  // The output, attached to this node, so that formulas using it are themselves differentiable.
+  Tensor out = output_;
+  if (output_.defined()) {
+    auto impl = std::make_shared<TensorImpl>(*output_.impl());
+    impl->requires_grad = true;
+    impl->grad_fn = shared_from_this();
+    out = Tensor(std::move(impl));
+  }
+  std::vector<Tensor> grads = backward_(grad_out, out);
+  NABLA_CHECK(grads.size() == next_.size(), AutogradError, "internal: '", name_, "' returned ",
+              grads.size(), " gradients for ", next_.size(), " inputs");
+  for (size_t i = 0; i < grads.size(); ++i) {
+    if (!grads[i].defined()) continue;
+    NABLA_CHECK(grads[i].shape() == input_shapes_[i], AutogradError, "internal: '", name_,
+                "' returned a gradient of shape ", grads[i].shape().to_string(), " for input ", i,
+                " of shape ", input_shapes_[i].to_string());
+  }
+  return grads;
+}
+
+AccumulateGrad::AccumulateGrad(std::shared_ptr<TensorImpl> leaf)
+    : Node("leaf", nullptr, {}, Tensor(), {}), leaf_(std::move(leaf)) {}
+
+namespace autograd {
+
+std::shared_ptr<Node> gradient_edge(const Tensor& t) {
+  if (!t.defined() || !t.requires_grad()) return nullptr;
+  if (t.grad_fn()) return t.grad_fn();
+  auto acc = t.impl()->accumulator.lock();
+  if (!acc) {
+    acc = std::make_shared<AccumulateGrad>(t.impl_ptr());
+    t.impl()->accumulator = acc;
+  }
+  return acc;
+}
+
+Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward) {
+  if (!grad_enabled()) return out;
+  bool any = false;
+  for (const Tensor& t : inputs) any = any || (t.defined() && t.requires_grad());
+  if (!any) return out;
+  std::vector<std::shared_ptr<Node>> next;
+  std::vector<Shape> shapes;
+  next.reserve(inputs.size());
+  shapes.reserve(inputs.size());
+  for (const Tensor& t : inputs) {
+    next.push_back(gradient_edge(t));
+    shapes.push_back(t.defined() ? t.shape() : Shape{});
+  }
+  // A detached alias of the output for the node: the node must not own `out` itself, which
+  // owns the node (a reference cycle).
+  Tensor alias = out.detach();
+  out.impl()->requires_grad = true;
+  out.impl()->grad_fn = std::make_shared<Node>(op, std::move(backward), std::move(next),
+                                               std::move(alias), std::move(shapes));
+  return out;
+}
+
+Tensor record(const char* op, Tensor out, std::initializer_list<Tensor> inputs, BackwardFn backward) {
+  return record(op, std::move(out), std::vector<Tensor>(inputs), std::move(backward));
+}
+
+}  // namespace autograd
+}  // namespace nabla

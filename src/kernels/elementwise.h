@@ -1,0 +1,144 @@
+// Raw-pointer loops for elementwise work: a flat loop when every operand is contiguous with the
+// output's shape (the compiler vectorises it), else a strided walk whose innermost dimension is
+// still a tight loop. Broadcasting is expressed as stride 0.
+#pragma once
+#include <array>
+#include <cstdint>
+
+#include "nabla/tensor/tensor.h"
+
+namespace nabla::kernels {
+
+// Strides (in elements) of `t` viewed as broadcast to `shape`: 0 where t has size 1 or lacks
+// the dimension.
+inline Shape broadcast_strides(const Tensor& t, const Shape& shape) {
+  Shape s;
+  s.resize(shape.size());
+  int lead = shape.size() - t.dim();
+  for (int i = 0; i < shape.size(); ++i) {
+    int j = i - lead;
+    s[i] = (j < 0 || t.shape()[j] == 1) ? 0 : t.strides()[j];
+  }
+  return s;
+}
+
+// Walks `shape` in row-major order; for every innermost row calls
+// body(offsets, n, inner_strides), offsets being the element offset of the row's first element
+// in each operand.
+template <size_t N, class Body>
+void nd_loop(const Shape& shape, const std::array<Shape, N>& strides, Body&& body) {
+  const int nd = shape.size();
+  std::array<int64_t, N> offsets{};
+  if (nd == 0) {
+    std::array<int64_t, N> zero{};
+    body(offsets, int64_t(1), zero);
+    return;
+  }
+  if (shape.numel() == 0) return;
+  std::array<int64_t, N> inner{};
+  for (size_t k = 0; k < N; ++k) inner[k] = strides[k][nd - 1];
+  const int64_t n = shape[nd - 1];
+  int64_t counter[kMaxDims] = {};
+  while (true) {
+    body(offsets, n, inner);
+    int d = nd - 2;
+    for (; d >= 0; --d) {
+      if (++counter[d] < shape[d]) {
+        for (size_t k = 0; k < N; ++k) offsets[k] += strides[k][d];
+        break;
+      }
+      for (size_t k = 0; k < N; ++k) offsets[k] -= strides[k][d] * (shape[d] - 1);
+      counter[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
+// out[i] = f(in[i]); out is contiguous with in's shape.
+template <class TOut, class TIn, class F>
+void unary(const Tensor& in, const Tensor& out, F f) {
+  const TIn* x = static_cast<const TIn*>(in.raw_data());
+  TOut* y = static_cast<TOut*>(out.raw_data());
+  const int64_t n = out.numel();
+  if (in.is_contiguous()) {
+    for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+    return;
+  }
+  int64_t pos = 0;
+  nd_loop<1>(in.shape(), {in.strides()}, [&](auto off, int64_t len, auto st) {
+    const TIn* row = x + off[0];
+    for (int64_t i = 0; i < len; ++i) y[pos++] = f(row[i * st[0]]);
+  });
+}
+
+// out[i] = f(a[i], b[i]) with broadcasting; out is contiguous with the broadcast shape.
+template <class TOut, class TA, class TB, class F>
+void binary(const Tensor& a, const Tensor& b, const Tensor& out, F f) {
+  const TA* pa = static_cast<const TA*>(a.raw_data());
+  const TB* pb = static_cast<const TB*>(b.raw_data());
+  TOut* po = static_cast<TOut*>(out.raw_data());
+  const int64_t n = out.numel();
+  const bool a_full = a.shape() == out.shape() && a.is_contiguous();
+  const bool b_full = b.shape() == out.shape() && b.is_contiguous();
+  if (a_full && b_full) {
+    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
+    return;
+  }
+  if (a_full && b.numel() == 1) {
+    const TB s = pb[0];
+    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], s);
+    return;
+  }
+  if (b_full && a.numel() == 1) {
+    const TA s = pa[0];
+    for (int64_t i = 0; i < n; ++i) po[i] = f(s, pb[i]);
+    return;
+  }
+  int64_t pos = 0;
+  nd_loop<2>(out.shape(), {broadcast_strides(a, out.shape()), broadcast_strides(b, out.shape())},
+             [&](auto off, int64_t len, auto st) {
+               const TA* ra = pa + off[0];
+               const TB* rb = pb + off[1];
+               for (int64_t i = 0; i < len; ++i) po[pos++] = f(ra[i * st[0]], rb[i * st[1]]);
+             });
+}
+
+// out[i] = f(c[i], a[i], b[i]) with broadcasting; out contiguous with the broadcast shape.
+template <class TOut, class TC, class TA, class TB, class F>
+void ternary(const Tensor& c, const Tensor& a, const Tensor& b, const Tensor& out, F f) {
+  const TC* pc = static_cast<const TC*>(c.raw_data());
+  const TA* pa = static_cast<const TA*>(a.raw_data());
+  const TB* pb = static_cast<const TB*>(b.raw_data());
+  TOut* po = static_cast<TOut*>(out.raw_data());
+  int64_t pos = 0;
+  nd_loop<3>(out.shape(),
+             {broadcast_strides(c, out.shape()), broadcast_strides(a, out.shape()),
+              broadcast_strides(b, out.shape())},
+             [&](auto off, int64_t len, auto st) {
+               const TC* rc = pc + off[0];
+               const TA* ra = pa + off[1];
+               const TB* rb = pb + off[2];
+               for (int64_t i = 0; i < len; ++i)
+                 po[pos++] = f(rc[i * st[0]], ra[i * st[1]], rb[i * st[2]]);
+             });
+}
+
+// Copies src (any strides, broadcast to dst's shape) into dst (any strides), converting types.
+template <class TDst, class TSrc>
+void copy(const Tensor& src, const Tensor& dst) {
+  const TSrc* ps = static_cast<const TSrc*>(src.raw_data());
+  TDst* pd = static_cast<TDst*>(dst.raw_data());
+  if (src.is_contiguous() && dst.is_contiguous() && src.shape() == dst.shape()) {
+    const int64_t n = dst.numel();
+    for (int64_t i = 0; i < n; ++i) pd[i] = static_cast<TDst>(ps[i]);
+    return;
+  }
+  nd_loop<2>(dst.shape(), {dst.strides(), broadcast_strides(src, dst.shape())},
+             [&](auto off, int64_t len, auto st) {
+               TDst* rd = pd + off[0];
+               const TSrc* rs = ps + off[1];
+               for (int64_t i = 0; i < len; ++i) rd[i * st[0]] = static_cast<TDst>(rs[i * st[1]]);
+             });
+}
+
+}  // namespace nabla::kernels

@@ -1,0 +1,53 @@
+// Shared plumbing for op implementations: argument checks and the allocate-and-loop patterns.
+#pragma once
+#include "../kernels/elementwise.h"
+#include "nabla/autograd/node.h"
+#include "nabla/ops/ops.h"
+
+namespace nabla::detail {
+
+inline void check_defined(const Tensor& t, const char* op) {
+  NABLA_CHECK(t.defined(), ValueError, op, ": got an undefined tensor");
+}
+
+inline void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
+  check_defined(a, op);
+  check_defined(b, op);
+  NABLA_CHECK(a.dtype() == b.dtype(), DTypeError, op, ": dtypes differ (", dtype_name(a.dtype()), " ",
+              a.shape().to_string(), " vs ", dtype_name(b.dtype()), " ", b.shape().to_string(),
+              "); convert one with .to(dtype)");
+}
+
+// A 0-d tensor of t's dtype: how C++ numbers enter binary ops.
+inline Tensor scalar_like(double v, const Tensor& t) { return Tensor::scalar(v, t.dtype()); }
+
+// y = f(x) elementwise over a floating tensor; f is a generic lambda.
+template <class F>
+Tensor map_floating(const Tensor& x, const char* op, F f) {
+  check_defined(x, op);
+  Tensor out = Tensor::empty(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), op, [&]<class T>() { kernels::unary<T, T>(x, out, [&](T v) { return T(f(v)); }); });
+  return out;
+}
+
+// out = f(a, b) elementwise with broadcasting over two floating tensors of one dtype.
+template <class F>
+Tensor zip_floating(const Tensor& a, const Tensor& b, const char* op, F f) {
+  check_same_dtype(a, b, op);
+  Tensor out = Tensor::empty(broadcast_shapes(a.shape(), b.shape(), op), a.dtype());
+  dispatch_floating(a.dtype(), op,
+                    [&]<class T>() { kernels::binary<T, T, T>(a, b, out, [&](T u, T v) { return T(f(u, v)); }); });
+  return out;
+}
+
+// A bool mask of f(x), not differentiable (used by backward formulas at kinks).
+template <class F>
+Tensor mask_of(const Tensor& x, F pred) {
+  Tensor out = Tensor::empty(x.shape(), DType::boolean);
+  dispatch_floating(x.dtype(), "mask", [&]<class T>() { kernels::unary<bool, T>(x, out, [&](T v) { return bool(pred(v)); }); });
+  return out;
+}
+
+using Grads = std::vector<Tensor>;
+
+}  // namespace nabla::detail

@@ -1,0 +1,240 @@
+// Reductions (sum, mean, max, min, argmax, sum_to) and the softmax family.
+#include <cmath>
+#include <limits>
+
+#include "op_utils.h"
+
+namespace nabla {
+using detail::Grads;
+
+namespace {
+
+// Which dimensions a reduction removes; empty `dims` means all of them.
+std::vector<bool> reduced_mask(const Tensor& x, const std::vector<int64_t>& dims, const char* op) {
+  std::vector<bool> mask(x.dim(), dims.empty());
+  for (int64_t d : dims) {
+    int nd = normalize_dim(d, x.dim(), op);
+    NABLA_CHECK(x.dim() == 0 || !mask[nd], ValueError, op, ": dimension ", d, " appears twice");
+    if (x.dim() > 0) mask[nd] = true;
+  }
+  return mask;
+}
+
+Shape reduced_shape(const Tensor& x, const std::vector<bool>& mask, bool keepdim) {
+  Shape s;
+  for (int i = 0; i < x.dim(); ++i) {
+    if (!mask[i]) s.push_back(x.shape()[i]);
+    else if (keepdim) s.push_back(1);
+  }
+  return s;
+}
+
+// The shape with reduced dimensions kept as size 1 (to broadcast a reduced result back).
+Shape kept_shape(const Tensor& x, const std::vector<bool>& mask) {
+  Shape s = x.shape();
+  for (int i = 0; i < x.dim(); ++i)
+    if (mask[i]) s[i] = 1;
+  return s;
+}
+
+// Folds x into an output of kept shape: acc = combine(acc, x) over the reduced positions.
+// The accumulator type is double for float32 too: sums of many float32 values stay accurate.
+template <class T, class Acc, class Combine, class Finish>
+Tensor fold(const Tensor& x, const std::vector<bool>& mask, Acc init, Combine combine, Finish finish,
+            DType out_dtype) {
+  Shape kept = kept_shape(x, mask);
+  const int64_t n_out = kept.numel();
+  std::vector<Acc> acc(n_out, init);
+  Shape out_strides = contiguous_strides(kept);
+  for (int i = 0; i < x.dim(); ++i)
+    if (mask[i]) out_strides[i] = 0;
+  const T* px = static_cast<const T*>(x.raw_data());
+  if (n_out == 1 && x.is_contiguous()) {
+    const int64_t n = x.numel();
+    for (int64_t i = 0; i < n; ++i) acc[0] = combine(acc[0], px[i], i);
+  } else {
+    // Position along the reduced dims is needed by argmax; track the flat input index instead
+    // and let the caller decode it (only argmax uses it, always over one dim).
+    kernels::nd_loop<2>(x.shape(), {x.strides(), out_strides}, [&](auto off, int64_t len, auto st) {
+      for (int64_t i = 0; i < len; ++i) {
+        Acc& a = acc[off[1] + i * st[1]];
+        a = combine(a, px[off[0] + i * st[0]], i);
+      }
+    });
+  }
+  Tensor out = Tensor::empty(kept, out_dtype);
+  dispatch_all(out_dtype, [&]<class O>() {
+    O* po = out.data<O>();
+    for (int64_t i = 0; i < n_out; ++i) po[i] = static_cast<O>(finish(acc[i]));
+  });
+  return out;
+}
+
+Tensor squeeze_reduced(const Tensor& kept, const Tensor& x, const std::vector<bool>& mask, bool keepdim) {
+  return keepdim ? kept : kept.reshape(reduced_shape(x, mask, false));
+}
+
+}  // namespace
+
+// ============================== sum / mean ==============================
+
+Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  detail::check_defined(x, "sum");
+  auto mask = reduced_mask(x, dims, "sum");
+  Tensor kept = dispatch_floating(x.dtype(), "sum", [&]<class T>() {
+    return fold<T, double>(x, mask, 0.0, [](double a, T v, int64_t) { return a + double(v); },
+                           [](double a) { return a; }, x.dtype());
+  });
+  Tensor out = squeeze_reduced(kept, x, mask, keepdim);
+  return autograd::record("sum", out, {x}, [shape = x.shape(), kshape = kept.shape()](const Tensor& g, const Tensor&) {
+    return Grads{g.reshape(kshape).expand(shape)};
+  });
+}
+Tensor sum(const Tensor& x) { return sum(x, {}, false); }
+
+Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  detail::check_defined(x, "mean");
+  auto mask = reduced_mask(x, dims, "mean");
+  int64_t count = 1;
+  for (int i = 0; i < x.dim(); ++i)
+    if (mask[i]) count *= x.shape()[i];
+  Tensor kept = dispatch_floating(x.dtype(), "mean", [&]<class T>() {
+    return fold<T, double>(x, mask, 0.0, [](double a, T v, int64_t) { return a + double(v); },
+                           [count](double a) { return a / double(count); }, x.dtype());
+  });
+  Tensor out = squeeze_reduced(kept, x, mask, keepdim);
+  return autograd::record("mean", out, {x}, [shape = x.shape(), kshape = kept.shape(), count](const Tensor& g, const Tensor&) {
+    return Grads{g.reshape(kshape).expand(shape) / double(count)};
+  });
+}
+Tensor mean(const Tensor& x) { return mean(x, {}, false); }
+
+// ============================== max / min ==============================
+
+static Tensor extreme(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, bool is_max, const char* op) {
+  detail::check_defined(x, op);
+  NABLA_CHECK(x.numel() > 0, ValueError, op, ": cannot reduce an empty tensor ", x.shape().to_string());
+  auto mask = reduced_mask(x, dims, op);
+  for (int i = 0; i < x.dim(); ++i)
+    NABLA_CHECK(!mask[i] || x.shape()[i] > 0, ValueError, op, ": reduced dimension ", i, " is empty");
+  Tensor kept = dispatch_floating(x.dtype(), op, [&]<class T>() {
+    const T init = is_max ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
+    return fold<T, T>(x, mask, init, [is_max](T a, T v, int64_t) {
+      if (a != a || v != v) return std::numeric_limits<T>::quiet_NaN();  // NaN propagates
+      return is_max ? (v > a ? v : a) : (v < a ? v : a);
+    }, [](T a) { return a; }, x.dtype());
+  });
+  Tensor out = squeeze_reduced(kept, x, mask, keepdim);
+  // NOTE: tied extremes share the gradient equally (as torch.amax/amin and full max()).
+  return autograd::record(op, out, {x}, [x, mask, kept](const Tensor& g, const Tensor&) {
+    Tensor hit = where(eq(x, kept.expand(x.shape())), ones({}, x.dtype()), zeros({}, x.dtype()));
+    std::vector<int64_t> dims;
+    for (int i = 0; i < x.dim(); ++i)
+      if (mask[i]) dims.push_back(i);
+    Tensor count = sum(hit, dims, true);
+    return Grads{g.reshape(kept.shape()).expand(x.shape()) * hit / count};
+  });
+}
+
+Tensor amax(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) { return extreme(x, dims, keepdim, true, "max"); }
+Tensor amin(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) { return extreme(x, dims, keepdim, false, "min"); }
+Tensor max(const Tensor& x) { return amax(x, {}, false); }
+Tensor min(const Tensor& x) { return amin(x, {}, false); }
+Tensor max(const Tensor& x, int64_t dim, bool keepdim) { return amax(x, {dim}, keepdim); }
+Tensor min(const Tensor& x, int64_t dim, bool keepdim) { return amin(x, {dim}, keepdim); }
+
+static Tensor arg_extreme(const Tensor& x, int64_t dim, bool keepdim, bool is_max, const char* op) {
+  detail::check_defined(x, op);
+  int d = normalize_dim(dim, x.dim(), op);
+  NABLA_CHECK(x.dim() == 0 || x.shape()[d] > 0, ValueError, op, ": dimension ", dim, " is empty");
+  if (x.dim() == 0) return zeros({}, DType::int64);
+  // Move the reduced dim last (the others keep their order), scan each contiguous row.
+  std::vector<int64_t> order;
+  for (int i = 0; i < x.dim(); ++i)
+    if (i != d) order.push_back(i);
+  order.push_back(d);
+  Tensor rows = x.permute(order).contiguous();
+  const int64_t n = rows.shape().back();
+  const int64_t m = rows.numel() / n;
+  Shape out_shape = rows.shape();
+  out_shape.erase(out_shape.size() - 1);
+  std::vector<int64_t> result(m);
+  dispatch_all(x.dtype(), [&]<class T>() {
+    const T* p = rows.data<T>();
+    for (int64_t r = 0; r < m; ++r) {
+      const T* row = p + r * n;
+      int64_t best = 0;
+      for (int64_t i = 1; i < n; ++i) {
+        if (row[best] != row[best]) break;  // NaN wins, as PyTorch
+        if (row[i] != row[i] || (is_max ? row[i] > row[best] : row[i] < row[best])) best = i;
+      }
+      result[r] = best;
+    }
+  });
+  Tensor out = Tensor::from_vector(result, out_shape);
+  return keepdim ? out.unsqueeze(d) : out;
+}
+
+Tensor argmax(const Tensor& x, int64_t dim, bool keepdim) { return arg_extreme(x, dim, keepdim, true, "argmax"); }
+Tensor argmin(const Tensor& x, int64_t dim, bool keepdim) { return arg_extreme(x, dim, keepdim, false, "argmin"); }
+
+// ============================== sum_to ==============================
+
+Tensor sum_to(const Tensor& x, const Shape& shape) {
+  if (x.shape() == shape) return x;
+  NABLA_CHECK(broadcast_shapes(shape, x.shape(), "sum_to") == x.shape(), ShapeError, "sum_to: ",
+              x.shape().to_string(), " cannot be summed to ", shape.to_string());
+  const int lead = x.dim() - shape.size();
+  std::vector<int64_t> dims;
+  for (int i = 0; i < x.dim(); ++i)
+    if (i < lead || (shape[i - lead] == 1 && x.shape()[i] != 1)) dims.push_back(i);
+  return sum(x, dims, true).reshape(shape);
+}
+
+// ============================== softmax family ==============================
+
+Tensor softmax(const Tensor& x, int64_t dim) {
+  detail::check_defined(x, "softmax");
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    Tensor e = exp(x - amax(x, {dim}, true));
+    out = e / sum(e, {dim}, true);
+  }
+  return autograd::record("softmax", out, {x}, [dim](const Tensor& g, const Tensor& y) {
+    return Grads{(g - sum(g * y, {dim}, true)) * y};
+  });
+}
+
+Tensor log_softmax(const Tensor& x, int64_t dim) {
+  detail::check_defined(x, "log_softmax");
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    Tensor shifted = x - amax(x, {dim}, true);
+    out = shifted - log(sum(exp(shifted), {dim}, true));
+  }
+  return autograd::record("log_softmax", out, {x}, [dim](const Tensor& g, const Tensor& y) {
+    return Grads{g - exp(y) * sum(g, {dim}, true)};
+  });
+}
+
+Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim) {
+  // The shift is a constant for the gradient: d/dx [m + log Σ exp(x - m)] does not depend on m.
+  Tensor m = amax(x, {dim}, true).detach();
+  Tensor out = m + log(sum(exp(x - m), {dim}, true));
+  return keepdim ? out : out.squeeze(dim);
+}
+
+// ---- method forms ----
+Tensor Tensor::sum() const { return nabla::sum(*this); }
+Tensor Tensor::sum(const std::vector<int64_t>& dims, bool keepdim) const { return nabla::sum(*this, dims, keepdim); }
+Tensor Tensor::mean() const { return nabla::mean(*this); }
+Tensor Tensor::mean(const std::vector<int64_t>& dims, bool keepdim) const { return nabla::mean(*this, dims, keepdim); }
+Tensor Tensor::max() const { return nabla::max(*this); }
+Tensor Tensor::max(int64_t dim, bool keepdim) const { return nabla::max(*this, dim, keepdim); }
+Tensor Tensor::min() const { return nabla::min(*this); }
+Tensor Tensor::min(int64_t dim, bool keepdim) const { return nabla::min(*this, dim, keepdim); }
+Tensor Tensor::argmax(int64_t dim, bool keepdim) const { return nabla::argmax(*this, dim, keepdim); }
+
+}  // namespace nabla

@@ -1,0 +1,333 @@
+#include "nabla/tensor/tensor.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <ostream>
+
+#include "../kernels/elementwise.h"
+#include "nabla/autograd/engine.h"
+#include "nabla/ops/ops.h"
+
+namespace nabla {
+
+bool TensorImpl::is_contiguous() const {
+  int64_t expected = 1;
+  for (int i = shape.size() - 1; i >= 0; --i) {
+    if (shape[i] == 1) continue;  // the stride of a size-1 dimension never matters
+    if (strides[i] != expected) return false;
+    expected *= shape[i];
+  }
+  return true;
+}
+
+Tensor Tensor::empty(const Shape& shape, DType dtype) {
+  for (int64_t d : shape)
+    NABLA_CHECK(d >= 0, ShapeError, "cannot create a tensor with negative size ", shape.to_string());
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = Storage::allocate(shape.numel() * element_size(dtype));
+  impl->shape = shape;
+  impl->strides = contiguous_strides(shape);
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
+Tensor Tensor::scalar(double value, DType dtype) { return full(Shape{}, value, dtype); }
+
+Tensor Tensor::from_vector(const std::vector<double>& values, const Shape& shape, DType dtype) {
+  NABLA_CHECK(int64_t(values.size()) == shape.numel(), ShapeError, "from_vector: ", values.size(),
+              " values do not fill shape ", shape.to_string());
+  Tensor t = empty(shape, dtype);
+  dispatch_all(dtype, [&]<class T>() {
+    T* p = t.data<T>();
+    for (size_t i = 0; i < values.size(); ++i) p[i] = static_cast<T>(values[i]);
+  });
+  return t;
+}
+
+Tensor Tensor::from_vector(const std::vector<float>& values, const Shape& shape) {
+  NABLA_CHECK(int64_t(values.size()) == shape.numel(), ShapeError, "from_vector: ", values.size(),
+              " values do not fill shape ", shape.to_string());
+  Tensor t = empty(shape, DType::float32);
+  std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(float));
+  return t;
+}
+
+Tensor Tensor::from_vector(const std::vector<int64_t>& values, const Shape& shape) {
+  NABLA_CHECK(int64_t(values.size()) == shape.numel(), ShapeError, "from_vector: ", values.size(),
+              " values do not fill shape ", shape.to_string());
+  Tensor t = empty(shape, DType::int64);
+  std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(int64_t));
+  return t;
+}
+
+int64_t Tensor::size(int64_t d) const { return shape()[normalize_dim(d, dim(), "size")]; }
+
+double Tensor::item() const {
+  NABLA_CHECK(numel() == 1, ShapeError, "item(): the tensor has ", numel(),
+              " elements (shape ", shape().to_string(), "), expected exactly one");
+  return dispatch_all(dtype(), [&]<class T>() { return static_cast<double>(*static_cast<T*>(raw_data())); });
+}
+
+template <class T>
+std::vector<T> Tensor::to_vector() const {
+  std::vector<T> out(numel());
+  if (out.empty()) return out;
+  Tensor dst = Tensor::empty(shape(), dtype_of<T>::value);
+  dispatch_all(dtype(), [&]<class S>() { kernels::copy<T, S>(*this, dst); });
+  std::memcpy(out.data(), dst.raw_data(), out.size() * sizeof(T));
+  return out;
+}
+template std::vector<float> Tensor::to_vector<float>() const;
+template std::vector<double> Tensor::to_vector<double>() const;
+template std::vector<int64_t> Tensor::to_vector<int64_t>() const;
+
+double Tensor::at(std::initializer_list<int64_t> index) const {
+  NABLA_CHECK(int(index.size()) == dim(), ShapeError, "at(): ", index.size(),
+              " indices for a tensor with ", dim(), " dimensions");
+  int64_t off = 0;
+  int d = 0;
+  for (int64_t i : index) {
+    NABLA_CHECK(i >= 0 && i < shape()[d], ValueError, "at(): index ", i, " out of range for dimension ",
+                d, " of size ", shape()[d]);
+    off += i * strides()[d++];
+  }
+  return dispatch_all(dtype(), [&]<class T>() { return static_cast<double>(static_cast<T*>(raw_data())[off]); });
+}
+
+Tensor& Tensor::requires_grad_(bool value) {
+  NABLA_CHECK(!value || is_floating(dtype()), DTypeError,
+              "requires_grad_: only floating tensors can require gradients, got ", dtype_name(dtype()));
+  NABLA_CHECK(is_leaf(), AutogradError,
+              "requires_grad_: can only be changed on a leaf; use detach() to make a new leaf");
+  impl_->requires_grad = value;
+  return *this;
+}
+
+void Tensor::zero_grad(bool set_to_none) {
+  if (!impl_->grad) return;
+  if (set_to_none) {
+    impl_->grad.reset();
+  } else {
+    Tensor(impl_->grad).zero_();
+  }
+}
+
+void Tensor::retain_grad() {
+  NABLA_CHECK(requires_grad(), AutogradError, "retain_grad() on a tensor that does not require grad");
+  if (is_leaf() || impl_->retains_grad) return;
+  impl_->retains_grad = true;
+  impl_->grad_fn->retained_.push_back(impl_);
+}
+
+void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
+  std::vector<Tensor> grads;
+  if (gradient.defined()) grads.push_back(gradient);
+  nabla::backward({*this}, grads, {.retain_graph = retain_graph, .create_graph = create_graph});
+}
+
+Tensor Tensor::detach() const {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = impl_->storage;
+  impl->offset = impl_->offset;
+  impl->shape = impl_->shape;
+  impl->strides = impl_->strides;
+  impl->dtype = impl_->dtype;
+  return Tensor(std::move(impl));
+}
+
+// ---- in-place updates ----
+
+Tensor& Tensor::copy_(const Tensor& src) {
+  broadcast_shapes(shape(), src.shape(), "copy_");
+  NABLA_CHECK(broadcast_shapes(shape(), src.shape(), "copy_") == shape(), ShapeError, "copy_: source ",
+              src.shape().to_string(), " does not broadcast to destination ", shape().to_string());
+  dispatch_all(dtype(), [&]<class D>() {
+    dispatch_all(src.dtype(), [&]<class S>() { kernels::copy<D, S>(src, *this); });
+  });
+  return *this;
+}
+
+Tensor& Tensor::fill_(double value) {
+  dispatch_all(dtype(), [&]<class T>() {
+    if (is_contiguous()) {
+      T* p = data<T>();
+      const int64_t n = numel();
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(value);
+    } else {
+      copy_(Tensor::scalar(value, dtype()));
+    }
+  });
+  return *this;
+}
+
+Tensor& Tensor::add_(const Tensor& other, double alpha) {
+  NABLA_CHECK(other.dtype() == dtype(), DTypeError, "add_: ", dtype_name(dtype()), " += ",
+              dtype_name(other.dtype()));
+  NABLA_CHECK(broadcast_shapes(shape(), other.shape(), "add_") == shape(), ShapeError, "add_: ",
+              other.shape().to_string(), " does not broadcast to ", shape().to_string());
+  dispatch_floating(dtype(), "add_", [&]<class T>() {
+    T* p = data<T>();
+    const T a = static_cast<T>(alpha);
+    if (is_contiguous() && other.is_contiguous() && other.shape() == shape()) {
+      const T* q = other.data<T>();
+      const int64_t n = numel();
+      for (int64_t i = 0; i < n; ++i) p[i] += a * q[i];
+      return;
+    }
+    const T* q = static_cast<const T*>(other.raw_data());
+    kernels::nd_loop<2>(shape(), {strides(), kernels::broadcast_strides(other, shape())},
+                        [&](auto off, int64_t len, auto st) {
+                          for (int64_t i = 0; i < len; ++i)
+                            p[off[0] + i * st[0]] += a * q[off[1] + i * st[1]];
+                        });
+  });
+  return *this;
+}
+
+Tensor& Tensor::mul_(double factor) {
+  dispatch_floating(dtype(), "mul_", [&]<class T>() {
+    T* p = data<T>();
+    const T f = static_cast<T>(factor);
+    kernels::nd_loop<1>(shape(), {strides()}, [&](auto off, int64_t len, auto st) {
+      for (int64_t i = 0; i < len; ++i) p[off[0] + i * st[0]] *= f;
+    });
+  });
+  return *this;
+}
+
+// ---- creation ----
+
+Tensor full(const Shape& shape, double value, DType dtype) {
+  Tensor t = Tensor::empty(shape, dtype);
+  t.fill_(value);
+  return t;
+}
+Tensor zeros(const Shape& shape, DType dtype) {
+  for (int64_t d : shape)
+    NABLA_CHECK(d >= 0, ShapeError, "zeros: negative size in ", shape.to_string());
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = Storage::zeros(shape.numel() * element_size(dtype));
+  impl->shape = shape;
+  impl->strides = contiguous_strides(shape);
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+Tensor ones(const Shape& shape, DType dtype) { return full(shape, 1.0, dtype); }
+Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
+Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }
+Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, t.dtype()); }
+
+Tensor arange(double start, double end, double step, DType dtype) {
+  NABLA_CHECK(step != 0, ValueError, "arange: step must be non-zero");
+  NABLA_CHECK(std::isfinite(start) && std::isfinite(end) && std::isfinite(step), ValueError,
+              "arange: start, end and step must be finite");
+  const int64_t n = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((end - start) / step)));
+  Tensor t = Tensor::empty({n}, dtype);
+  dispatch_all(dtype, [&]<class T>() {
+    T* p = t.data<T>();
+    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(start + double(i) * step);
+  });
+  return t;
+}
+
+Tensor linspace(double start, double end, int64_t steps, DType dtype) {
+  NABLA_CHECK(steps >= 0, ValueError, "linspace: steps must be non-negative, got ", steps);
+  Tensor t = Tensor::empty({steps}, dtype);
+  // As torch.linspace: the first half counts up from start, the second half down from end,
+  // so both endpoints are exact.
+  const double step = steps > 1 ? (end - start) / double(steps - 1) : 0.0;
+  const int64_t half = steps / 2;
+  dispatch_all(dtype, [&]<class T>() {
+    T* p = t.data<T>();
+    for (int64_t i = 0; i < steps; ++i)
+      p[i] = static_cast<T>(steps == 1 ? start : i < half ? start + step * double(i) : end - step * double(steps - 1 - i));
+  });
+  return t;
+}
+
+Tensor eye(int64_t n, DType dtype) {
+  Tensor t = zeros({n, n}, dtype);
+  dispatch_all(dtype, [&]<class T>() {
+    for (int64_t i = 0; i < n; ++i) t.data<T>()[i * n + i] = T(1);
+  });
+  return t;
+}
+
+// ---- printing ----
+
+namespace {
+
+std::string format_number(double v, bool integral, int precision, bool sci) {
+  char buf[64];
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (integral) {
+    std::snprintf(buf, sizeof buf, "%.0f.", v);
+  } else if (sci) {
+    std::snprintf(buf, sizeof buf, "%.*e", precision, v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.*f", precision, v);
+  }
+  return buf;
+}
+
+}  // namespace
+
+std::string Tensor::to_string() const {
+  if (!defined()) return "tensor(undefined)";
+  const bool floating = is_floating(dtype());
+  std::vector<double> values = to_vector<double>();
+  // Like PyTorch: integers print as "1.", a wide range switches to scientific notation.
+  bool all_integral = true;
+  double max_abs = 0, min_abs = INFINITY;
+  for (double v : values) {
+    if (!std::isfinite(v)) continue;
+    if (v != std::floor(v)) all_integral = false;
+    max_abs = std::max(max_abs, std::fabs(v));
+    if (v != 0) min_abs = std::min(min_abs, std::fabs(v));
+  }
+  const bool sci = floating && !all_integral && (max_abs >= 1e8 || (min_abs < 1e-4) || max_abs / min_abs > 1e3);
+  std::vector<std::string> cells;
+  size_t width = 0;
+  for (double v : values) {
+    std::string s;
+    if (dtype() == DType::boolean) s = v != 0 ? "True" : "False";
+    else if (dtype() == DType::int64) s = std::to_string(static_cast<int64_t>(v));
+    else s = format_number(v, all_integral, 4, sci);
+    width = std::max(width, s.size());
+    cells.push_back(std::move(s));
+  }
+  std::string out = "tensor(";
+  const std::string indent(7, ' ');
+  // Recursive layout over dimensions.
+  size_t pos = 0;
+  std::function<void(int)> emit = [&](int d) {
+    if (d == dim()) {
+      std::string c = cells[pos++];
+      out += std::string(width - c.size(), ' ') + c;
+      return;
+    }
+    out += "[";
+    for (int64_t i = 0; i < shape()[d]; ++i) {
+      if (i) {
+        out += ",";
+        if (d == dim() - 1) out += " ";
+        else out += std::string(dim() - d - 1, '\n') + indent + std::string(d + 1, ' ');
+      }
+      emit(d + 1);
+    }
+    out += "]";
+  };
+  emit(0);
+  if (dtype() != DType::float32 && dtype() != DType::int64 && dtype() != DType::boolean)
+    out += std::string(", dtype=") + std::string(dtype_name(dtype()));
+  if (grad_fn()) out += ", grad_fn=<" + grad_fn()->name() + ">";
+  else if (requires_grad()) out += ", requires_grad=True";
+  return out + ")";
+}
+
+std::ostream& operator<<(std::ostream& out, const Tensor& t) { return out << t.to_string(); }
+
+}  // namespace nabla
