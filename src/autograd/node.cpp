@@ -18,6 +18,19 @@ Node::Node(std::string name, BackwardFn backward, std::vector<std::shared_ptr<No
       output_(std::move(output_alias)),
       input_shapes_(std::move(input_shapes)) {}
 
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> pending = std::move(next_);
+  while (!pending.empty()) {
+    std::shared_ptr<Node> node = std::move(pending.back());
+    pending.pop_back();
+    // The last owner of a node takes over its edges before it dies, so it dies childless.
+    if (node && node.use_count() == 1) {
+      for (auto& child : node->next_) pending.push_back(std::move(child));
+      node->next_.clear();
+    }
+  }
+}
+
 std::vector<Tensor> Node::apply(const Tensor& grad_out) {
   NABLA_CHECK(backward_, AutogradError, "backward through '", name_,
               "' a second time: its saved tensors were freed by the first backward. "

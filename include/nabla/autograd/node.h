@@ -28,7 +28,9 @@ class Node : public std::enable_shared_from_this<Node> {
  public:
   Node(std::string name, BackwardFn backward, std::vector<std::shared_ptr<Node>> next,
        Tensor output_alias, std::vector<Shape> input_shapes);
-  virtual ~Node() = default;
+  // Frees long chains iteratively: a recursive chain of destructors would overflow the stack on
+  // graphs a few hundred thousand ops deep.
+  virtual ~Node();
 
   const std::string& name() const { return name_; }
   // Edges to the nodes that produced the inputs, one per input (null: input needs no grad).

@@ -55,6 +55,10 @@ class Tensor {
   // Copies `values` (row-major) into a new tensor of this shape.
   static Tensor from_vector(const std::vector<double>& values, const Shape& shape,
                             DType dtype = DType::float64);
+  static Tensor from_vector(std::initializer_list<double> values, const Shape& shape,
+                            DType dtype = DType::float64) {
+    return from_vector(std::vector<double>(values), shape, dtype);
+  }
   static Tensor from_vector(const std::vector<float>& values, const Shape& shape);
   static Tensor from_vector(const std::vector<int64_t>& values, const Shape& shape);
 

@@ -1,0 +1,177 @@
+// The dynamic graph: accumulation, retain_grad, no_grad, detach, higher order, error cases.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "nabla/nabla.h"
+
+namespace nabla {
+namespace {
+
+Tensor leaf(std::vector<double> values) {
+  Shape s{int64_t(values.size())};
+  return Tensor::from_vector(values, s).requires_grad_();
+}
+std::vector<double> v(const Tensor& t) { return t.to_vector<double>(); }
+
+TEST(Autograd, SimpleChainAndDiamond) {
+  Tensor x = leaf({2.0});
+  Tensor y = x * x + sin(x);  // x used by two paths
+  y.backward();
+  EXPECT_NEAR(x.grad().item(), 2 * 2.0 + std::cos(2.0), 1e-15);
+}
+
+TEST(Autograd, GradientsAccumulateUntilZeroed) {
+  Tensor x = leaf({1.0, 2.0});
+  Tensor y = sum(x * 3.0);
+  y.backward({}, /*retain_graph=*/true);
+  y.backward();
+  EXPECT_EQ(v(x.grad()), (std::vector<double>{6, 6}));
+  x.zero_grad();
+  EXPECT_FALSE(x.grad().defined());
+}
+
+TEST(Autograd, BackwardTwiceWithoutRetainGraphIsAnError) {
+  Tensor x = leaf({1.0});
+  Tensor y = sum(exp(x));
+  y.backward();
+  try {
+    y.backward();
+    FAIL() << "expected AutogradError";
+  } catch (const AutogradError& e) {
+    EXPECT_NE(std::string(e.what()).find("retain_graph"), std::string::npos);
+  }
+}
+
+TEST(Autograd, NonScalarNeedsExplicitGradient) {
+  Tensor x = leaf({1.0, 2.0});
+  Tensor y = x * x;
+  EXPECT_THROW(y.backward(), AutogradError);
+  y.backward(Tensor::from_vector({1.0, 0.5}, {2}));
+  EXPECT_EQ(v(x.grad()), (std::vector<double>{2.0, 2.0}));
+  EXPECT_THROW(leaf({1.0}).backward(Tensor::from_vector({1.0, 2.0}, {2})), ShapeError);
+}
+
+TEST(Autograd, RetainGradOnIntermediate) {
+  Tensor x = leaf({3.0});
+  Tensor h = x * 2.0;
+  h.retain_grad();
+  Tensor y = sum(h * h);
+  y.backward();
+  EXPECT_EQ(h.grad().item(), 12.0);
+  EXPECT_EQ(x.grad().item(), 24.0);
+  Tensor other = x * 5.0;
+  sum(other).backward();
+  EXPECT_FALSE(other.grad().defined());  // not retained: PyTorch leaves it empty too
+}
+
+TEST(Autograd, NoGradAndDetach) {
+  Tensor x = leaf({1.0});
+  {
+    NoGradGuard guard;
+    Tensor y = x * 2.0;
+    EXPECT_FALSE(y.requires_grad());
+    EXPECT_EQ(y.grad_fn(), nullptr);
+  }
+  Tensor d = (x * 2.0).detach();
+  EXPECT_FALSE(d.requires_grad());
+  Tensor y = sum(d * x);
+  y.backward();
+  EXPECT_EQ(x.grad().item(), 2.0);  // no gradient through the detached factor
+  EXPECT_THROW(sum(d).backward(), AutogradError);
+}
+
+TEST(Autograd, GradDoesNotTouchDotGrad) {
+  Tensor x = leaf({1.5});
+  auto g = grad({sum(x * x * x)}, {x});
+  EXPECT_DOUBLE_EQ(g[0].item(), 3 * 1.5 * 1.5);
+  EXPECT_FALSE(x.grad().defined());
+  Tensor unused = leaf({1.0});
+  EXPECT_THROW(grad({sum(x * 2.0)}, {unused}), AutogradError);
+  EXPECT_FALSE(grad({sum(x * 2.0)}, {unused}, {.allow_unused = true})[0].defined());
+}
+
+TEST(Autograd, HessianOfTwoVariableFunction) {
+  // f = x²y + sin(xy): H = [[2y - y² sin(xy), 2x + cos(xy) - xy sin(xy)], [same, -x² sin(xy)]]
+  Tensor x = leaf({0.7}), y = leaf({-1.3});
+  Tensor f = sum(x * x * y + sin(x * y));
+  auto g = grad({f}, {x, y}, {.create_graph = true});
+  auto hx = grad({sum(g[0])}, {x, y}, {.retain_graph = true});
+  auto hy = grad({sum(g[1])}, {x, y});
+  const double X = 0.7, Y = -1.3, s = std::sin(X * Y), c = std::cos(X * Y);
+  EXPECT_NEAR(hx[0].item(), 2 * Y - Y * Y * s, 1e-14);
+  EXPECT_NEAR(hx[1].item(), 2 * X + c - X * Y * s, 1e-14);
+  EXPECT_NEAR(hy[0].item(), 2 * X + c - X * Y * s, 1e-14);
+  EXPECT_NEAR(hy[1].item(), -X * X * s, 1e-14);
+}
+
+TEST(Autograd, ThirdDerivative) {
+  Tensor x = leaf({1.1});
+  Tensor y = sum(pow(x, 4.0));
+  Tensor d1 = grad({y}, {x}, {.create_graph = true})[0];
+  Tensor d2 = grad({sum(d1)}, {x}, {.create_graph = true})[0];
+  Tensor d3 = grad({sum(d2)}, {x})[0];
+  EXPECT_NEAR(d1.item(), 4 * std::pow(1.1, 3), 1e-13);
+  EXPECT_NEAR(d2.item(), 12 * 1.1 * 1.1, 1e-13);
+  EXPECT_NEAR(d3.item(), 24 * 1.1, 1e-13);
+}
+
+TEST(Autograd, CostLandscapeSecondDerivative) {
+  // Seed 000: C(W) = -0.07968W⁵ + 0.48721W⁴ + 0.28001W³ - 4.65127W² + 15.7, C'' from autograd.
+  auto C = [](const Tensor& W) {
+    return -0.07968 * pow(W, 5.0) + 0.48721 * pow(W, 4.0) + 0.28001 * pow(W, 3.0) - 4.65127 * pow(W, 2.0) + 15.7;
+  };
+  Tensor W = leaf({1.3});
+  Tensor d1 = grad({sum(C(W))}, {W}, {.create_graph = true})[0];
+  Tensor d2 = grad({sum(d1)}, {W})[0];
+  const double w = 1.3;
+  EXPECT_NEAR(d1.item(), -0.3984 * std::pow(w, 4) + 1.94884 * std::pow(w, 3) + 0.84003 * w * w - 9.30254 * w, 1e-12);
+  EXPECT_NEAR(d2.item(), -1.5936 * std::pow(w, 3) + 5.84652 * w * w + 1.68006 * w - 9.30254, 1e-12);
+}
+
+TEST(Autograd, KeepAdjointsExposesEveryNodesGradient) {
+  Tensor x = leaf({2.0});
+  Tensor a = x * 3.0;
+  Tensor b = tanh(a);
+  Tensor y = sum(b);
+  backward({y}, {}, {.retain_graph = true, .keep_adjoints = true});
+  EXPECT_NEAR(b.grad_fn()->adjoint().item(), 1.0, 0);
+  EXPECT_NEAR(a.grad_fn()->adjoint().item(), 1 - std::tanh(6.0) * std::tanh(6.0), 1e-15);
+  EXPECT_EQ(b.grad_fn()->name(), "tanh");
+  EXPECT_NEAR(b.grad_fn()->value().item(), std::tanh(6.0), 0);
+  // apply(1) gives the local derivative: how the trace spells out the chain rule.
+  EXPECT_NEAR(b.grad_fn()->apply(ones({1}, DType::float64))[0].item(), 1 - std::tanh(6.0) * std::tanh(6.0), 1e-15);
+}
+
+TEST(Autograd, DeepChainsDoNotOverflowTheStack) {
+  Tensor x = leaf({1.0});
+  Tensor y = x;
+  for (int i = 0; i < 200000; ++i) y = y * 1.0;
+  sum(y).backward();
+  EXPECT_EQ(x.grad().item(), 1.0);
+  y = Tensor();  // destroying the 200k-node graph must not recurse either
+}
+
+TEST(Autograd, RequiresGradOnlyOnFloatLeaves) {
+  Tensor x = leaf({1.0});
+  Tensor y = x * 2.0;
+  EXPECT_THROW(y.requires_grad_(false), AutogradError);
+  EXPECT_TRUE(y.requires_grad());
+  EXPECT_FALSE(y.is_leaf());
+}
+
+TEST(Gradcheck, DetectsAWrongGradient) {
+  // A deliberately wrong backward must be caught.
+  DifferentiableFn wrong = [](const std::vector<Tensor>& in) {
+    Tensor out = in[0].detach() * 2.0;
+    return autograd::record("wrong", out, {in[0]}, [](const Tensor& g, const Tensor&) {
+      return std::vector<Tensor>{g * 3.0};
+    });
+  };
+  GradcheckResult r = gradcheck(wrong, {leaf({0.3, -0.4})});
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.message.find("analytic 3"), std::string::npos) << r.message;
+}
+
+}  // namespace
+}  // namespace nabla
