@@ -1,0 +1,462 @@
+#include "nabla/train/config.h"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "nabla/error.h"
+
+namespace nabla::train {
+
+namespace {
+
+// ---- error helpers: every message starts with file:line:column and the dotted key ----
+
+[[noreturn]] void fail(const std::string& source, const toml::node* node, const std::string& key, const std::string& what) {
+  int line = 0, column = 0;
+  if (node) {
+    line = int(node->source().begin.line);
+    column = int(node->source().begin.column);
+  }
+  std::ostringstream msg;
+  msg << source;
+  if (line > 0) msg << ":" << line << ":" << column;
+  msg << ": " << key << ": " << what;
+  throw ParseError(msg.str(), source, line, column);
+}
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date/time";
+  }
+}
+
+// Reads the keys of one table, remembering which were used, so that any key left over is
+// reported as unknown (a typo must never be silently ignored).
+class Section {
+ public:
+  Section(const toml::table* table, std::string prefix, const std::string& source)
+      : table_(table), prefix_(std::move(prefix)), source_(source) {}
+
+  const toml::node* node(const std::string& key) {
+    used_.insert(key);
+    return table_ ? table_->get(key) : nullptr;
+  }
+  std::string full(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+
+  void read(const std::string& key, int64_t& out) {
+    if (const toml::node* n = node(key)) {
+      if (auto v = n->value_exact<int64_t>()) out = *v;
+      else fail(source_, n, full(key), "expected an integer, got " + type_name(*n));
+    }
+  }
+  void read(const std::string& key, uint64_t& out) {
+    int64_t v = int64_t(out);
+    read(key, v);
+    if (const toml::node* n = table_ ? table_->get(key) : nullptr; n && v < 0)
+      fail(source_, n, full(key), "must be non-negative, got " + std::to_string(v));
+    out = uint64_t(v);
+  }
+  void read(const std::string& key, double& out) {
+    if (const toml::node* n = node(key)) {
+      if (auto v = n->value<double>(); v && (n->is_floating_point() || n->is_integer())) out = *v;
+      else fail(source_, n, full(key), "expected a number, got " + type_name(*n));
+      if (!std::isfinite(out)) fail(source_, n, full(key), "must be a finite number");
+    }
+  }
+  void read(const std::string& key, bool& out) {
+    if (const toml::node* n = node(key)) {
+      if (auto v = n->value_exact<bool>()) out = *v;
+      else fail(source_, n, full(key), "expected true or false, got " + type_name(*n));
+    }
+  }
+  void read(const std::string& key, std::string& out) {
+    if (const toml::node* n = node(key)) {
+      if (auto v = n->value_exact<std::string>()) out = *v;
+      else fail(source_, n, full(key), "expected a string, got " + type_name(*n));
+    }
+  }
+  // A string that must be one of `choices`.
+  void read_choice(const std::string& key, std::string& out, const std::vector<std::string>& choices) {
+    read(key, out);
+    for (const auto& c : choices)
+      if (c == out) return;
+    std::string list;
+    for (const auto& c : choices) list += (list.empty() ? "" : "|") + c;
+    fail(source_, table_ ? table_->get(key) : nullptr, full(key), "unknown value \"" + out + "\" (expected " + list + ")");
+  }
+  template <class T, class Pred>
+  void check(const std::string& key, const T& value, Pred ok, const std::string& requirement) {
+    if (!ok(value)) {
+      std::ostringstream v;
+      v << value;
+      fail(source_, table_ ? table_->get(key) : nullptr, full(key), requirement + ", got " + v.str());
+    }
+  }
+  void reject_unknown() const {
+    if (!table_) return;
+    for (auto&& [k, n] : *table_) {
+      std::string key(k.str());
+      if (!used_.count(key)) fail(source_, &n, full(key), "unknown key");
+    }
+  }
+
+ private:
+  const toml::table* table_;
+  std::string prefix_;
+  const std::string& source_;
+  std::set<std::string> used_;
+};
+
+// Numeric options each layer type accepts, with their defaults.
+const std::map<std::string, std::map<std::string, double>>& layer_params() {
+  static const std::map<std::string, std::map<std::string, double>> params = {
+      {"linear", {{"mean", 0.0}, {"std", 1.0}, {"value", 0.0}, {"gain", 1.0}}},
+      {"sigmoid", {}}, {"tanh", {}}, {"relu", {}}, {"selu", {}}, {"silu", {}}, {"step", {}},
+      {"identity", {}}, {"flatten", {}}, {"softmax", {}}, {"log_softmax", {}},
+      {"leaky_relu", {{"slope", 0.01}}},
+      {"elu", {{"alpha", 1.0}}},
+      {"gelu", {{"tanh", 0.0}}},
+      {"softplus", {{"beta", 1.0}, {"threshold", 20.0}}},
+      {"dropout", {{"p", 0.5}}},
+      {"batchnorm", {{"momentum", 0.1}, {"eps", 1e-5}}},
+      {"layernorm", {{"eps", 1e-5}}},
+      {"groupnorm", {{"groups", 0.0}, {"eps", 1e-5}}},
+      {"add", {}},
+  };
+  return params;
+}
+
+LayerConfig read_layer(const toml::node& node, size_t index, const std::string& source) {
+  const std::string where = "model.layers[" + std::to_string(index) + "]";
+  const toml::table* t = node.as_table();
+  if (!t) fail(source, &node, where, "expected a table like { type = \"linear\", out = 4 }, got " + type_name(node));
+  Section s(t, where, source);
+  LayerConfig layer;
+  layer.line = int(node.source().begin.line);
+  if (!t->contains("type")) fail(source, &node, where, "missing key \"type\"");
+  std::vector<std::string> types;
+  for (const auto& [name, _] : layer_params()) types.push_back(name);
+  s.read_choice("type", layer.type, types);
+  s.read("id", layer.id);
+  const auto& known = layer_params().at(layer.type);
+  layer.params = known;
+  if (layer.type == "linear") {
+    s.read("out", layer.out);
+    if (!t->contains("out")) fail(source, &node, where, "a linear layer needs \"out\" (its number of outputs)");
+    s.check("out", layer.out, [](int64_t v) { return v > 0; }, "must be positive");
+    s.read("bias", layer.bias);
+    s.read_choice("init", layer.init, {"default", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+                                       "kaiming_normal", "normal", "zeros", "constant"});
+  }
+  if (layer.type == "add") {
+    s.read("from", layer.from);
+    if (layer.from.empty()) fail(source, &node, where, "an add layer needs \"from\" (the id of an earlier layer)");
+  }
+  if (layer.type == "gelu") {
+    std::string approx = "none";
+    s.read_choice("approximate", approx, {"none", "tanh"});
+    layer.params["tanh"] = approx == "tanh" ? 1.0 : 0.0;
+  }
+  for (const auto& [key, def] : known) {
+    if (layer.type == "gelu" && key == "tanh") continue;
+    double value = def;
+    s.read(key, value);
+    layer.params[key] = value;
+  }
+  if (layer.type == "dropout")
+    s.check("p", layer.params["p"], [](double p) { return p >= 0 && p < 1; }, "must be in [0, 1)");
+  if (layer.type == "groupnorm") {
+    if (!t->contains("groups")) fail(source, &node, where, "a groupnorm layer needs \"groups\"");
+    s.check("groups", layer.params["groups"], [](double g) { return g >= 1 && g == std::floor(g); },
+            "must be a positive integer");
+  }
+  s.reject_unknown();
+  return layer;
+}
+
+// Splits "a.b.0.c" into its parts.
+std::vector<std::string> split_key(const std::string& key) {
+  std::vector<std::string> parts;
+  std::string cur;
+  for (char c : key) {
+    if (c == '.') {
+      parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  parts.push_back(cur);
+  return parts;
+}
+
+void apply_override(toml::table& root, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ParseError("--set " + assignment + ": expected key=value, e.g. optim.lr=0.1", "--set");
+  const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  // The value in TOML syntax; a bare word that is not valid TOML is taken as a string.
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + text);
+  } catch (const toml::parse_error&) {
+    parsed = toml::table{{"v", text}};
+  }
+  std::vector<std::string> parts = split_key(key);
+  toml::node* cur = &root;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    const std::string& p = parts[i];
+    if (auto* tbl = cur->as_table()) {
+      if (!tbl->contains(p)) tbl->insert(p, toml::table{});
+      cur = tbl->get(p);
+    } else if (auto* arr = cur->as_array()) {
+      char* end = nullptr;
+      long idx = std::strtol(p.c_str(), &end, 10);
+      if (*end || idx < 0 || size_t(idx) >= arr->size())
+        throw ParseError("--set " + assignment + ": \"" + p + "\" is not an index of the array", "--set");
+      cur = arr->get(size_t(idx));
+    } else {
+      throw ParseError("--set " + assignment + ": \"" + p + "\" is not a table", "--set");
+    }
+  }
+  const std::string& last = parts.back();
+  if (auto* tbl = cur->as_table()) {
+    tbl->insert_or_assign(last, *parsed.get("v"));
+  } else {
+    throw ParseError("--set " + assignment + ": cannot set \"" + last + "\" here", "--set");
+  }
+}
+
+}  // namespace
+
+TrainConfig parse_train_config(const std::string& text, const std::string& source, const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+    throw ParseError(msg.str(), source, int(e.source().begin.line), int(e.source().begin.column));
+  }
+  for (const auto& o : overrides) apply_override(root, o);
+
+  TrainConfig cfg;
+  cfg.source = source;
+  Section top(&root, "", source);
+  top.read("seed", cfg.seed);
+  std::string dtype = "float32";
+  top.read_choice("dtype", dtype, {"float32", "float64"});
+  cfg.dtype = dtype == "float64" ? DType::float64 : DType::float32;
+
+  auto section = [&](const char* name) -> const toml::table* {
+    const toml::node* n = top.node(name);
+    if (!n) return nullptr;
+    if (!n->is_table()) fail(source, n, name, "expected a table [" + std::string(name) + "], got " + type_name(*n));
+    return n->as_table();
+  };
+
+  {
+    Section s(section("data"), "data", source);
+    DataConfig& d = cfg.data;
+    s.read_choice("name", d.name, {"xor", "xnor", "and", "or", "moons", "circles", "spirals", "blobs", "gaussian", "csv", "mnist"});
+    s.read("n", d.n);
+    s.check("n", d.n, [](int64_t v) { return v > 0; }, "must be positive");
+    s.read("noise", d.noise);
+    s.check("noise", d.noise, [](double v) { return v >= 0; }, "must be non-negative");
+    s.read("test_fraction", d.test_fraction);
+    s.check("test_fraction", d.test_fraction, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
+    s.read("classes", d.classes);
+    s.check("classes", d.classes, [](int64_t v) { return v >= 2; }, "must be at least 2");
+    s.read("path", d.path);
+    s.read("label", d.label);
+    s.read("standardize", d.standardize);
+    if ((d.name == "csv" || d.name == "mnist") && d.path.empty())
+      fail(source, nullptr, "data.path", "the " + d.name + " dataset needs a path");
+    if (d.name == "csv" && d.label.empty()) fail(source, nullptr, "data.label", "the csv dataset needs the label column's name");
+    s.reject_unknown();
+  }
+  {
+    Section s(section("model"), "model", source);
+    s.read("inputs", cfg.model.inputs);
+    s.check("inputs", cfg.model.inputs, [](int64_t v) { return v > 0; }, "must be positive");
+    if (const toml::node* n = s.node("layers")) {
+      const toml::array* arr = n->as_array();
+      if (!arr) fail(source, n, "model.layers", "expected an array of layer tables, got " + type_name(*n));
+      for (size_t i = 0; i < arr->size(); ++i) cfg.model.layers.push_back(read_layer(*arr->get(i), i, source));
+    }
+    if (cfg.model.layers.empty()) fail(source, nullptr, "model.layers", "the model needs at least one layer");
+    s.reject_unknown();
+  }
+  {
+    Section s(section("loss"), "loss", source);
+    s.read_choice("name", cfg.loss.name, {"mse", "half_mse", "l1", "bce", "bce_logits", "cross_entropy"});
+    s.read_choice("reduction", cfg.loss.reduction, {"mean", "sum"});
+    s.read("label_smoothing", cfg.loss.label_smoothing);
+    s.check("label_smoothing", cfg.loss.label_smoothing, [](double v) { return v >= 0 && v <= 1; }, "must be in [0, 1]");
+    s.reject_unknown();
+  }
+  {
+    Section s(section("optim"), "optim", source);
+    OptimConfig& o = cfg.optim;
+    s.read_choice("name", o.name, {"sgd", "adam", "adamw", "rmsprop", "adagrad"});
+    if (o.name == "adamw") o.weight_decay = 1e-2;  // AdamW's own default, as PyTorch
+    s.read("lr", o.lr);
+    s.check("lr", o.lr, [](double v) { return v > 0; }, "must be positive");
+    s.read("momentum", o.momentum);
+    s.check("momentum", o.momentum, [](double v) { return v >= 0; }, "must be non-negative");
+    s.read("dampening", o.dampening);
+    s.read("nesterov", o.nesterov);
+    s.read("weight_decay", o.weight_decay);
+    s.check("weight_decay", o.weight_decay, [](double v) { return v >= 0; }, "must be non-negative");
+    s.read("beta1", o.beta1);
+    s.check("beta1", o.beta1, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
+    s.read("beta2", o.beta2);
+    s.check("beta2", o.beta2, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
+    s.read("eps", o.eps);
+    s.read("alpha", o.alpha);
+    s.read("amsgrad", o.amsgrad);
+    s.read("centered", o.centered);
+    s.read("l1", o.l1);
+    s.check("l1", o.l1, [](double v) { return v >= 0; }, "must be non-negative");
+    s.read("l2", o.l2);
+    s.check("l2", o.l2, [](double v) { return v >= 0; }, "must be non-negative");
+    s.read("clip_grad_norm", o.clip_grad_norm);
+    s.check("clip_grad_norm", o.clip_grad_norm, [](double v) { return v >= 0; }, "must be non-negative");
+    if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
+      fail(source, nullptr, "optim.nesterov", "Nesterov momentum requires momentum > 0 and dampening = 0");
+    s.reject_unknown();
+  }
+  {
+    Section s(section("scheduler"), "scheduler", source);
+    SchedulerConfig& c = cfg.scheduler;
+    s.read_choice("name", c.name, {"none", "step", "exponential", "cosine", "warmup"});
+    s.read("step_size", c.step_size);
+    s.check("step_size", c.step_size, [](int64_t v) { return v > 0; }, "must be positive");
+    s.read("gamma", c.gamma);
+    s.check("gamma", c.gamma, [](double v) { return v > 0; }, "must be positive");
+    s.read("t_max", c.t_max);
+    s.check("t_max", c.t_max, [](int64_t v) { return v >= 0; }, "must be non-negative");
+    s.read("eta_min", c.eta_min);
+    s.read("warmup_epochs", c.warmup_epochs);
+    s.check("warmup_epochs", c.warmup_epochs, [](int64_t v) { return v >= 0; }, "must be non-negative");
+    s.read("start_factor", c.start_factor);
+    s.check("start_factor", c.start_factor, [](double v) { return v > 0 && v <= 1; }, "must be in (0, 1]");
+    s.reject_unknown();
+  }
+  {
+    Section s(section("train"), "train", source);
+    TrainLoopConfig& t = cfg.train;
+    s.read("epochs", t.epochs);
+    s.check("epochs", t.epochs, [](int64_t v) { return v >= 1; }, "must be at least 1");
+    s.read("batch_size", t.batch_size);
+    s.check("batch_size", t.batch_size, [](int64_t v) { return v >= 0; }, "must be non-negative (0 = full batch)");
+    s.read("shuffle", t.shuffle);
+    s.read("drop_last", t.drop_last);
+    s.read("log_every", t.log_every);
+    s.check("log_every", t.log_every, [](int64_t v) { return v >= 0; }, "must be non-negative");
+    s.read("checkpoint_every", t.checkpoint_every);
+    s.check("checkpoint_every", t.checkpoint_every, [](int64_t v) { return v >= 0; }, "must be non-negative");
+    s.read("gif_every", t.gif_every);
+    s.check("gif_every", t.gif_every, [](int64_t v) { return v >= 0; }, "must be non-negative");
+    s.reject_unknown();
+  }
+  top.reject_unknown();
+  layer_widths(cfg);  // the layers must chain
+  return cfg;
+}
+
+TrainConfig parse_train_config_file(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IOError(path + ": cannot open the configuration file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_train_config(text.str(), path, overrides);
+}
+
+std::vector<int64_t> layer_widths(const TrainConfig& cfg) {
+  std::vector<int64_t> widths;
+  std::map<std::string, int64_t> by_id;
+  int64_t width = cfg.model.inputs;
+  for (size_t i = 0; i < cfg.model.layers.size(); ++i) {
+    const LayerConfig& l = cfg.model.layers[i];
+    auto where = [&] { return cfg.source + ":" + std::to_string(l.line) + ": model.layers[" + std::to_string(i) + "] (" + l.type + ")"; };
+    if (l.type == "linear") width = l.out;
+    if (l.type == "add") {
+      auto it = by_id.find(l.from);
+      if (it == by_id.end())
+        throw ParseError(where() + ": from = \"" + l.from + "\" names no earlier layer id", cfg.source, l.line);
+      if (it->second != width)
+        throw ParseError(where() + ": cannot add the output of \"" + l.from + "\" (" + std::to_string(it->second) +
+                             " features) to the current value (" + std::to_string(width) + " features)",
+                         cfg.source, l.line);
+    }
+    if (l.type == "groupnorm" && width % int64_t(l.params.at("groups")) != 0)
+      throw ParseError(where() + ": " + std::to_string(width) + " features cannot be split into " +
+                           std::to_string(int64_t(l.params.at("groups"))) + " groups",
+                       cfg.source, l.line);
+    if (!l.id.empty()) {
+      if (by_id.count(l.id)) throw ParseError(where() + ": id \"" + l.id + "\" is used twice", cfg.source, l.line);
+      by_id[l.id] = width;
+    }
+    widths.push_back(width);
+  }
+  return widths;
+}
+
+std::string to_toml(const TrainConfig& c) {
+  auto num = [](double v) { return v; };
+  toml::table root;
+  root.insert("seed", int64_t(c.seed));
+  root.insert("dtype", std::string(dtype_name(c.dtype)));
+  root.insert("data", toml::table{{"name", c.data.name}, {"n", c.data.n}, {"noise", num(c.data.noise)},
+                                  {"test_fraction", num(c.data.test_fraction)}, {"classes", c.data.classes},
+                                  {"path", c.data.path}, {"label", c.data.label}, {"standardize", c.data.standardize}});
+  toml::array layers;
+  for (const LayerConfig& l : c.model.layers) {
+    toml::table t{{"type", l.type}};
+    if (!l.id.empty()) t.insert("id", l.id);
+    if (l.type == "linear") {
+      t.insert("out", l.out);
+      t.insert("bias", l.bias);
+      t.insert("init", l.init);
+    }
+    if (l.type == "add") t.insert("from", l.from);
+    for (const auto& [k, v] : l.params) {
+      if (l.type == "gelu" && k == "tanh") t.insert("approximate", v != 0 ? "tanh" : "none");
+      else t.insert(k, v);
+    }
+    t.is_inline(true);
+    layers.push_back(std::move(t));
+  }
+  root.insert("model", toml::table{{"inputs", c.model.inputs}, {"layers", std::move(layers)}});
+  root.insert("loss", toml::table{{"name", c.loss.name}, {"reduction", c.loss.reduction},
+                                  {"label_smoothing", c.loss.label_smoothing}});
+  const OptimConfig& o = c.optim;
+  root.insert("optim", toml::table{{"name", o.name}, {"lr", o.lr}, {"momentum", o.momentum}, {"dampening", o.dampening},
+                                   {"nesterov", o.nesterov}, {"weight_decay", o.weight_decay}, {"beta1", o.beta1},
+                                   {"beta2", o.beta2}, {"eps", o.eps}, {"alpha", o.alpha}, {"amsgrad", o.amsgrad},
+                                   {"centered", o.centered}, {"l1", o.l1}, {"l2", o.l2},
+                                   {"clip_grad_norm", o.clip_grad_norm}});
+  const SchedulerConfig& s = c.scheduler;
+  root.insert("scheduler", toml::table{{"name", s.name}, {"step_size", s.step_size}, {"gamma", s.gamma},
+                                       {"t_max", s.t_max}, {"eta_min", s.eta_min},
+                                       {"warmup_epochs", s.warmup_epochs}, {"start_factor", s.start_factor}});
+  const TrainLoopConfig& t = c.train;
+  root.insert("train", toml::table{{"epochs", t.epochs}, {"batch_size", t.batch_size}, {"shuffle", t.shuffle},
+                                   {"drop_last", t.drop_last}, {"log_every", t.log_every},
+                                   {"checkpoint_every", t.checkpoint_every}, {"gif_every", t.gif_every}});
+  std::ostringstream out;
+  out << toml::toml_formatter(root, toml::toml_formatter::default_flags & ~toml::format_flags::allow_literal_strings);
+  return out.str() + "\n";
+}
+
+}  // namespace nabla::train

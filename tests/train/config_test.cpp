@@ -1,0 +1,117 @@
+// The training configuration: defaults, overrides, validation errors naming key and line,
+// and the resolved TOML round trip.
+#include <gtest/gtest.h>
+
+#include "nabla/train/config.h"
+
+namespace nabla::train {
+namespace {
+
+const char* kXor = R"(seed = 3
+dtype = "float64"
+[data]
+name = "xor"
+n = 4
+noise = 0.0
+[model]
+inputs = 2
+layers = [
+  { type = "linear", out = 2, id = "h1" },
+  { type = "sigmoid" },
+  { type = "linear", out = 1 },
+  { type = "sigmoid" },
+]
+[loss]
+name = "mse"
+[optim]
+name = "sgd"
+lr = 0.5
+[train]
+epochs = 10000
+log_every = 1000
+)";
+
+std::string error_of(const std::string& text, std::vector<std::string> overrides = {}) {
+  try {
+    parse_train_config(text, "cfg.toml", overrides);
+  } catch (const ParseError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(TrainConfig, ParsesValuesAndFillsDefaults) {
+  TrainConfig c = parse_train_config(kXor, "cfg.toml");
+  EXPECT_EQ(c.seed, 3u);
+  EXPECT_EQ(c.dtype, DType::float64);
+  EXPECT_EQ(c.model.layers.size(), 4u);
+  EXPECT_EQ(c.model.layers[0].out, 2);
+  EXPECT_EQ(c.model.layers[0].id, "h1");
+  EXPECT_EQ(c.optim.lr, 0.5);
+  EXPECT_EQ(c.train.epochs, 10000);
+  EXPECT_EQ(c.train.batch_size, 0);
+  EXPECT_EQ(c.loss.reduction, "mean");
+  EXPECT_EQ(layer_widths(c), (std::vector<int64_t>{2, 2, 1, 1}));
+}
+
+TEST(TrainConfig, OverridesApplyOnTop) {
+  TrainConfig c = parse_train_config(kXor, "cfg.toml", {"optim.lr=0.25", "train.epochs=5", "optim.name=adam",
+                                                        "model.layers.0.out=8", "data.name=moons"});
+  EXPECT_EQ(c.optim.lr, 0.25);
+  EXPECT_EQ(c.train.epochs, 5);
+  EXPECT_EQ(c.optim.name, "adam");
+  EXPECT_EQ(c.model.layers[0].out, 8);
+  EXPECT_EQ(c.data.name, "moons");
+  EXPECT_NE(error_of(kXor, {"optim.lr"}).find("key=value"), std::string::npos);
+  EXPECT_NE(error_of(kXor, {"optim.lrr=1"}).find("optim.lrr: unknown key"), std::string::npos);
+}
+
+TEST(TrainConfig, ErrorsNameKeyAndLine) {
+  std::string text = kXor;
+  EXPECT_NE(error_of(std::string(text).replace(text.find("lr = 0.5"), 8, "lr = -1")).find("cfg.toml:19:6: optim.lr: must be positive, got -1"),
+            std::string::npos)
+      << error_of(std::string(text).replace(text.find("lr = 0.5"), 8, "lr = -1"));
+  EXPECT_NE(error_of(std::string(text).replace(text.find("lr = 0.5"), 8, "lr = \"x\"")).find("optim.lr: expected a number, got a string"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(text) + "bogus = 1\n").find("bogus: unknown key"), std::string::npos);
+  EXPECT_NE(error_of(std::string(text).replace(text.find("\"mse\""), 5, "\"mse2\"")).find("loss.name: unknown value \"mse2\""),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(text).replace(text.find("type = \"sigmoid\""), 16, "type = \"sigmod\"")).find("model.layers[1].type"),
+            std::string::npos);
+  EXPECT_NE(error_of("seed = [").find("cfg.toml:1:"), std::string::npos);
+  EXPECT_NE(error_of(std::string(text).replace(text.find("out = 1 }"), 9, "out = 1, slope = 2 }")).find("model.layers[2].slope: unknown key"),
+            std::string::npos);
+}
+
+TEST(TrainConfig, LayersMustChain) {
+  std::string residual = R"([model]
+inputs = 2
+layers = [
+  { type = "linear", out = 4, id = "h1" },
+  { type = "relu" },
+  { type = "linear", out = 3 },
+  { type = "add", from = "h1" },
+]
+)";
+  std::string msg = error_of(residual);
+  EXPECT_NE(msg.find("cannot add the output of \"h1\" (4 features) to the current value (3 features)"), std::string::npos) << msg;
+  EXPECT_NE(error_of(R"([model]
+layers = [{ type = "add", from = "nope" }]
+)").find("names no earlier layer id"), std::string::npos);
+  EXPECT_NE(error_of(R"([model]
+layers = [{ type = "linear", out = 6 }, { type = "groupnorm", groups = 4 }]
+)").find("cannot be split into 4 groups"), std::string::npos);
+  EXPECT_NE(error_of("[model]\nlayers = []\n").find("at least one layer"), std::string::npos);
+}
+
+TEST(TrainConfig, ResolvedTomlRoundTrips) {
+  TrainConfig c = parse_train_config(kXor, "cfg.toml", {"optim.lr=0.1234567890123"});
+  std::string text = to_toml(c);
+  TrainConfig back = parse_train_config(text, "resolved.toml");
+  EXPECT_EQ(to_toml(back), text);
+  EXPECT_EQ(back.optim.lr, 0.1234567890123);
+  EXPECT_EQ(back.model.layers[0].id, "h1");
+}
+
+}  // namespace
+}  // namespace nabla::train
