@@ -1,5 +1,6 @@
 #include "nabla/autograd/engine.h"
 
+#include <atomic>
 #include <unordered_map>
 
 #include "nabla/ops/ops.h"
@@ -14,28 +15,35 @@ class Engine {
                                  const std::vector<Tensor>& grad_outputs,
                                  const std::vector<std::shared_ptr<Node>>& capture,
                                  bool accumulate_leaves, const BackwardOptions& options);
+
+ private:
+  static std::vector<Node*> topological_order(const std::vector<Node*>& roots);
 };
 
 namespace {
 
 Tensor accumulate(const Tensor& acc, const Tensor& g) { return acc.defined() ? acc + g : g; }
 
+}  // namespace
+
 // Depth-first post-order over the graph: every node after all nodes that feed on it when the
 // list is reversed. Iterative, so deep graphs (long chains) cannot overflow the stack.
-std::vector<Node*> topological_order(const std::vector<Node*>& roots) {
+std::vector<Node*> Engine::topological_order(const std::vector<Node*>& roots) {
+  // Each sort takes a fresh mark, so no per-node state needs resetting between passes.
+  static std::atomic<uint64_t> last_mark{0};
+  const uint64_t mark = ++last_mark;
   std::vector<Node*> order;
-  std::unordered_map<Node*, bool> seen;
   std::vector<std::pair<Node*, size_t>> stack;
   for (Node* root : roots) {
-    if (!root || seen.count(root)) continue;
-    seen[root] = true;
+    if (!root || root->visit_mark_ == mark) continue;
+    root->visit_mark_ = mark;
     stack.push_back({root, 0});
     while (!stack.empty()) {
       auto& [node, i] = stack.back();
       if (i < node->next().size()) {
         Node* child = node->next()[i++].get();
-        if (child && !seen.count(child)) {
-          seen[child] = true;
+        if (child && child->visit_mark_ != mark) {
+          child->visit_mark_ = mark;
           stack.push_back({child, 0});
         }
       } else {
@@ -46,8 +54,6 @@ std::vector<Node*> topological_order(const std::vector<Node*>& roots) {
   }
   return order;  // leaves first; the roots come last
 }
-
-}  // namespace
 
 std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs,
                                 const std::vector<Tensor>& grad_outputs,

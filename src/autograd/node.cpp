@@ -10,13 +10,26 @@ bool grad_enabled() { return g_grad_enabled; }
 GradModeGuard::GradModeGuard(bool enabled) : previous_(g_grad_enabled) { g_grad_enabled = enabled; }
 GradModeGuard::~GradModeGuard() { g_grad_enabled = previous_; }
 
-Node::Node(std::string name, BackwardFn backward, std::vector<std::shared_ptr<Node>> next,
-           Tensor output_alias, std::vector<Shape> input_shapes)
+Node::Node(std::string name, BackwardFn backward, std::vector<std::shared_ptr<Node>> next, const Tensor& output,
+           std::vector<Shape> input_shapes)
     : name_(std::move(name)),
       backward_(std::move(backward)),
       next_(std::move(next)),
-      output_(std::move(output_alias)),
-      input_shapes_(std::move(input_shapes)) {}
+      input_shapes_(std::move(input_shapes)) {
+  if (output.defined()) {
+    has_output_ = true;
+    output_.storage = output.impl()->storage;
+    output_.offset = output.offset();
+    output_.shape = output.shape();
+    output_.strides = output.strides();
+    output_.dtype = output.dtype();
+  }
+}
+
+Tensor Node::value() const {
+  if (!has_output_) return Tensor();
+  return Tensor(std::make_shared<TensorImpl>(output_));
+}
 
 Node::~Node() {
   std::vector<std::shared_ptr<Node>> pending = std::move(next_);
@@ -36,9 +49,9 @@ std::vector<Tensor> Node::apply(const Tensor& grad_out) {
               "' a second time: its saved tensors were freed by the first backward. "
               "Pass retain_graph=true to the first backward if you need to go through it again");
   // The output, attached to this node, so that formulas using it are themselves differentiable.
-  Tensor out = output_;
-  if (output_.defined()) {
-    auto impl = std::make_shared<TensorImpl>(*output_.impl());
+  Tensor out;
+  if (has_output_) {
+    auto impl = std::make_shared<TensorImpl>(output_);
     impl->requires_grad = true;
     impl->grad_fn = shared_from_this();
     out = Tensor(std::move(impl));
@@ -84,12 +97,8 @@ Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, Bac
     next.push_back(gradient_edge(t));
     shapes.push_back(t.defined() ? t.shape() : Shape{});
   }
-  // A detached alias of the output for the node: the node must not own `out` itself, which
-  // owns the node (a reference cycle).
-  Tensor alias = out.detach();
   out.impl()->requires_grad = true;
-  out.impl()->grad_fn = std::make_shared<Node>(op, std::move(backward), std::move(next),
-                                               std::move(alias), std::move(shapes));
+  out.impl()->grad_fn = std::make_shared<Node>(op, std::move(backward), std::move(next), out, std::move(shapes));
   return out;
 }
 

@@ -14,16 +14,20 @@ using detail::zip_floating;
 
 Tensor add(const Tensor& a, const Tensor& b) {
   Tensor out = zip_floating(a, b, "add", [](auto u, auto v) { return u + v; });
-  return autograd::record("add", out, {a, b}, [sa = a.shape(), sb = b.shape()](const Tensor& g, const Tensor&) {
-    return Grads{sum_to(g, sa), sum_to(g, sb)};
-  });
+  return autograd::record("add", out, {a, b},
+                          [sa = a.shape(), sb = b.shape(), ga = a.requires_grad(), gb = b.requires_grad()](
+                              const Tensor& g, const Tensor&) {
+                            return Grads{ga ? sum_to(g, sa) : Tensor(), gb ? sum_to(g, sb) : Tensor()};
+                          });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
   Tensor out = zip_floating(a, b, "sub", [](auto u, auto v) { return u - v; });
-  return autograd::record("sub", out, {a, b}, [sa = a.shape(), sb = b.shape()](const Tensor& g, const Tensor&) {
-    return Grads{sum_to(g, sa), sum_to(-g, sb)};
-  });
+  return autograd::record("sub", out, {a, b},
+                          [sa = a.shape(), sb = b.shape(), ga = a.requires_grad(), gb = b.requires_grad()](
+                              const Tensor& g, const Tensor&) {
+                            return Grads{ga ? sum_to(g, sa) : Tensor(), gb ? sum_to(-g, sb) : Tensor()};
+                          });
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
@@ -105,14 +109,36 @@ Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
 Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
 Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
 Tensor operator-(const Tensor& a) { return neg(a); }
-Tensor operator+(const Tensor& a, double b) { return add(a, detail::scalar_like(b, a)); }
-Tensor operator-(const Tensor& a, double b) { return sub(a, detail::scalar_like(b, a)); }
-Tensor operator*(const Tensor& a, double b) { return mul(a, detail::scalar_like(b, a)); }
-Tensor operator/(const Tensor& a, double b) { return div(a, detail::scalar_like(b, a)); }
-Tensor operator+(double a, const Tensor& b) { return add(detail::scalar_like(a, b), b); }
-Tensor operator-(double a, const Tensor& b) { return sub(detail::scalar_like(a, b), b); }
-Tensor operator*(double a, const Tensor& b) { return mul(detail::scalar_like(a, b), b); }
-Tensor operator/(double a, const Tensor& b) { return div(detail::scalar_like(a, b), b); }
+// A C++ number meets a tensor: computed in the tensor's dtype, with no scalar tensor made and
+// no gradient computed for the constant (the hot path of `x * 0.5`, `1.0 - y`).
+Tensor operator+(const Tensor& a, double b) {
+  Tensor out = map_floating(a, "add", [b](auto v) { return v + decltype(v)(b); });
+  return autograd::record("add", out, {a}, [](const Tensor& g, const Tensor&) { return Grads{g}; });
+}
+Tensor operator-(const Tensor& a, double b) {
+  Tensor out = map_floating(a, "sub", [b](auto v) { return v - decltype(v)(b); });
+  return autograd::record("sub", out, {a}, [](const Tensor& g, const Tensor&) { return Grads{g}; });
+}
+Tensor operator*(const Tensor& a, double b) {
+  Tensor out = map_floating(a, "mul", [b](auto v) { return v * decltype(v)(b); });
+  return autograd::record("mul", out, {a}, [b](const Tensor& g, const Tensor&) { return Grads{g * b}; });
+}
+Tensor operator/(const Tensor& a, double b) {
+  Tensor out = map_floating(a, "div", [b](auto v) { return v / decltype(v)(b); });
+  return autograd::record("div", out, {a}, [b](const Tensor& g, const Tensor&) { return Grads{g / b}; });
+}
+Tensor operator+(double a, const Tensor& b) { return b + a; }
+Tensor operator-(double a, const Tensor& b) {
+  Tensor out = map_floating(b, "sub", [a](auto v) { return decltype(v)(a) - v; });
+  return autograd::record("sub", out, {b}, [](const Tensor& g, const Tensor&) { return Grads{-g}; });
+}
+Tensor operator*(double a, const Tensor& b) { return b * a; }
+Tensor operator/(double a, const Tensor& b) {
+  Tensor out = map_floating(b, "div", [a](auto v) { return decltype(v)(a) / v; });
+  return autograd::record("div", out, {b}, [a, b](const Tensor& g, const Tensor&) {
+    return Grads{-g * a / (b * b)};
+  });
+}
 
 // ============================== comparisons ==============================
 

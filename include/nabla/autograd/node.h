@@ -26,8 +26,8 @@ using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_out, con
 
 class Node : public std::enable_shared_from_this<Node> {
  public:
-  Node(std::string name, BackwardFn backward, std::vector<std::shared_ptr<Node>> next,
-       Tensor output_alias, std::vector<Shape> input_shapes);
+  Node(std::string name, BackwardFn backward, std::vector<std::shared_ptr<Node>> next, const Tensor& output,
+       std::vector<Shape> input_shapes);
   // Frees long chains iteratively: a recursive chain of destructors would overflow the stack on
   // graphs a few hundred thousand ops deep.
   virtual ~Node();
@@ -35,8 +35,8 @@ class Node : public std::enable_shared_from_this<Node> {
   const std::string& name() const { return name_; }
   // Edges to the nodes that produced the inputs, one per input (null: input needs no grad).
   const std::vector<std::shared_ptr<Node>>& next() const { return next_; }
-  // The forward value of this node's output (detached).
-  const Tensor& value() const { return output_; }
+  // The forward value of this node's output (a detached alias of it; undefined for leaves).
+  Tensor value() const;
   // The gradient of the last backward's root w.r.t. this node's output, when that backward ran
   // with keep_adjoints; undefined otherwise.
   const Tensor& adjoint() const { return adjoint_; }
@@ -59,12 +59,15 @@ class Node : public std::enable_shared_from_this<Node> {
   std::string name_;
   BackwardFn backward_;
   std::vector<std::shared_ptr<Node>> next_;
-  Tensor output_;
+  // The output's layout and storage, without its autograd fields: the node must not own the
+  // output tensor itself, which owns the node (a reference cycle).
+  TensorImpl output_;
+  bool has_output_ = false;
   std::vector<Shape> input_shapes_;
   Tensor adjoint_;
   // Engine scratch, valid only during one backward pass.
   Tensor grad_buffer_;
-  int pending_ = 0;
+  uint64_t visit_mark_ = 0;  // the engine's topological sort marks visited nodes here
   // Non-leaf tensors whose .grad should receive this node's output gradient.
   std::vector<std::weak_ptr<TensorImpl>> retained_;
 };

@@ -40,13 +40,16 @@ class Generator {
   Impl* impl_;
 };
 
-// The process-wide default generator (like torch's default CPU generator).
+// The process-wide default generator (like torch's default CPU generator). It starts from
+// seed 67280421310721, as torch.Generator() does (torch seeds its own default from the OS), so
+// runs are reproducible even without manual_seed.
 Generator& default_generator();
 void manual_seed(uint64_t seed);
 
 // Uniform on [0, 1).
 Tensor rand(const Shape& shape, DType dtype = DType::float32, Generator* gen = nullptr);
-// Standard normal.
+// Standard normal. For float32 with 16+ elements this follows torch's AVX2 kernel, on every
+// platform (torch itself gives other values on CPUs without AVX2).
 Tensor randn(const Shape& shape, DType dtype = DType::float32, Generator* gen = nullptr);
 // Integers uniform in [low, high), int64.
 Tensor randint(int64_t low, int64_t high, const Shape& shape, Generator* gen = nullptr);
