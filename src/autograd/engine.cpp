@@ -94,6 +94,7 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs,
                   "Pass the output gradient explicitly");
       seed = ones(outputs[i].shape(), outputs[i].dtype());
     }
+    if (!create_graph && seed.requires_grad()) seed = seed.detach();
     roots[i]->grad_buffer_ = accumulate(roots[i]->grad_buffer_, seed);
   }
 
@@ -108,7 +109,8 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs,
     Tensor g = node->grad_buffer_;
     node->grad_buffer_ = Tensor();
     if (!g.defined()) continue;
-    if (!create_graph) g = g.detach();
+    // Without create_graph every gradient was computed with grad mode off, so none carries a
+    // graph except a caller's grad_output, detached when the roots are seeded.
     if (options.keep_adjoints) node->adjoint_ = g;
     if (auto c = capture_index.find(node); c != capture_index.end()) captured[c->second] = g;
     for (auto& weak : node->retained_) {
