@@ -153,7 +153,37 @@ LayerConfig read_layer(const toml::node& node, size_t index, const std::string& 
     s.read("out", layer.out);
     if (!t->contains("out")) fail(source, &node, where, "a linear layer needs \"out\" (its number of outputs)");
     s.check("out", layer.out, [](int64_t v) { return v > 0; }, "must be positive");
-    s.read("bias", layer.bias);
+    if (const toml::node* b = t->get("bias"); b && b->is_array()) {
+      s.node("bias");
+      for (const toml::node& v : *b->as_array()) {
+        auto d = v.value<double>();
+        if (!d || !(v.is_integer() || v.is_floating_point())) fail(source, &v, where + ".bias", "expected numbers");
+        layer.bias_values.push_back(*d);
+      }
+      if (int64_t(layer.bias_values.size()) != layer.out)
+        fail(source, b, where + ".bias", "has " + std::to_string(layer.bias_values.size()) + " values for " +
+                                             std::to_string(layer.out) + " outputs");
+    } else {
+      s.read("bias", layer.bias);
+    }
+    if (const toml::node* w = s.node("weight")) {
+      const toml::array* rows = w->as_array();
+      if (!rows) fail(source, w, where + ".weight", "expected an array of rows [[...], ...] ([out][in])");
+      for (const toml::node& row : *rows) {
+        const toml::array* r = row.as_array();
+        if (!r) fail(source, &row, where + ".weight", "expected an array of rows [[...], ...] ([out][in])");
+        std::vector<double> values;
+        for (const toml::node& v : *r) {
+          auto d = v.value<double>();
+          if (!d || !(v.is_integer() || v.is_floating_point())) fail(source, &v, where + ".weight", "expected numbers");
+          values.push_back(*d);
+        }
+        layer.weight_values.push_back(std::move(values));
+      }
+      if (int64_t(layer.weight_values.size()) != layer.out)
+        fail(source, w, where + ".weight", "has " + std::to_string(layer.weight_values.size()) + " rows for " +
+                                               std::to_string(layer.out) + " outputs ([out][in] layout)");
+    }
     s.read_choice("init", layer.init, {"default", "xavier_uniform", "xavier_normal", "kaiming_uniform",
                                        "kaiming_normal", "normal", "zeros", "constant"});
   }
@@ -389,7 +419,15 @@ std::vector<int64_t> layer_widths(const TrainConfig& cfg) {
   for (size_t i = 0; i < cfg.model.layers.size(); ++i) {
     const LayerConfig& l = cfg.model.layers[i];
     auto where = [&] { return cfg.source + ":" + std::to_string(l.line) + ": model.layers[" + std::to_string(i) + "] (" + l.type + ")"; };
-    if (l.type == "linear") width = l.out;
+    if (l.type == "linear") {
+      for (size_t r = 0; r < l.weight_values.size(); ++r)
+        if (int64_t(l.weight_values[r].size()) != width)
+          throw ParseError(where() + ": weight row " + std::to_string(r) + " has " +
+                               std::to_string(l.weight_values[r].size()) + " values, but the layer has " +
+                               std::to_string(width) + " inputs ([out][in] layout)",
+                           cfg.source, l.line);
+      width = l.out;
+    }
     if (l.type == "add") {
       auto it = by_id.find(l.from);
       if (it == by_id.end())
@@ -426,8 +464,23 @@ std::string to_toml(const TrainConfig& c) {
     if (!l.id.empty()) t.insert("id", l.id);
     if (l.type == "linear") {
       t.insert("out", l.out);
-      t.insert("bias", l.bias);
+      if (!l.bias_values.empty()) {
+        toml::array b;
+        for (double v : l.bias_values) b.push_back(v);
+        t.insert("bias", std::move(b));
+      } else {
+        t.insert("bias", l.bias);
+      }
       t.insert("init", l.init);
+      if (!l.weight_values.empty()) {
+        toml::array w;
+        for (const auto& row : l.weight_values) {
+          toml::array r;
+          for (double v : row) r.push_back(v);
+          w.push_back(std::move(r));
+        }
+        t.insert("weight", std::move(w));
+      }
     }
     if (l.type == "add") t.insert("from", l.from);
     for (const auto& [k, v] : l.params) {

@@ -115,3 +115,33 @@ TEST(TrainConfig, ResolvedTomlRoundTrips) {
 
 }  // namespace
 }  // namespace nabla::train
+
+namespace nabla::train {
+namespace {
+
+TEST(TrainConfig, ExplicitStartingWeights) {
+  const char* text = R"([model]
+inputs = 2
+layers = [
+  { type = "linear", out = 2, weight = [[0.37, 0.73], [0.95, 0.60]], bias = [0.156, 0.155] },
+  { type = "sigmoid" },
+  { type = "linear", out = 1, weight = [[0.058, 0.866]], bias = [0.601] },
+]
+)";
+  TrainConfig c = parse_train_config(text, "w.toml");
+  EXPECT_EQ(c.model.layers[0].weight_values[1][0], 0.95);
+  EXPECT_EQ(c.model.layers[2].bias_values, (std::vector<double>{0.601}));
+  TrainConfig back = parse_train_config(to_toml(c), "resolved.toml");
+  EXPECT_EQ(back.model.layers[0].weight_values, c.model.layers[0].weight_values);
+  std::string bad = text;
+  bad.replace(bad.find("[[0.058, 0.866]]"), 16, "[[0.058]]");
+  try {
+    parse_train_config(bad, "w.toml");
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_NE(std::string(e.what()).find("weight row 0 has 1 values, but the layer has 2 inputs"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace nabla::train

@@ -38,6 +38,10 @@ struct LayerConfig {
   int64_t out = 0;   // linear: output features
   bool bias = true;  // linear
   std::string init = "default";  // linear: default|xavier_uniform|xavier_normal|kaiming_uniform|kaiming_normal|normal|zeros|constant
+  // linear: explicit starting values, as a course sets them by hand: weight = [[...], ...] is
+  // [out][in] (PyTorch's layout), bias = [...] has `out` entries (bias = true/false still works).
+  std::vector<std::vector<double>> weight_values;
+  std::vector<double> bias_values;
   std::map<std::string, double> params;
   int line = 0;      // where it was written, for later error messages
 };
