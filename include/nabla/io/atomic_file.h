@@ -1,0 +1,43 @@
+// nabla/io/atomic_file.h — write a file so that readers see either the old or the new contents.
+//
+// Bytes go to a temporary file in the destination's directory (rename is atomic only within
+// one file system); commit() fsyncs it, renames it over the destination and fsyncs the
+// directory. Destroying an uncommitted writer (an exception half-way) deletes the temporary
+// file, so a failed save never leaves a truncated checkpoint or clobbers the previous one.
+//
+//   nabla::AtomicFileWriter out("model.safetensors");
+//   out.write(header.data(), header.size());
+//   out.commit();
+#pragma once
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+namespace nabla {
+
+class AtomicFileWriter {
+ public:
+  // Creates the temporary file; throws IOError (naming the path and errno text) on failure.
+  explicit AtomicFileWriter(std::filesystem::path destination);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  // Appends bytes; throws IOError (disk full, file too large, ...).
+  void write(const void* data, size_t nbytes);
+  // fsync + rename over the destination + fsync of the directory. After it the writer is inert.
+  void commit();
+
+  const std::filesystem::path& destination() const { return destination_; }
+  const std::filesystem::path& temporary_path() const { return temporary_; }
+
+ private:
+  void discard() noexcept;
+
+  std::filesystem::path destination_;
+  std::filesystem::path temporary_;
+  int fd_ = -1;
+  bool committed_ = false;
+};
+
+}  // namespace nabla
