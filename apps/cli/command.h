@@ -1,0 +1,50 @@
+// apps/cli/command.h — how a subcommand plugs into the nabla command.
+//
+// Each subcommand lives in its own file (cmd_<name>.cpp) and registers itself from a static
+// initializer; main.cpp knows none of them by name. setup() declares the options on the
+// subcommand's CLI::App and returns the action main runs once parsing succeeded.
+//
+//   Action setup(CLI::App& app, const Context& ctx) { ...; return [opts](const Context& c) { return 0; }; }
+//   const bool registered = register_subcommand({"grad", kGradHelp, setup});
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "i18n.h"
+
+namespace nabla::cli {
+
+// What every subcommand gets: the language of its messages.
+struct Context {
+  Translator tr;
+};
+
+// Returns the process exit code (0 on success).
+using Action = std::function<int(const Context&)>;
+
+struct Subcommand {
+  std::string name;
+  Message description;
+  std::function<Action(CLI::App& app, const Context& ctx)> setup;
+};
+
+// Adds a subcommand; returns true so it can initialise a static in the subcommand's file.
+bool register_subcommand(Subcommand subcommand);
+// All registered subcommands, sorted by name.
+std::vector<Subcommand> subcommands();
+
+// A failure that is not the user's input: a missing tool (Graphviz), a failed child process.
+// main prints "nabla: error: <message>" and exits with `code` (1 unless said otherwise).
+class CommandError : public std::runtime_error {
+ public:
+  explicit CommandError(const std::string& message, int code = 1) : std::runtime_error(message), code_(code) {}
+  int code() const { return code_; }
+
+ private:
+  int code_;
+};
+
+}  // namespace nabla::cli

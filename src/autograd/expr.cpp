@@ -1,0 +1,680 @@
+#include "nabla/autograd/expr.h"
+
+#include <charconv>
+#include <set>
+#include <unordered_set>
+
+#include "nabla/autograd/engine.h"
+#include "nabla/autograd/graph.h"
+#include "nabla/ops/ops.h"
+
+namespace nabla::expr {
+
+namespace {
+
+// ============================== functions ==============================
+
+struct FunctionInfo {
+  const char* name;
+  int min_args, max_args;
+  const char* prefix;  // of the names of its steps: relu(a1) -> r1
+};
+
+constexpr FunctionInfo kFunctions[] = {
+    {"sigmoid", 1, 1, "s"}, {"tanh", 1, 1, "t"}, {"relu", 1, 1, "r"},  {"leaky_relu", 1, 2, "lr"},
+    {"elu", 1, 2, "el"},    {"gelu", 1, 1, "g"}, {"silu", 1, 1, "si"}, {"softplus", 1, 1, "sp"},
+    {"step", 1, 1, "h"},    {"exp", 1, 1, "e"},  {"log", 1, 1, "ln"},  {"sqrt", 1, 1, "rt"},
+    {"abs", 1, 1, "ab"},    {"sin", 1, 1, "sn"}, {"cos", 1, 1, "cs"},  {"min", 2, 2, "mn"},
+    {"max", 2, 2, "mx"},
+};
+
+const FunctionInfo* find_function(std::string_view name) {
+  for (const FunctionInfo& f : kFunctions)
+    if (name == f.name) return &f;
+  return nullptr;
+}
+
+std::string function_list() {
+  std::string out;
+  for (const FunctionInfo& f : kFunctions) out += (out.empty() ? "" : ", ") + std::string(f.name);
+  return out;
+}
+
+bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// 1-based column, in characters (UTF-8 code points), of byte offset `pos`: what a caret under
+// the text has to count.
+int column_of(std::string_view text, size_t pos) {
+  int column = 1;
+  for (size_t i = 0; i < pos && i < text.size(); ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+  return column;
+}
+
+// The character (a whole UTF-8 sequence) at byte offset `pos`, for messages.
+std::string char_at(std::string_view text, size_t pos) {
+  size_t end = pos + 1;
+  while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+  return std::string(text.substr(pos, end - pos));
+}
+
+[[noreturn]] void fail(std::string_view text, size_t pos, const std::string& message) {
+  const int column = column_of(text, pos);
+  throw ParseError(detail::concat(message, " (column ", column, ")"), std::string(text), 1, column);
+}
+
+// Scans an unsigned number at `pos` (3, 0.5, .5, 1e-3) and returns its end; 0 if there is none.
+// Throws on a malformed or out-of-range number.
+size_t scan_number(std::string_view text, size_t pos, double& value) {
+  size_t i = pos;
+  bool digits = false;
+  while (i < text.size() && is_digit(text[i])) i++, digits = true;
+  if (i < text.size() && text[i] == '.') {
+    i++;
+    while (i < text.size() && is_digit(text[i])) i++, digits = true;
+  }
+  if (!digits) fail(text, pos, "malformed number '" + std::string(text.substr(pos, i - pos)) + "'");
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    size_t j = i + 1;
+    if (j < text.size() && (text[j] == '+' || text[j] == '-')) j++;
+    if (j >= text.size() || !is_digit(text[j])) {
+      while (j < text.size() && is_name_char(text[j])) j++;
+      fail(text, pos,
+           "malformed number '" + std::string(text.substr(pos, j - pos)) + "' (an exponent needs digits: 1e-3)");
+    }
+    while (j < text.size() && is_digit(text[j])) j++;
+    i = j;
+  }
+  const char* first = text.data() + pos;
+  auto [end, ec] = std::from_chars(first, text.data() + i, value);
+  if (ec == std::errc::result_out_of_range)
+    fail(text, pos,
+         "number '" + std::string(text.substr(pos, i - pos)) +
+             "' is out of the range of float64 (magnitudes about 2.2e-308 to 1.8e308)");
+  if (ec != std::errc() || end != text.data() + i)
+    fail(text, pos, "malformed number '" + std::string(text.substr(pos, i - pos)) + "'");
+  return i;
+}
+
+// ============================== parser ==============================
+
+std::unique_ptr<Expr> make(Expr::Kind kind, std::string text, int column, int start) {
+  auto e = std::make_unique<Expr>();
+  e->kind = kind;
+  e->text = std::move(text);
+  e->column = column;
+  e->start = start;
+  return e;
+}
+
+class Parser {
+ public:
+  explicit Parser(std::string_view text) : text_(text) {}
+
+  std::unique_ptr<Expr> parse() {
+    skip_space();
+    if (pos_ == text_.size()) fail(text_, pos_, "the expression is empty");
+    auto e = parse_sum();
+    skip_space();
+    if (pos_ < text_.size())
+      fail(text_, pos_, "unexpected '" + char_at(text_, pos_) + "' after a complete expression (missing an operator?)");
+    return e;
+  }
+
+ private:
+  // Counts nesting on the way down, so that "((((...x" fails before the recursion gets deep.
+  struct Nest {
+    Parser& p;
+    Nest(Parser& parser) : p(parser) {
+      if (++p.nesting_ > kMaxDepth)
+        fail(p.text_, p.pos_, detail::concat("the expression is nested too deeply (more than ", kMaxDepth, " levels)"));
+    }
+    ~Nest() { --p.nesting_; }
+  };
+
+  void skip_space() {
+    while (pos_ < text_.size() && is_space(text_[pos_])) pos_++;
+  }
+  char peek() {
+    skip_space();
+    return pos_ < text_.size() ? text_[pos_] : '\0';
+  }
+  int column(size_t pos) const { return column_of(text_, pos); }
+
+  // Links a node to its arguments; a tree deeper than kMaxDepth (a long chain a+b+c+...) fails
+  // at the operator that makes it too deep.
+  std::unique_ptr<Expr> finish(std::unique_ptr<Expr> e, size_t pos) {
+    for (const auto& a : e->args) e->depth = std::max(e->depth, a->depth + 1);
+    if (e->depth > kMaxDepth)
+      fail(text_, pos, detail::concat("the expression is nested too deeply (more than ", kMaxDepth, " levels)"));
+    return e;
+  }
+
+  std::unique_ptr<Expr> binary(char op, std::unique_ptr<Expr> a, std::unique_ptr<Expr> b, size_t pos) {
+    auto e = make(Expr::Kind::binary, std::string(1, op), column(pos), a->start);
+    e->args.push_back(std::move(a));
+    e->args.push_back(std::move(b));
+    return finish(std::move(e), pos);
+  }
+
+  std::unique_ptr<Expr> parse_sum() {
+    auto left = parse_product();
+    for (char c = peek(); c == '+' || c == '-'; c = peek()) {
+      const size_t op = pos_++;
+      left = binary(c, std::move(left), parse_product(), op);
+    }
+    return left;
+  }
+
+  std::unique_ptr<Expr> parse_product() {
+    auto left = parse_unary();
+    for (char c = peek(); c == '*' || c == '/'; c = peek()) {
+      const size_t op = pos_++;
+      left = binary(c, std::move(left), parse_unary(), op);
+    }
+    return left;
+  }
+
+  std::unique_ptr<Expr> parse_unary() {
+    Nest nest(*this);
+    const char c = peek();
+    if (c == '+') {
+      pos_++;
+      return parse_unary();
+    }
+    if (c == '-') {
+      const size_t op = pos_++;
+      auto e = make(Expr::Kind::negate, "-", column(op), column(op));
+      e->args.push_back(parse_unary());
+      return finish(std::move(e), op);
+    }
+    return parse_power();
+  }
+
+  std::unique_ptr<Expr> parse_power() {
+    auto base = parse_primary();
+    const char c = peek();
+    const bool double_star = c == '*' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '*';  // Python's **
+    if (c != '^' && !double_star) return base;
+    const size_t op = pos_;
+    pos_ += double_star ? 2 : 1;
+    return binary('^', std::move(base), parse_unary(), op);  // right-associative; 2^-x allowed
+  }
+
+  std::unique_ptr<Expr> parse_primary() {
+    const char c = peek();
+    const size_t start = pos_;
+    if (c == '\0') fail(text_, pos_, "unexpected end of the expression (expected a number, a name or '(')");
+    if (is_digit(c) || c == '.') {
+      double value = 0;
+      pos_ = scan_number(text_, pos_, value);
+      auto e = make(Expr::Kind::number, std::string(text_.substr(start, pos_ - start)), column(start), column(start));
+      e->number = value;
+      return e;
+    }
+    if (is_name_start(c)) {
+      while (pos_ < text_.size() && is_name_char(text_[pos_])) pos_++;
+      std::string name(text_.substr(start, pos_ - start));
+      if (peek() == '(') return parse_call(std::move(name), start);
+      if (find_function(name)) fail(text_, start, "'" + name + "' is a function: write " + name + "(...)");
+      return make(Expr::Kind::variable, std::move(name), column(start), column(start));
+    }
+    if (c == '(') {
+      pos_++;
+      auto e = parse_sum();
+      if (peek() != ')') {
+        if (pos_ == text_.size())
+          fail(text_, pos_, detail::concat("missing ')' to close the '(' at column ", column(start)));
+        fail(text_, pos_,
+             "unexpected '" + char_at(text_, pos_) + "' (expected ')' to close the '(' at column " +
+                 std::to_string(column(start)) + ")");
+      }
+      pos_++;
+      return e;
+    }
+    fail(text_, pos_, "unexpected '" + char_at(text_, pos_) + "' (expected a number, a name or '(')");
+  }
+
+  std::unique_ptr<Expr> parse_call(std::string name, size_t start) {
+    const FunctionInfo* f = find_function(name);
+    if (!f) fail(text_, start, "unknown function '" + name + "' (known: " + function_list() + ")");
+    auto e = make(Expr::Kind::call, name, column(start), column(start));
+    pos_++;  // '('
+    if (peek() != ')') {
+      e->args.push_back(parse_sum());
+      while (peek() == ',') {
+        pos_++;
+        e->args.push_back(parse_sum());
+      }
+    }
+    if (peek() != ')') {
+      if (pos_ == text_.size()) fail(text_, pos_, "missing ')' to close the call of " + name);
+      fail(text_, pos_, "unexpected '" + char_at(text_, pos_) + "' in the call of " + name + " (expected ',' or ')')");
+    }
+    pos_++;
+    const int n = static_cast<int>(e->args.size());
+    if (n < f->min_args || n > f->max_args) {
+      std::string expected =
+          f->min_args == f->max_args ? std::to_string(f->min_args) : detail::concat(f->min_args, " or ", f->max_args);
+      fail(text_, start,
+           detail::concat(name, " takes ", expected, " argument", f->max_args == 1 ? "" : "s", ", got ", n));
+    }
+    // NOTE: the extra parameters of leaky_relu/elu are op attributes (doubles), not graph inputs.
+    if (n == 2 && f->min_args == 1 && e->args[1]->has_variables()) {
+      const Expr& p = *e->args[1];
+      throw ParseError(detail::concat("the second argument of ", name, " must be a constant (column ", p.start, ")"),
+                       std::string(text_), 1, p.start);
+    }
+    return finish(std::move(e), start);
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+  int nesting_ = 0;
+};
+
+// ============================== printing ==============================
+
+int precedence(const Expr& e) {
+  switch (e.kind) {
+    case Expr::Kind::binary:
+      return e.text == "+" || e.text == "-" ? 1 : e.text == "^" ? 4 : 2;
+    case Expr::Kind::negate:
+      return 3;
+    default:
+      return 5;
+  }
+}
+
+std::string bracket(const Expr& e, bool needed) { return needed ? "(" + to_string(e) + ")" : to_string(e); }
+
+void collect_variables(const Expr& e, std::vector<std::string>& out, std::unordered_set<std::string>& seen,
+                       std::unordered_map<std::string, int>* columns) {
+  if (e.kind == Expr::Kind::variable && seen.insert(e.text).second) {
+    out.push_back(e.text);
+    if (columns) (*columns)[e.text] = e.column;
+  }
+  for (const auto& a : e.args) collect_variables(*a, out, seen, columns);
+}
+
+// A spelling that needs no brackets as an operand: a name or an unsigned number.
+bool is_atom(const std::string& s) {
+  if (s.empty()) return false;
+  if (is_name_start(s[0])) {
+    for (char c : s)
+      if (!is_name_char(c)) return false;
+    return true;
+  }
+  if (!is_digit(s[0]) && s[0] != '.') return false;
+  double v;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+}  // namespace
+
+// ============================== Expr / Expression ==============================
+
+bool Expr::has_variables() const {
+  if (kind == Kind::variable) return true;
+  for (const auto& a : args)
+    if (a->has_variables()) return true;
+  return false;
+}
+
+Expression::Expression(std::string source) : source_(std::move(source)) { root_ = Parser(source_).parse(); }
+
+std::vector<std::string> Expression::variables() const {
+  std::vector<std::string> out;
+  std::unordered_set<std::string> seen;
+  collect_variables(*root_, out, seen, nullptr);
+  return out;
+}
+
+std::string Expression::to_sexpr() const { return expr::to_sexpr(*root_); }
+std::string Expression::to_string() const { return expr::to_string(*root_); }
+
+std::string to_sexpr(const Expr& e) {
+  switch (e.kind) {
+    case Expr::Kind::number:
+    case Expr::Kind::variable:
+      return e.text;
+    default: {
+      std::string out = "(" + (e.kind == Expr::Kind::negate ? std::string("neg") : e.text);
+      for (const auto& a : e.args) out += " " + to_sexpr(*a);
+      return out + ")";
+    }
+  }
+}
+
+std::string to_string(const Expr& e) {
+  switch (e.kind) {
+    case Expr::Kind::number:
+    case Expr::Kind::variable:
+      return e.text;
+    case Expr::Kind::negate: {
+      const Expr& a = *e.args[0];
+      return "-" + bracket(a, precedence(a) <= 3);  // -(x + y), -(-x), -x^2
+    }
+    case Expr::Kind::call: {
+      std::string out = e.text + "(";
+      for (size_t i = 0; i < e.args.size(); ++i) out += (i ? ", " : "") + to_string(*e.args[i]);
+      return out + ")";
+    }
+    case Expr::Kind::binary: {
+      const Expr& a = *e.args[0];
+      const Expr& b = *e.args[1];
+      const int p = precedence(e);
+      if (e.text == "^") return bracket(a, precedence(a) <= 4) + "^" + bracket(b, precedence(b) < 4);
+      const std::string op = p == 1 ? " " + e.text + " " : e.text;
+      // Left-associative: brackets on the right at equal precedence (a - (b - c)), and around a
+      // negation on the right (x*(-y)), which reads better than x*-y.
+      return bracket(a, precedence(a) < p) + op + bracket(b, precedence(b) <= p || b.kind == Expr::Kind::negate);
+    }
+  }
+  return "";
+}
+
+// ============================== bindings ==============================
+
+Bindings parse_bindings(std::string_view text) {
+  Bindings out;
+  out.source = std::string(text);
+  size_t pos = 0;
+  auto skip = [&] {
+    while (pos < text.size() && is_space(text[pos])) pos++;
+  };
+  skip();
+  if (pos == text.size()) return out;
+  while (true) {
+    skip();
+    if (pos == text.size() || !is_name_start(text[pos]))
+      fail(text, pos,
+           pos == text.size() ? "expected a variable name (NAME=VALUE)"
+                              : "unexpected '" + char_at(text, pos) + "' (expected NAME=VALUE)");
+    const size_t name_pos = pos;
+    while (pos < text.size() && is_name_char(text[pos])) pos++;
+    std::string name(text.substr(name_pos, pos - name_pos));
+    skip();
+    if (pos == text.size() || text[pos] != '=') fail(text, pos, "expected '=' after '" + name + "' (NAME=VALUE)");
+    pos++;
+    skip();
+    double sign = 1.0;
+    if (pos < text.size() && (text[pos] == '-' || text[pos] == '+')) sign = text[pos++] == '-' ? -1.0 : 1.0;
+    if (pos == text.size() || !(is_digit(text[pos]) || text[pos] == '.'))
+      fail(text, pos, "expected a number for '" + name + "'");
+    double value = 0;
+    pos = scan_number(text, pos, value);
+    for (const Binding& b : out.items)
+      if (b.name == name) fail(text, name_pos, "'" + name + "' is given twice");
+    out.items.push_back({name, sign * value, column_of(text, name_pos)});
+    skip();
+    if (pos == text.size()) break;
+    if (text[pos] != ',') fail(text, pos, "unexpected '" + char_at(text, pos) + "' (expected ',' between values)");
+    pos++;
+  }
+  return out;
+}
+
+// ============================== evaluation ==============================
+
+std::string Step::render_parts(const std::vector<std::string>& parts) const {
+  auto wrap = [](const std::string& s) { return is_atom(s) ? s : "(" + s + ")"; };
+  if (symbol == "neg") return "-" + wrap(parts.at(0));
+  if (symbol == "+" || symbol == "-") return wrap(parts.at(0)) + " " + symbol + " " + wrap(parts.at(1));
+  if (symbol == "·" || symbol == "/" || symbol == "^") return wrap(parts.at(0)) + symbol + wrap(parts.at(1));
+  std::string out = symbol + "(";
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+  return out + ")";
+}
+
+const Step* Evaluation::find_step(const Node* node) const {
+  for (const Step& s : steps)
+    if (s.node() == node) return &s;
+  return nullptr;
+}
+
+namespace {
+
+class Evaluator {
+ public:
+  Evaluator(const Expression& expression, Evaluation& out) : expression_(expression), out_(out) {}
+
+  void bind(const Bindings& values) {
+    std::unordered_map<std::string, int> columns;
+    std::vector<std::string> names;
+    std::unordered_set<std::string> seen;
+    collect_variables(expression_.root(), names, seen, &columns);
+    for (const Binding& b : values.items) {
+      if (seen.count(b.name)) continue;
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      throw ParseError(detail::concat("'", b.name, "' is not a variable of the expression (",
+                                      names.empty() ? std::string("it has none") : "its variables: " + list,
+                                      ") (column ", b.column, ")"),
+                       values.source, 1, b.column);
+    }
+    for (const std::string& name : names) {
+      bool given = false;
+      for (const Binding& item : values.items) given = given || item.name == name;
+      if (!given)
+        throw ParseError(detail::concat("no value given for the variable '", name, "' (column ", columns[name], ")"),
+                         expression_.source(), 1, columns[name]);
+    }
+    // In the order the values were given: that is the order the caller thinks of them in.
+    for (const Binding& b : values.items) {
+      Tensor t = Tensor::scalar(b.value, DType::float64);
+      t.requires_grad_().set_name(b.name);
+      out_.variables.push_back({b.name, t});
+      variables_[b.name] = {t, {b.name, b.value, false}};
+      used_.insert(b.name);
+    }
+  }
+
+  void run() {
+    Value v = eval(expression_.root());
+    out_.result = v.tensor;
+    out_.result_name = v.operand.text;
+    // Name the leaf accumulators the steps point at, so that every node has a label.
+    for (const Step& s : out_.steps)
+      for (const auto& next : s.node()->next())
+        if (next && next->is_leaf_accumulator()) out_.labels[next.get()] = next->leaf().name();
+  }
+
+ private:
+  struct Value {
+    Tensor tensor;
+    Operand operand;
+    int index = -1;  // the number in the step's name (a1 -> 1), -1 for variables and constants
+  };
+
+  Value eval(const Expr& e) {
+    const bool root = &e == &expression_.root();
+    switch (e.kind) {
+      case Expr::Kind::number:
+        return {Tensor::scalar(e.number, DType::float64), {e.text, e.number, true}};
+      case Expr::Kind::variable:
+        return variables_.at(e.text);
+      case Expr::Kind::negate: {
+        Value a = eval(*e.args[0]);
+        return result(e, "neg", "n", {a}, neg(a.tensor), root, true);
+      }
+      case Expr::Kind::binary: {
+        Value a = eval(*e.args[0]);
+        Value b = eval(*e.args[1]);
+        const char op = e.text[0];
+        if (op == '+') return result(e, "+", "b", {a, b}, add(a.tensor, b.tensor), root, false);
+        if (op == '-') return result(e, "-", "d", {a, b}, sub(a.tensor, b.tensor), root, false);
+        if (op == '*') return result(e, "·", "a", {a, b}, mul(a.tensor, b.tensor), root, false);
+        if (op == '/') return result(e, "/", "q", {a, b}, div(a.tensor, b.tensor), root, false);
+        // A constant exponent is an attribute of the op (x^2: one input), not a graph input.
+        Tensor p = b.operand.constant ? pow(a.tensor, b.operand.value) : pow(a.tensor, b.tensor);
+        return result(e, "^", "p", {a, b}, p, root, false);
+      }
+      case Expr::Kind::call: {
+        std::vector<Value> args;
+        for (const auto& a : e.args) args.push_back(eval(*a));
+        const FunctionInfo* f = find_function(e.text);
+        const std::string& n = e.text;
+        const Tensor& x = args[0].tensor;
+        Tensor y;
+        if (n == "sigmoid")
+          y = sigmoid(x);
+        else if (n == "tanh")
+          y = tanh(x);
+        else if (n == "relu")
+          y = relu(x);
+        else if (n == "leaky_relu")
+          y = args.size() > 1 ? leaky_relu(x, args[1].operand.value) : leaky_relu(x);
+        else if (n == "elu")
+          y = args.size() > 1 ? elu(x, args[1].operand.value) : elu(x);
+        else if (n == "gelu")
+          y = gelu(x);
+        else if (n == "silu")
+          y = silu(x);
+        else if (n == "softplus")
+          y = softplus(x);
+        else if (n == "step")
+          y = step(x);
+        else if (n == "exp")
+          y = exp(x);
+        else if (n == "log")
+          y = log(x);
+        else if (n == "sqrt")
+          y = sqrt(x);
+        else if (n == "abs")
+          y = abs(x);
+        else if (n == "sin")
+          y = sin(x);
+        else if (n == "cos")
+          y = cos(x);
+        else if (n == "min")
+          y = minimum(x, args[1].tensor);
+        else if (n == "max")
+          y = maximum(x, args[1].tensor);
+        return result(e, n, f->prefix, args, y, root, f->min_args == 1);
+      }
+    }
+    return {};
+  }
+
+  // Records a step for an op that made a node; an op on constants only made no node, and its
+  // value stands for itself (spelled as its subformula).
+  Value result(const Expr& e, const std::string& symbol, const std::string& prefix, const std::vector<Value>& args,
+               Tensor t, bool root, bool unary) {
+    if (!t.grad_fn()) return {t, {to_string(e), t.item(), true}};
+    Step step;
+    step.symbol = symbol;
+    for (const Value& a : args) step.operands.push_back(a.operand);
+    step.value = t;
+    int index = -1;
+    if (root && !used_.count("f")) {
+      step.name = "f";
+    } else {
+      // relu(a1) -> r1: a function of a numbered step takes its number, as hand-written traces do.
+      const Value* only = nullptr;
+      for (const Value& a : args)
+        if (!a.operand.constant) only = only ? nullptr : &a;
+      if (unary && only && only->index >= 0 && !used_.count(prefix + std::to_string(only->index))) {
+        index = only->index;
+      } else {
+        index = counters_[prefix] + 1;
+        while (used_.count(prefix + std::to_string(index))) index++;
+        counters_[prefix] = index;
+      }
+      step.name = prefix + std::to_string(index);
+    }
+    used_.insert(step.name);
+    out_.labels[step.node()] = step.name;
+    Value v{t, {step.name, t.item(), false}, index};
+    out_.steps.push_back(std::move(step));
+    return v;
+  }
+
+  const Expression& expression_;
+  Evaluation& out_;
+  std::unordered_map<std::string, Value> variables_;
+  std::unordered_set<std::string> used_;
+  std::unordered_map<std::string, int> counters_;
+};
+
+}  // namespace
+
+Evaluation Expression::evaluate(const Bindings& values) const {
+  Evaluation out;
+  Evaluator evaluator(*this, out);
+  evaluator.bind(values);
+  evaluator.run();
+  return out;
+}
+
+// ============================== trace ==============================
+
+Trace trace(const Evaluation& ev, bool hessian) {
+  Trace out;
+  out.value = ev.result.item();
+  const size_t n = ev.variables.size();
+  std::vector<Tensor> inputs;
+  for (const Variable& v : ev.variables) {
+    inputs.push_back(v.tensor);
+    out.variables.push_back({v.name, v.tensor.item(), 0.0, {}});
+  }
+  if (hessian) out.hessian.assign(n, std::vector<double>(n, 0.0));
+  if (!ev.result.requires_grad() || n == 0) return out;  // a constant: every derivative is 0
+
+  auto item_or_zero = [](const Tensor& t) { return t.defined() ? t.item() : 0.0; };
+  std::vector<Tensor> grads =
+      nabla::grad({ev.result}, inputs, {.retain_graph = true, .allow_unused = true, .keep_adjoints = true});
+  for (size_t i = 0; i < n; ++i) out.variables[i].gradient = item_or_zero(grads[i]);
+
+  const autograd::Graph graph = autograd::walk(ev.result);
+  auto name_of = [&](const Node* node, size_t index) {
+    if (auto it = ev.labels.find(node); it != ev.labels.end()) return it->second;
+    if (node->is_leaf_accumulator() && !node->leaf().name().empty()) return node->leaf().name();
+    return detail::concat(node->name(), "#", index);  // a node the formula did not name
+  };
+  {
+    NoGradGuard no_grad;
+    for (size_t k = 0; k < graph.nodes.size(); ++k) {
+      const auto& gn = graph.nodes[k];
+      Node* node = gn.node.get();
+      if (node->is_leaf_accumulator()) continue;
+      NodeTrace nt;
+      nt.name = name_of(node, k);
+      nt.op = node->name();
+      const Step* step = ev.find_step(node);
+      nt.formula = step ? step->formula() : node->name() + "(...)";
+      nt.value = node->value().item();
+      nt.adjoint = item_or_zero(node->adjoint());
+      // Local derivatives: the node's own backward formula with an output gradient of 1.
+      std::vector<Tensor> local = node->apply(ones_like(node->value()));
+      for (size_t i = 0; i < local.size(); ++i) {
+        if (gn.inputs[i] < 0 || !local[i].defined()) continue;
+        const double d = local[i].item();
+        nt.edges.push_back({name_of(node->next()[i].get(), gn.inputs[i]), d, nt.adjoint * d});
+      }
+      out.nodes.push_back(std::move(nt));
+    }
+  }
+  // What reaches each variable, in backward order.
+  for (auto it = out.nodes.rbegin(); it != out.nodes.rend(); ++it)
+    for (const EdgeTrace& e : it->edges)
+      for (VariableTrace& v : out.variables)
+        if (v.name == e.input) v.contributions.push_back(e.product);
+
+  if (hessian) {
+    // Second order by autograd only: the first backward is recorded, then differentiated again.
+    std::vector<Tensor> g = nabla::grad({ev.result}, inputs, {.create_graph = true, .allow_unused = true});
+    for (size_t i = 0; i < n; ++i) {
+      if (!g[i].defined() || !g[i].requires_grad()) continue;  // ∂f/∂vi is constant: a zero row
+      std::vector<Tensor> row = nabla::grad({g[i]}, inputs, {.retain_graph = true, .allow_unused = true});
+      for (size_t j = 0; j < n; ++j) out.hessian[i][j] = item_or_zero(row[j]);
+    }
+  }
+  return out;
+}
+
+}  // namespace nabla::expr
