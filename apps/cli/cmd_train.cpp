@@ -1,0 +1,152 @@
+// `nabla train CONFIG.toml [--set key=value ...] [--init FILE] [--out DIR]`: trains the model a
+// TOML file describes and writes metrics.csv, model.safetensors, config.toml and the plots.
+// All numerics live in the library (nabla/train/trainer.h); this file parses and reports.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include "command.h"
+#include "nabla/train/trainer.h"
+
+namespace nabla::cli {
+namespace {
+
+constexpr Message kDescription{"Train a network described by a TOML configuration file",
+                               "Entrena una red descrita por un archivo de configuración TOML"};
+constexpr Message kConfigHelp{"The configuration (see README: Training configuration)",
+                              "La configuración (ver README: Training configuration)"};
+constexpr Message kSetHelp{"Override a configuration value, e.g. --set optim.lr=0.1 (repeatable)",
+                           "Cambia un valor de la configuración, p. ej. --set optim.lr=0.1 (repetible)"};
+constexpr Message kInitHelp{"Start from the parameters in this safetensors file (state_dict names)",
+                            "Parte de los parámetros de este archivo safetensors (nombres del state_dict)"};
+constexpr Message kOutHelp{"Directory for the results (default: runs/<config>-<date>-<time>)",
+                           "Directorio de resultados (por defecto: runs/<config>-<fecha>-<hora>)"};
+constexpr Message kNoPlotsHelp{"Do not draw loss.png, grad_norms.png, boundary.png/gif",
+                               "No dibujar loss.png, grad_norms.png, boundary.png/gif"};
+constexpr Message kQuietHelp{"Print only the summary", "Imprimir solo el resumen"};
+
+constexpr Message kStart{"training {} on {} ({} train / {} test rows), {} epochs, {} → {}",
+                         "entrenando {} con {} ({} filas de entrenamiento / {} de prueba), {} épocas, {} → {}"};
+constexpr Message kEpochLine{"epoch {} loss {}", "época {} pérdida {}"};
+constexpr Message kTestLoss{" test loss {}", " pérdida de prueba {}"};
+constexpr Message kAcc{" accuracy {}%", " exactitud {}%"};
+constexpr Message kTestAcc{" test accuracy {}%", " exactitud de prueba {}%"};
+constexpr Message kFinal{"final: loss {} after {} epochs ({} steps/s)", "final: pérdida {} tras {} épocas ({} pasos/s)"};
+constexpr Message kOutputs{"outputs of the trained network:", "salidas de la red entrenada:"};
+constexpr Message kWrote{"wrote {}", "escrito {}"};
+
+struct Options {
+  std::string config;
+  std::vector<std::string> set;
+  std::string init, out;
+  bool no_plots = false, quiet = false;
+};
+
+std::string fmt(double v, int digits = 6) {
+  if (std::isnan(v)) return "-";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
+}
+
+std::string default_out_dir(const std::string& config_path) {
+  std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+  return (std::filesystem::path("runs") / (std::filesystem::path(config_path).stem().string() + "-" + stamp)).string();
+}
+
+int run(const Options& o, const Context& ctx) {
+  const Translator& tr = ctx.tr;
+  // Parse and validate everything first: a bad config writes nothing.
+  train::TrainConfig cfg = train::parse_train_config_file(o.config, o.set);
+  const std::string out = o.out.empty() ? default_out_dir(o.config) : o.out;
+  const bool tty = isatty(STDERR_FILENO);
+  const int64_t epochs = cfg.train.epochs;
+  const int64_t log_every = cfg.train.log_every > 0 ? cfg.train.log_every : std::max<int64_t>(1, epochs / 10);
+  const auto start = std::chrono::steady_clock::now();
+  int64_t steps = 0;
+  bool announced = false;
+
+  train::RunOptions run_options;
+  run_options.out_dir = out;
+  run_options.init = o.init;
+  run_options.plots = !o.no_plots;
+  run_options.progress = [&](const train::EpochMetrics& m, const train::Trainer& t) {
+    const int64_t batch = cfg.train.batch_size > 0 ? cfg.train.batch_size : t.train_set().size();
+    steps += (t.train_set().size() + batch - 1) / batch;
+    if (!announced && !o.quiet) {
+      std::cout << tr(kStart, cfg.model.layers.size() > 0 ? "model" : "?", cfg.data.name, t.train_set().size(),
+                      t.test_set().size(), epochs, o.config, out)
+                << "\n";
+      announced = true;
+    }
+    if (o.quiet) return;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::string line = tr(kEpochLine, m.epoch, fmt(m.train_loss));
+    if (!std::isnan(m.test_loss)) line += tr(kTestLoss, fmt(m.test_loss));
+    if (!std::isnan(m.train_acc)) line += tr(kAcc, fmt(100 * m.train_acc, 4));
+    if (!std::isnan(m.test_acc)) line += tr(kTestAcc, fmt(100 * m.test_acc, 4));
+    if (tty) {
+      // A progress bar that rewrites itself, with speed and time left.
+      const int width = 24, done = int(width * m.epoch / epochs);
+      const double rate = seconds > 0 ? double(steps) / seconds : 0;
+      const double eta = m.epoch > 0 ? seconds * double(epochs - m.epoch) / double(m.epoch) : 0;
+      std::fprintf(stderr, "\r[%s%s] %s  %.0f steps/s  ETA %.0fs\033[K", std::string(done, '#').c_str(),
+                   std::string(width - done, '.').c_str(), line.c_str(), rate, eta);
+      if (m.epoch == epochs) std::fprintf(stderr, "\n");
+    }
+    if (!tty && (m.epoch % log_every == 0 || m.epoch == 1 || m.epoch == epochs)) std::cout << line << "\n";
+  };
+  std::vector<train::EpochMetrics> history = train::run_training(cfg, run_options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const train::EpochMetrics& last = history.back();
+  std::cout << tr(kFinal, fmt(last.train_loss), last.epoch, fmt(seconds > 0 ? double(steps) / seconds : 0, 4)) << "\n";
+
+  // Small datasets (truth tables): show what the network computes for every row.
+  train::Trainer check(cfg);
+  std::string model_path = (std::filesystem::path(out) / "model.safetensors").string();
+  check.load_parameters(model_path);
+  if (check.train_set().size() <= 16) {
+    std::cout << tr(kOutputs) << "\n";
+    Tensor p = check.predict(check.train_set().x);
+    std::vector<double> x = check.train_set().x.to_vector<double>(), y = check.train_set().y.to_vector<double>(),
+                        out_v = p.to_vector<double>();
+    const int64_t f = check.train_set().num_features(), width = out_v.size() / y.size();
+    for (size_t i = 0; i < y.size(); ++i) {
+      std::cout << "  x = (";
+      for (int64_t j = 0; j < f; ++j) std::cout << (j ? ", " : "") << fmt(x[i * f + j], 4);
+      std::cout << ")  y = " << fmt(y[i], 4) << "  ŷ = ";
+      for (int64_t j = 0; j < width; ++j) std::cout << (j ? ", " : "") << fmt(out_v[i * width + j], 6);
+      std::cout << "\n";
+    }
+  }
+  for (const char* name : {"metrics.csv", "model.safetensors", "config.toml", "loss.png", "grad_norms.png",
+                           "boundary.png", "boundary.gif"}) {
+    std::filesystem::path p = std::filesystem::path(out) / name;
+    if (std::filesystem::exists(p)) std::cout << tr(kWrote, p.string()) << "\n";
+  }
+  return 0;
+}
+
+Action setup(CLI::App& app, const Context& ctx) {
+  const Translator& tr = ctx.tr;
+  auto o = std::make_shared<Options>();
+  app.add_option("config", o->config, std::string(tr.text(kConfigHelp)))->required()->type_name("CONFIG.toml");
+  app.add_option("--set", o->set, std::string(tr.text(kSetHelp)))->type_name("KEY=VALUE")->allow_extra_args(false);
+  app.add_option("--init", o->init, std::string(tr.text(kInitHelp)))->type_name("FILE.safetensors");
+  app.add_option("--out", o->out, std::string(tr.text(kOutHelp)))->type_name("DIR");
+  app.add_flag("--no-plots", o->no_plots, std::string(tr.text(kNoPlotsHelp)));
+  app.add_flag("--quiet,-q", o->quiet, std::string(tr.text(kQuietHelp)));
+  return [o](const Context& c) { return run(*o, c); };
+}
+
+const bool registered = register_subcommand({"train", kDescription, setup});
+
+}  // namespace
+}  // namespace nabla::cli

@@ -1,0 +1,111 @@
+// nabla/train/trainer.h — training a model described by a TrainConfig: the engine behind
+// `nabla train`, the demos and the playground.
+//
+// A Trainer builds the data, the model (layers in order; an "add" layer adds the output of an
+// earlier layer, by id: residual connections), the loss, the optimizer and the scheduler from
+// the config, seeded so that a run is reproducible, and trains one epoch at a time.
+//
+//   Trainer t(parse_train_config_file("examples/xor.toml"));
+//   for (int64_t e = 0; e < t.config().train.epochs; ++e) EpochMetrics m = t.run_epoch();
+//   Tensor p = t.predict(x);   // probabilities (binary: p(class 1) [N]; multi-class: [N, C])
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nabla/data/dataset.h"
+#include "nabla/nn/loss.h"
+#include "nabla/nn/module.h"
+#include "nabla/nn/sequential.h"
+#include "nabla/optim/lr_scheduler.h"
+#include "nabla/optim/optimizer.h"
+#include "nabla/tensor/random.h"
+#include "nabla/train/config.h"
+
+namespace nabla::train {
+
+// The network of [model]: its layers live in a Sequential child named "layers", so parameter
+// names are `layers.<position>.weight` as the config numbers them; forward follows ids and adds.
+class ConfigModel : public nn::Module {
+ public:
+  ConfigModel(const TrainConfig& config, Generator& generator);
+  Tensor forward(const Tensor& input) override;
+  const nn::Sequential& layers() const { return *layers_; }
+
+ private:
+  std::shared_ptr<nn::Sequential> layers_;
+  std::vector<LayerConfig> specs_;
+};
+
+// The numbers of one epoch. train_loss is the mean over the epoch's batches of the loss computed
+// in each batch's forward pass (before that batch's update), as PyTorch loops usually log it;
+// the others are measured after the epoch in eval mode. NaN where they do not apply.
+struct EpochMetrics {
+  int64_t epoch = 0;  // 1-based
+  double train_loss = 0;
+  double test_loss = 0;
+  double train_acc = 0;
+  double test_acc = 0;
+  double lr = 0;
+  // L2 norm of each parameter's gradient after the epoch's last backward pass.
+  std::vector<std::pair<std::string, double>> grad_norms;
+};
+
+class Trainer {
+ public:
+  explicit Trainer(TrainConfig config);
+
+  const TrainConfig& config() const { return config_; }
+  ConfigModel& model() { return *model_; }
+  optim::Optimizer& optimizer() { return *optimizer_; }
+  const Dataset& train_set() const { return train_; }
+  const Dataset& test_set() const { return test_; }
+  bool classification() const { return classes_ >= 2; }
+  int64_t num_classes() const { return classes_; }
+  int64_t epoch() const { return epoch_; }
+
+  // Replaces the model's parameters with those of a safetensors file (state_dict names).
+  void load_parameters(const std::string& safetensors_path);
+
+  // One pass over the training data with updates; throws nabla::ValueError naming the epoch
+  // and batch when the loss becomes NaN or infinite.
+  EpochMetrics run_epoch();
+
+  // Loss and accuracy of the model on a dataset, in eval mode, without recording a graph.
+  std::pair<double, double> evaluate(const Dataset& data);
+  // Model output turned into probabilities: binary → p(class 1) [N]; multi-class → [N, C];
+  // regression → the raw output [N, out].
+  Tensor predict(const Tensor& x);
+
+ private:
+  Tensor loss_of(const Tensor& output, const Tensor& target) const;
+  double accuracy_of(const Tensor& output, const Tensor& target) const;
+
+  TrainConfig config_;
+  Generator generator_;
+  Dataset train_, test_;
+  int64_t classes_ = 0;  // 0: regression; 2: binary; >2: multi-class
+  std::shared_ptr<ConfigModel> model_;
+  std::shared_ptr<nn::Loss> loss_;
+  std::unique_ptr<optim::Optimizer> optimizer_;
+  std::shared_ptr<optim::LRScheduler> scheduler_;
+  std::vector<std::pair<std::string, Tensor>> parameters_;
+  int64_t epoch_ = 0;
+};
+
+// What `nabla train --out DIR` writes, step by step: reported through `progress` after every
+// epoch (for a progress bar or log lines).
+struct RunOptions {
+  std::string out_dir;
+  std::string init;  // safetensors with initial parameters, or empty
+  bool plots = true;
+  std::function<void(const EpochMetrics&, const Trainer&)> progress;
+};
+
+// Trains for config.train.epochs and writes into out_dir: metrics.csv, model.safetensors,
+// config.toml, and (with plots) loss.png, grad_norms.png, and for 2-D inputs boundary.png and
+// boundary.gif. Every file is written atomically. Returns the per-epoch history.
+std::vector<EpochMetrics> run_training(const TrainConfig& config, const RunOptions& options);
+
+}  // namespace nabla::train

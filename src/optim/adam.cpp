@@ -1,0 +1,141 @@
+// Adam and AdamW share one update loop; they differ only in where weight decay enters.
+#include "nabla/optim/adam.h"
+
+#include <cmath>
+
+#include "optim_internal.h"
+
+namespace nabla::optim {
+namespace {
+
+struct AdamHyper {
+  double lr, beta1, beta2, eps, weight_decay;
+  bool amsgrad, maximize, decoupled;  // decoupled: AdamW
+};
+
+template <class Options>
+nlohmann::json adam_to_json(const Options& o) {
+  return {{"lr", o.lr()},           {"betas", {o.betas().first, o.betas().second}},
+          {"eps", o.eps()},         {"weight_decay", o.weight_decay()},
+          {"amsgrad", o.amsgrad()}, {"maximize", o.maximize()}};
+}
+
+template <class Options>
+void adam_validate(const char* name, const Options& o) {
+  detail::check_lr(name, o.lr());
+  detail::check_non_negative(name, "eps", o.eps());
+  detail::check_beta(name, "beta1 (betas.first)", o.betas().first);
+  detail::check_beta(name, "beta2 (betas.second)", o.betas().second);
+  detail::check_non_negative(name, "weight_decay", o.weight_decay());
+}
+
+Betas read_betas(const nlohmann::json& j, Betas current) {
+  if (!j.contains("betas")) return current;
+  const auto& b = j.at("betas");
+  NABLA_CHECK(b.is_array() && b.size() == 2, ValueError, "Adam options: \"betas\" must be [beta1, beta2], got ",
+              b.dump());
+  return {b[0].get<double>(), b[1].get<double>()};
+}
+
+// One parameter's update, as torch.optim.adam._single_tensor_adam (and adamw's, with
+// kDecoupled), capturable=False, for one combination of the flags: the bias corrections are
+// Python floats (double), rounded to T where they meet the tensors.
+template <class T, bool kMaximize, bool kCoupledDecay, bool kDecoupled, bool kAmsgrad>
+void adam_update(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v,  // all (n)
+                 T* __restrict vmax, int64_t n, int64_t step, const AdamHyper& h) {
+  const double bias_correction1 = 1 - std::pow(h.beta1, double(step));
+  const double bias_correction2 = 1 - std::pow(h.beta2, double(step));
+  const double step_size = h.lr / bias_correction1;
+  const T bias_correction2_sqrt = T(std::sqrt(bias_correction2));
+  const T neg_step_size = T(-step_size), eps = T(h.eps);
+  const T beta1 = T(h.beta1), one_minus_beta1 = T(1 - h.beta1);
+  const T beta2 = T(h.beta2), one_minus_beta2 = T(1 - h.beta2);
+  const T wd = T(h.weight_decay), decay_factor = T(1 - h.lr * h.weight_decay);
+  for (int64_t i = 0; i < n; ++i) {
+    T grad = kMaximize ? -g[i] : g[i];
+    if constexpr (kDecoupled) p[i] = p[i] * decay_factor;  // param.mul_(1 - lr * weight_decay)
+    if constexpr (kCoupledDecay) grad = grad + wd * p[i];
+    m[i] = m[i] * beta1 + one_minus_beta1 * grad;
+    v[i] = v[i] * beta2 + one_minus_beta2 * grad * grad;  // addcmul_: (value * t1) * t2
+    T second = v[i];
+    if constexpr (kAmsgrad) {
+      // torch.maximum propagates NaN from either side.
+      const T a = vmax[i], b = v[i];
+      vmax[i] = (a != a || a > b) ? a : b;
+      second = vmax[i];
+    }
+    const T denom = std::sqrt(second) / bias_correction2_sqrt + eps;
+    p[i] = p[i] + neg_step_size * m[i] / denom;  // addcdiv_: (value * t1) / t2
+  }
+}
+
+// One parameter's step, shared by Adam and AdamW. buffers: exp_avg, exp_avg_sq, max_exp_avg_sq.
+template <class Options>
+void adam_param_step(const Options& o, bool decoupled, const char* name, const Tensor& p, const Tensor& g,
+                     Tensor* buffers, int64_t step) {
+  const AdamHyper h{o.lr(),           o.betas().first, o.betas().second, o.eps(),
+                    o.weight_decay(), o.amsgrad(),     o.maximize(),     decoupled};
+  const Tensor& m = detail::state_buffer(buffers[0], p);
+  const Tensor& v = detail::state_buffer(buffers[1], p);
+  const Tensor* vmax = h.amsgrad ? &detail::state_buffer(buffers[2], p) : nullptr;
+  dispatch_floating(p.dtype(), name, [&]<class T>() {
+    detail::dispatch_flags(
+        [&]<bool... kFlags>() {
+          adam_update<T, kFlags...>(p.data<T>(), g.data<T>(), m.data<T>(), v.data<T>(),
+                                    vmax ? vmax->data<T>() : nullptr, p.numel(), step, h);
+        },
+        h.maximize, !decoupled && h.weight_decay != 0, decoupled, h.amsgrad);
+  });
+}
+
+}  // namespace
+
+// ---- Adam ----
+
+nlohmann::json AdamOptions::to_json() const { return adam_to_json(*this); }
+void AdamOptions::from_json(const nlohmann::json& j) {
+  detail::read(j, "lr", lr_);
+  betas_ = read_betas(j, betas_);
+  detail::read(j, "eps", eps_);
+  detail::read(j, "weight_decay", weight_decay_);
+  detail::read(j, "amsgrad", amsgrad_);
+  detail::read(j, "maximize", maximize_);
+}
+void AdamOptions::validate() const { adam_validate("Adam", *this); }
+
+Adam::Adam(std::vector<Tensor> params, const AdamOptions& defaults)
+    : Adam(std::vector<ParamGroup>{ParamGroup(std::move(params))}, defaults) {}
+Adam::Adam(std::vector<ParamGroup> groups, const AdamOptions& defaults)
+    : Optimizer("Adam", std::move(groups), defaults.clone()) {}
+
+void Adam::step() {
+  for_each_update<AdamOptions>([](const AdamOptions& o, const Tensor& p, const Tensor& g, ParamState& s) {
+    adam_param_step(o, /*decoupled=*/false, "Adam.step", p, g, s.buffers.data(), ++s.step);
+  });
+}
+
+// ---- AdamW ----
+
+nlohmann::json AdamWOptions::to_json() const { return adam_to_json(*this); }
+void AdamWOptions::from_json(const nlohmann::json& j) {
+  detail::read(j, "lr", lr_);
+  betas_ = read_betas(j, betas_);
+  detail::read(j, "eps", eps_);
+  detail::read(j, "weight_decay", weight_decay_);
+  detail::read(j, "amsgrad", amsgrad_);
+  detail::read(j, "maximize", maximize_);
+}
+void AdamWOptions::validate() const { adam_validate("AdamW", *this); }
+
+AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& defaults)
+    : AdamW(std::vector<ParamGroup>{ParamGroup(std::move(params))}, defaults) {}
+AdamW::AdamW(std::vector<ParamGroup> groups, const AdamWOptions& defaults)
+    : Optimizer("AdamW", std::move(groups), defaults.clone()) {}
+
+void AdamW::step() {
+  for_each_update<AdamWOptions>([](const AdamWOptions& o, const Tensor& p, const Tensor& g, ParamState& s) {
+    adam_param_step(o, /*decoupled=*/true, "AdamW.step", p, g, s.buffers.data(), ++s.step);
+  });
+}
+
+}  // namespace nabla::optim
