@@ -5,6 +5,32 @@
 
 namespace nabla::kernels {
 
+// Below this many multiply-adds the call overhead of OpenBLAS (argument checks, thread
+// dispatch) costs more than the arithmetic. bench/micro (nabla_micro_bench --benchmark_filter=gemm)
+// measured the crossover of small_gemm against OpenBLAS between m·n·k = 64 and 512.
+inline constexpr int64_t kSmallGemm = 256;
+
+// The in-house loop for tiny products (same contract as gemm below).
+template <class T>
+void small_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb,
+                T beta, T* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    T* crow = c + i * ldc;
+    if (beta == T(0)) {
+      for (int64_t j = 0; j < n; ++j) crow[j] = T(0);
+    }
+    for (int64_t p = 0; p < k; ++p) {
+      const T av = ta ? a[p * lda + i] : a[i * lda + p];
+      if (!tb) {
+        const T* brow = b + p * ldb;
+        for (int64_t j = 0; j < n; ++j) crow[j] += av * brow[j];
+      } else {
+        for (int64_t j = 0; j < n; ++j) crow[j] += av * b[j * ldb + p];
+      }
+    }
+  }
+}
+
 // C (m, n) = op(A) (m, k) · op(B) (k, n), row-major; op transposes when trans_* is set.
 // lda/ldb/ldc are the row strides of A, B, C as stored. beta = 0 overwrites C, 1 accumulates.
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,

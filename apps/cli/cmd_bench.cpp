@@ -1,0 +1,97 @@
+// `nabla bench W... [--threads N] [--json]`: times the training workloads W1–W5 of WORKLOADS.md
+// (steps/s, µs/step, GFLOP/s, final loss, peak RSS). The workloads and the timing live in bench/
+// (bench/workloads.h, bench/runner.h); this file only parses and prints. It exists only in builds
+// configured with NABLA_BUILD_BENCH=ON, which define NABLA_HAVE_BENCH and link the bench library.
+#ifdef NABLA_HAVE_BENCH
+#include <iostream>
+
+#include "command.h"
+#include "runner.h"
+
+namespace nabla::cli {
+namespace {
+
+constexpr Message kDescription{"Time the training workloads W1-W5 (steps/s, GFLOP/s, peak memory)",
+                               "Mide los entrenamientos de referencia W1-W5 (pasos/s, GFLOP/s, memoria máxima)"};
+constexpr Message kWorkloadHelp{"Workloads to run: w1 w2 w3 w4 w5 (any case) or all",
+                                "Entrenamientos a medir: w1 w2 w3 w4 w5 (mayúsculas o minúsculas) o all"};
+constexpr Message kThreadsHelp{
+    "Threads for OpenBLAS (nabla's own kernels run on one thread; default: OpenBLAS's)",
+    "Hilos de OpenBLAS (los núcleos propios de nabla usan uno; por omisión: los de OpenBLAS)"};
+constexpr Message kJsonHelp{"Print one JSON object per line and workload instead of the table",
+                            "Imprime un objeto JSON por línea y entrenamiento en lugar de la tabla"};
+constexpr Message kStepsHelp{"Steps per timed repeat (default: as many as take about --seconds)",
+                             "Pasos por repetición medida (por omisión: los que tarden unos --seconds)"};
+constexpr Message kRepeatsHelp{"Timed repeats; the median, min and max are reported",
+                               "Repeticiones medidas; se informan la mediana, el mínimo y el máximo"};
+constexpr Message kWarmupHelp{"Warm-up steps before timing (default: about 0.25 s worth; 0 needs --steps)",
+                              "Pasos de calentamiento antes de medir (por omisión: unos 0.25 s; 0 requiere --steps)"};
+constexpr Message kSecondsHelp{"Target duration of one repeat when --steps is not given",
+                               "Duración buscada de una repetición cuando no se da --steps"};
+constexpr Message kHeader{
+    "nabla {} - training steps on one mini-batch; steps/s is the median of {} repeats",
+    "nabla {} - pasos de entrenamiento con un minilote; pasos/s es la mediana de {} repeticiones"};
+constexpr Message kNotOpenBlas{"the BLAS is not OpenBLAS: --threads has no effect on it",
+                               "el BLAS no es OpenBLAS: --threads no tiene efecto en él"};
+constexpr Message kPeakNote{
+    "peak RSS is the whole process's so far (run one workload per process to compare)",
+    "la memoria máxima es la del proceso hasta ese momento (un entrenamiento por proceso para comparar)"};
+constexpr Message kFooter{"Examples: nabla bench w2 --threads 1 --json\n          nabla bench all",
+                          "Ejemplos: nabla bench w2 --threads 1 --json\n          nabla bench all"};
+
+struct Options {
+  std::vector<std::string> workloads;
+  int threads = 0;
+  bool json = false;
+  bench::BenchOptions bench;
+};
+
+int run(const Options& o, const Context& ctx) {
+  const Translator& tr = ctx.tr;
+  const std::vector<std::string> ids = bench::resolve_workloads(o.workloads);
+  bench::validate(o.bench);
+  if (o.threads > 0 && !bench::set_num_threads(o.threads)) std::cerr << "nabla: warning: " << tr(kNotOpenBlas) << "\n";
+
+  if (!o.json) std::cout << tr(kHeader, NABLA_VERSION, o.bench.repeats) << "\n\n" << bench::table_header() << "\n";
+  std::vector<bench::BenchResult> results;
+  for (const std::string& id : ids) {
+    results.push_back(bench::run_workload(id, o.bench));
+    // Each line as soon as it is measured: W5 alone takes seconds.
+    std::cout << (o.json ? bench::to_json(results.back()).dump() : bench::table_row(results.back())) << std::endl;
+  }
+  if (!o.json) {
+    std::cout << "\n";
+    for (const bench::BenchResult& r : results) {
+      const bench::WorkloadInfo& i = r.info;
+      std::cout << i.id << ": " << i.network << " | " << i.data << " | batch " << i.batch << " | "
+                << dtype_name(i.dtype) << " | " << i.loss << " | " << i.optimizer << " | " << r.steps_per_repeat
+                << " steps/repeat\n";
+    }
+    if (results.size() > 1) std::cout << tr(kPeakNote) << "\n";
+  }
+  return 0;
+}
+
+Action setup(CLI::App& app, const Context& ctx) {
+  const Translator& tr = ctx.tr;
+  auto o = std::make_shared<Options>();
+  app.add_option("workload", o->workloads, std::string(tr.text(kWorkloadHelp)))->required()->type_name("W");
+  app.add_option("--threads", o->threads, std::string(tr.text(kThreadsHelp)))->check(CLI::Range(1, 1024));
+  app.add_flag("--json", o->json, std::string(tr.text(kJsonHelp)));
+  app.add_option("--steps", o->bench.steps, std::string(tr.text(kStepsHelp)))->check(CLI::Range(1, 100000000));
+  app.add_option("--repeats", o->bench.repeats, std::string(tr.text(kRepeatsHelp)))
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app.add_option("--warmup", o->bench.warmup, std::string(tr.text(kWarmupHelp)))->check(CLI::Range(0, 100000000));
+  app.add_option("--seconds", o->bench.target_seconds, std::string(tr.text(kSecondsHelp)))
+      ->check(CLI::Range(0.001, 60.0))
+      ->capture_default_str();
+  app.footer(std::string(tr.text(kFooter)));
+  return [o](const Context& c) { return run(*o, c); };
+}
+
+const bool registered = register_subcommand({"bench", kDescription, setup});
+
+}  // namespace
+}  // namespace nabla::cli
+#endif  // NABLA_HAVE_BENCH

@@ -1,0 +1,51 @@
+# ctest bench_cli_smoke: runs `nabla bench` on W1 and W2 with a handful of steps and checks that each
+# prints one JSON line with the documented keys and sane values. Timings are not checked.
+#   cmake -DNABLA=build-bench/nabla -P bench/smoke_test.cmake
+if(NOT NABLA)
+  message(FATAL_ERROR "pass -DNABLA=<path to the nabla executable>")
+endif()
+
+execute_process(COMMAND ${NABLA} bench w1 W2 --json --steps 5 --repeats 2 --warmup 1
+                OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "nabla bench exited with ${rc}:\n${out}\n${err}")
+endif()
+
+string(STRIP "${out}" out)
+string(REPLACE "\n" ";" lines "${out}")
+list(LENGTH lines n)
+if(NOT n EQUAL 2)
+  message(FATAL_ERROR "expected 2 JSON lines, got ${n}:\n${out}")
+endif()
+
+set(expected W1 W2)
+foreach(i RANGE 1)
+  list(GET lines ${i} line)
+  list(GET expected ${i} id)
+  string(JSON workload GET "${line}" workload)
+  if(NOT workload STREQUAL id)
+    message(FATAL_ERROR "line ${i}: workload is ${workload}, expected ${id}: ${line}")
+  endif()
+  foreach(key steps_per_s steps_per_s_min steps_per_s_max us_per_step final_loss peak_rss_mb)
+    string(JSON value GET "${line}" ${key})
+    if(NOT value GREATER 0)
+      message(FATAL_ERROR "${id}: ${key} = ${value}, expected a positive number: ${line}")
+    endif()
+  endforeach()
+  string(JSON gflops TYPE "${line}" gflops)
+  if(NOT gflops STREQUAL "NULL")
+    message(FATAL_ERROR "${id}: gflops should be null for a workload that is not GEMM-heavy: ${line}")
+  endif()
+  string(JSON steps GET "${line}" steps_per_repeat)
+  string(JSON repeats GET "${line}" repeats)
+  if(NOT steps EQUAL 5 OR NOT repeats EQUAL 2)
+    message(FATAL_ERROR "${id}: ran ${repeats} repeats of ${steps} steps, asked for 2 of 5: ${line}")
+  endif()
+endforeach()
+
+# A bad workload name is a usage error (exit code 2) with a message naming it.
+execute_process(COMMAND ${NABLA} bench w9 --json OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "w9")
+  message(FATAL_ERROR "nabla bench w9: expected exit code 2 and a message naming w9, got ${rc}: ${err}")
+endif()
+message(STATUS "nabla bench smoke test passed")
