@@ -3,6 +3,9 @@
 // All numerics live in the library (nabla/train/trainer.h); this file parses and reports.
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdlib>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -29,6 +32,13 @@ constexpr Message kOutHelp{"Directory for the results (default: runs/<config>-<d
 constexpr Message kNoPlotsHelp{"Do not draw loss.png, grad_norms.png, boundary.png/gif",
                                "No dibujar loss.png, grad_norms.png, boundary.png/gif"};
 constexpr Message kQuietHelp{"Print only the summary", "Imprimir solo el resumen"};
+constexpr Message kResumeHelp{"Continue the interrupted run in DIR from its last checkpoint (no CONFIG needed)",
+                              "Continúa la ejecución interrumpida en DIR desde su último punto de control (sin CONFIG)"};
+constexpr Message kCheckpointHelp{"Write DIR/checkpoint.safetensors every N epochs (model, optimizer, RNG, epoch)",
+                                  "Escribe DIR/checkpoint.safetensors cada N épocas (modelo, optimizador, RNG, época)"};
+constexpr Message kAnomalyHelp{"Stop at the first NaN/Inf any operation produces, naming the operation",
+                               "Detente en el primer NaN/Inf que produzca una operación, nombrándola"};
+constexpr Message kResumed{"resuming {} from its last checkpoint", "reanudando {} desde su último punto de control"};
 
 constexpr Message kStart{"training {} on {} ({} train / {} test rows), {} epochs, {} → {}",
                          "entrenando {} con {} ({} filas de entrenamiento / {} de prueba), {} épocas, {} → {}"};
@@ -43,8 +53,9 @@ constexpr Message kWrote{"wrote {}", "escrito {}"};
 struct Options {
   std::string config;
   std::vector<std::string> set;
-  std::string init, out;
-  bool no_plots = false, quiet = false;
+  std::string init, out, resume;
+  int64_t checkpoint_every = -1;
+  bool no_plots = false, quiet = false, detect_anomaly = false;
 };
 
 std::string fmt(double v, int digits = 6) {
@@ -64,8 +75,17 @@ std::string default_out_dir(const std::string& config_path) {
 int run(const Options& o, const Context& ctx) {
   const Translator& tr = ctx.tr;
   // Parse and validate everything first: a bad config writes nothing.
-  train::TrainConfig cfg = train::parse_train_config_file(o.config, o.set);
-  const std::string out = o.out.empty() ? default_out_dir(o.config) : o.out;
+  const bool resuming = !o.resume.empty();
+  if (resuming && (!o.config.empty() || !o.set.empty() || !o.out.empty() || !o.init.empty()))
+    throw ValueError("--resume DIR continues DIR with its own config.toml: give no CONFIG, --set, --out or --init");
+  if (!resuming && o.config.empty()) throw ValueError("a CONFIG.toml file (or --resume DIR) is required");
+  const std::string config_path = resuming ? (std::filesystem::path(o.resume) / "config.toml").string() : o.config;
+  train::TrainConfig cfg = train::parse_train_config_file(config_path, o.set);
+  const std::string out = resuming ? o.resume : o.out.empty() ? default_out_dir(o.config) : o.out;
+  if (resuming && !o.quiet) std::cout << tr(kResumed, out) << "\n";
+  // For the kill -9 test: the process kills itself (SIGKILL, no cleanup) after this epoch.
+  const char* kill_env = std::getenv("NABLA_TEST_KILL_AT_EPOCH");
+  const int64_t kill_at = kill_env ? std::atoll(kill_env) : 0;
   const bool tty = isatty(STDERR_FILENO);
   const int64_t epochs = cfg.train.epochs;
   const int64_t log_every = cfg.train.log_every > 0 ? cfg.train.log_every : std::max<int64_t>(1, epochs / 10);
@@ -77,7 +97,11 @@ int run(const Options& o, const Context& ctx) {
   run_options.out_dir = out;
   run_options.init = o.init;
   run_options.plots = !o.no_plots;
+  run_options.resume = resuming;
+  run_options.checkpoint_every = o.checkpoint_every;
+  run_options.detect_anomaly = o.detect_anomaly;
   run_options.progress = [&](const train::EpochMetrics& m, const train::Trainer& t) {
+    if (kill_at > 0 && m.epoch == kill_at) std::raise(SIGKILL);
     const int64_t batch = cfg.train.batch_size > 0 ? cfg.train.batch_size : t.train_set().size();
     steps += (t.train_set().size() + batch - 1) / batch;
     if (!announced && !o.quiet) {
@@ -137,12 +161,17 @@ int run(const Options& o, const Context& ctx) {
 Action setup(CLI::App& app, const Context& ctx) {
   const Translator& tr = ctx.tr;
   auto o = std::make_shared<Options>();
-  app.add_option("config", o->config, std::string(tr.text(kConfigHelp)))->required()->type_name("CONFIG.toml");
+  app.add_option("config", o->config, std::string(tr.text(kConfigHelp)))->type_name("CONFIG.toml");
   app.add_option("--set", o->set, std::string(tr.text(kSetHelp)))->type_name("KEY=VALUE")->allow_extra_args(false);
   app.add_option("--init", o->init, std::string(tr.text(kInitHelp)))->type_name("FILE.safetensors");
   app.add_option("--out", o->out, std::string(tr.text(kOutHelp)))->type_name("DIR");
   app.add_flag("--no-plots", o->no_plots, std::string(tr.text(kNoPlotsHelp)));
   app.add_flag("--quiet,-q", o->quiet, std::string(tr.text(kQuietHelp)));
+  app.add_option("--resume", o->resume, std::string(tr.text(kResumeHelp)))->type_name("DIR");
+  app.add_option("--checkpoint-every", o->checkpoint_every, std::string(tr.text(kCheckpointHelp)))
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--detect-anomaly", o->detect_anomaly, std::string(tr.text(kAnomalyHelp)));
   return [o](const Context& c) { return run(*o, c); };
 }
 

@@ -129,6 +129,8 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs,
     // In grad() mode, nodes below every captured input need not run, but the saving is small
     // next to the bookkeeping needed to know which those are.
     std::vector<Tensor> input_grads = node->apply(g);
+    if (anomaly_detection_enabled())
+      for (const Tensor& ig : input_grads) autograd::check_finite(ig, "the backward pass of '" + node->name() + "'", {g});
     for (size_t i = 0; i < input_grads.size(); ++i) {
       Node* next = node->next()[i].get();
       if (next && input_grads[i].defined()) next->grad_buffer_ = accumulate(next->grad_buffer_, input_grads[i]);

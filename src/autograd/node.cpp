@@ -1,12 +1,41 @@
 #include "nabla/autograd/node.h"
 
+#include <cmath>
+#include <sstream>
+
 namespace nabla {
 
 namespace {
 thread_local bool g_grad_enabled = true;
+thread_local bool g_detect_anomaly = false;
+
+// "shape [4, 2], min -1.5, max 3, mean 0.25, 1 NaN, 0 inf"
+std::string describe_values(const Tensor& t) {
+  std::vector<double> v = t.to_vector<double>();
+  double lo = INFINITY, hi = -INFINITY, sum = 0;
+  int64_t nans = 0, infs = 0, finite = 0;
+  for (double x : v) {
+    if (std::isnan(x)) ++nans;
+    else if (std::isinf(x)) ++infs;
+    else {
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+      sum += x;
+      ++finite;
+    }
+  }
+  std::ostringstream out;
+  out << "shape " << t.shape().to_string();
+  if (finite) out << ", min " << lo << ", max " << hi << ", mean " << sum / double(finite);
+  out << ", " << nans << " NaN, " << infs << " inf";
+  return out.str();
 }
+}  // namespace
 
 bool grad_enabled() { return g_grad_enabled; }
+bool anomaly_detection_enabled() { return g_detect_anomaly; }
+DetectAnomalyGuard::DetectAnomalyGuard(bool enabled) : previous_(g_detect_anomaly) { g_detect_anomaly = enabled; }
+DetectAnomalyGuard::~DetectAnomalyGuard() { g_detect_anomaly = previous_; }
 GradModeGuard::GradModeGuard(bool enabled) : previous_(g_grad_enabled) { g_grad_enabled = enabled; }
 GradModeGuard::~GradModeGuard() { g_grad_enabled = previous_; }
 
@@ -73,6 +102,24 @@ AccumulateGrad::AccumulateGrad(std::shared_ptr<TensorImpl> leaf)
 
 namespace autograd {
 
+void check_finite(const Tensor& t, const std::string& what, const std::vector<Tensor>& inputs) {
+  if (!t.defined() || !is_floating(t.dtype())) return;
+  bool bad = false;
+  dispatch_floating(t.dtype(), "check_finite", [&]<class T>() {
+    for (T v : t.to_vector<T>())
+      if (!std::isfinite(v)) {
+        bad = true;
+        break;
+      }
+  });
+  if (!bad) return;
+  std::ostringstream msg;
+  msg << "anomaly: " << what << " produced a non-finite value (" << describe_values(t) << ")";
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].defined() && is_floating(inputs[i].dtype())) msg << "; input " << i << ": " << describe_values(inputs[i]);
+  throw ValueError(msg.str());
+}
+
 std::shared_ptr<Node> gradient_edge(const Tensor& t) {
   if (!t.defined() || !t.requires_grad()) return nullptr;
   if (t.grad_fn()) return t.grad_fn();
@@ -86,6 +133,7 @@ std::shared_ptr<Node> gradient_edge(const Tensor& t) {
 
 Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward) {
   if (!grad_enabled()) return out;
+  if (g_detect_anomaly) check_finite(out, std::string("the forward pass of '") + op + "'", inputs);
   bool any = false;
   for (const Tensor& t : inputs) any = any || (t.defined() && t.requires_grad());
   if (!any) return out;

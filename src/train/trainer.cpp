@@ -17,6 +17,8 @@
 #include "nabla/ops/ops.h"
 #include "nabla/viz/viz.h"
 
+#include <nlohmann/json.hpp>
+
 namespace nabla::train {
 
 namespace fs = std::filesystem;
@@ -243,6 +245,87 @@ void Trainer::load_parameters(const std::string& path) {
   model_->load_state_dict(loaded);
 }
 
+namespace {
+
+nlohmann::json number(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+double number(const nlohmann::json& j) { return j.is_null() ? kNaN : j.get<double>(); }
+
+nlohmann::json metrics_json(const std::vector<EpochMetrics>& history) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const EpochMetrics& m : history) {
+    nlohmann::json norms = nlohmann::json::array();
+    for (const auto& [name, n] : m.grad_norms) norms.push_back({name, number(n)});
+    rows.push_back({{"epoch", m.epoch}, {"train_loss", number(m.train_loss)}, {"test_loss", number(m.test_loss)},
+                    {"train_acc", number(m.train_acc)}, {"test_acc", number(m.test_acc)}, {"lr", number(m.lr)},
+                    {"grad_norms", norms}});
+  }
+  return rows;
+}
+
+std::vector<EpochMetrics> metrics_from_json(const nlohmann::json& rows) {
+  std::vector<EpochMetrics> history;
+  for (const auto& r : rows) {
+    EpochMetrics m;
+    m.epoch = r.at("epoch").get<int64_t>();
+    m.train_loss = number(r.at("train_loss"));
+    m.test_loss = number(r.at("test_loss"));
+    m.train_acc = number(r.at("train_acc"));
+    m.test_acc = number(r.at("test_acc"));
+    m.lr = number(r.at("lr"));
+    for (const auto& n : r.at("grad_norms")) m.grad_norms.push_back({n.at(0).get<std::string>(), number(n.at(1))});
+    history.push_back(std::move(m));
+  }
+  return history;
+}
+
+}  // namespace
+
+void Trainer::save_checkpoint(const std::string& path, const std::vector<EpochMetrics>& history) const {
+  NamedTensors tensors;
+  for (const auto& [name, t] : model_->state_dict()) tensors.push_back({"model." + name, t});
+  optim::OptimizerState opt = optimizer_->state_dict();
+  for (const auto& [name, t] : opt.tensors) tensors.push_back({"optimizer." + name, t});
+  std::map<std::string, std::string> meta{
+      {"format", "nabla-checkpoint-1"},
+      {"epoch", std::to_string(epoch_)},
+      {"optimizer", opt.scalars.dump()},
+      {"scheduler", scheduler_ ? scheduler_->state_dict().dump() : "null"},
+      {"generator", generator_.state()},
+      {"metrics", metrics_json(history).dump()},
+      {"config", to_toml(config_)},
+  };
+  save_safetensors(path, tensors, meta);
+}
+
+std::vector<EpochMetrics> Trainer::load_checkpoint(const std::string& path) {
+  SafetensorsFile file = load_safetensors(path);
+  auto meta = [&](const std::string& key) -> const std::string& {
+    auto it = file.metadata.find(key);
+    NABLA_CHECK(it != file.metadata.end(), ParseError, path, ": not a nabla checkpoint (no \"", key, "\" in its metadata)");
+    return it->second;
+  };
+  NABLA_CHECK(meta("format") == "nabla-checkpoint-1", ParseError, path, ": unknown checkpoint format \"", meta("format"), "\"");
+  NABLA_CHECK(meta("config") == to_toml(config_), ValueError, path,
+              ": the checkpoint was written for another configuration; resume with the run's own config.toml");
+  try {
+    nn::StateDict model_state;
+    optim::OptimizerState opt;
+    for (const std::string& name : file.names()) {
+      if (name.rfind("model.", 0) == 0) model_state.push_back({name.substr(6), file.at(name)});
+      else if (name.rfind("optimizer.", 0) == 0) opt.tensors[name.substr(10)] = file.at(name);
+    }
+    model_->load_state_dict(model_state);
+    opt.scalars = nlohmann::json::parse(meta("optimizer"));
+    optimizer_->load_state_dict(opt);
+    if (scheduler_) scheduler_->load_state_dict(nlohmann::json::parse(meta("scheduler")));
+    generator_.set_state(meta("generator"));
+    epoch_ = std::stoll(meta("epoch"));
+    return metrics_from_json(nlohmann::json::parse(meta("metrics")));
+  } catch (const nlohmann::json::exception& e) {
+    throw ParseError(path + ": damaged checkpoint metadata: " + e.what(), path);
+  }
+}
+
 Tensor Trainer::loss_of(const Tensor& output, const Tensor& target) const {
   if (config_.loss.name == "cross_entropy" && target.dtype() != DType::int64)
     return (*loss_)(output, target.reshape({-1}).to(DType::int64));
@@ -412,34 +495,15 @@ viz::DecisionMap boundary_plot(const Trainer& t, const viz::Grid2D& grid, const 
 
 }  // namespace
 
-std::vector<EpochMetrics> run_training(const TrainConfig& config, const RunOptions& options) {
-  Trainer trainer(config);
-  if (!options.init.empty()) trainer.load_parameters(options.init);
-  fs::create_directories(options.out_dir);
-  const fs::path dir(options.out_dir);
-  const bool boundary = options.plots && config.model.inputs == 2 && trainer.classification();
-  viz::Grid2D grid;
-  std::vector<BoundaryFrame> frames;
-  const int64_t epochs = config.train.epochs;
-  const int64_t gif_every = config.train.gif_every > 0 ? config.train.gif_every : std::max<int64_t>(1, epochs / 40);
-  if (boundary) {
-    grid = grid_for(trainer.train_set().x);
-    frames.push_back(boundary_frame(trainer, grid, 0));
-  }
-  std::vector<EpochMetrics> history;
-  for (int64_t e = 0; e < epochs; ++e) {
-    history.push_back(trainer.run_epoch());
-    if (options.progress) options.progress(history.back(), trainer);
-    if (boundary && (history.back().epoch % gif_every == 0 || e + 1 == epochs) && frames.back().epoch != history.back().epoch)
-      frames.push_back(boundary_frame(trainer, grid, history.back().epoch));
-  }
+namespace {
 
-  // metrics.csv: epoch,train_loss, then test_loss / accuracies where they apply, then grad norms.
+void write_metrics_csv(const fs::path& path, const Trainer& trainer, const std::vector<EpochMetrics>& history) {
+  // epoch,train_loss, then test_loss / accuracies where they apply, then grad norms.
   const bool has_test = trainer.test_set().size() > 0, has_acc = trainer.classification();
   std::string csv = "epoch,train_loss";
   if (has_test) csv += ",test_loss";
   if (has_acc) csv += has_test ? ",train_acc,test_acc" : ",train_acc";
-  for (const auto& [name, _] : trainer.model().named_parameters()) csv += ",grad_norm." + name;
+  for (const auto& [name, _] : const_cast<Trainer&>(trainer).model().named_parameters()) csv += ",grad_norm." + name;
   csv += "\n";
   for (const EpochMetrics& m : history) {
     csv += std::to_string(m.epoch) + "," + g17(m.train_loss);
@@ -448,11 +512,55 @@ std::vector<EpochMetrics> run_training(const TrainConfig& config, const RunOptio
     for (const auto& [_, n] : m.grad_norms) csv += "," + g17(n);
     csv += "\n";
   }
-  write_text_atomic(dir / "metrics.csv", csv);
+  write_text_atomic(path, csv);
+}
+
+}  // namespace
+
+std::vector<EpochMetrics> run_training(const TrainConfig& config, const RunOptions& options) {
+  Trainer trainer(config);
+  if (!options.init.empty()) trainer.load_parameters(options.init);
+  const fs::path dir(options.out_dir);
+  const fs::path checkpoint = dir / "checkpoint.safetensors";
+  std::vector<EpochMetrics> history;
+  if (options.resume) {
+    NABLA_CHECK(fs::exists(checkpoint), IOError, checkpoint.string(), ": no checkpoint to resume from");
+    history = trainer.load_checkpoint(checkpoint.string());
+  } else {
+    fs::create_directories(dir);
+    write_text_atomic(dir / "config.toml", to_toml(config));
+  }
+  const int64_t checkpoint_every = options.checkpoint_every >= 0 ? options.checkpoint_every : config.train.checkpoint_every;
+  DetectAnomalyGuard anomaly(options.detect_anomaly);
+  const bool boundary = options.plots && config.model.inputs == 2 && trainer.classification();
+  viz::Grid2D grid;
+  std::vector<BoundaryFrame> frames;
+  const int64_t epochs = config.train.epochs;
+  const int64_t gif_every = config.train.gif_every > 0 ? config.train.gif_every : std::max<int64_t>(1, epochs / 40);
+  if (boundary) {
+    grid = grid_for(trainer.train_set().x);
+    frames.push_back(boundary_frame(trainer, grid, trainer.epoch()));
+  }
+  for (int64_t e = trainer.epoch(); e < epochs; ++e) {
+    try {
+      history.push_back(trainer.run_epoch());
+    } catch (const Error&) {
+      // Divergence or an anomaly: keep what was learned about the run, and the last checkpoint.
+      if (!history.empty()) write_metrics_csv(dir / "metrics.csv", trainer, history);
+      throw;
+    }
+    if (checkpoint_every > 0 && history.back().epoch % checkpoint_every == 0)
+      trainer.save_checkpoint(checkpoint.string(), history);
+    if (options.progress) options.progress(history.back(), trainer);
+    if (boundary && (history.back().epoch % gif_every == 0 || e + 1 == epochs) && frames.back().epoch != history.back().epoch)
+      frames.push_back(boundary_frame(trainer, grid, history.back().epoch));
+  }
+
+  write_metrics_csv(dir / "metrics.csv", trainer, history);
   nn::StateDict state = trainer.model().state_dict();
   save_safetensors(dir / "model.safetensors", NamedTensors(state.begin(), state.end()), {{"format", "pt"}});
-  write_text_atomic(dir / "config.toml", to_toml(config));
 
+  const bool has_test = trainer.test_set().size() > 0;
   if (options.plots && !history.empty()) {
     std::vector<double> ep, tl, vl;
     for (const EpochMetrics& m : history) {

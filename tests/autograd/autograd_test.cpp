@@ -175,3 +175,39 @@ TEST(Gradcheck, DetectsAWrongGradient) {
 
 }  // namespace
 }  // namespace nabla
+
+namespace nabla {
+namespace {
+
+TEST(Anomaly, ForwardNaNNamesTheOpAndItsInputs) {
+  Tensor x = Tensor::from_vector({1.0, -1.0}, {2}).requires_grad_();
+  {
+    Tensor y = log(x);  // NaN for -1, but anomaly mode is off: no error
+    EXPECT_TRUE(std::isnan(y.at({1})));
+  }
+  DetectAnomalyGuard guard;
+  try {
+    log(x);
+    FAIL() << "expected an anomaly error";
+  } catch (const ValueError& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("the forward pass of 'log'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("1 NaN"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("input 0: shape [2], min -1, max 1"), std::string::npos) << msg;
+  }
+}
+
+TEST(Anomaly, BackwardInfNamesTheOp) {
+  Tensor x = Tensor::from_vector({0.0, 4.0}, {2}).requires_grad_();
+  Tensor y = sum(sqrt(x));  // finite forward, infinite gradient at 0
+  DetectAnomalyGuard guard;
+  try {
+    y.backward();
+    FAIL() << "expected an anomaly error";
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("the backward pass of 'sqrt'"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace nabla

@@ -101,7 +101,27 @@ class NoGradGuard : public GradModeGuard {
   NoGradGuard() : GradModeGuard(false) {}
 };
 
+// ---- anomaly mode: the first NaN/Inf produced by an op, forward or backward, is an error ----
+bool anomaly_detection_enabled();
+// While one lives, every recorded op checks its output, and the engine checks every gradient
+// it computes; the first non-finite value throws nabla::ValueError naming the op (and, for the
+// forward pass, statistics of its inputs). Costs a scan of each value: for debugging.
+class DetectAnomalyGuard {
+ public:
+  explicit DetectAnomalyGuard(bool enabled = true);
+  ~DetectAnomalyGuard();
+  DetectAnomalyGuard(const DetectAnomalyGuard&) = delete;
+  DetectAnomalyGuard& operator=(const DetectAnomalyGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
 namespace autograd {
+
+// Throws the anomaly error if `t` holds a NaN or an infinity (floating tensors only).
+// `what` says where the value came from, e.g. "the forward pass of 'log'".
+void check_finite(const Tensor& t, const std::string& what, const std::vector<Tensor>& inputs = {});
 
 // Records `op` as the producer of `out` when grad mode is on and an input requires grad, and
 // returns `out` (now carrying grad_fn). `inputs` are the tensors the backward returns gradients

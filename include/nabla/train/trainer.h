@@ -72,6 +72,13 @@ class Trainer {
   // and batch when the loss becomes NaN or infinite.
   EpochMetrics run_epoch();
 
+  // Writes everything needed to continue bit-identically — model parameters and buffers,
+  // optimizer and scheduler state, the generator (dropout), the epoch, and the metrics so far —
+  // into one safetensors file, atomically (temporary file, fsync, rename).
+  void save_checkpoint(const std::string& path, const std::vector<EpochMetrics>& history) const;
+  // Restores a checkpoint written by save_checkpoint; returns the metrics it holds.
+  std::vector<EpochMetrics> load_checkpoint(const std::string& path);
+
   // Loss and accuracy of the model on a dataset, in eval mode, without recording a graph.
   std::pair<double, double> evaluate(const Dataset& data);
   // Model output turned into probabilities: binary → p(class 1) [N]; multi-class → [N, C];
@@ -100,12 +107,20 @@ struct RunOptions {
   std::string out_dir;
   std::string init;  // safetensors with initial parameters, or empty
   bool plots = true;
+  bool resume = false;          // continue from out_dir/checkpoint.safetensors
+  int64_t checkpoint_every = -1;  // epochs between checkpoints; < 0: the config's train.checkpoint_every
+  bool detect_anomaly = false;  // stop at the first NaN/Inf any op produces (DetectAnomalyGuard)
   std::function<void(const EpochMetrics&, const Trainer&)> progress;
 };
 
-// Trains for config.train.epochs and writes into out_dir: metrics.csv, model.safetensors,
-// config.toml, and (with plots) loss.png, grad_norms.png, and for 2-D inputs boundary.png and
-// boundary.gif. Every file is written atomically. Returns the per-epoch history.
+// Trains for config.train.epochs and writes into out_dir: config.toml (first), then
+// metrics.csv, model.safetensors, and (with plots) loss.png, grad_norms.png, and for 2-D inputs
+// boundary.png and boundary.gif. Every file is written atomically. With checkpoints,
+// out_dir/checkpoint.safetensors is rewritten every N epochs; a resumed run continues from it and
+// ends with the same metrics.csv and model.safetensors, byte for byte, as an uninterrupted run
+// (boundary.gif then holds the frames of the resumed part only). When the loss diverges
+// (NaN/Inf) training stops with a nabla::ValueError; metrics.csv holds the epochs completed and
+// the last checkpoint is left as it was. Returns the per-epoch history.
 std::vector<EpochMetrics> run_training(const TrainConfig& config, const RunOptions& options);
 
 }  // namespace nabla::train
