@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs everything nabla needs to build, test and benchmark, from Debian 12's packages.
 # Skips apt entirely when every package is already installed (fast repeated runs).
+# --fuzz adds clang and its libFuzzer/sanitizer runtimes, for tools/fuzz.sh (not needed by CI).
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libopenblas-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpng-dev libgif-dev
   graphviz python3 python3-numpy python3-torch
+  chromium nodejs npm  # the end-to-end test of `nabla serve` (tests/serve/e2e.mjs)
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-dev llvm)  # llvm: llvm-symbolizer, for readable stacks
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,6 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
+# playwright-core for the end-to-end test of `nabla serve`, pinned by tests/serve/package-lock.json;
+# installed next to the build (not into the source tree), and again only when the lock file changes.
+e2e=build/serve-e2e
+if ! cmp -s tests/serve/package-lock.json "$e2e/package-lock.json" || [ ! -d "$e2e/node_modules/playwright-core" ]; then
+  mkdir -p "$e2e"
+  cp tests/serve/package.json tests/serve/package-lock.json "$e2e/"
+  (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 bash tools/build.sh
 cd build
 ctest --output-on-failure -j"$(nproc)"

@@ -1,0 +1,63 @@
+// `nabla serve [--port 8080] [--host 127.0.0.1]`: the live training playground in the browser.
+// The server lives in apps/serve/ and the numerics in nabla/serve/session.h; this file parses
+// the options, starts the server and waits.
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "command.h"
+#include "server.h"
+
+namespace nabla::cli {
+namespace {
+
+constexpr Message kDescription{"Serve the live training playground in the browser",
+                               "Sirve el laboratorio de entrenamiento en vivo en el navegador"};
+constexpr Message kPortHelp{"TCP port (0: any free port)", "Puerto TCP (0: cualquiera libre)"};
+constexpr Message kHostHelp{"Address to listen on (127.0.0.1: this machine only)",
+                            "Dirección en la que escuchar (127.0.0.1: solo esta máquina)"};
+constexpr Message kListening{"playground at http://{}:{}/ (Ctrl-C to stop)",
+                             "laboratorio en http://{}:{}/ (Ctrl-C para parar)"};
+constexpr Message kExposed{"warning: listening on {}, reachable from other machines",
+                           "aviso: escuchando en {}, accesible desde otras máquinas"};
+
+struct Options {
+  int port = 8080;
+  std::string host = "127.0.0.1";
+};
+
+// Set by SIGINT/SIGTERM; the main thread notices it and stops the server (stopping joins
+// threads, which a signal handler must not do).
+volatile std::sig_atomic_t stop_requested = 0;
+extern "C" void on_signal(int) { stop_requested = 1; }
+
+int run(const Options& o, const Context& ctx) {
+  serve::PlaygroundServer server({.host = o.host, .port = o.port});
+  int port = 0;
+  try {
+    port = server.start();
+  } catch (const std::runtime_error& e) {
+    throw CommandError(e.what());
+  }
+  if (o.host != "127.0.0.1" && o.host != "localhost" && o.host != "::1") std::cerr << ctx.tr(kExposed, o.host) << "\n";
+  std::cout << ctx.tr(kListening, o.host, port) << std::endl;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  while (!stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server.stop();
+  return 0;
+}
+
+Action setup(CLI::App& app, const Context& ctx) {
+  const Translator& tr = ctx.tr;
+  auto o = std::make_shared<Options>();
+  app.add_option("--port,-p", o->port, std::string(tr.text(kPortHelp)))->check(CLI::Range(0, 65535));
+  app.add_option("--host", o->host, std::string(tr.text(kHostHelp)));
+  return [o](const Context& c) { return run(*o, c); };
+}
+
+const bool registered = register_subcommand({"serve", kDescription, setup});
+
+}  // namespace
+}  // namespace nabla::cli

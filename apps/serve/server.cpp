@@ -1,0 +1,366 @@
+// The playground's HTTP server: JSON in, Session call, JSON out. Every handler turns a bad
+// request into a 400 with {"error": ...}; nothing a client sends can stop the server.
+#include "server.h"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+#include <regex>
+#include <stdexcept>
+
+#include "assets.h"
+#include "nabla/error.h"
+#include "nabla/serve/session.h"
+
+namespace nabla::serve {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// One browser tab's session, and what the server knows about it.
+struct SessionEntry {
+  explicit SessionEntry(SessionConfig c) : session(std::move(c)) {}
+  std::mutex mutex;  // guards everything below
+  Session session;
+  bool playing = false;
+  std::string error;  // why training stopped, when it did
+  Clock::time_point last_seen = Clock::now();
+  // steps per second, measured over windows of about half a second
+  double steps_per_second = 0;
+  int64_t window_steps = 0;
+  Clock::time_point window_start = Clock::now();
+};
+
+namespace {
+
+// A request the client got wrong: 400 (or `status`) with the message.
+struct RequestError : std::runtime_error {
+  RequestError(int status, const std::string& message) : std::runtime_error(message), status(status) {}
+  int status;
+};
+
+void send_json(httplib::Response& res, const json& j, int status = 200) {
+  res.status = status;
+  res.set_content(j.dump(), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+  send_json(res, {{"error", message}}, status);
+}
+
+// 128 random bits from the OS, as hex: session ids nobody can guess.
+std::string new_session_id() {
+  std::random_device rd;
+  std::string id;
+  static const char* hex = "0123456789abcdef";
+  for (int i = 0; i < 8; ++i) {
+    uint32_t v = rd();
+    for (int k = 0; k < 4; ++k, v >>= 4) id += hex[v & 15];
+  }
+  return id;
+}
+
+// The body as a JSON object ({} when empty). Refuses deep nesting before parsing it.
+json body_json(const httplib::Request& req) {
+  if (req.body.empty()) return json::object();
+  int depth = 0, max_depth = 0;
+  bool in_string = false, escaped = false;
+  for (char ch : req.body) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (ch == '\\')
+        escaped = true;
+      else if (ch == '"')
+        in_string = false;
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      max_depth = std::max(max_depth, ++depth);
+    } else if (ch == ']' || ch == '}') {
+      --depth;
+    }
+  }
+  if (max_depth > 16) throw RequestError(400, "the JSON body is nested too deeply");
+  json j = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) throw RequestError(400, "the body is not valid JSON");
+  if (!j.is_object()) throw RequestError(400, "the body must be a JSON object");
+  return j;
+}
+
+int64_t int_field(const json& j, const char* key) {
+  if (!j.contains(key) || !j.at(key).is_number_integer())
+    throw RequestError(400, std::string("\"") + key + "\" must be an integer");
+  return j.at(key).get<int64_t>();
+}
+
+double number_field(const json& j, const char* key) {
+  if (!j.contains(key) || !j.at(key).is_number())
+    throw RequestError(400, std::string("\"") + key + "\" must be a number");
+  return j.at(key).get<double>();
+}
+
+int64_t query_int(const httplib::Request& req, const char* key, int64_t fallback, int64_t lo, int64_t hi) {
+  if (!req.has_param(key)) return fallback;
+  try {
+    size_t used = 0;
+    const std::string v = req.get_param_value(key);
+    const long long n = std::stoll(v, &used);
+    if (used != v.size() || n < lo || n > hi) throw std::out_of_range(v);
+    return n;
+  } catch (const std::exception&) {
+    throw RequestError(400, std::string("query parameter ") + key + " must be an integer in [" + std::to_string(lo) +
+                                ", " + std::to_string(hi) + "]");
+  }
+}
+
+json state_of(SessionEntry& e, const httplib::Request& req) {
+  StateOptions o;
+  o.grid = query_int(req, "grid", 50, 0, 200);
+  o.neuron_grid = query_int(req, "neurons", 20, 0, 64);
+  o.points = query_int(req, "points", 1, 0, 1) == 1;
+  json s = e.session.state(o);
+  s["playing"] = e.playing;
+  s["steps_per_second"] = e.steps_per_second;
+  if (!e.error.empty()) s["error"] = e.error;
+  return s;
+}
+
+}  // namespace
+
+PlaygroundServer::PlaygroundServer(ServerOptions options)
+    : options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
+  routes();
+}
+
+PlaygroundServer::~PlaygroundServer() { stop(); }
+
+std::shared_ptr<SessionEntry> PlaygroundServer::find(const std::string& id) {
+  std::lock_guard lock(sessions_mutex_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) throw RequestError(404, "no session " + id + " (it may have expired: reload the page)");
+  return it->second;
+}
+
+size_t PlaygroundServer::session_count() {
+  std::lock_guard lock(sessions_mutex_);
+  return sessions_.size();
+}
+
+void PlaygroundServer::routes() {
+  httplib::Server& s = *http_;
+  s.set_payload_max_length(options_.max_body_bytes);
+  s.set_tcp_nodelay(true);  // small JSON replies: do not wait for delayed ACKs
+  s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    if (res.status == 404)
+      send_error(res, 404, "not found");
+    else if (res.status == 413)
+      send_error(res, 413, "the request body is larger than 1 MB");
+    else
+      send_error(res, res.status, "bad request");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      send_error(res, 500, e.what());
+    } catch (...) {
+      send_error(res, 500, "internal error");
+    }
+  });
+
+  // Every API handler: look the session up, run `fn` under its lock, map errors to statuses.
+  auto api = [this](auto fn) {
+    return [this, fn](const httplib::Request& req, httplib::Response& res) {
+      try {
+        fn(req, res);
+      } catch (const RequestError& e) {
+        send_error(res, e.status, e.what());
+      } catch (const nabla::Error& e) {
+        send_error(res, 400, e.what());
+      } catch (const json::exception& e) {
+        send_error(res, 400, e.what());
+      } catch (const std::bad_alloc&) {
+        send_error(res, 503, "out of memory");
+      } catch (const std::exception& e) {
+        send_error(res, 500, e.what());
+      }
+    };
+  };
+  auto with_session = [this, api](auto fn) {
+    return api([this, fn](const httplib::Request& req, httplib::Response& res) {
+      std::shared_ptr<SessionEntry> e = find(req.matches[1]);
+      std::lock_guard lock(e->mutex);
+      e->last_seen = Clock::now();
+      fn(*e, req, res);
+    });
+  };
+  const std::string sid = "/api/sessions/([0-9a-f]{32})";
+
+  for (const Asset& a : assets()) {
+    const std::string path(a.path);
+    auto handler = [a](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(a.bytes), std::string(a.mime).c_str());
+      res.set_header("Cache-Control", "no-cache");
+    };
+    s.Get(path, handler);
+    if (path == "/index.html") s.Get("/", handler);
+  }
+
+  s.Post("/api/sessions", api([this](const httplib::Request& req, httplib::Response& res) {
+           SessionConfig config = session_config_from_json(body_json(req));
+           {
+             std::lock_guard lock(sessions_mutex_);
+             if (sessions_.size() >= options_.max_sessions)
+               throw RequestError(503, "too many sessions (" + std::to_string(options_.max_sessions) +
+                                           "): close another tab or wait for idle ones to expire");
+           }
+           auto entry = std::make_shared<SessionEntry>(std::move(config));
+           std::string id = new_session_id();
+           {
+             std::lock_guard lock(sessions_mutex_);
+             if (sessions_.size() >= options_.max_sessions) throw RequestError(503, "too many sessions");
+             sessions_[id] = entry;
+           }
+           send_json(res, {{"id", id}, {"config", to_json(entry->session.config())}}, 201);
+         }));
+  s.Get(sid + "/state", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
+          send_json(res, state_of(e, req));
+        }));
+  s.Post(sid + "/config", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
+           e.session.configure(session_config_from_json(body_json(req), e.session.config()));
+           e.error.clear();
+           send_json(res, {{"config", to_json(e.session.config())}});
+         }));
+  s.Post(sid + "/(play|pause|step|reset|regenerate)",
+         with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
+           const std::string action = req.matches[2];
+           if (action == "play") {
+             e.playing = true;
+             e.error.clear();
+             e.window_steps = 0;
+             e.window_start = Clock::now();
+           } else if (action == "pause") {
+             e.playing = false;
+             e.steps_per_second = 0;
+           } else if (action == "step") {
+             e.playing = false;
+             e.session.step_epoch();
+           } else if (action == "reset") {
+             e.playing = false;
+             e.error.clear();
+             e.session.reset();
+           } else {
+             e.error.clear();
+             e.session.regenerate();
+           }
+           send_json(res, {{"playing", e.playing}, {"epoch", e.session.epoch()}});
+         }));
+  s.Post(sid + "/weight", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
+           const json j = body_json(req);
+           e.session.set_weight(int_field(j, "layer"), int_field(j, "to"), int_field(j, "from"),
+                                number_field(j, "value"));
+           send_json(res, {{"ok", true}});
+         }));
+  s.Post(sid + "/bias", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
+           const json j = body_json(req);
+           e.session.set_bias(int_field(j, "layer"), int_field(j, "neuron"), number_field(j, "value"));
+           send_json(res, {{"ok", true}});
+         }));
+  s.Post(sid + "/stepthrough", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
+           const json j = body_json(req);
+           e.playing = false;
+           send_json(res, e.session.step_through(j.contains("sample") ? int_field(j, "sample") : 0));
+         }));
+  s.Get(sid + "/export/model.safetensors",
+        with_session([](SessionEntry& e, const httplib::Request&, httplib::Response& res) {
+          res.set_content(e.session.export_safetensors(), "application/octet-stream");
+          res.set_header("Content-Disposition", "attachment; filename=\"model.safetensors\"");
+        }));
+  s.Get(sid + "/export/config.toml", with_session([](SessionEntry& e, const httplib::Request&, httplib::Response& res) {
+          res.set_content(e.session.export_toml(), "application/toml");
+          res.set_header("Content-Disposition", "attachment; filename=\"playground.toml\"");
+        }));
+  s.Delete(sid, api([this](const httplib::Request& req, httplib::Response& res) {
+             std::lock_guard lock(sessions_mutex_);
+             if (sessions_.erase(req.matches[1]) == 0) throw RequestError(404, "no such session");
+             send_json(res, {{"ok", true}});
+           }));
+}
+
+int PlaygroundServer::start() {
+  const int port = options_.port == 0 ? http_->bind_to_any_port(options_.host)
+                                      : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (port <= 0)
+    throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                             " (in use? try --port)");
+  running_ = true;
+  listener_ = std::thread([this] { http_->listen_after_bind(); });
+  trainer_ = std::thread([this] { train_loop(); });
+  return port;
+}
+
+void PlaygroundServer::wait() {
+  if (listener_.joinable()) listener_.join();
+}
+
+void PlaygroundServer::stop() {
+  running_ = false;
+  http_->stop();
+  if (listener_.joinable()) listener_.join();
+  if (trainer_.joinable()) trainer_.join();
+}
+
+// Trains every playing session in turn, a few milliseconds each, so that polling (which takes
+// the same lock) always gets a turn; drops sessions idle for longer than the timeout.
+void PlaygroundServer::train_loop() {
+  using namespace std::chrono_literals;
+  while (running_) {
+    std::vector<std::shared_ptr<SessionEntry>> playing;
+    {
+      std::lock_guard lock(sessions_mutex_);
+      const auto now = Clock::now();
+      for (auto it = sessions_.begin(); it != sessions_.end();) {
+        bool expired;
+        {
+          std::lock_guard entry_lock(it->second->mutex);
+          expired = now - it->second->last_seen > options_.idle_timeout;
+          if (!expired && it->second->playing) playing.push_back(it->second);
+        }
+        it = expired ? sessions_.erase(it) : std::next(it);
+      }
+    }
+    if (playing.empty()) {
+      std::this_thread::sleep_for(10ms);
+      continue;
+    }
+    const auto slice = std::max<Clock::duration>(2ms, 24ms / int(playing.size()));
+    for (auto& e : playing) {
+      std::lock_guard lock(e->mutex);
+      if (!e->playing) continue;
+      const auto start = Clock::now();
+      try {
+        while (Clock::now() - start < slice) {
+          e->session.train_batches(1);
+          ++e->window_steps;
+        }
+      } catch (const std::exception& ex) {
+        e->playing = false;
+        e->error = ex.what();
+      }
+      const auto now = Clock::now();
+      const double window = std::chrono::duration<double>(now - e->window_start).count();
+      if (window >= 0.5) {
+        e->steps_per_second = double(e->window_steps) / window;
+        e->window_steps = 0;
+        e->window_start = now;
+      }
+    }
+    std::this_thread::sleep_for(1ms);  // let pollers take the locks
+  }
+}
+
+}  // namespace nabla::serve
