@@ -8,8 +8,12 @@ packages=(
   libopenblas-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpng-dev libgif-dev
   graphviz python3 python3-numpy python3-torch
-  chromium nodejs npm  # the end-to-end test of `nabla serve` (tests/serve/e2e.mjs)
+  chromium  # the end-to-end test of `nabla serve` (tests/serve/e2e.mjs), with node and npm:
 )
+# Node and npm from Debian only where none is installed: a machine may already have a newer
+# Node.js (e.g. NodeSource's, which bundles npm and conflicts with Debian's npm package).
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-dev llvm)  # llvm: llvm-symbolizer, for readable stacks
 fi
