@@ -505,12 +505,21 @@ void write_metrics_csv(const fs::path& path, const Trainer& trainer, const std::
   if (has_acc) csv += has_test ? ",train_acc,test_acc" : ",train_acc";
   for (const auto& [name, _] : const_cast<Trainer&>(trainer).model().named_parameters()) csv += ",grad_norm." + name;
   csv += "\n";
+  // Appended piece by piece: "," + g17(x) temporaries trip GCC 12's -Wrestrict false positive.
+  auto cell = [&csv](double v) {
+    csv += ',';
+    csv += g17(v);
+  };
   for (const EpochMetrics& m : history) {
-    csv += std::to_string(m.epoch) + "," + g17(m.train_loss);
-    if (has_test) csv += "," + g17(m.test_loss);
-    if (has_acc) csv += "," + g17(m.train_acc) + (has_test ? "," + g17(m.test_acc) : "");
-    for (const auto& [_, n] : m.grad_norms) csv += "," + g17(n);
-    csv += "\n";
+    csv += std::to_string(m.epoch);
+    cell(m.train_loss);
+    if (has_test) cell(m.test_loss);
+    if (has_acc) {
+      cell(m.train_acc);
+      if (has_test) cell(m.test_acc);
+    }
+    for (const auto& gn : m.grad_norms) cell(gn.second);
+    csv += '\n';
   }
   write_text_atomic(path, csv);
 }
