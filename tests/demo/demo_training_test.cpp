@@ -1,0 +1,110 @@
+// The training demos' library side (nabla/demo/training.h): the example configurations compiled
+// into the library match examples/, seed 001's XOR printout is reproduced digit for digit, the
+// BCE sum with η/n retraces the mean, and per-layer gradient norms are grouped right.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "nabla/demo/training.h"
+#include "nabla/error.h"
+#include "nabla/train/config.h"
+
+namespace nabla::demo {
+namespace {
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+train::TrainConfig example(const std::string& name, const std::vector<std::string>& overrides = {}) {
+  return train::parse_train_config(std::string(example_config(name)), "examples/" + name, overrides);
+}
+
+TEST(DemoTraining, CompiledConfigsMatchExamples) {
+  const std::vector<std::string> names = example_config_names();
+  EXPECT_GE(names.size(), 8u);
+  for (const std::string& name : names) {
+    SCOPED_TRACE(name);
+    const std::filesystem::path file = std::filesystem::path(NABLA_SOURCE_DIR) / "examples" / name;
+    ASSERT_TRUE(std::filesystem::exists(file));
+    // If this fails, examples/ changed: rerun /usr/bin/python3 src/demo/gen_example_configs.py.
+    EXPECT_EQ(std::string(example_config(name)), read(file));
+    EXPECT_NO_THROW(example(name));
+  }
+  EXPECT_THROW(example_config("nope.toml"), ValueError);
+}
+
+TEST(DemoTraining, XorReproducesTheNotebookPrintout) {
+  const XorReport rep = seed001_xor(example("xor.toml"), 1000);
+  ASSERT_EQ(rep.errors.size(), XorReport::seed_errors().size());
+  for (size_t i = 0; i < rep.errors.size(); ++i) {
+    EXPECT_EQ(rep.errors[i].first, int64_t(i) * 1000);
+    EXPECT_NEAR(rep.errors[i].second, XorReport::seed_errors()[i], 0.5e-4) << rep.errors[i].first;  // printed %.4f
+  }
+  ASSERT_EQ(rep.final_outputs.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(rep.final_outputs[i], XorReport::seed_outputs()[i], 0.5e-8) << i;
+  EXPECT_EQ(rep.targets, (std::vector<double>{0, 1, 1, 0}));
+  for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(rep.trained_outputs[i], rep.targets[i], 0.02);
+  EXPECT_TRUE(rep.run.failure.empty());
+  EXPECT_EQ(rep.run.history.size(), 10000u);
+}
+
+TEST(DemoTraining, BoundaryFramesAndFinalParameters) {
+  const TrainingRun run =
+      train_run(example("neuron_boundary.toml", {"train.epochs=20"}), {.boundary_frames = 4, .grid_size = 30});
+  ASSERT_EQ(run.frames.size(), 5u);  // epochs 0, 5, 10, 15, 20
+  EXPECT_EQ(run.frames.front().epoch, 0);
+  EXPECT_EQ(run.frames.back().epoch, 20);
+  EXPECT_EQ(run.frames.back().p.size(), 900u);
+  for (double p : run.frames.back().p) EXPECT_TRUE(p >= 0 && p <= 1);
+  EXPECT_LT(run.frames.back().loss, run.frames.front().loss);  // training lowered the cost
+  EXPECT_EQ(run.train_points.x1.size(), 60u);
+  EXPECT_EQ(run.parameters, 3);
+  ASSERT_EQ(run.final_parameters.size(), 2u);
+  EXPECT_EQ(run.final_parameters[0].first, "layers.0.weight");
+  EXPECT_EQ(run.final_parameters[0].second.size(), 2u);
+}
+
+TEST(DemoTraining, SumWithLrOverNRetracesTheMean) {
+  train::TrainConfig mean = example("deep_sigmoid.toml", {"train.epochs=40"});
+  const TrainingRun a = train_run(mean);
+  train::TrainConfig sum = mean;
+  sum.loss.reduction = "sum";
+  sum.optim.lr = mean.optim.lr / double(a.train_size);
+  const TrainingRun b = train_run(sum);
+  EXPECT_EQ(a.train_size, 300);
+  ASSERT_EQ(b.history.size(), 40u);
+  EXPECT_LT(max_loss_gap(a, b), 1e-12);
+  EXPECT_NEAR(b.final_loss_per_row(), b.history.back().train_loss / 300.0, 1e-15);
+}
+
+TEST(DemoTraining, DivergenceEndsTheRunInsteadOfThrowing) {
+  train::TrainConfig sum = example("residual_relu.toml", {"train.epochs=30", "loss.reduction=sum"});
+  const TrainingRun run = train_run(sum);
+  EXPECT_FALSE(run.failure.empty());
+  EXPECT_LT(run.history.size(), 30u);
+}
+
+TEST(DemoTraining, LayerGradNormsGroupWeightAndBias) {
+  std::vector<train::EpochMetrics> history(2);
+  history[0].grad_norms = {{"layers.0.weight", 3}, {"layers.0.bias", 4}, {"layers.2.weight", 1}};
+  history[1].grad_norms = {{"layers.0.weight", 0}, {"layers.0.bias", 1}, {"layers.2.weight", 2}};
+  const LayerNorms n = layer_grad_norms(history);
+  EXPECT_EQ(n.names, (std::vector<std::string>{"layers.0", "layers.2"}));
+  EXPECT_EQ(n.norms[0], (std::vector<double>{5, 1}));
+  EXPECT_EQ(n.norms[1], (std::vector<double>{1, 2}));
+  const GradientSpread spread = first_epoch_gradient_spread(history);
+  EXPECT_EQ(spread.first, 5);
+  EXPECT_EQ(spread.last, 1);
+  EXPECT_DOUBLE_EQ(spread.attenuation, 0.2);
+  EXPECT_TRUE(std::isnan(first_epoch_gradient_spread({}).attenuation));
+}
+
+}  // namespace
+}  // namespace nabla::demo
