@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -260,7 +261,11 @@ Dataset parse_csv(std::string_view text, const CsvOptions& o, const std::string&
     bool numeric = true;
     for (int64_t i = 0; i < rows && numeric; ++i) numeric = parse_class_id(y_text[i].text, ids[i]);
     if (numeric) {
-      d.num_classes = *std::max_element(ids.begin(), ids.end()) + 1;
+      // Found by fuzzing (tests/regression/csv/): max + 1 overflowed for the id 2^63 - 1.
+      const int64_t max_id = *std::max_element(ids.begin(), ids.end());
+      NABLA_CHECK(max_id < std::numeric_limits<int64_t>::max(), ValueError, "load_csv: ", source, ": the label column '",
+                  o.label, "' holds the class id ", max_id, ", too large for a number of classes");
+      d.num_classes = max_id + 1;
       NABLA_CHECK(d.num_classes >= 2, ValueError, "load_csv: ", source, ": the label column '", o.label,
                   "' holds a single class (0); classification needs at least two");
     } else {

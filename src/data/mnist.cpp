@@ -64,11 +64,17 @@ IdxFile read_idx(const std::filesystem::path& path, int expected_ndim, const cha
   in.read(reinterpret_cast<char*>(raw_dims), 4 * ndim);
   uint64_t count = 1;
   bool overflow = false;
+  // Found by fuzzing (tests/regression/idx/): with a zero dimension the count is 0 and the size
+  // check passes, but the other dimensions can still multiply past int64 (the strides of the
+  // empty tensor, rows * cols of images); so the product of the non-zero ones must fit too.
+  int64_t nonzero = 1;
+  bool too_large = false;
   for (int d = 0; d < ndim; ++d) {
     const unsigned char* b = raw_dims + 4 * d;
     const uint32_t v = (uint32_t(b[0]) << 24) | (uint32_t(b[1]) << 16) | (uint32_t(b[2]) << 8) | b[3];
     f.dims.push_back(v);
     overflow |= __builtin_mul_overflow(count, uint64_t(v), &count);
+    too_large |= v != 0 && __builtin_mul_overflow(nonzero, int64_t(v), &nonzero);
   }
   const uint64_t header = 4 + 4 * uint64_t(ndim);
   uint64_t expected = 0;
@@ -79,6 +85,7 @@ IdxFile read_idx(const std::filesystem::path& path, int expected_ndim, const cha
   NABLA_CHECK(!overflow && expected == size, IOError, p, ": dimensions ", dims, " of ", idx_type_name(f.type),
               " need ", overflow ? std::string("more than 2^64") : std::to_string(expected),
               " bytes with the header, but the file has ", size, expected > size ? " (truncated?)" : "");
+  NABLA_CHECK(!too_large, IOError, p, ": dimensions ", dims, ": the non-zero ones multiply past 2^63 - 1");
   f.data.resize(count * itemsize);
   NABLA_CHECK(in.read(reinterpret_cast<char*>(f.data.data()), std::streamsize(f.data.size())), IOError,
               "cannot read IDX file '", p, "'");

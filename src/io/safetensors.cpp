@@ -369,6 +369,10 @@ SafetensorsFile read_safetensors(const ByteSource& src, const std::string& sourc
   } catch (const nlohmann::json::parse_error& e) {
     // The header is one line in practice; report the byte column within it.
     header_error(source, detail::concat("not valid JSON (", e.what(), ")"), static_cast<int>(std::min<size_t>(e.byte, INT32_MAX)));
+  } catch (const nlohmann::json::exception& e) {
+    // Found by fuzzing (tests/regression/safetensors/): a number such as 1e400 throws
+    // out_of_range, not parse_error, and escaped the loader as a non-nabla exception.
+    header_error(source, detail::concat("not valid JSON (", e.what(), ")"));
   }
   if (!duplicate.empty())
     header_error(source, duplicate_depth <= 1

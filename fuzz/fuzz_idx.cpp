@@ -1,0 +1,7 @@
+// libFuzzer target for nabla::fuzz::run_idx (fuzz/fuzz_targets.h); seeds in fuzz/corpus/idx/.
+#include "fuzz_targets.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  (void)nabla::fuzz::run_idx(data, size);
+  return 0;
+}
