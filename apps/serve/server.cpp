@@ -22,6 +22,9 @@ using Clock = std::chrono::steady_clock;
 struct SessionEntry {
   explicit SessionEntry(SessionConfig c) : session(std::move(c)) {}
   std::mutex mutex;  // guards everything below
+  // Requests waiting for the mutex: the trainer lets them go first (std::mutex is not fair, and
+  // on a busy machine a training loop that re-locks at once could starve them).
+  std::atomic<int> waiting{0};
   Session session;
   bool playing = false;
   std::string error;  // why training stopped, when it did
@@ -179,6 +182,10 @@ void PlaygroundServer::routes() {
         fn(req, res);
       } catch (const RequestError& e) {
         send_error(res, e.status, e.what());
+      } catch (const nabla::ParseError& e) {  // a malformed upload: where, as numbers too
+        json j = {{"error", e.what()}};
+        if (e.line() > 0) j["line"] = e.line(), j["column"] = e.column();
+        send_json(res, j, 400);
       } catch (const nabla::Error& e) {
         send_error(res, 400, e.what());
       } catch (const json::exception& e) {
@@ -193,7 +200,9 @@ void PlaygroundServer::routes() {
   auto with_session = [this, api](auto fn) {
     return api([this, fn](const httplib::Request& req, httplib::Response& res) {
       std::shared_ptr<SessionEntry> e = find(req.matches[1]);
-      std::lock_guard lock(e->mutex);
+      ++e->waiting;
+      std::unique_lock lock(e->mutex);
+      --e->waiting;
       e->last_seen = Clock::now();
       fn(*e, req, res);
     });
@@ -259,6 +268,21 @@ void PlaygroundServer::routes() {
            }
            send_json(res, {{"playing", e.playing}, {"epoch", e.session.epoch()}});
          }));
+  // Uploaded points: the body is the CSV text itself (x1,x2,label), at most 1 MB.
+  s.Post(sid + "/data", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
+           const std::string name = req.has_param("name") ? req.get_param_value("name") : "upload.csv";
+           if (name.empty() || name.size() > 200 || name.find_first_of("\r\n\"<>") != std::string::npos)
+             throw RequestError(400, "query parameter name must be a plain file name of at most 200 bytes");
+           PointsData points = parse_points_csv(req.body, name);
+           e.playing = false;
+           e.error.clear();
+           e.session.set_points(std::move(points));
+           const Session& s = e.session;
+           send_json(res, {{"points", s.train_set().size() + s.test_set().size()},
+                           {"task", task_name(s.task())},
+                           {"num_classes", s.num_classes()},
+                           {"config", to_json(s.config())}});
+         }));
   s.Post(sid + "/weight", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
            const json j = body_json(req);
            e.session.set_weight(int_field(j, "layer"), int_field(j, "to"), int_field(j, "from"),
@@ -283,6 +307,10 @@ void PlaygroundServer::routes() {
   s.Get(sid + "/export/config.toml", with_session([](SessionEntry& e, const httplib::Request&, httplib::Response& res) {
           res.set_content(e.session.export_toml(), "application/toml");
           res.set_header("Content-Disposition", "attachment; filename=\"playground.toml\"");
+        }));
+  s.Get(sid + "/export/points.csv", with_session([](SessionEntry& e, const httplib::Request&, httplib::Response& res) {
+          res.set_content(e.session.export_points_csv(), "text/csv");
+          res.set_header("Content-Disposition", "attachment; filename=\"points.csv\"");
         }));
   s.Delete(sid, api([this](const httplib::Request& req, httplib::Response& res) {
              std::lock_guard lock(sessions_mutex_);
@@ -339,11 +367,12 @@ void PlaygroundServer::train_loop() {
     }
     const auto slice = std::max<Clock::duration>(2ms, 24ms / int(playing.size()));
     for (auto& e : playing) {
+      if (e->waiting > 0) continue;  // a request first; this session trains next round
       std::lock_guard lock(e->mutex);
       if (!e->playing) continue;
       const auto start = Clock::now();
       try {
-        while (Clock::now() - start < slice) {
+        while (Clock::now() - start < slice && e->waiting == 0) {
           e->session.train_batches(1);
           ++e->window_steps;
         }

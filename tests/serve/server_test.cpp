@@ -1,5 +1,6 @@
-// `nabla serve`: the session API over HTTP (a server on an ephemeral loopback port, in-process)
-// and the session's step-through against nabla's autograd.
+// `nabla serve`: the session API over HTTP (a server on an ephemeral loopback port, in-process),
+// CSV uploads, the multi-class and regression tasks, TF Playground's regression datasets, and the
+// session's step-through against nabla's autograd.
 #include "server.h"
 
 #include <gtest/gtest.h>
@@ -11,9 +12,11 @@
 #include <thread>
 
 #include "nabla/autograd/engine.h"
+#include "nabla/error.h"
 #include "nabla/nn/linear.h"
 #include "nabla/ops/ops.h"
 #include "nabla/serve/session.h"
+#include "nabla/train/config.h"
 
 namespace nabla::serve {
 namespace {
@@ -50,6 +53,14 @@ class ServeTest : public ::testing::Test {
     EXPECT_TRUE(res);
     if (!res) return {};
     EXPECT_EQ(res->status, expect) << path << ": " << res->body;
+    return json::parse(res->body);
+  }
+  // Posts CSV text as an upload; the reply's JSON.
+  json upload(const std::string& id, const std::string& csv, int expect = 200) {
+    auto res = client().Post("/api/sessions/" + id + "/data", csv, "text/csv");
+    EXPECT_TRUE(res);
+    if (!res) return {};
+    EXPECT_EQ(res->status, expect) << csv.substr(0, 80) << " -> " << res->body;
     return json::parse(res->body);
   }
   json get(const std::string& path, int expect = 200) {
@@ -100,7 +111,12 @@ TEST_F(ServeTest, MalformedRequestsAre400AndTheServerKeepsRunning) {
                                            "{\"bogus\": 1}",
                                            "{\"learning_rate\": \"fast\"}",
                                            std::string(100, '[') + std::string(100, ']'),
-                                           "{\"activations\": [\"tanh\", \"relu\"], \"hidden\": [2,2,2]}"};
+                                           "{\"activations\": [\"tanh\", \"relu\"], \"hidden\": [2,2,2]}",
+                                           "{\"classes\": 9}",
+                                           "{\"classes\": 1}",
+                                           "{\"classes\": 2.5}",
+                                           "{\"dataset\": \"csv\"}",  // nothing uploaded
+                                           "{\"dataset\": \"reg-plane\"}"};
   for (const std::string& body : bodies) {
     auto res = client().Post("/api/sessions", body, "application/json");
     ASSERT_TRUE(res) << body;
@@ -238,6 +254,30 @@ TEST(ServeServer, IdleSessionsExpire) {
   server.stop();
 }
 
+// The limits of issue #8 with the default options: 16 sessions, bodies of 1 MB, 8 × 64 layers.
+TEST(ServeServer, DefaultLimits) {
+  PlaygroundServer server({.host = "127.0.0.1", .port = 0});
+  const int port = server.start();
+  httplib::Client c("127.0.0.1", port);
+  for (int i = 0; i < 16; ++i) {
+    auto res = c.Post("/api/sessions", R"({"points": 20})", "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 201) << i;
+  }
+  auto res = c.Post("/api/sessions", "{}", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+  res = c.Post("/api/sessions", std::string((1 << 20) + 1, ' '), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+  server.stop();
+  EXPECT_NO_THROW(session_config_from_json({{"hidden", std::vector<int64_t>(8, 64)}}));
+  EXPECT_THROW(session_config_from_json({{"hidden", std::vector<int64_t>(9, 1)}}), ValueError);
+  EXPECT_THROW(session_config_from_json({{"hidden", {65}}}), ValueError);
+  EXPECT_NO_THROW(session_config_from_json({{"points", 10000}}));
+  EXPECT_THROW(session_config_from_json({{"points", 10001}}), ValueError);
+}
+
 // The step-through's δ and ∂C/∂w equal the gradients nabla's autograd gives for the same sample
 // through an independently written forward pass (tanh hidden layers, sigmoid output, BCE).
 TEST(ServeSession, StepThroughDeltasEqualAutogradGradients) {
@@ -294,13 +334,8 @@ TEST(ServeSession, LearnsCircles) {
 TEST(ServeSession, EveryDatasetFeatureAndActivationBuilds) {
   for (const std::string& d : session_dataset_names())
     for (const std::string& act : session_activation_names()) {
-      json j = {{"dataset", d},
-                {"activation", act},
-                {"points", 60},
-                {"features", session_feature_names()},
-                {"dropout", 0.2},
-                {"regularization", "l1"},
-                {"regularization_rate", 0.001}};
+      json j = {{"dataset", d},   {"activation", act}, {"points", 60},           {"features", session_feature_names()},
+                {"dropout", 0.2}, {"classes", 3},      {"regularization", "l1"}, {"regularization_rate", 0.001}};
       Session s(session_config_from_json(j));
       s.train_batches(7);
       json st = s.state({.grid = 4, .neuron_grid = 3, .points = true});
@@ -308,6 +343,327 @@ TEST(ServeSession, EveryDatasetFeatureAndActivationBuilds) {
       EXPECT_TRUE(std::isfinite(st["train_loss"].get<double>())) << d << " " << act;
       EXPECT_NE(s.export_toml().find("[model]"), std::string::npos);
     }
+}
+
+// ---- uploaded points (CSV) ----
+
+TEST_F(ServeTest, CsvUploadOfGoodFiles) {
+  const std::string id = create();
+  const std::string base = "/api/sessions/" + id;
+
+  // No header, the playground's labels -1/1: two classes, -1 first. Positive x1 is class 1.
+  std::string two;
+  for (int i = 0; i < 40; ++i)
+    two += std::to_string(i % 2 ? 10 + i : -i) + "," + std::to_string(0.5 * i) + "," + (i % 2 ? "1" : "-1") + "\n";
+  json r = upload(id, two);
+  EXPECT_EQ(r["points"], 40);
+  EXPECT_EQ(r["task"], "binary");
+  EXPECT_EQ(r["num_classes"], 2);
+  json s = get(base + "/state?grid=4&neurons=3");
+  EXPECT_EQ(s["config"]["dataset"], "csv");
+  EXPECT_EQ(s["class_names"], json({"-1", "1"}));
+  EXPECT_EQ(s["num_points"], 40);
+  ASSERT_EQ(s["points"]["train"].size() + s["points"]["test"].size(), 40u);
+  double most = 0;
+  for (const char* part : {"train", "test"})
+    for (const json& p : s["points"][part]) {
+      // x1 runs from -38 to 49: centre 5.5, and the wider axis sets the scale (43.5).
+      EXPECT_EQ(p[2].get<int>(), p[0].get<double>() > 0 ? 1 : 0) << p;
+      most = std::max({most, std::abs(p[0].get<double>()), std::abs(p[1].get<double>())});
+    }
+  EXPECT_NEAR(most, 1.0, 1e-4);  // rescaled to [-1, 1]
+  EXPECT_NEAR(s["upload"]["centre"][0].get<double>(), 5.5, 1e-12);
+  EXPECT_NEAR(s["upload"]["scale"].get<double>(), 43.5, 1e-12);
+
+  // A header (any names), a byte order mark, CRLF, quotes and words as labels: three classes.
+  const std::vector<std::string> words = {"red", "green", "blue"};
+  std::string three =
+      "\xEF\xBB\xBF"
+      "east,\"north\",kind\r\n";
+  for (int i = 0; i < 90; ++i) {
+    const int c = i % 3;
+    three += std::to_string(3 * c + 0.1 * (i % 5)) + ",\"" + std::to_string((c == 1 ? 2 : 0) + 0.1 * (i % 7)) + "\"," +
+             words[size_t(c)] + "\r\n";
+  }
+  r = upload(id, three);
+  EXPECT_EQ(r["task"], "multiclass");
+  EXPECT_EQ(r["num_classes"], 3);
+  s = get(base + "/state?grid=5&neurons=4");
+  EXPECT_EQ(s["class_names"], json({"blue", "green", "red"}));  // sorted
+  EXPECT_EQ(s["loss_name"], "cross_entropy");
+  EXPECT_EQ(s["layer_sizes"].back(), 3);
+  EXPECT_EQ(s["boundary"]["values"].size(), 25u);
+  EXPECT_EQ(s["boundary"]["confidence"].size(), 25u);
+  std::set<int> seen;
+  for (const json& p : s["points"]["train"]) seen.insert(p[2].get<int>());
+  EXPECT_EQ(seen, std::set<int>({0, 1, 2}));
+  const double before = s["train_loss"].get<double>();
+  for (int k = 0; k < 150 && s["train_accuracy"].get<double>() < 0.95; ++k) {
+    post(base + "/step");
+    s = get(base + "/state?points=0&grid=0&neurons=0");
+  }
+  EXPECT_LT(s["train_loss"].get<double>(), 0.5 * before);
+  EXPECT_GE(s["train_accuracy"].get<double>(), 0.95);
+
+  // Real numbers as labels: a regression.
+  std::string reg = "x1,x2,y\n";
+  for (int i = 0; i < 50; ++i)
+    reg += std::to_string(i) + "," + std::to_string(i % 5) + "," + std::to_string(0.25 * i - 3) + "\n";
+  r = upload(id, reg);
+  EXPECT_EQ(r["task"], "regression");
+  EXPECT_EQ(r["num_classes"], 0);
+  s = get(base + "/state?grid=3&neurons=0");
+  EXPECT_EQ(s["loss_name"], "mse");
+  EXPECT_TRUE(s["test_accuracy"].is_null());
+  EXPECT_NEAR(s["value_scale"].get<double>(), 9.25, 1e-12);  // the largest |label|: 0.25·49 − 3
+  EXPECT_EQ(s["layer_sizes"].back(), 1);
+
+  // The exported points read back as the same number of points, and the TOML points at them.
+  auto pts = client().Get(base + "/export/points.csv");
+  ASSERT_TRUE(pts);
+  EXPECT_EQ(pts->status, 200);
+  const PointsData back = parse_points_csv(pts->body);
+  EXPECT_EQ(back.xy.size(0), 50);
+  EXPECT_EQ(back.num_classes, 0);
+  auto toml = client().Get(base + "/export/config.toml");
+  ASSERT_TRUE(toml);
+  const train::TrainConfig t = train::parse_train_config(toml->body);
+  EXPECT_EQ(t.data.name, "csv");
+  EXPECT_EQ(t.data.path, "points.csv");
+  EXPECT_EQ(t.loss.name, "mse");
+
+  // Another dataset, then "csv" again: the uploaded points are still there.
+  post(base + "/config", {{"dataset", "moons"}});
+  EXPECT_EQ(get(base + "/state?points=0&grid=0&neurons=0")["task"], "binary");
+  post(base + "/config", {{"dataset", "csv"}});
+  EXPECT_EQ(get(base + "/state?points=0&grid=0&neurons=0")["num_points"], 50);
+}
+
+TEST_F(ServeTest, BadCsvIs400NamingLineAndColumn) {
+  const std::string id = create({{"dataset", "xor"}});
+  const std::string base = "/api/sessions/" + id;
+  post(base + "/config", {{"dataset", "csv"}}, 400);  // nothing uploaded yet
+  struct Case {
+    std::string csv;
+    int line, column;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {"1,2,0\n3,x,1\n", 2, 3, "expected a number, got 'x'"},
+      {"1,2,0\n\n1,2,0,4\n", 3, 7, "4 fields"},
+      {"x1,x2,label\n1,2,0\n1,2\n", 3, 4, "missing 'label'"},
+      {"a,b,c,d\n1,2,3,4\n", 1, 7, "the header has 4 columns"},
+      {"\xEF\xBB\xBF"
+       "1,y,0\n",
+       1, 6, "got 'y'"},  // the byte order mark counts: bytes on the line
+      {"x1,x2,label\n1,\"2,0\n", 2, 3, "never closed"},
+      {"  \n\n", 1, 1, "empty file"},
+      {"1,2,0\n3,4,1\n5,6,\n", 3, 5, "empty"},
+  };
+  for (const Case& c : cases) {
+    const json r = upload(id, c.csv, 400);
+    ASSERT_TRUE(r.contains("error")) << c.csv;
+    const std::string error = r["error"];
+    EXPECT_EQ(r.value("line", 0), c.line) << c.csv << " -> " << error;
+    EXPECT_EQ(r.value("column", 0), c.column) << c.csv << " -> " << error;
+    EXPECT_NE(error.find("upload.csv:" + std::to_string(c.line) + ":" + std::to_string(c.column) + ": "),
+              std::string::npos)
+        << error;
+    EXPECT_NE(error.find(c.says), std::string::npos) << error;
+  }
+  // Well-formed, but not usable: one label, nine classes, too many points.
+  std::string one = "1,2,5\n3,4,5\n", nine, many;
+  for (int i = 0; i < 18; ++i) nine += std::to_string(i) + ",0,w" + std::to_string(i % 9) + "\n";
+  for (int i = 0; i <= kMaxPoints; ++i) many += std::to_string(i % 100) + ",1," + std::to_string(i % 2) + "\n";
+  EXPECT_NE(upload(id, one, 400)["error"].get<std::string>().find("nothing to learn"), std::string::npos);
+  EXPECT_NE(upload(id, nine, 400)["error"].get<std::string>().find("at most 8 classes"), std::string::npos);
+  EXPECT_NE(upload(id, many, 400)["error"].get<std::string>().find("at most 10000"), std::string::npos);
+  auto big = client().Post(base + "/data", std::string(kMaxCsvBytes + 10, '1'), "text/csv");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  EXPECT_TRUE(json::parse(big->body).contains("error"));
+  auto named = client().Post(base + "/data?name=%3Cscript%3E.csv", "1,2,0\n3,4,1\n", "text/csv");
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->status, 400);
+  // The session kept its data and still trains.
+  json s = get(base + "/state?points=0&grid=0&neurons=0");
+  EXPECT_EQ(s["config"]["dataset"], "xor");
+  EXPECT_FALSE(s["has_points"].get<bool>());
+  post(base + "/step");
+  EXPECT_EQ(get(base + "/state?points=0&grid=0&neurons=0")["epoch"], 1);
+}
+
+TEST(ServeCsv, HeaderDetectionAndLabelKinds) {
+  // 0/1 without a header: binary, labels as they are.
+  PointsData p = parse_points_csv("0,0,0\n1,1,1\n2,0,0\n");
+  EXPECT_EQ(p.num_classes, 2);
+  EXPECT_EQ(p.y.to_vector<double>(), std::vector<double>({0, 1, 0}));
+  // Integers 1, 2, 10 are three classes in numeric order (not "1" < "10" < "2").
+  p = parse_points_csv("x,y,c\n0,0,10\n1,1,2\n2,0,1\n3,3,2\n");
+  EXPECT_EQ(p.num_classes, 3);
+  EXPECT_EQ(p.class_names, std::vector<std::string>({"1", "2", "10"}));
+  EXPECT_EQ(p.y.to_vector<int64_t>(), std::vector<int64_t>({2, 1, 0, 1}));
+  // Nine distinct integers, or any fraction: a regression.
+  std::string nine;
+  for (int i = 0; i < 9; ++i) nine += std::to_string(i) + ",0," + std::to_string(i) + "\n";
+  EXPECT_EQ(parse_points_csv(nine).num_classes, 0);
+  EXPECT_EQ(parse_points_csv("0,0,0.5\n1,1,1\n").num_classes, 0);
+  // Blank lines before the header; numbers written with a '+' are data, not a header.
+  p = parse_points_csv("\n \nx1,x2,label\n+1,2,a\n3,4,b\n");
+  EXPECT_EQ(p.xy.to_vector<double>(), std::vector<double>({1, 2, 3, 4}));
+  EXPECT_EQ(parse_points_csv("+1,2,0\n3,4,1\n").xy.size(0), 2);
+  EXPECT_THROW(parse_points_csv("1,2,0\n3,nan,1\n"), ParseError);
+}
+
+// ---- multi-class and regression ----
+
+TEST(ServeSession, MulticlassBlobsTrainWithSoftmaxCrossEntropy) {
+  Session s(session_config_from_json(
+      json::parse(R"({"dataset": "blobs", "classes": 4, "points": 400, "noise": 0, "hidden": [8]})")));
+  ASSERT_EQ(s.task(), Task::multiclass);
+  EXPECT_EQ(s.num_classes(), 4);
+  EXPECT_EQ(s.loss_name(), "cross_entropy");
+  json st = s.state({.grid = 6, .neuron_grid = 5, .points = true});
+  EXPECT_EQ(st["layer_sizes"], json({2, 8, 4}));
+  // The output neurons are softmax probabilities: they add up to 1 at every grid point.
+  const json& out = st["neurons"]["layers"].back();
+  ASSERT_EQ(out.size(), 4u);
+  for (size_t i = 0; i < 25; ++i) {
+    double total = 0;
+    for (const json& k : out) total += k[i].get<double>();
+    EXPECT_NEAR(total, 1.0, 5e-4);
+  }
+  for (size_t i = 0; i < 36; ++i) {
+    const int cls = st["boundary"]["values"][i];
+    EXPECT_TRUE(cls >= 0 && cls < 4);
+    EXPECT_GE(st["boundary"]["confidence"][i].get<double>(), 0.25 - 1e-4);
+  }
+  const double loss0 = st["train_loss"];
+  for (int e = 0; e < 40; ++e) s.step_epoch();
+  st = s.state({.grid = 0, .neuron_grid = 0, .points = false});
+  EXPECT_LT(st["train_loss"].get<double>(), 0.5 * loss0);
+  EXPECT_GT(st["train_accuracy"].get<double>(), 0.7);  // chance: 0.25
+  EXPECT_GT(st["test_accuracy"].get<double>(), 0.7);
+
+  // The step-through's output δ is softmax(z) − onehot(target), from an independent forward pass.
+  std::vector<Tensor> W, b;
+  for (const auto& [name, p] : s.model().named_parameters())
+    (name.find("weight") != std::string::npos ? W : b).push_back(p.detach().clone());
+  const int64_t sample = 11;
+  const Tensor x = s.train_set().x.slice(0, sample, sample + 1);
+  const int64_t target = s.train_set().y.to_vector<int64_t>()[sample];
+  const Tensor logits = matmul(tanh(matmul(x, W[0].t()) + b[0]), W[1].t()) + b[1];
+  const std::vector<double> p = softmax(logits, 1).to_vector<double>();
+  const json t = s.step_through(sample);
+  EXPECT_EQ(t["task"], "multiclass");
+  EXPECT_EQ(t["target"].get<double>(), double(target));
+  EXPECT_NEAR(t["loss_before"].get<double>(), -std::log(p[size_t(target)]), 1e-12);
+  const json& last = t["layers"].back();
+  EXPECT_TRUE(last["softmax"].get<bool>());
+  for (size_t k = 0; k < 4; ++k) {
+    EXPECT_NEAR(last["a"][k].get<double>(), p[k], 1e-12);
+    EXPECT_NEAR(last["delta"][k].get<double>(), p[k] - (int64_t(k) == target ? 1.0 : 0.0), 1e-12);
+  }
+  // The exported configuration is a `nabla train` one with 4 logits and cross-entropy.
+  const train::TrainConfig cfg = train::parse_train_config(s.export_toml());
+  EXPECT_EQ(cfg.loss.name, "cross_entropy");
+  EXPECT_EQ(cfg.data.name, "blobs");
+  EXPECT_EQ(cfg.data.classes, 4);
+  EXPECT_EQ(train::layer_widths(cfg).back(), 4);
+}
+
+// The labels of TF Playground's src/dataset.ts at points worked out by hand.
+TEST(ServeDatasets, PlaygroundLabelFunctions) {
+  EXPECT_DOUBLE_EQ(playground_plane_label(3, 2), 0.5);  // (x + y) / 10
+  EXPECT_DOUBLE_EQ(playground_plane_label(-6, -6), -1.2);
+  EXPECT_DOUBLE_EQ(playground_plane_label(4, -4), 0.0);
+  EXPECT_DOUBLE_EQ(playground_multi_gaussian_label(-4, 2.5), 1.0);   // on a positive centre
+  EXPECT_DOUBLE_EQ(playground_multi_gaussian_label(0, 2.5), -1.0);   // on a negative one
+  EXPECT_DOUBLE_EQ(playground_multi_gaussian_label(4, -1.5), -0.5);  // 1 from (4, -2.5), sign −
+  EXPECT_DOUBLE_EQ(playground_multi_gaussian_label(1, 2.5), -0.5);   // 1 from (0, 2.5), 3 from (4, 2.5)
+  EXPECT_DOUBLE_EQ(playground_multi_gaussian_label(-3.5, 2.5), 0.75);
+  EXPECT_DOUBLE_EQ(playground_multi_gaussian_label(0, 0), 0.0);    // 2.5 from the nearest: out of reach
+  EXPECT_DOUBLE_EQ(playground_multi_gaussian_label(2, 2.5), 0.0);  // 2 from both neighbours
+  EXPECT_DOUBLE_EQ(playground_multi_gaussian_label(6, 6), 0.0);
+}
+
+TEST(ServeDatasets, RegressionDatasetsFollowThePlayground) {
+  for (const bool plane : {true, false}) {
+    auto make = plane ? make_playground_plane : make_playground_multi_gaussian;
+    auto label = plane ? playground_plane_label : playground_multi_gaussian_label;
+    const Dataset d = make(2000, 0.0, 7);
+    EXPECT_EQ(d.num_classes, 0);
+    ASSERT_EQ(d.x.shape().to_string(), "[2000, 2]");
+    ASSERT_EQ(d.y.shape().to_string(), "[2000, 1]");
+    const std::vector<double> xy = d.x.to_vector<double>(), y = d.y.to_vector<double>();
+    double lo = 0, hi = 0, mean = 0;
+    int positive = 0;
+    for (size_t i = 0; i < y.size(); ++i) {
+      EXPECT_EQ(y[i], label(xy[2 * i], xy[2 * i + 1]));  // noise 0: the label of the point itself
+      lo = std::min({lo, xy[2 * i], xy[2 * i + 1]});
+      hi = std::max({hi, xy[2 * i], xy[2 * i + 1]});
+      mean += xy[2 * i] / double(y.size());
+      positive += y[i] > 0;
+    }
+    EXPECT_GE(lo, -6.0);  // uniform on [-6, 6]²
+    EXPECT_LE(hi, 6.0);
+    EXPECT_LT(lo, -5.9);
+    EXPECT_GT(hi, 5.9);
+    EXPECT_NEAR(mean, 0.0, 0.3);
+    EXPECT_GT(positive, 200);
+    EXPECT_LT(positive, 1800);
+    // Noise moves the point a label is read at, not the point: same points, other labels.
+    const Dataset noisy = make(2000, 0.5, 7);
+    EXPECT_EQ(noisy.x.to_vector<double>(), xy);
+    const std::vector<double> yn = noisy.y.to_vector<double>();
+    int changed = 0;
+    for (size_t i = 0; i < y.size(); ++i) {
+      changed += yn[i] != y[i];
+      EXPECT_LE(std::abs(yn[i]), plane ? 1.8 : 1.0);  // x + y + noise stays within ±18 for the plane
+    }
+    EXPECT_GT(changed, 1000);
+    EXPECT_NE(make(2000, 0.0, 8).x.to_vector<double>(), xy);  // the seed matters
+  }
+}
+
+TEST(ServeSession, RegressionSessionsTrainOnMse) {
+  for (const std::string name : {"plane", "multi-gaussian"}) {
+    Session s(session_config_from_json(
+        {{"dataset", name}, {"noise", 0}, {"points", 400}, {"hidden", {8, 8}}, {"loss", "bce"}}));
+    ASSERT_EQ(s.task(), Task::regression) << name;
+    EXPECT_EQ(s.loss_name(), "mse");  // whatever the loss control says
+    json st = s.state({.grid = 5, .neuron_grid = 0, .points = true});
+    EXPECT_TRUE(st["train_accuracy"].is_null());
+    EXPECT_EQ(st["boundary"]["values"].size(), 25u);
+    auto label = name == "plane" ? playground_plane_label : playground_multi_gaussian_label;
+    for (const json& p : st["points"]["train"])  // the session shows the playground's ±6 as ±1
+      EXPECT_NEAR(p[2].get<double>(), label(6 * p[0].get<double>(), 6 * p[1].get<double>()), 5e-4) << p;
+    const double loss0 = st["train_loss"];
+    double loss = loss0;
+    for (int e = 0; e < 300 && loss > 0.2 * loss0; ++e) {
+      s.step_epoch();
+      loss = s.state({.grid = 0, .neuron_grid = 0, .points = false})["train_loss"];
+    }
+    EXPECT_LT(loss, 0.2 * loss0) << name;
+
+    // The output δ of MSE on one sample is 2 (ŷ − y).
+    const json t = s.step_through(3);
+    EXPECT_EQ(t["task"], "regression");
+    const double yhat = t["output"], target = t["target"];
+    EXPECT_NEAR(t["layers"].back()["delta"][0].get<double>(), 2 * (yhat - target), 1e-12);
+    EXPECT_NEAR(t["loss_before"].get<double>(), (yhat - target) * (yhat - target), 1e-12);
+    const train::TrainConfig cfg = train::parse_train_config(s.export_toml());
+    EXPECT_EQ(cfg.loss.name, "mse");
+    EXPECT_EQ(cfg.model.layers.back().type, "identity");
+  }
+}
+
+TEST(ServeSession, EditingAWeightChangesTheLossShown) {
+  Session s(session_config_from_json(json::parse(R"({"dataset": "circle", "points": 100})")));
+  const double before = s.state({.grid = 0, .neuron_grid = 0, .points = false})["train_loss"];
+  s.set_bias(2, 0, 5.0);  // push every output towards class 1
+  const double after = s.state({.grid = 0, .neuron_grid = 0, .points = false})["train_loss"];
+  EXPECT_GT(after, before + 0.5);
 }
 
 }  // namespace

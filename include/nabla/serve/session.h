@@ -1,9 +1,13 @@
-// nabla/serve/session.h — one playground session: a 2-D toy dataset, a small network on chosen
-// input features, and the training state the web playground (`nabla serve`) shows.
+// nabla/serve/session.h — one playground session: a 2-D dataset (a toy one, or points uploaded as
+// CSV), a small network on chosen input features, and the training state the web playground
+// (`nabla serve`) shows.
 //
 // The server only routes requests to a Session and sends back the JSON it returns; the data, the
 // model (a train::ConfigModel, so that the export is a `nabla train` configuration), the
 // training loop and the backprop step-through (read from nabla's autograd) all live here.
+// Three kinds of task, chosen by the data: binary classification (sigmoid output, BCE or MSE),
+// multi-class classification (k logits, softmax + cross-entropy) and regression (a linear
+// output, MSE).
 //
 //   Session s(session_config_from_json(nlohmann::json::parse(R"({"dataset": "circle"})")));
 //   s.train_batches(100);                        // advances through epochs, batch by batch
@@ -13,6 +17,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nabla/data/dataset.h"
@@ -28,14 +33,19 @@ namespace nabla::serve {
 inline constexpr int64_t kMaxHiddenLayers = 8;
 inline constexpr int64_t kMaxNeurons = 64;
 inline constexpr int64_t kMaxPoints = 10000;
+inline constexpr int64_t kMaxClasses = 8;
+inline constexpr size_t kMaxCsvBytes = size_t(1) << 20;
 
 // The playground's controls. Every field has a default; session_config_from_json checks ranges.
 struct SessionConfig {
-  std::string dataset = "circle";                    // circle|xor|gaussian|spiral|moons|blobs
+  // circle|xor|gaussian|spiral|moons|blobs (classification), plane|multi-gaussian (regression),
+  // csv (the points given to Session::set_points)
+  std::string dataset = "circle";
   double noise = 10;                                 // 0–50: percent of the dataset's scale
   double train_ratio = 50;                           // 10–90: percent of the points used for training
   int64_t points = 500;                              // 10–10000
   int64_t batch_size = 10;                           // 1–points
+  int64_t classes = 2;                               // 2–8: classes of blobs, spiral and gaussian
   std::vector<std::string> features = {"x1", "x2"};  // x1 x2 x1sq x2sq x1x2 sinx1 sinx2
   std::vector<int64_t> hidden = {4, 2};              // neurons per hidden layer (0–8 layers)
   std::vector<std::string> activations = {"tanh"};   // one per hidden layer, or one for all
@@ -44,12 +54,12 @@ struct SessionConfig {
   double regularization_rate = 0;
   std::string optimizer = "adam";  // sgd|momentum|adam
   double momentum = 0.9;           // momentum
-  std::string loss = "bce";        // bce|mse
+  std::string loss = "bce";        // bce|mse for two classes (more: cross-entropy; regression: mse)
   double dropout = 0;              // 0–0.9, after each hidden activation
   uint64_t seed = 1;
 };
 
-// Names accepted by the fields above.
+// Names accepted by the fields above (the generated datasets; "dataset" also takes "csv").
 std::vector<std::string> session_dataset_names();
 std::vector<std::string> session_feature_names();
 std::vector<std::string> session_activation_names();
@@ -59,9 +69,51 @@ std::vector<std::string> session_activation_names();
 SessionConfig session_config_from_json(const nlohmann::json& j, const SessionConfig& base = {});
 nlohmann::json to_json(const SessionConfig& config);
 
-// The equivalent `nabla train` configuration (features other than x1, x2 have no TOML
-// counterpart; export_toml says so in a comment).
-train::TrainConfig to_train_config(const SessionConfig& config);
+// What the data ask of the network: 2 classes (one sigmoid output), k > 2 classes (k logits,
+// softmax + cross-entropy) or a real number (one linear output, MSE).
+enum class Task { binary, multiclass, regression };
+const char* task_name(Task task);
+
+// The classes a configuration's synthetic dataset has: 0 for regression (plane,
+// multi-gaussian), `classes` for blobs, spiral and gaussian, 2 for the others (and for csv,
+// whose classes come from the file).
+int64_t dataset_classes(const SessionConfig& config);
+
+// The equivalent `nabla train` configuration for data with `num_classes` classes (0:
+// regression; -1: dataset_classes(config)). Features other than x1, x2 have no TOML counterpart;
+// export_toml says so in a comment.
+train::TrainConfig to_train_config(const SessionConfig& config, int64_t num_classes = -1);
+
+// Points uploaded as CSV, as the file has them.
+struct PointsData {
+  Tensor xy;                // [N, 2] float64: x1, x2
+  Tensor y;                 // binary: float64 [N, 1] of 0/1; multi-class: int64 [N]; regression: float64 [N, 1]
+  int64_t num_classes = 2;  // 2, k > 2, or 0 (regression)
+  std::vector<std::string> class_names;  // the labels as the file writes them, one per class
+  std::string source = "upload.csv";
+};
+
+// Parses uploaded 2-D points: three columns x1, x2, label (the third column is the label
+// whatever its name), one point per line, a header row optional (it is one when its first field
+// is not a number), RFC 4180 quoting, LF or CRLF, a UTF-8 BOM. Labels: two to eight distinct
+// integers or words are classes (in numeric, else sorted order: -1/1 and 0/1 are binary), other
+// numbers are regression targets. At most kMaxPoints points and kMaxCsvBytes bytes.
+// A malformed file is a ParseError "source:line:column: ..." (line and column of the data as
+// sent, also with no header); a well-formed one that cannot be used is a ValueError.
+PointsData parse_points_csv(std::string_view text, const std::string& source = "upload.csv");
+
+// TensorFlow Playground's regression datasets, defined as its src/dataset.ts defines them
+// (regressPlane, regressGaussian): n points (x, y) uniform on [-6, 6]², and a label computed at
+// the point moved by noise: (x + u·noise, y + v·noise) with u, v uniform on [-6, 6], noise in
+// [0, 0.5] (the playground's 0–50 %). Draws: rand({n, 4}) from Generator(seed), row i = x, y, u,
+// v as (r·12 − 6). y float64 [N, 1], num_classes 0.
+//   plane:          label = (x + y) / 10
+//   multi-gaussian: six centres (±4 or 0, ±2.5) with signs; each gives sign · max(0, 1 − d/2) at
+//                   distance d; the label is the one largest in absolute value (0 if none).
+double playground_plane_label(double x, double y);
+double playground_multi_gaussian_label(double x, double y);
+Dataset make_playground_plane(int64_t n, double noise, uint64_t seed);
+Dataset make_playground_multi_gaussian(int64_t n, double noise, uint64_t seed);
 
 // The input features of the points `xy` [N, 2]: [N, features.size()].
 Tensor compute_features(const Tensor& xy, const std::vector<std::string>& features);
@@ -81,8 +133,19 @@ class Session {
   void configure(SessionConfig config);
   // New weights and optimizer state, same data; epoch 0.
   void reset();
-  // New data (next seed), then reset().
+  // New data (next seed; for csv: a new train/test split), then reset().
   void regenerate();
+  // Uses uploaded points as the data (dataset "csv"): coordinates rescaled to [-1, 1]² keeping
+  // their aspect ratio (x' = (x − centre) / scale), a new model. They stay with the session, so
+  // choosing "csv" again later brings them back.
+  void set_points(PointsData points);
+  bool has_points() const { return points_ != nullptr; }
+
+  Task task() const;
+  int64_t num_classes() const { return num_classes_; }
+  // The loss trained on: "bce", "mse" or "cross_entropy".
+  std::string loss_name() const;
+  train::TrainConfig train_config() const { return to_train_config(config_, num_classes_); }
 
   // Runs `batches` optimizer steps, moving to the next epoch when one ends (full train and
   // test losses are measured at each epoch end). Returns the number of completed epochs.
@@ -102,12 +165,16 @@ class Session {
   void set_bias(int64_t layer, int64_t neuron, double value);
 
   // One training sample through the network: forward (each neuron's z and a), backward (each
-  // neuron's δ = ∂C/∂z, each weight's ∂C/∂w, from nabla::grad), then one optimizer update on
-  // this sample, and the sample's loss before and after. Dropout is off for the step.
+  // neuron's δ = ∂C/∂z, ∂C/∂a, each weight's ∂C/∂w, from nabla::grad), then one optimizer update
+  // on this sample, and the sample's loss before and after. Dropout is off for the step. With
+  // k classes the output layer's a is softmax(z) (the loss takes the logits z).
   nlohmann::json step_through(int64_t sample);
 
   std::string export_safetensors() const;
   std::string export_toml() const;
+  // Every point (training rows first) as x1,x2,label in the session's coordinates: the file the
+  // exported TOML reads for plane, multi-gaussian and csv.
+  std::string export_points_csv() const;
 
   // For tests: the model and the training data.
   train::ConfigModel& model() { return *model_; }
@@ -120,7 +187,11 @@ class Session {
   void build_data();
   void build_model();
   void end_epoch();
-  double evaluate(const Dataset& d);
+  struct Evaluation {
+    double loss, accuracy;  // accuracy NaN for regression
+  };
+  Evaluation evaluate(const Dataset& d);
+  void measure();  // the losses and accuracies of train_ and test_
 
   SessionConfig config_;
   uint64_t data_seed_ = 0;
@@ -128,6 +199,12 @@ class Session {
   Dataset train_, test_;       // features already computed
   Tensor train_xy_, test_xy_;  // the raw points [N, 2], for drawing
   double extent_ = 1;          // the plane shown is [-extent, extent]²
+  int64_t num_classes_ = 2;    // of the data: 2, k > 2, or 0 (regression)
+  std::vector<std::string> class_names_;
+  double value_scale_ = 1;                    // regression: the largest |target|, for colours
+  std::shared_ptr<const PointsData> points_;  // uploaded (dataset csv)
+  double points_scale_ = 1;                   // csv: x' = (x − points_centre_) / points_scale_
+  std::vector<double> points_centre_ = {0, 0};
   Generator generator_;
   std::shared_ptr<train::ConfigModel> model_;
   std::shared_ptr<nn::Loss> loss_;
@@ -136,6 +213,7 @@ class Session {
   int64_t cursor_ = 0;          // next batch start in order_
   int64_t epoch_ = 0, steps_ = 0;
   double last_train_loss_ = 0, last_test_loss_ = 0;
+  double last_train_acc_ = 0, last_test_acc_ = 0;
   struct HistoryPoint {
     int64_t epoch;
     double train_loss, test_loss;
