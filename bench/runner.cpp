@@ -55,9 +55,11 @@ void validate(const BenchOptions& options) {
 BenchResult run_workload(const std::string& id, const BenchOptions& options) {
   validate(options);
   std::unique_ptr<Workload> w = make_workload(id);
+  w->set_compiled(options.compiled);
   BenchResult r;
   r.info = w->info();
   r.threads = num_threads();
+  r.compiled = options.compiled;
 
   // Warm-up: first-touch of the weights, the allocator's caches, OpenBLAS's thread start.
   const Clock::time_point warm_start = Clock::now();
@@ -128,6 +130,7 @@ nlohmann::json to_json(const BenchResult& r) {
   j["final_loss"] = std::isfinite(r.final_loss) ? nlohmann::json(r.final_loss) : nlohmann::json(nullptr);
   j["peak_rss_mb"] = r.peak_rss_mb;
   j["threads"] = r.threads;
+  j["mode"] = r.compiled ? "compiled" : "eager";
   j["repeats"] = r.steps_per_s.size();
   j["steps_per_repeat"] = r.steps_per_repeat;
   j["warmup_steps"] = r.warmup_steps;

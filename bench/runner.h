@@ -23,11 +23,15 @@ struct BenchOptions {
   // warm-up also measures the step time that `steps = 0` needs). 0 needs an explicit `steps`.
   int warmup = -1;
   double target_seconds = 0.5;
+  // Time the step through nabla::compile (recorded in the warm-up, replayed while timed), as a user
+  // who wants speed writes it; false times the eager step.
+  bool compiled = true;
 };
 
 struct BenchResult {
   WorkloadInfo info;
   int threads = 0;  // OpenBLAS threads in effect
+  bool compiled = true;  // nabla::compile or eager
   int warmup_steps = 0;
   int steps_per_repeat = 0;
   std::vector<double> steps_per_s;      // one per timed repeat, in order

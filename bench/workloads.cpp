@@ -156,16 +156,30 @@ Workload::Workload(WorkloadInfo info, std::shared_ptr<nn::Module> model, std::sh
               inputs_.size(), " input batches for ", targets_.size(), " target batches");
 }
 
-void Workload::step() {
-  const Tensor& x = inputs_[next_];
-  const Tensor& y = targets_[next_];
-  next_ = (next_ + 1) % inputs_.size();
+Tensor Workload::eager_step(const Tensor& x, const Tensor& y) {
   optimizer_->zero_grad();
   Tensor loss = (*loss_fn_)(model_->forward(x), y);
   loss.backward();
   optimizer_->step();
+  return loss;
+}
+
+void Workload::set_compiled(bool compiled) {
+  compiled_.reset();
+  if (compiled)
+    compiled_ = std::make_unique<CompiledStep>(compile([this](const Tensor& x, const Tensor& y) { return eager_step(x, y); }));
+}
+
+void Workload::step() {
+  const Tensor& x = inputs_[next_];
+  const Tensor& y = targets_[next_];
+  next_ = (next_ + 1) % inputs_.size();
+  if (compiled_) {
+    loss_ = (*compiled_)(x, y);  // the recording's output buffer, overwritten by the next step
+    return;
+  }
   // Detached, so that this step's graph is freed now and not when the next loss replaces it.
-  loss_ = loss.detach();
+  loss_ = eager_step(x, y).detach();
 }
 
 double Workload::last_loss() const { return loss_.defined() ? loss_.item() : std::numeric_limits<double>::quiet_NaN(); }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "nabla/compile.h"
 #include "nabla/nn/nn.h"
 #include "nabla/optim/optim.h"
 
@@ -43,6 +44,10 @@ class Workload {
 
   // One training step on the next batch: zero_grad, forward, loss, backward, optimizer step.
   void step();
+  // Runs the step through nabla::compile (nabla/compile.h): recorded once, replayed after; or
+  // eagerly (the default, and what `nabla bench --eager` times).
+  void set_compiled(bool compiled);
+  bool compiled() const { return compiled_ != nullptr; }
   // The loss of the last step (NaN before the first).
   double last_loss() const;
 
@@ -58,6 +63,9 @@ class Workload {
   std::vector<Tensor> inputs_, targets_;  // one per batch, built once
   size_t next_ = 0;
   Tensor loss_;
+  std::unique_ptr<CompiledStep> compiled_;
+
+  Tensor eager_step(const Tensor& x, const Tensor& y);
 };
 
 // "W1".."W5" (any case). ValueError naming the known workloads otherwise.

@@ -20,6 +20,9 @@ constexpr Message kThreadsHelp{
     "Hilos de OpenBLAS (los núcleos propios de nabla usan uno; por omisión: los de OpenBLAS)"};
 constexpr Message kJsonHelp{"Print one JSON object per line and workload instead of the table",
                             "Imprime un objeto JSON por línea y entrenamiento en lugar de la tabla"};
+constexpr Message kEagerHelp{
+    "Time the eager step (graph built every step) instead of the nabla::compile'd one",
+    "Mide el paso inmediato (grafo construido en cada paso) en lugar del compilado con nabla::compile"};
 constexpr Message kStepsHelp{"Steps per timed repeat (default: as many as take about --seconds)",
                              "Pasos por repetición medida (por omisión: los que tarden unos --seconds)"};
 constexpr Message kRepeatsHelp{"Timed repeats; the median, min and max are reported",
@@ -64,8 +67,8 @@ int run(const Options& o, const Context& ctx) {
     for (const bench::BenchResult& r : results) {
       const bench::WorkloadInfo& i = r.info;
       std::cout << i.id << ": " << i.network << " | " << i.data << " | batch " << i.batch << " | "
-                << dtype_name(i.dtype) << " | " << i.loss << " | " << i.optimizer << " | " << r.steps_per_repeat
-                << " steps/repeat\n";
+                << dtype_name(i.dtype) << " | " << i.loss << " | " << i.optimizer << " | "
+                << (r.compiled ? "compiled" : "eager") << " | " << r.steps_per_repeat << " steps/repeat\n";
     }
     if (results.size() > 1) std::cout << tr(kPeakNote) << "\n";
   }
@@ -86,6 +89,7 @@ Action setup(CLI::App& app, const Context& ctx) {
   app.add_option("--seconds", o->bench.target_seconds, std::string(tr.text(kSecondsHelp)))
       ->check(CLI::Range(0.001, 60.0))
       ->capture_default_str();
+  app.add_flag("!--eager", o->bench.compiled, std::string(tr.text(kEagerHelp)));
   app.footer(std::string(tr.text(kFooter)));
   return [o](const Context& c) { return run(*o, c); };
 }

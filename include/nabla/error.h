@@ -35,6 +35,7 @@ class ParseError : public Error {                         // malformed text: exp
   int line_, column_;
 };
 class AutogradError : public Error { using Error::Error; };  // misuse of the graph (backward twice, ...)
+class CaptureError : public Error { using Error::Error; };   // a step nabla::compile cannot capture
 
 namespace detail {
 template <class... Parts>

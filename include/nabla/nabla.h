@@ -5,6 +5,7 @@
 //   nabla::sum(nabla::sigmoid(x)).backward();  // x.grad() = σ'(x)
 #pragma once
 #include "nabla/autograd/engine.h"
+#include "nabla/compile.h"
 #include "nabla/autograd/gradcheck.h"
 #include "nabla/autograd/node.h"
 #include "nabla/data/csv.h"

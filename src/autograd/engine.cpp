@@ -121,7 +121,11 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs,
     }
     if (Tensor leaf = node->leaf(); leaf.defined()) {
       if (!accumulate_leaves) continue;
-      if (!leaf.grad().defined()) leaf.set_grad(create_graph ? g : g.clone());
+      // As PyTorch's AccumulateGrad: a contiguous gradient nothing else refers to becomes .grad
+      // as it is; a shared one or a view is copied, so that accumulating into .grad later cannot
+      // change another tensor.
+      const bool sole = g.impl_ptr().use_count() == 1 && g.impl()->storage.use_count() == 1 && g.is_contiguous();
+      if (!leaf.grad().defined()) leaf.set_grad(create_graph || sole ? g : g.clone());
       else if (create_graph) leaf.set_grad(leaf.grad() + g);
       else leaf.grad().add_(g);  // in place, as PyTorch: the graph of .grad is not needed
       continue;

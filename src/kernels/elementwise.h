@@ -9,15 +9,30 @@
 
 namespace nabla::kernels {
 
+// What a kernel needs to know of one operand, held by value so that a kernel closure can be
+// recorded and replayed (nabla/tensor/capture.h): where its first element is, its shape and its
+// strides in elements.
+struct Operand {
+  Operand() = default;
+  Operand(const Tensor& t)  // NOLINT(google-explicit-constructor): kernels take tensors directly too
+      : data(t.raw_data()), shape(t.shape()), strides(t.strides()), contiguous(t.is_contiguous()) {}
+  void* data = nullptr;
+  Shape shape;
+  Shape strides;
+  bool contiguous = true;
+  int64_t numel() const { return shape.numel(); }
+};
+inline Operand operand(const Tensor& t) { return Operand(t); }
+
 // Strides (in elements) of `t` viewed as broadcast to `shape`: 0 where t has size 1 or lacks
 // the dimension.
-inline Shape broadcast_strides(const Tensor& t, const Shape& shape) {
+inline Shape broadcast_strides(const Operand& t, const Shape& shape) {
   Shape s;
   s.resize(shape.size());
-  int lead = shape.size() - t.dim();
+  int lead = shape.size() - t.shape.size();
   for (int i = 0; i < shape.size(); ++i) {
     int j = i - lead;
-    s[i] = (j < 0 || t.shape()[j] == 1) ? 0 : t.strides()[j];
+    s[i] = (j < 0 || t.shape[j] == 1) ? 0 : t.strides[j];
   }
   return s;
 }
@@ -56,16 +71,16 @@ void nd_loop(const Shape& shape, const std::array<Shape, N>& strides, Body&& bod
 
 // out[i] = f(in[i]); out is contiguous with in's shape.
 template <class TOut, class TIn, class F>
-void unary(const Tensor& in, const Tensor& out, F f) {
-  const TIn* x = static_cast<const TIn*>(in.raw_data());
-  TOut* y = static_cast<TOut*>(out.raw_data());
+void unary(const Operand& in, const Operand& out, F f) {
+  const TIn* x = static_cast<const TIn*>(in.data);
+  TOut* y = static_cast<TOut*>(out.data);
   const int64_t n = out.numel();
-  if (in.is_contiguous()) {
+  if (in.contiguous) {
     for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
     return;
   }
   int64_t pos = 0;
-  nd_loop<1>(in.shape(), {in.strides()}, [&](auto off, int64_t len, auto st) {
+  nd_loop<1>(in.shape, {in.strides}, [&](auto off, int64_t len, auto st) {
     const TIn* row = x + off[0];
     for (int64_t i = 0; i < len; ++i) y[pos++] = f(row[i * st[0]]);
   });
@@ -73,13 +88,13 @@ void unary(const Tensor& in, const Tensor& out, F f) {
 
 // out[i] = f(a[i], b[i]) with broadcasting; out is contiguous with the broadcast shape.
 template <class TOut, class TA, class TB, class F>
-void binary(const Tensor& a, const Tensor& b, const Tensor& out, F f) {
-  const TA* pa = static_cast<const TA*>(a.raw_data());
-  const TB* pb = static_cast<const TB*>(b.raw_data());
-  TOut* po = static_cast<TOut*>(out.raw_data());
+void binary(const Operand& a, const Operand& b, const Operand& out, F f) {
+  const TA* pa = static_cast<const TA*>(a.data);
+  const TB* pb = static_cast<const TB*>(b.data);
+  TOut* po = static_cast<TOut*>(out.data);
   const int64_t n = out.numel();
-  const bool a_full = a.shape() == out.shape() && a.is_contiguous();
-  const bool b_full = b.shape() == out.shape() && b.is_contiguous();
+  const bool a_full = a.shape == out.shape && a.contiguous;
+  const bool b_full = b.shape == out.shape && b.contiguous;
   if (a_full && b_full) {
     for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
     return;
@@ -95,50 +110,87 @@ void binary(const Tensor& a, const Tensor& b, const Tensor& out, F f) {
     return;
   }
   int64_t pos = 0;
-  nd_loop<2>(out.shape(), {broadcast_strides(a, out.shape()), broadcast_strides(b, out.shape())},
+  nd_loop<2>(out.shape, {broadcast_strides(a, out.shape), broadcast_strides(b, out.shape)},
              [&](auto off, int64_t len, auto st) {
                const TA* ra = pa + off[0];
                const TB* rb = pb + off[1];
-               for (int64_t i = 0; i < len; ++i) po[pos++] = f(ra[i * st[0]], rb[i * st[1]]);
+               TOut* ro = po + pos;
+               pos += len;
+               // The common rows get loops the compiler vectorises: a bias row added to each
+               // row of a batch (1, 1), a per-row scalar (1, 0) or (0, 1).
+               if (st[0] == 1 && st[1] == 1) {
+                 for (int64_t i = 0; i < len; ++i) ro[i] = f(ra[i], rb[i]);
+               } else if (st[0] == 1 && st[1] == 0) {
+                 const TB s = rb[0];
+                 for (int64_t i = 0; i < len; ++i) ro[i] = f(ra[i], s);
+               } else if (st[0] == 0 && st[1] == 1) {
+                 const TA s = ra[0];
+                 for (int64_t i = 0; i < len; ++i) ro[i] = f(s, rb[i]);
+               } else {
+                 for (int64_t i = 0; i < len; ++i) ro[i] = f(ra[i * st[0]], rb[i * st[1]]);
+               }
              });
+}
+
+// out[i] = f(c[i·sc], a[i·sa], b[i·sb]), each stride 1 or 0; a function of its own, with
+// restrict-qualified pointers, so that the compiler keeps them in registers and vectorises.
+template <class TOut, class TC, class TA, class TB, class F>
+[[gnu::noinline]] void ternary_flat(int64_t n, const TC* __restrict c, bool sc, const TA* __restrict a, bool sa,
+                                    const TB* __restrict b, bool sb, TOut* __restrict out, F f) {
+  if (sc && sa && !sb) {
+    const TB vb = b[0];
+    for (int64_t i = 0; i < n; ++i) out[i] = f(c[i], a[i], vb);
+  } else if (sc && !sa && sb) {
+    const TA va = a[0];
+    for (int64_t i = 0; i < n; ++i) out[i] = f(c[i], va, b[i]);
+  } else if (sc && sa && sb) {
+    for (int64_t i = 0; i < n; ++i) out[i] = f(c[i], a[i], b[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i) out[i] = f(c[sc ? i : 0], a[sa ? i : 0], b[sb ? i : 0]);
+  }
 }
 
 // out[i] = f(c[i], a[i], b[i]) with broadcasting; out contiguous with the broadcast shape.
 template <class TOut, class TC, class TA, class TB, class F>
-void ternary(const Tensor& c, const Tensor& a, const Tensor& b, const Tensor& out, F f) {
-  const TC* pc = static_cast<const TC*>(c.raw_data());
-  const TA* pa = static_cast<const TA*>(a.raw_data());
-  const TB* pb = static_cast<const TB*>(b.raw_data());
-  TOut* po = static_cast<TOut*>(out.raw_data());
+void ternary(const Operand& c, const Operand& a, const Operand& b, const Operand& out, F f) {
+  const TC* pc = static_cast<const TC*>(c.data);
+  const TA* pa = static_cast<const TA*>(a.data);
+  const TB* pb = static_cast<const TB*>(b.data);
+  TOut* po = static_cast<TOut*>(out.data);
+  // Each operand either the output's own layout or a single value: a flat loop (relu's backward,
+  // where(mask, g, 0), is this).
+  const bool fc = c.shape == out.shape && c.contiguous, fa = a.shape == out.shape && a.contiguous,
+             fb = b.shape == out.shape && b.contiguous;
+  if ((fc || c.numel() == 1) && (fa || a.numel() == 1) && (fb || b.numel() == 1)) {
+    ternary_flat<TOut>(out.numel(), pc, fc, pa, fa, pb, fb, po, f);
+    return;
+  }
   int64_t pos = 0;
-  nd_loop<3>(out.shape(),
-             {broadcast_strides(c, out.shape()), broadcast_strides(a, out.shape()),
-              broadcast_strides(b, out.shape())},
+  nd_loop<3>(out.shape,
+             {broadcast_strides(c, out.shape), broadcast_strides(a, out.shape), broadcast_strides(b, out.shape)},
              [&](auto off, int64_t len, auto st) {
                const TC* rc = pc + off[0];
                const TA* ra = pa + off[1];
                const TB* rb = pb + off[2];
-               for (int64_t i = 0; i < len; ++i)
-                 po[pos++] = f(rc[i * st[0]], ra[i * st[1]], rb[i * st[2]]);
+               for (int64_t i = 0; i < len; ++i) po[pos++] = f(rc[i * st[0]], ra[i * st[1]], rb[i * st[2]]);
              });
 }
 
 // Copies src (any strides, broadcast to dst's shape) into dst (any strides), converting types.
 template <class TDst, class TSrc>
-void copy(const Tensor& src, const Tensor& dst) {
-  const TSrc* ps = static_cast<const TSrc*>(src.raw_data());
-  TDst* pd = static_cast<TDst*>(dst.raw_data());
-  if (src.is_contiguous() && dst.is_contiguous() && src.shape() == dst.shape()) {
+void copy(const Operand& src, const Operand& dst) {
+  const TSrc* ps = static_cast<const TSrc*>(src.data);
+  TDst* pd = static_cast<TDst*>(dst.data);
+  if (src.contiguous && dst.contiguous && src.shape == dst.shape) {
     const int64_t n = dst.numel();
     for (int64_t i = 0; i < n; ++i) pd[i] = static_cast<TDst>(ps[i]);
     return;
   }
-  nd_loop<2>(dst.shape(), {dst.strides(), broadcast_strides(src, dst.shape())},
-             [&](auto off, int64_t len, auto st) {
-               TDst* rd = pd + off[0];
-               const TSrc* rs = ps + off[1];
-               for (int64_t i = 0; i < len; ++i) rd[i * st[0]] = static_cast<TDst>(rs[i * st[1]]);
-             });
+  nd_loop<2>(dst.shape, {dst.strides, broadcast_strides(src, dst.shape)}, [&](auto off, int64_t len, auto st) {
+    TDst* rd = pd + off[0];
+    const TSrc* rs = ps + off[1];
+    for (int64_t i = 0; i < len; ++i) rd[i * st[0]] = static_cast<TDst>(rs[i * st[1]]);
+  });
 }
 
 }  // namespace nabla::kernels

@@ -1,5 +1,6 @@
 #include "nabla/nn/batch_norm.h"
 
+#include "nabla/tensor/capture.h"
 #include "nabla/nn/functional.h"
 
 namespace nabla::nn {
@@ -46,9 +47,15 @@ Tensor BatchNorm1d::forward(const Tensor& input) {
               " has ", input.shape()[1], " channels, the layer has ", options_.num_features());
   double factor = options_.momentum().value_or(0.0);
   if (is_training() && options_.track_running_stats()) {
-    // An int64 scalar: incremented through its data, as add_ is for floating tensors.
-    ++num_batches_tracked.data<int64_t>()[0];
-    if (!options_.momentum()) factor = 1.0 / double(num_batches_tracked.data<int64_t>()[0]);
+    // An int64 scalar: incremented through its data, as add_ is for floating tensors (a replayed
+    // kernel in a compiled step). momentum=None averages over the count: a value read back, so
+    // that form cannot be compiled.
+    capture::launch("num_batches_tracked", [count = num_batches_tracked.data<int64_t>()] { ++*count; },
+                    num_batches_tracked);
+    if (!options_.momentum()) {
+      capture::refuse("BatchNorm with momentum=None (cumulative average)");
+      factor = 1.0 / double(num_batches_tracked.data<int64_t>()[0]);
+    }
   }
   const bool use_batch_stats = is_training() || !options_.track_running_stats();
   return functional::batch_norm(input, running_mean, running_var, weight, bias, use_batch_stats, factor,

@@ -2,6 +2,7 @@
 // formulas (aten/src/ATen/native/Loss.cpp, LossNLL.cpp, 1.13).
 #include <cmath>
 
+#include "nabla/tensor/capture.h"
 #include "nabla/autograd/node.h"
 #include "nabla/nn/functional.h"
 #include "nabla/ops/ops.h"
@@ -123,18 +124,26 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossOptions&
   const int64_t classes = input.shape()[cdim];
   check_class_weight(options.weight(), classes, "nll_loss");
 
-  // Ignored targets read class 0 and are then weighted by 0.
-  std::vector<int64_t> t = target.to_vector<int64_t>();
-  std::vector<double> counted(t.size());
-  for (size_t i = 0; i < t.size(); ++i) {
-    const bool ignored = t[i] == options.ignore_index();
-    NABLA_CHECK(ignored || (t[i] >= 0 && t[i] < classes), ValueError, "nll_loss: target ", t[i], " at position ", i,
-                " is out of bounds for ", classes, " classes");
-    counted[i] = ignored ? 0.0 : 1.0;
-    if (ignored) t[i] = 0;
-  }
-  Tensor safe = Tensor::from_vector(t, target.shape());
-  Tensor mask = Tensor::from_vector(counted, target.shape(), input.dtype());
+  // Ignored targets read class 0 and are then weighted by 0. One kernel reads the targets (so a
+  // compiled step reads each batch's own, nabla/compile.h): safe = target or 0, mask = 1 or 0.
+  Tensor targets = target.contiguous();
+  Tensor safe = Tensor::empty(target.shape(), DType::int64);
+  Tensor mask = Tensor::empty(target.shape(), input.dtype());
+  dispatch_floating(input.dtype(), "nll_loss", [&]<class T>() {
+    capture::launch(
+        "nll_loss",
+        [t = targets.data<int64_t>(), s = safe.data<int64_t>(), m = mask.data<T>(), n = target.numel(), classes,
+         ignore = options.ignore_index()] {
+          for (int64_t i = 0; i < n; ++i) {
+            const bool ignored = t[i] == ignore;
+            NABLA_CHECK(ignored || (t[i] >= 0 && t[i] < classes), ValueError, "nll_loss: target ", t[i],
+                        " at position ", i, " is out of bounds for ", classes, " classes");
+            m[i] = ignored ? T(0) : T(1);
+            s[i] = ignored ? 0 : t[i];
+          }
+        },
+        targets, safe, mask);
+  });
   Tensor picked = gather(input, cdim, safe.unsqueeze(cdim)).squeeze(cdim);
   Tensor w = options.weight().defined()
                  ? index_select(options.weight(), 0, safe.reshape({-1})).reshape(target.shape()) * mask
@@ -185,6 +194,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   // PyTorch's cross_entropy_loss_label_smoothing: the smoothing term -Σ_c w_c·log p_c, zero at
   // ignored targets.
   Tensor smooth = weight.defined() ? -sum(lsm * class_weight_view(weight, input), {cdim}) : -sum(lsm, {cdim});
+  capture::refuse("cross_entropy with label_smoothing and class targets");
   {
     std::vector<int64_t> t = target.to_vector<int64_t>();
     std::vector<double> keep(t.size());

@@ -2,9 +2,12 @@
 
 #include <cmath>
 
+#include "nabla/tensor/capture.h"
+
 namespace nabla::nn {
 
 std::vector<std::pair<std::string, double>> grad_norms(const Module& module) {
+  capture::refuse("nn::grad_norms (reads the gradients back; call it after the compiled step)");
   std::vector<std::pair<std::string, double>> out;
   for (const auto& [name, p] : module.named_parameters()) {
     double sq = 0.0;

@@ -82,10 +82,15 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
 static Tensor tie_share(const Tensor& a, const Tensor& b, bool a_wins_when_greater) {
   Tensor share = Tensor::empty(broadcast_shapes(a.shape(), b.shape(), "maximum"), a.dtype());
   dispatch_floating(a.dtype(), "maximum", [&]<class T>() {
-    kernels::binary<T, T, T>(a, b, share, [&](T u, T v) {
-      if (u == v) return T(0.5);
-      return T((u > v) == a_wins_when_greater ? 1 : 0);
-    });
+    capture::launch(
+        "maximum",
+        [u = kernels::operand(a), v = kernels::operand(b), y = kernels::operand(share), a_wins_when_greater] {
+          kernels::binary<T, T, T>(u, v, y, [a_wins_when_greater](T p, T q) {
+            if (p == q) return T(0.5);
+            return T((p > q) == a_wins_when_greater ? 1 : 0);
+          });
+        },
+        a, b, share);
   });
   return share;
 }
@@ -146,7 +151,14 @@ template <class F>
 static Tensor compare(const Tensor& a, const Tensor& b, const char* op, F f) {
   detail::check_same_dtype(a, b, op);
   Tensor out = Tensor::empty(broadcast_shapes(a.shape(), b.shape(), op), DType::boolean);
-  dispatch_all(a.dtype(), [&]<class T>() { kernels::binary<bool, T, T>(a, b, out, [&](T u, T v) { return f(u, v); }); });
+  dispatch_all(a.dtype(), [&]<class T>() {
+    capture::launch(
+        op,
+        [u = kernels::operand(a), v = kernels::operand(b), y = kernels::operand(out), f] {
+          kernels::binary<bool, T, T>(u, v, y, [&f](T p, T q) { return f(p, q); });
+        },
+        a, b, out);
+  });
   return out;
 }
 
@@ -175,7 +187,10 @@ Tensor logical_or(const Tensor& a, const Tensor& b) {
 Tensor logical_not(const Tensor& a) {
   Tensor m = as_bool(a, "logical_not");
   Tensor out = Tensor::empty(m.shape(), DType::boolean);
-  kernels::unary<bool, bool>(m, out, [](bool v) { return !v; });
+  capture::launch(
+      "logical_not",
+      [in = kernels::operand(m), y = kernels::operand(out)] { kernels::unary<bool, bool>(in, y, [](bool v) { return !v; }); },
+      m, out);
   return out;
 }
 
@@ -189,7 +204,12 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
   Tensor out = Tensor::empty(shape, a.dtype());
   dispatch_all(a.dtype(), [&]<class T>() {
-    kernels::ternary<T, bool, T, T>(cond, a, b, out, [](bool c, T u, T v) { return c ? u : v; });
+    capture::launch(
+        "where",
+        [c = kernels::operand(cond), u = kernels::operand(a), v = kernels::operand(b), y = kernels::operand(out)] {
+          kernels::ternary<T, bool, T, T>(c, u, v, y, [](bool k, T p, T q) { return k ? p : q; });
+        },
+        cond, a, b, out);
   });
   return autograd::record("where", out, {a, b}, [cond, sa = a.shape(), sb = b.shape()](const Tensor& g, const Tensor&) {
     return Grads{sum_to(where(cond, g, 0.0), sa), sum_to(where(cond, 0.0, g), sb)};

@@ -35,8 +35,13 @@ void gemm_into(const Tensor& a, const Tensor& b, const Tensor& out) {
     return;
   }
   dispatch_floating(a.dtype(), "matmul", [&]<class T>() {
-    kernels::gemm(A.transposed, B.transposed, n, m, k, static_cast<const T*>(A.storage.raw_data()), A.ld,
-                  static_cast<const T*>(B.storage.raw_data()), B.ld, T(0), static_cast<T*>(out.raw_data()), m);
+    capture::launch(
+        "matmul",
+        [ta = A.transposed, tb = B.transposed, n, m, k, pa = static_cast<const T*>(A.storage.raw_data()), lda = A.ld,
+         pb = static_cast<const T*>(B.storage.raw_data()), ldb = B.ld, pc = static_cast<T*>(out.raw_data())] {
+          kernels::gemm(ta, tb, n, m, k, pa, lda, pb, ldb, T(0), pc, m);
+        },
+        A.storage, B.storage, out);
   });
 }
 
@@ -46,7 +51,11 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   Tensor out = Tensor::empty({a.shape()[0], b.shape()[1]}, a.dtype());
   gemm_into(a, b, out);
   return autograd::record("matmul", out, {a, b}, [a, b](const Tensor& g, const Tensor&) {
-    return Grads{a.requires_grad() ? mm(g, b.t()) : Tensor(), b.requires_grad() ? mm(a.t(), g) : Tensor()};
+    // NOTE: as PyTorch's mm_mat2_backward, a b stored transposed (Linear's weight.t()) gets its
+    // gradient as (gᵀ·a)ᵀ: the same layout as b, so the weight's .grad comes out contiguous.
+    const bool b_transposed = b.dim() == 2 && b.strides()[0] == 1 && b.strides()[1] == b.shape()[0] && b.shape()[0] > 1;
+    return Grads{a.requires_grad() ? mm(g, b.t()) : Tensor(),
+                 b.requires_grad() ? (b_transposed ? mm(g.t(), a).t() : mm(a.t(), g)) : Tensor()};
   });
 }
 

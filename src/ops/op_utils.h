@@ -1,6 +1,7 @@
 // Shared plumbing for op implementations: argument checks and the allocate-and-loop patterns.
 #pragma once
 #include "../kernels/elementwise.h"
+#include "nabla/tensor/capture.h"
 #include "nabla/autograd/node.h"
 #include "nabla/ops/ops.h"
 
@@ -21,12 +22,19 @@ inline void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
 // A 0-d tensor of t's dtype: how C++ numbers enter binary ops.
 inline Tensor scalar_like(double v, const Tensor& t) { return Tensor::scalar(v, t.dtype()); }
 
-// y = f(x) elementwise over a floating tensor; f is a generic lambda.
+// y = f(x) elementwise over a floating tensor; f is a generic lambda, copied into the kernel.
 template <class F>
 Tensor map_floating(const Tensor& x, const char* op, F f) {
   check_defined(x, op);
   Tensor out = Tensor::empty(x.shape(), x.dtype());
-  dispatch_floating(x.dtype(), op, [&]<class T>() { kernels::unary<T, T>(x, out, [&](T v) { return T(f(v)); }); });
+  dispatch_floating(x.dtype(), op, [&]<class T>() {
+    capture::launch(
+        op,
+        [in = kernels::operand(x), y = kernels::operand(out), f] {
+          kernels::unary<T, T>(in, y, [&f](T v) { return T(f(v)); });
+        },
+        x, out);
+  });
   return out;
 }
 
@@ -35,8 +43,14 @@ template <class F>
 Tensor zip_floating(const Tensor& a, const Tensor& b, const char* op, F f) {
   check_same_dtype(a, b, op);
   Tensor out = Tensor::empty(broadcast_shapes(a.shape(), b.shape(), op), a.dtype());
-  dispatch_floating(a.dtype(), op,
-                    [&]<class T>() { kernels::binary<T, T, T>(a, b, out, [&](T u, T v) { return T(f(u, v)); }); });
+  dispatch_floating(a.dtype(), op, [&]<class T>() {
+    capture::launch(
+        op,
+        [u = kernels::operand(a), v = kernels::operand(b), y = kernels::operand(out), f] {
+          kernels::binary<T, T, T>(u, v, y, [&f](T p, T q) { return T(f(p, q)); });
+        },
+        a, b, out);
+  });
   return out;
 }
 
@@ -44,7 +58,14 @@ Tensor zip_floating(const Tensor& a, const Tensor& b, const char* op, F f) {
 template <class F>
 Tensor mask_of(const Tensor& x, F pred) {
   Tensor out = Tensor::empty(x.shape(), DType::boolean);
-  dispatch_floating(x.dtype(), "mask", [&]<class T>() { kernels::unary<bool, T>(x, out, [&](T v) { return bool(pred(v)); }); });
+  dispatch_floating(x.dtype(), "mask", [&]<class T>() {
+    capture::launch(
+        "mask",
+        [in = kernels::operand(x), y = kernels::operand(out), pred] {
+          kernels::unary<bool, T>(in, y, [&pred](T v) { return bool(pred(v)); });
+        },
+        x, out);
+  });
   return out;
 }
 

@@ -1,4 +1,5 @@
 // Reductions (sum, mean, max, min, argmax, sum_to) and the softmax family.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -43,29 +44,37 @@ template <class T, class Acc, class Combine, class Finish>
 Tensor fold(const Tensor& x, const std::vector<bool>& mask, Acc init, Combine combine, Finish finish,
             DType out_dtype) {
   Shape kept = kept_shape(x, mask);
-  const int64_t n_out = kept.numel();
-  std::vector<Acc> acc(n_out, init);
   Shape out_strides = contiguous_strides(kept);
   for (int i = 0; i < x.dim(); ++i)
     if (mask[i]) out_strides[i] = 0;
-  const T* px = static_cast<const T*>(x.raw_data());
-  if (n_out == 1 && x.is_contiguous()) {
-    const int64_t n = x.numel();
-    for (int64_t i = 0; i < n; ++i) acc[0] = combine(acc[0], px[i], i);
-  } else {
-    // Position along the reduced dims is needed by argmax; track the flat input index instead
-    // and let the caller decode it (only argmax uses it, always over one dim).
-    kernels::nd_loop<2>(x.shape(), {x.strides(), out_strides}, [&](auto off, int64_t len, auto st) {
-      for (int64_t i = 0; i < len; ++i) {
-        Acc& a = acc[off[1] + i * st[1]];
-        a = combine(a, px[off[0] + i * st[0]], i);
-      }
-    });
-  }
   Tensor out = Tensor::empty(kept, out_dtype);
   dispatch_all(out_dtype, [&]<class O>() {
-    O* po = out.data<O>();
-    for (int64_t i = 0; i < n_out; ++i) po[i] = static_cast<O>(finish(acc[i]));
+    // The accumulators are the kernel's own scratch, made once: a replayed reduction allocates nothing.
+    capture::launch(
+        "reduce",
+        [in = kernels::operand(x), po = out.data<O>(), out_strides, init, combine, finish,
+         acc = std::vector<Acc>(size_t(kept.numel()))]() mutable {
+          const int64_t n_out = int64_t(acc.size());
+          std::fill(acc.begin(), acc.end(), init);
+          const T* px = static_cast<const T*>(in.data);
+          if (n_out == 1 && in.contiguous) {
+            const int64_t n = in.numel();
+            Acc a = acc[0];
+            for (int64_t i = 0; i < n; ++i) a = combine(a, px[i], i);
+            acc[0] = a;
+          } else {
+            // Position along the reduced dims is needed by argmax; track the flat input index instead
+            // and let the caller decode it (only argmax uses it, always over one dim).
+            kernels::nd_loop<2>(in.shape, {in.strides, out_strides}, [&](auto off, int64_t len, auto st) {
+              for (int64_t i = 0; i < len; ++i) {
+                Acc& a = acc[off[1] + i * st[1]];
+                a = combine(a, px[off[0] + i * st[0]], i);
+              }
+            });
+          }
+          for (int64_t i = 0; i < n_out; ++i) po[i] = static_cast<O>(finish(acc[i]));
+        },
+        x, out);
   });
   return out;
 }
@@ -158,20 +167,23 @@ static Tensor arg_extreme(const Tensor& x, int64_t dim, bool keepdim, bool is_ma
   const int64_t m = rows.numel() / n;
   Shape out_shape = rows.shape();
   out_shape.erase(out_shape.size() - 1);
-  std::vector<int64_t> result(m);
+  Tensor out = Tensor::empty(out_shape, DType::int64);
   dispatch_all(x.dtype(), [&]<class T>() {
-    const T* p = rows.data<T>();
-    for (int64_t r = 0; r < m; ++r) {
-      const T* row = p + r * n;
-      int64_t best = 0;
-      for (int64_t i = 1; i < n; ++i) {
-        if (row[best] != row[best]) break;  // NaN wins, as PyTorch
-        if (row[i] != row[i] || (is_max ? row[i] > row[best] : row[i] < row[best])) best = i;
-      }
-      result[r] = best;
-    }
+    capture::launch(
+        op,
+        [p = rows.data<T>(), result = out.data<int64_t>(), m, n, is_max] {
+          for (int64_t r = 0; r < m; ++r) {
+            const T* row = p + r * n;
+            int64_t best = 0;
+            for (int64_t i = 1; i < n; ++i) {
+              if (row[best] != row[best]) break;  // NaN wins, as PyTorch
+              if (row[i] != row[i] || (is_max ? row[i] > row[best] : row[i] < row[best])) best = i;
+            }
+            result[r] = best;
+          }
+        },
+        rows, out);
   });
-  Tensor out = Tensor::from_vector(result, out_shape);
   return keepdim ? out.unsqueeze(d) : out;
 }
 

@@ -1,5 +1,6 @@
 // Views (reshape, transpose, permute, slice, squeeze, expand), copies and conversions, and the
 // joining/indexing ops (concat, stack, gather, scatter_add, index_select).
+#include <algorithm>
 #include <numeric>
 
 #include "op_utils.h"
@@ -22,7 +23,10 @@ Tensor make_view(const Tensor& base, const Shape& shape, const Shape& strides, i
 
 Tensor copy_contiguous(const Tensor& x) {
   Tensor out = Tensor::empty(x.shape(), x.dtype());
-  dispatch_all(x.dtype(), [&]<class T>() { kernels::copy<T, T>(x, out); });
+  dispatch_all(x.dtype(), [&]<class T>() {
+    capture::launch(
+        "copy", [src = kernels::operand(x), dst = kernels::operand(out)] { kernels::copy<T, T>(src, dst); }, x, out);
+  });
   return out;
 }
 
@@ -37,7 +41,11 @@ Tensor Tensor::to(DType target) const {
   if (target == dtype()) return *this;
   Tensor out = Tensor::empty(shape(), target);
   dispatch_all(target, [&]<class D>() {
-    dispatch_all(dtype(), [&]<class S>() { kernels::copy<D, S>(*this, out); });
+    dispatch_all(dtype(), [&]<class S>() {
+      capture::launch(
+          "to", [src = kernels::operand(*this), dst = kernels::operand(out)] { kernels::copy<D, S>(src, dst); }, *this,
+          out);
+    });
   });
   if (!is_floating(target) || !is_floating(dtype())) return out;
   return autograd::record("to", out, {*this}, [source = dtype()](const Tensor& g, const Tensor&) {
@@ -288,24 +296,24 @@ void check_index(const Tensor& x, int d, const Tensor& index, const char* op) {
 
 // Calls fn(x_offset, index_position) for every element of index, where x_offset is the
 // contiguous offset in a tensor of x_shape at which the element lands.
+// The index is contiguous int64 of shape `index_shape`, read through `pi` (a kernel's operand).
 template <class Fn>
-void for_each_indexed(const Shape& x_shape, int d, const Tensor& index, const char* op, Fn fn) {
-  Tensor idx = index.contiguous();
-  const int64_t* pi = idx.data<int64_t>();
+void for_each_indexed(const Shape& x_shape, int d, const int64_t* pi, const Shape& index_shape, const char* op, Fn fn) {
   Shape xs = contiguous_strides(x_shape);
-  const int64_t n = idx.numel();
+  const int64_t n = index_shape.numel();
+  const int nd = index_shape.size();
   Shape pos;
-  pos.resize(idx.dim());
+  pos.resize(nd);
   for (int64_t i = 0; i < n; ++i) {
     int64_t off = 0;
-    for (int k = 0; k < idx.dim(); ++k) off += (k == d ? 0 : pos[k] * xs[k]);
+    for (int k = 0; k < nd; ++k) off += (k == d ? 0 : pos[k] * xs[k]);
     int64_t j = pi[i];
     NABLA_CHECK(j >= -x_shape[d] && j < x_shape[d], ValueError, op, ": index ", j, " out of range for dimension ", d,
                 " of size ", x_shape[d]);
     if (j < 0) j += x_shape[d];
     fn(off + j * xs[d], i);
-    for (int k = idx.dim() - 1; k >= 0; --k) {
-      if (++pos[k] < idx.shape()[k]) break;
+    for (int k = nd - 1; k >= 0; --k) {
+      if (++pos[k] < index_shape[k]) break;
       pos[k] = 0;
     }
   }
@@ -318,10 +326,14 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   check_index(x, d, index, "gather");
   Tensor src = x.contiguous();
   Tensor out = Tensor::empty(index.shape(), x.dtype());
+  Tensor idx = index.contiguous();
   dispatch_all(x.dtype(), [&]<class T>() {
-    const T* ps = src.data<T>();
-    T* po = out.data<T>();
-    for_each_indexed(x.shape(), d, index, "gather", [&](int64_t off, int64_t i) { po[i] = ps[off]; });
+    capture::launch(
+        "gather",
+        [ps = src.data<T>(), po = out.data<T>(), pi = idx.data<int64_t>(), x_shape = x.shape(), d, ishape = idx.shape()] {
+          for_each_indexed(x_shape, d, pi, ishape, "gather", [&](int64_t off, int64_t i) { po[i] = ps[off]; });
+        },
+        src, out, idx);
   });
   return autograd::record("gather", out, {x}, [shape = x.shape(), d, index](const Tensor& g, const Tensor&) {
     return Grads{scatter_add(shape, d, index, g)};
@@ -333,14 +345,18 @@ Tensor scatter_add(const Shape& shape, int64_t dim, const Tensor& index, const T
   int d = normalize_dim(dim, shape.size(), "scatter_add");
   NABLA_CHECK(src.shape() == index.shape(), ShapeError, "scatter_add: src ", src.shape().to_string(),
               " and index ", index.shape().to_string(), " must have the same shape");
-  Tensor out = zeros(shape, src.dtype());
+  Tensor out = Tensor::empty(shape, src.dtype());
   Tensor s = src.contiguous();
-  Tensor probe = Tensor::empty(shape, src.dtype());
-  check_index(probe, d, index, "scatter_add");
+  check_index(out, d, index, "scatter_add");
+  Tensor idx = index.contiguous();
   dispatch_floating(src.dtype(), "scatter_add", [&]<class T>() {
-    const T* ps = s.data<T>();
-    T* po = out.data<T>();
-    for_each_indexed(shape, d, index, "scatter_add", [&](int64_t off, int64_t i) { po[off] += ps[i]; });
+    capture::launch(
+        "scatter_add",
+        [ps = s.data<T>(), po = out.data<T>(), pi = idx.data<int64_t>(), shape, d, ishape = idx.shape()] {
+          std::fill(po, po + shape.numel(), T(0));
+          for_each_indexed(shape, d, pi, ishape, "scatter_add", [&](int64_t off, int64_t i) { po[off] += ps[i]; });
+        },
+        s, out, idx);
   });
   return autograd::record("scatter_add", out, {src}, [d, index](const Tensor& g, const Tensor&) {
     return Grads{gather(g, d, index)};
@@ -367,15 +383,20 @@ Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype) {
   NABLA_CHECK(labels.dtype() == DType::int64, DTypeError, "one_hot: labels must be int64, got ", dtype_name(labels.dtype()));
   Shape s = labels.shape();
   s.push_back(num_classes);
-  Tensor out = zeros(s, dtype);
-  std::vector<int64_t> v = labels.to_vector<int64_t>();
+  Tensor out = Tensor::empty(s, dtype);
+  Tensor lab = labels.contiguous();
   dispatch_all(dtype, [&]<class T>() {
-    T* p = out.data<T>();
-    for (size_t i = 0; i < v.size(); ++i) {
-      NABLA_CHECK(v[i] >= 0 && v[i] < num_classes, ValueError, "one_hot: label ", v[i], " at position ", i,
-                  " is outside [0, ", num_classes, ")");
-      p[i * num_classes + v[i]] = T(1);
-    }
+    capture::launch(
+        "one_hot",
+        [p = out.data<T>(), v = lab.data<int64_t>(), n = lab.numel(), num_classes] {
+          std::fill(p, p + n * num_classes, T(0));
+          for (int64_t i = 0; i < n; ++i) {
+            NABLA_CHECK(v[i] >= 0 && v[i] < num_classes, ValueError, "one_hot: label ", v[i], " at position ", i,
+                        " is outside [0, ", num_classes, ")");
+            p[i * num_classes + v[i]] = T(1);
+          }
+        },
+        lab, out);
   });
   return out;
 }

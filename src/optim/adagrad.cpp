@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "nabla/tensor/capture.h"
 #include "optim_internal.h"
 
 namespace nabla::optim {
@@ -59,12 +60,18 @@ void adagrad_update(T* __restrict p, const T* __restrict g, T* __restrict sum, i
 
 void Adagrad::step() {
   for_each_update<AdagradOptions>([](const AdagradOptions& o, const Tensor& p, const Tensor& g, ParamState& s) {
-    const Tensor& sum = detail::state_buffer(s.buffers[0], p, o.initial_accumulator_value());
-    ++s.step;
+    detail::state_buffer(s.buffers[0], p, o.initial_accumulator_value());
     dispatch_floating(p.dtype(), "Adagrad.step", [&]<class T>() {
       detail::dispatch_flags(
           [&]<bool... kFlags>() {
-            adagrad_update<T, kFlags...>(p.data<T>(), g.data<T>(), sum.data<T>(), p.numel(), s.step, o);
+            // Replayable (nabla/compile.h): options, state and step count are read when it runs.
+            capture::launch(
+                "Adagrad.step",
+                [pp = p.data<T>(), pg = g.data<T>(), n = p.numel(), o = &o, s = &s] {
+                  const int64_t step = ++s->step;
+                  adagrad_update<T, kFlags...>(pp, pg, s->buffers[0].data<T>(), n, step, *o);
+                },
+                p, g);
           },
           o.maximize(), o.weight_decay() != 0);
     });

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "nabla/tensor/capture.h"
 #include "optim_internal.h"
 
 namespace nabla::optim {
@@ -70,21 +71,29 @@ void adam_update(T* __restrict p, const T* __restrict g, T* __restrict m, T* __r
 }
 
 // One parameter's step, shared by Adam and AdamW. buffers: exp_avg, exp_avg_sq, max_exp_avg_sq.
-template <class Options>
-void adam_param_step(const Options& o, bool decoupled, const char* name, const Tensor& p, const Tensor& g,
-                     Tensor* buffers, int64_t step) {
-  const AdamHyper h{o.lr(),           o.betas().first, o.betas().second, o.eps(),
-                    o.weight_decay(), o.amsgrad(),     o.maximize(),     decoupled};
-  const Tensor& m = detail::state_buffer(buffers[0], p);
-  const Tensor& v = detail::state_buffer(buffers[1], p);
-  const Tensor* vmax = h.amsgrad ? &detail::state_buffer(buffers[2], p) : nullptr;
+// Replayable (nabla/compile.h): the step count, the options and the state buffers are read when
+// the update runs, so a compiled step counts its steps and sees a scheduler's new lr.
+template <class Options, class State>
+void adam_param_step(const Options& o, bool decoupled, const char* name, const Tensor& p, const Tensor& g, State& s) {
+  detail::state_buffer(s.buffers[0], p);
+  detail::state_buffer(s.buffers[1], p);
+  if (o.amsgrad()) detail::state_buffer(s.buffers[2], p);
+  const bool coupled_decay = !decoupled && o.weight_decay() != 0;
   dispatch_floating(p.dtype(), name, [&]<class T>() {
     detail::dispatch_flags(
         [&]<bool... kFlags>() {
-          adam_update<T, kFlags...>(p.data<T>(), g.data<T>(), m.data<T>(), v.data<T>(),
-                                    vmax ? vmax->data<T>() : nullptr, p.numel(), step, h);
+          capture::launch(
+              name,
+              [pp = p.data<T>(), pg = g.data<T>(), n = p.numel(), o = &o, s = &s, decoupled] {
+                const AdamHyper h{o->lr(),           o->betas().first, o->betas().second, o->eps(),
+                                  o->weight_decay(), o->amsgrad(),     o->maximize(),     decoupled};
+                const int64_t step = ++s->step;
+                adam_update<T, kFlags...>(pp, pg, s->buffers[0].template data<T>(), s->buffers[1].template data<T>(),
+                                          h.amsgrad ? s->buffers[2].template data<T>() : nullptr, n, step, h);
+              },
+              p, g);
         },
-        h.maximize, !decoupled && h.weight_decay != 0, decoupled, h.amsgrad);
+        o.maximize(), coupled_decay, decoupled, o.amsgrad());
   });
 }
 
@@ -110,7 +119,7 @@ Adam::Adam(std::vector<ParamGroup> groups, const AdamOptions& defaults)
 
 void Adam::step() {
   for_each_update<AdamOptions>([](const AdamOptions& o, const Tensor& p, const Tensor& g, ParamState& s) {
-    adam_param_step(o, /*decoupled=*/false, "Adam.step", p, g, s.buffers.data(), ++s.step);
+    adam_param_step(o, /*decoupled=*/false, "Adam.step", p, g, s);
   });
 }
 
@@ -134,7 +143,7 @@ AdamW::AdamW(std::vector<ParamGroup> groups, const AdamWOptions& defaults)
 
 void AdamW::step() {
   for_each_update<AdamWOptions>([](const AdamWOptions& o, const Tensor& p, const Tensor& g, ParamState& s) {
-    adam_param_step(o, /*decoupled=*/true, "AdamW.step", p, g, s.buffers.data(), ++s.step);
+    adam_param_step(o, /*decoupled=*/true, "AdamW.step", p, g, s);
   });
 }
 

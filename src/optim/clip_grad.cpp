@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "nabla/ops/ops.h"
+#include "nabla/tensor/capture.h"
 
 namespace nabla::optim {
 namespace {
@@ -35,16 +36,8 @@ double grad_norm(const Tensor& grad, double p) {
   });
 }
 
-}  // namespace
-
-double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, double norm_type, bool error_if_nonfinite) {
-  NABLA_CHECK(norm_type > 0, ValueError, "clip_grad_norm_: invalid norm_type ", norm_type,
-              " (must be > 0, or kInfNorm)");
-  std::vector<Tensor> grads;
-  for (const Tensor& p : params)
-    if (p.defined() && p.grad().defined()) grads.push_back(p.grad());
-  if (grads.empty()) return 0.0;
-
+// The total norm of `grads`, and every gradient scaled so that it is at most max_norm.
+double clip_by_total_norm(std::vector<Tensor>& grads, double max_norm, double norm_type, bool error_if_nonfinite) {
   double total = 0;
   if (std::isinf(norm_type)) {
     for (const Tensor& g : grads) total = nan_max(total, grad_norm(g, norm_type));
@@ -65,23 +58,49 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
   return total;
 }
 
+}  // namespace
+
+double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, double norm_type, bool error_if_nonfinite) {
+  NABLA_CHECK(norm_type > 0, ValueError, "clip_grad_norm_: invalid norm_type ", norm_type,
+              " (must be > 0, or kInfNorm)");
+  std::vector<Tensor> grads;
+  for (const Tensor& p : params)
+    if (p.defined() && p.grad().defined()) grads.push_back(p.grad());
+  if (grads.empty()) return 0.0;
+
+  // One replayable kernel (nabla/compile.h): the norm and the scale are computed when it runs.
+  double result = 0;
+  capture::launch("clip_grad_norm_", [grads, max_norm, norm_type, error_if_nonfinite, out = &result]() mutable {
+    const double total = clip_by_total_norm(grads, max_norm, norm_type, error_if_nonfinite);
+    if (out) *out = total;
+    out = nullptr;  // the caller's variable is gone when the step is replayed
+  });
+  return result;
+}
+
+
 void clip_grad_value_(const std::vector<Tensor>& params, double clip_value) {
   for (const Tensor& p : params) {
     if (!p.defined() || !p.grad().defined()) continue;
-    Tensor g = p.grad();
-    dispatch_floating(g.dtype(), "clip_grad_value_", [&]<class T>() {
-      const T lo = T(-clip_value), hi = T(clip_value);
-      auto clamp = [&](T v) { return std::isnan(v) ? v : std::min(std::max(v, lo), hi); };
-      if (g.is_contiguous()) {
-        T* x = g.data<T>();
-        for (int64_t i = 0; i < g.numel(); ++i) x[i] = clamp(x[i]);
-      } else {
-        Tensor c = g.contiguous();
-        T* x = c.data<T>();
-        for (int64_t i = 0; i < c.numel(); ++i) x[i] = clamp(x[i]);
-        g.copy_(c);
-      }
-    });
+    // Replayable (nabla/compile.h): the clamp runs on the gradient bound when it runs.
+    capture::launch(
+        "clip_grad_value_",
+        [g = p.grad(), clip_value]() mutable {
+          dispatch_floating(g.dtype(), "clip_grad_value_", [&]<class T>() {
+            const T lo = T(-clip_value), hi = T(clip_value);
+            auto clamp = [&](T v) { return std::isnan(v) ? v : std::min(std::max(v, lo), hi); };
+            if (g.is_contiguous()) {
+              T* x = g.data<T>();
+              for (int64_t i = 0; i < g.numel(); ++i) x[i] = clamp(x[i]);
+            } else {
+              Tensor c = g.contiguous();
+              T* x = c.data<T>();
+              for (int64_t i = 0; i < c.numel(); ++i) x[i] = clamp(x[i]);
+              g.copy_(c);
+            }
+          });
+        },
+        p.grad());
   }
 }
 

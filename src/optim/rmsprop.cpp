@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "nabla/tensor/capture.h"
 #include "optim_internal.h"
 
 namespace nabla::optim {
@@ -73,18 +74,25 @@ void rmsprop_update(T* __restrict p, const T* __restrict g, T* __restrict square
 
 void RMSprop::step() {
   for_each_update<RMSpropOptions>([](const RMSpropOptions& o, const Tensor& p, const Tensor& g, ParamState& s) {
-    const Tensor& square_avg = detail::state_buffer(s.buffers[0], p);
-    const Tensor* buf = o.momentum() > 0 ? &detail::state_buffer(s.buffers[1], p) : nullptr;
-    const Tensor* grad_avg = o.centered() ? &detail::state_buffer(s.buffers[2], p) : nullptr;
-    ++s.step;  // kept for the state (PyTorch counts it too); the update does not use it
+    detail::state_buffer(s.buffers[0], p);
+    const bool momentum = o.momentum() > 0, centered = o.centered();
+    if (momentum) detail::state_buffer(s.buffers[1], p);
+    if (centered) detail::state_buffer(s.buffers[2], p);
     dispatch_floating(p.dtype(), "RMSprop.step", [&]<class T>() {
       detail::dispatch_flags(
           [&]<bool... kFlags>() {
-            rmsprop_update<T, kFlags...>(p.data<T>(), g.data<T>(), square_avg.data<T>(),
-                                         grad_avg ? grad_avg->data<T>() : nullptr, buf ? buf->data<T>() : nullptr,
-                                         p.numel(), o);
+            // Replayable (nabla/compile.h): options, state and step count are read when it runs.
+            capture::launch(
+                "RMSprop.step",
+                [pp = p.data<T>(), pg = g.data<T>(), n = p.numel(), o = &o, s = &s, momentum, centered] {
+                  ++s->step;  // kept for the state (PyTorch counts it too); the update does not use it
+                  rmsprop_update<T, kFlags...>(pp, pg, s->buffers[0].data<T>(),
+                                               centered ? s->buffers[2].data<T>() : nullptr,
+                                               momentum ? s->buffers[1].data<T>() : nullptr, n, *o);
+                },
+                p, g);
           },
-          o.maximize(), o.weight_decay() != 0, o.centered(), o.momentum() > 0);
+          o.maximize(), o.weight_decay() != 0, centered, momentum);
     });
   });
 }

@@ -1,5 +1,6 @@
 #include "nabla/optim/sgd.h"
 
+#include "nabla/tensor/capture.h"
 #include "optim_internal.h"
 
 namespace nabla::optim {
@@ -63,11 +64,18 @@ void SGD::step() {
   for_each_update<SGDOptions>([](const SGDOptions& o, const Tensor& p, const Tensor& g, ParamState& s) {
     const bool momentum = o.momentum() != 0;
     const bool first = momentum && !s.buffers[0].defined();
-    const Tensor* buf = momentum ? &detail::state_buffer(s.buffers[0], p) : nullptr;
+    if (momentum) detail::state_buffer(s.buffers[0], p);
     dispatch_floating(p.dtype(), "SGD.step", [&]<class T>() {
       detail::dispatch_flags(
           [&]<bool... kFlags>() {
-            sgd_update<T, kFlags...>(p.data<T>(), g.data<T>(), buf ? buf->data<T>() : nullptr, p.numel(), o);
+            // Replayable (nabla/compile.h): options and state are read when the update runs, so a
+            // scheduler's new lr or a loaded state_dict is seen by a compiled step too.
+            capture::launch(
+                "SGD.step",
+                [pp = p.data<T>(), pg = g.data<T>(), n = p.numel(), o = &o, s = &s, momentum] {
+                  sgd_update<T, kFlags...>(pp, pg, momentum ? s->buffers[0].data<T>() : nullptr, n, *o);
+                },
+                p, g);
           },
           o.maximize(), o.weight_decay() != 0, momentum, first, o.nesterov());
     });

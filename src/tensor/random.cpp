@@ -20,6 +20,8 @@
 
 #include "nabla/tensor/random.h"
 
+#include "nabla/tensor/capture.h"
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -388,6 +390,7 @@ Impl& impl_of(Generator* gen) { return (gen ? *gen : default_generator()).impl()
 // ---- public functions ----
 
 Tensor& uniform_(Tensor& t, double low, double high, Generator* gen) {
+  capture::refuse("uniform_");
   NABLA_CHECK(low <= high, ValueError, "uniform_: expects low <= high, got low=", low,
               ", high=", high);
   Impl& g = impl_of(gen);
@@ -404,6 +407,7 @@ Tensor& uniform_(Tensor& t, double low, double high, Generator* gen) {
 }
 
 Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
+  capture::refuse("normal_");
   NABLA_CHECK(std >= 0.0, ValueError, "normal_: expects std >= 0.0, got std=", std);
   Impl& g = impl_of(gen);
   std::lock_guard lock(g.mutex);
@@ -430,6 +434,7 @@ Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
 }
 
 Tensor& bernoulli_(Tensor& t, double p, Generator* gen) {
+  capture::refuse("bernoulli_ (dropout in training mode)");
   NABLA_CHECK(p >= 0.0 && p <= 1.0, ValueError, "bernoulli_: expects 0 <= p <= 1, got p=", p);
   Impl& g = impl_of(gen);
   std::lock_guard lock(g.mutex);
@@ -456,6 +461,7 @@ Tensor randn(const Shape& shape, DType dtype, Generator* gen) {
 }
 
 Tensor randint(int64_t low, int64_t high, const Shape& shape, Generator* gen) {
+  capture::refuse("randint");
   NABLA_CHECK(low < high, ValueError, "randint: expects low < high, got low=", low,
               ", high=", high);
   Tensor t = Tensor::empty(shape, DType::int64);
@@ -473,6 +479,7 @@ Tensor randint(int64_t low, int64_t high, const Shape& shape, Generator* gen) {
 }
 
 Tensor randperm(int64_t n, Generator* gen) {
+  capture::refuse("randperm");
   NABLA_CHECK(n >= 0, ValueError, "randperm: n must be non-negative, got ", n);
   Tensor t = Tensor::empty(Shape{n}, DType::int64);
   int64_t* out = t.data<int64_t>();

@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "../kernels/elementwise.h"
+#include "nabla/tensor/capture.h"
 #include "nabla/autograd/engine.h"
 #include "nabla/ops/ops.h"
 
@@ -43,6 +44,7 @@ Tensor Tensor::from_vector(const std::vector<double>& values, const Shape& shape
     T* p = t.data<T>();
     for (size_t i = 0; i < values.size(); ++i) p[i] = static_cast<T>(values[i]);
   });
+  capture::restore_on_replay(t);
   return t;
 }
 
@@ -51,6 +53,7 @@ Tensor Tensor::from_vector(const std::vector<float>& values, const Shape& shape)
               " values do not fill shape ", shape.to_string());
   Tensor t = empty(shape, DType::float32);
   std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(float));
+  capture::restore_on_replay(t);
   return t;
 }
 
@@ -59,6 +62,7 @@ Tensor Tensor::from_vector(const std::vector<int64_t>& values, const Shape& shap
               " values do not fill shape ", shape.to_string());
   Tensor t = empty(shape, DType::int64);
   std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(int64_t));
+  capture::restore_on_replay(t);
   return t;
 }
 
@@ -75,7 +79,7 @@ std::vector<T> Tensor::to_vector() const {
   std::vector<T> out(numel());
   if (out.empty()) return out;
   Tensor dst = Tensor::empty(shape(), dtype_of<T>::value);
-  dispatch_all(dtype(), [&]<class S>() { kernels::copy<T, S>(*this, dst); });
+  dispatch_all(dtype(), [&]<class S>() { kernels::copy<T, S>(kernels::operand(*this), kernels::operand(dst)); });
   std::memcpy(out.data(), dst.raw_data(), out.size() * sizeof(T));
   return out;
 }
@@ -105,11 +109,16 @@ Tensor& Tensor::requires_grad_(bool value) {
   return *this;
 }
 
+// Inside a captured step (nabla/compile.h) binding .grad is replayed too: a replay leaves every
+// .grad bound to the buffer the replayed kernels write, as the eager step would.
+void Tensor::set_grad(const Tensor& g) {
+  capture::launch("set_grad", [impl = impl_, grad = g.impl_] { impl->grad = grad; });
+}
+
 void Tensor::zero_grad(bool set_to_none) {
-  if (!impl_->grad) return;
   if (set_to_none) {
-    impl_->grad.reset();
-  } else {
+    if (impl_->grad || capture::recording()) capture::launch("zero_grad", [impl = impl_] { impl->grad.reset(); });
+  } else if (impl_->grad) {
     Tensor(impl_->grad).zero_();
   }
 }
@@ -144,20 +153,32 @@ Tensor& Tensor::copy_(const Tensor& src) {
   NABLA_CHECK(broadcast_shapes(shape(), src.shape(), "copy_") == shape(), ShapeError, "copy_: source ",
               src.shape().to_string(), " does not broadcast to destination ", shape().to_string());
   dispatch_all(dtype(), [&]<class D>() {
-    dispatch_all(src.dtype(), [&]<class S>() { kernels::copy<D, S>(src, *this); });
+    dispatch_all(src.dtype(), [&]<class S>() {
+      capture::launch(
+          "copy_", [from = kernels::operand(src), to = kernels::operand(*this)] { kernels::copy<D, S>(from, to); }, src,
+          *this);
+    });
   });
   return *this;
 }
 
 Tensor& Tensor::fill_(double value) {
   dispatch_all(dtype(), [&]<class T>() {
-    if (is_contiguous()) {
-      T* p = data<T>();
-      const int64_t n = numel();
-      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(value);
-    } else {
-      copy_(Tensor::scalar(value, dtype()));
-    }
+    capture::launch(
+        "fill_",
+        [to = kernels::operand(*this), v = static_cast<T>(value)] {
+          if (to.contiguous) {
+            T* p = static_cast<T*>(to.data);
+            const int64_t n = to.numel();
+            for (int64_t i = 0; i < n; ++i) p[i] = v;
+            return;
+          }
+          kernels::nd_loop<1>(to.shape, {to.strides}, [&](auto off, int64_t len, auto st) {
+            T* row = static_cast<T*>(to.data) + off[0];
+            for (int64_t i = 0; i < len; ++i) row[i * st[0]] = v;
+          });
+        },
+        *this);
   });
   return *this;
 }
@@ -168,31 +189,37 @@ Tensor& Tensor::add_(const Tensor& other, double alpha) {
   NABLA_CHECK(broadcast_shapes(shape(), other.shape(), "add_") == shape(), ShapeError, "add_: ",
               other.shape().to_string(), " does not broadcast to ", shape().to_string());
   dispatch_floating(dtype(), "add_", [&]<class T>() {
-    T* p = data<T>();
-    const T a = static_cast<T>(alpha);
-    if (is_contiguous() && other.is_contiguous() && other.shape() == shape()) {
-      const T* q = other.data<T>();
-      const int64_t n = numel();
-      for (int64_t i = 0; i < n; ++i) p[i] += a * q[i];
-      return;
-    }
-    const T* q = static_cast<const T*>(other.raw_data());
-    kernels::nd_loop<2>(shape(), {strides(), kernels::broadcast_strides(other, shape())},
-                        [&](auto off, int64_t len, auto st) {
-                          for (int64_t i = 0; i < len; ++i)
-                            p[off[0] + i * st[0]] += a * q[off[1] + i * st[1]];
-                        });
+    capture::launch(
+        "add_",
+        [to = kernels::operand(*this), from = kernels::operand(other), a = static_cast<T>(alpha)] {
+          T* p = static_cast<T*>(to.data);
+          const T* q = static_cast<const T*>(from.data);
+          if (to.contiguous && from.contiguous && from.shape == to.shape) {
+            const int64_t n = to.numel();
+            for (int64_t i = 0; i < n; ++i) p[i] += a * q[i];
+            return;
+          }
+          kernels::nd_loop<2>(to.shape, {to.strides, kernels::broadcast_strides(from, to.shape)},
+                              [&](auto off, int64_t len, auto st) {
+                                for (int64_t i = 0; i < len; ++i) p[off[0] + i * st[0]] += a * q[off[1] + i * st[1]];
+                              });
+        },
+        *this, other);
   });
   return *this;
 }
 
 Tensor& Tensor::mul_(double factor) {
   dispatch_floating(dtype(), "mul_", [&]<class T>() {
-    T* p = data<T>();
-    const T f = static_cast<T>(factor);
-    kernels::nd_loop<1>(shape(), {strides()}, [&](auto off, int64_t len, auto st) {
-      for (int64_t i = 0; i < len; ++i) p[off[0] + i * st[0]] *= f;
-    });
+    capture::launch(
+        "mul_",
+        [to = kernels::operand(*this), f = static_cast<T>(factor)] {
+          T* p = static_cast<T*>(to.data);
+          kernels::nd_loop<1>(to.shape, {to.strides}, [&](auto off, int64_t len, auto st) {
+            for (int64_t i = 0; i < len; ++i) p[off[0] + i * st[0]] *= f;
+          });
+        },
+        *this);
   });
   return *this;
 }
@@ -205,6 +232,8 @@ Tensor full(const Shape& shape, double value, DType dtype) {
   return t;
 }
 Tensor zeros(const Shape& shape, DType dtype) {
+  // Inside a captured step the zeroing is a recorded kernel: the buffer may be updated in place later.
+  if (capture::recording()) return full(shape, 0.0, dtype);
   for (int64_t d : shape)
     NABLA_CHECK(d >= 0, ShapeError, "zeros: negative size in ", shape.to_string());
   auto impl = std::make_shared<TensorImpl>();
@@ -229,6 +258,7 @@ Tensor arange(double start, double end, double step, DType dtype) {
     T* p = t.data<T>();
     for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(start + double(i) * step);
   });
+  capture::restore_on_replay(t);
   return t;
 }
 
@@ -244,6 +274,7 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype) {
     for (int64_t i = 0; i < steps; ++i)
       p[i] = static_cast<T>(steps == 1 ? start : i < half ? start + step * double(i) : end - step * double(steps - 1 - i));
   });
+  capture::restore_on_replay(t);
   return t;
 }
 
@@ -252,6 +283,7 @@ Tensor eye(int64_t n, DType dtype) {
   dispatch_all(dtype, [&]<class T>() {
     for (int64_t i = 0; i < n; ++i) t.data<T>()[i * n + i] = T(1);
   });
+  capture::restore_on_replay(t);
   return t;
 }
 

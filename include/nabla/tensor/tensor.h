@@ -102,7 +102,7 @@ class Tensor {
   const std::shared_ptr<Node>& grad_fn() const { return impl_->grad_fn; }
   // The accumulated gradient (undefined until a backward pass reaches this tensor).
   Tensor grad() const { return Tensor(impl_->grad); }
-  void set_grad(const Tensor& g) { impl_->grad = g.impl_; }
+  void set_grad(const Tensor& g);
   // Sets .grad to undefined (set_to_none, as PyTorch 2 does) or fills it with zeros.
   void zero_grad(bool set_to_none = true);
   // Asks a non-leaf to keep its gradient in .grad after backward.

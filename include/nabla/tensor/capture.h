@@ -1,0 +1,106 @@
+// nabla/tensor/capture.h — recording the kernels of a step so that it can be replayed.
+//
+// This is the machinery under nabla::compile (nabla/compile.h); users call compile, not this.
+//
+// Every piece of numeric work in nabla that can run inside a compiled step goes through
+// capture::launch: the work is a closure that holds everything it reads by value (raw pointers,
+// sizes, strides, scalar constants) and nothing by reference to the stack. launch runs it at
+// once (eager mode: that is all it does) and, while a Tape is recording on this thread, also
+// appends it to the tape together with the storages it touches, which the tape keeps alive.
+// Replaying the tape runs the same closures, in the same order, on the same buffers: the same
+// arithmetic as eager mode, bit for bit, with no graph, no shape checks and no allocation.
+//
+// Work that cannot be replayed this way (a value read back into C++ to decide what to do next,
+// a random draw made outside a closure) calls capture::refuse(what) first: inside a recording it
+// throws a CaptureError naming the operation, so a step is either captured whole or not at all.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "nabla/error.h"
+#include "nabla/tensor/tensor.h"
+
+namespace nabla::capture {
+
+// One recorded piece of work, ready to run again.
+struct Kernel {
+  const char* name;  // the op it came from, for describe()
+  std::function<void()> run;
+};
+
+// The kernels of one captured step and the storages they point into.
+class Tape {
+ public:
+  // Runs every kernel again, in order.
+  void replay() const {
+    for (const Kernel& k : kernels_) k.run();
+  }
+  size_t size() const { return kernels_.size(); }
+  const std::vector<Kernel>& kernels() const { return kernels_; }
+
+  void add(const char* name, std::function<void()> run) { kernels_.push_back({name, std::move(run)}); }
+  void keep(const std::shared_ptr<Storage>& storage) {
+    if (storage && seen_.insert(storage.get()).second) storages_.push_back(storage);
+  }
+  void keep(const std::shared_ptr<TensorImpl>& impl) { impls_.push_back(impl); }
+
+ private:
+  std::vector<Kernel> kernels_;
+  std::vector<std::shared_ptr<Storage>> storages_;
+  std::vector<std::shared_ptr<TensorImpl>> impls_;
+  std::unordered_set<const Storage*> seen_;
+};
+
+// The tape recording on this thread, or nullptr (eager mode).
+Tape* active();
+inline bool recording() { return active() != nullptr; }
+
+// Records onto `tape` on this thread while it lives (not nestable: a second one throws).
+class Recording {
+ public:
+  explicit Recording(Tape& tape);
+  ~Recording();
+  Recording(const Recording&) = delete;
+  Recording& operator=(const Recording&) = delete;
+};
+
+// Throws CaptureError("... 'what' cannot be captured ...") while a tape is recording.
+void refuse(const char* what);
+
+// While recording: a kernel that puts the current contents of `fresh` (a new contiguous tensor
+// just filled from host values: from_vector, arange, eye, ...) back, so that an in-place update of
+// it later in the step starts from the same values on every replay.
+void restore_on_replay(const Tensor& fresh);
+
+namespace detail {
+void set_active(Tape* tape);
+}
+
+// Runs `work` now and, while recording, appends a copy of it to the tape and keeps the storages
+// of `touched` alive (every tensor whose memory `work` reads or writes). Work that itself calls
+// launch (a kernel built from other kernels) is recorded once, whole: recording pauses inside it.
+template <class Work, class... Touched>
+void launch(const char* name, Work&& work, const Touched&... touched) {
+  Tape* tape = active();
+  if (!tape) {
+    work();
+    return;
+  }
+  detail::set_active(nullptr);
+  try {
+    work();
+  } catch (...) {
+    detail::set_active(tape);
+    throw;
+  }
+  detail::set_active(tape);
+  (tape->keep(touched.impl()->storage), ...);
+  tape->add(name, std::function<void()>(std::forward<Work>(work)));
+}
+
+}  // namespace nabla::capture
