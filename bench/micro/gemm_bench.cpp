@@ -39,7 +39,7 @@ void BM_gemm(benchmark::State& state) {
     if constexpr (path == Path::wrapper) {
       nabla::kernels::gemm(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, 0.0f, c.data(), ldc);
     } else if constexpr (path == Path::small) {
-      small_gemm(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, 0.0f, c.data(), ldc);
+      nabla::kernels::small_gemm_blocked(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, 0.0f, c.data(), ldc);
     } else {
       cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
                   1.0f, a.data(), int(lda), b.data(), int(ldb), 0.0f, c.data(), int(ldc));

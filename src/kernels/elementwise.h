@@ -4,6 +4,8 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "nabla/tensor/tensor.h"
 
@@ -130,6 +132,25 @@ void binary(const Operand& a, const Operand& b, const Operand& out, F f) {
                  for (int64_t i = 0; i < len; ++i) ro[i] = f(ra[i * st[0]], rb[i * st[1]]);
                }
              });
+}
+
+// k ? p : q, for floats as a bit mask (and/andnot/or), which vectorises without blend
+// instructions (baseline x86-64 has none) and keeps every bit of p or q, NaNs included.
+template <class T>
+inline T select(bool k, T p, T q) {
+  if constexpr (std::is_floating_point_v<T>) {
+    using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+    const Bits mask = Bits(0) - Bits(k);
+    Bits pb, qb;
+    std::memcpy(&pb, &p, sizeof p);
+    std::memcpy(&qb, &q, sizeof q);
+    const Bits r = (pb & mask) | (qb & ~mask);
+    T out;
+    std::memcpy(&out, &r, sizeof out);
+    return out;
+  } else {
+    return k ? p : q;
+  }
 }
 
 // out[i] = f(c[i·sc], a[i·sa], b[i·sb]), each stride 1 or 0; a function of its own, with

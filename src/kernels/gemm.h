@@ -9,8 +9,19 @@ namespace nabla::kernels {
 // dispatch) costs more than the arithmetic. bench/micro (nabla_micro_bench --benchmark_filter=gemm)
 // measured the crossover of small_gemm against OpenBLAS between m·n·k = 64 and 512.
 inline constexpr int64_t kSmallGemm = 256;
+// Products at least 16 columns wide (one full register tile) and up to this many multiply-adds
+// go to small_gemm_blocked: measured (nabla_micro_bench --benchmark_filter=gemm) faster than
+// OpenBLAS on W2's layers (32×16×16: 0.74 µs vs 1.04 µs) and slower from about 64×64×64 on.
+inline constexpr int64_t kBlockedGemm = 16384;
+inline constexpr int64_t kBlockedMinCols = 16;
 
-// The in-house loop for tiny products (same contract as gemm below).
+// The register-blocked in-house kernel (gemm.cpp) that gemm uses up to kSmallGemm (same contract).
+void small_gemm_blocked(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                        int64_t ldb, float beta, float* c, int64_t ldc);
+void small_gemm_blocked(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
+                        const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
+
+// The plain reference loop (same contract as gemm below), kept for the micro-benchmarks.
 template <class T>
 void small_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb,
                 T beta, T* c, int64_t ldc) {

@@ -207,7 +207,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     capture::launch(
         "where",
         [c = kernels::operand(cond), u = kernels::operand(a), v = kernels::operand(b), y = kernels::operand(out)] {
-          kernels::ternary<T, bool, T, T>(c, u, v, y, [](bool k, T p, T q) { return k ? p : q; });
+          kernels::ternary<T, bool, T, T>(c, u, v, y, [](bool k, T p, T q) { return kernels::select(k, p, q); });
         },
         cond, a, b, out);
   });
