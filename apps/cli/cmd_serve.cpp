@@ -1,13 +1,26 @@
 // `nabla serve [--port 8080] [--host 127.0.0.1]`: the live training playground in the browser.
 // The server lives in apps/serve/ and the numerics in nabla/serve/session.h; this file parses
 // the options, starts the server and waits.
+//
+// The HTTP server (Debian's cpp-httplib) brings OpenSSL with it, 3.5 MB of memory in every
+// process that links it. So it runs in a program of its own, nabla-serve, built from this file
+// with NABLA_SERVE_IN_PROCESS; in the nabla command `serve` has the same options and help and
+// hands the command line on to the nabla-serve next to it (exec: same process, same output).
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
 #include "command.h"
+#ifdef NABLA_SERVE_IN_PROCESS
 #include "server.h"
+#else
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#endif
 
 namespace nabla::cli {
 namespace {
@@ -32,6 +45,7 @@ struct Options {
 volatile std::sig_atomic_t stop_requested = 0;
 extern "C" void on_signal(int) { stop_requested = 1; }
 
+#ifdef NABLA_SERVE_IN_PROCESS
 int run(const Options& o, const Context& ctx) {
   serve::PlaygroundServer server({.host = o.host, .port = o.port});
   int port = 0;
@@ -48,6 +62,20 @@ int run(const Options& o, const Context& ctx) {
   server.stop();
   return 0;
 }
+#else
+int run(const Options&, const Context&) {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  const std::filesystem::path program = (ec ? std::filesystem::path(".") : self.parent_path()) / "nabla-serve";
+  std::vector<std::string> args = command_line();
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(program.c_str(), argv.data());  // returns only on failure
+  throw CommandError("cannot start " + program.string() + " (" + std::strerror(errno) +
+                     "): the playground is the program nabla-serve, installed next to nabla");
+}
+#endif
 
 Action setup(CLI::App& app, const Context& ctx) {
   const Translator& tr = ctx.tr;

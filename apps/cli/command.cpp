@@ -13,6 +13,16 @@ std::vector<Subcommand>& registry() {
 }
 }  // namespace
 
+namespace {
+std::vector<std::string>& line() {
+  static std::vector<std::string> args;
+  return args;
+}
+}  // namespace
+
+void set_command_line(int argc, char** argv) { line().assign(argv, argv + argc); }
+const std::vector<std::string>& command_line() { return line(); }
+
 bool register_subcommand(Subcommand subcommand) {
   registry().push_back(std::move(subcommand));
   return true;

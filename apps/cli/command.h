@@ -31,6 +31,10 @@ struct Subcommand {
   std::function<Action(CLI::App& app, const Context& ctx)> setup;
 };
 
+// The command line as main received it (argv[0] included), for a subcommand that hands it on.
+void set_command_line(int argc, char** argv);
+const std::vector<std::string>& command_line();
+
 // Adds a subcommand; returns true so it can initialise a static in the subcommand's file.
 bool register_subcommand(Subcommand subcommand);
 // All registered subcommands, sorted by name.

@@ -98,6 +98,7 @@ void print_parse_error(const nabla::ParseError& e) {
 }
 
 int run(int argc, char** argv) {
+  nabla::cli::set_command_line(argc, argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   const Translator tr(nabla::cli::detect_language(peek_lang(args)));
   const nabla::cli::Context context{tr};
