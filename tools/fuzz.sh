@@ -5,6 +5,8 @@
 #   tools/fuzz.sh            # every target, 60 s each
 #   tools/fuzz.sh 600 csv    # only fuzz_csv, 10 minutes
 #   FUZZ_RUNS=1000000 tools/fuzz.sh 3600 expr   # stop after a million inputs (or the time)
+#   FUZZ_TIMEOUT=5 tools/fuzz.sh ...            # seconds one input may take (default 1; raise it on
+#                                               # a loaded machine, where a 0.3 s input can take 1 s)
 #
 # The seeds (fuzz/corpus/<target>/) are read, never written: new coverage goes to
 # build-fuzz/corpus/<target>/, crashes to build-fuzz/findings/<target>/ (crash-*, timeout-*,
@@ -41,10 +43,10 @@ for t in "${targets[@]}"; do
   [ -f "fuzz/dict/$t.dict" ] && dict=(-dict="fuzz/dict/$t.dict")
   echo "== fuzz_$t: ${seconds}s =="
   start=$(date +%s)
-  # -timeout 1 s and -rss_limit_mb/-malloc_limit_mb 1 GB: a slower or bigger input is a finding.
+  # -timeout (1 s) and -rss_limit_mb/-malloc_limit_mb 1 GB: a slower or bigger input is a finding.
   set +e
   "build-fuzz/fuzz_$t" "$corpus" "fuzz/corpus/$t" "${dict[@]}" "${runs[@]}" -max_total_time="$seconds" \
-    -timeout=1 -rss_limit_mb=1024 -malloc_limit_mb=1024 -print_final_stats=1 \
+    -timeout="${FUZZ_TIMEOUT:-1}" -rss_limit_mb=1024 -malloc_limit_mb=1024 -print_final_stats=1 \
     -artifact_prefix="$findings/" >"$log" 2>&1
   rc=$?
   set -e
