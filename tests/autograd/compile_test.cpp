@@ -64,6 +64,21 @@ void expect_same_parameters(const nn::Module& a, const nn::Module& b, const std:
   }
 }
 
+// The step every test runs, eagerly and compiled: zero_grad, forward, loss, backward, [clip,] step.
+enum class Loss { mse, bce_logits, cross_entropy };
+Tensor training_step(nn::Module& net, optim::Optimizer& opt, const Tensor& x, const Tensor& y, Loss kind,
+                     double clip = 0) {
+  opt.zero_grad();
+  const Tensor out = net.forward(x);
+  Tensor loss = kind == Loss::mse          ? nn::functional::mse_loss(out, y)
+                : kind == Loss::bce_logits ? nn::functional::binary_cross_entropy_with_logits(out, y)
+                                           : nn::functional::cross_entropy(out, y);
+  loss.backward();
+  if (clip > 0) optim::clip_grad_norm_(net.parameters(), clip);
+  opt.step();
+  return loss;
+}
+
 TEST(Compile, XorSigmoidNetSgdIsBitIdenticalToEager) {
   const Dataset d = make_xor({.dtype = DType::float64});
   auto eager_net = mlp({2, 2, 1}, DType::float64, false, 0);
@@ -71,11 +86,7 @@ TEST(Compile, XorSigmoidNetSgdIsBitIdenticalToEager) {
   optim::SGD eager_opt(eager_net->parameters(), optim::SGDOptions(0.5));
   optim::SGD compiled_opt(compiled_net->parameters(), optim::SGDOptions(0.5));
   auto step = [](nn::Module& net, optim::Optimizer& opt, const Tensor& x, const Tensor& y) {
-    opt.zero_grad();
-    Tensor loss = nn::functional::mse_loss(net.forward(x), y);
-    loss.backward();
-    opt.step();
-    return loss;
+    return training_step(net, opt, x, y, Loss::mse);
   };
   auto train_step = compile([&](const Tensor& x, const Tensor& y) { return step(*compiled_net, compiled_opt, x, y); });
   for (int i = 0; i < 300; ++i) {
@@ -106,11 +117,7 @@ TEST(Compile, MoonsReluAdamWithSchedulerOverChangingBatchesIsBitIdentical) {
   optim::Adam compiled_opt(compiled_net->parameters(), optim::AdamOptions(0.01).weight_decay(1e-3));
   optim::StepLR eager_sched(eager_opt, 3, 0.5), compiled_sched(compiled_opt, 3, 0.5);
   auto step = [](nn::Module& net, optim::Optimizer& opt, const Tensor& x, const Tensor& y) {
-    opt.zero_grad();
-    Tensor loss = nn::functional::binary_cross_entropy_with_logits(net.forward(x), y);
-    loss.backward();
-    opt.step();
-    return loss;
+    return training_step(net, opt, x, y, Loss::bce_logits);
   };
   auto train_step = compile([&](const Tensor& x, const Tensor& y) { return step(*compiled_net, compiled_opt, x, y); });
   for (int epoch = 0; epoch < 8; ++epoch) {
@@ -142,12 +149,7 @@ TEST(Compile, CrossEntropyMomentumClippingAndASmallerLastBatch) {
   optim::SGD eager_opt(eager_net->parameters(), optim::SGDOptions(0.2).momentum(0.9));
   optim::SGD compiled_opt(compiled_net->parameters(), optim::SGDOptions(0.2).momentum(0.9));
   auto step = [](nn::Module& net, optim::Optimizer& opt, const Tensor& x, const Tensor& y) {
-    opt.zero_grad();
-    Tensor loss = nn::functional::cross_entropy(net.forward(x), y);
-    loss.backward();
-    optim::clip_grad_norm_(net.parameters(), 0.5);
-    opt.step();
-    return loss;
+    return training_step(net, opt, x, y, Loss::cross_entropy, 0.5);
   };
   auto train_step = compile([&](const Tensor& x, const Tensor& y) { return step(*compiled_net, compiled_opt, x, y); });
   for (int epoch = 0; epoch < 6; ++epoch)
@@ -170,12 +172,8 @@ TEST(Compile, BatchNormRunningStatisticsAdvanceOnReplay) {
   optim::AdamW eager_opt(eager_net->parameters(), optim::AdamWOptions(0.01));
   optim::AdamW compiled_opt(compiled_net->parameters(), optim::AdamWOptions(0.01));
   const Dataset d = make_moons({.n = 64, .noise = 0.1, .dtype = DType::float32, .seed = 1});
-  auto step = [&](nn::Module& net, optim::Optimizer& opt, const Tensor& x, const Tensor& y) {
-    opt.zero_grad();
-    Tensor loss = nn::functional::binary_cross_entropy_with_logits(net.forward(x), y);
-    loss.backward();
-    opt.step();
-    return loss;
+  auto step = [](nn::Module& net, optim::Optimizer& opt, const Tensor& x, const Tensor& y) {
+    return training_step(net, opt, x, y, Loss::bce_logits);
   };
   auto train_step = compile([&](const Tensor& x, const Tensor& y) { return step(*compiled_net, compiled_opt, x, y); });
   for (int i = 0; i < 20; ++i) ASSERT_EQ(step(*eager_net, eager_opt, d.x, d.y).item(), train_step(d.x, d.y).item()) << i;
@@ -192,13 +190,8 @@ TEST(Compile, AReplayedStepMakesNoHeapAllocation) {
   const Dataset d = make_moons({.n = 32, .noise = 0.1, .dtype = DType::float32, .seed = 4});
   auto net = mlp({2, 16, 16, 1}, DType::float32, true, 3);
   optim::SGD opt(net->parameters(), optim::SGDOptions(0.1).momentum(0.9));
-  auto train_step = compile([&](const Tensor& x, const Tensor& y) {
-    opt.zero_grad();
-    Tensor loss = nn::functional::binary_cross_entropy_with_logits(net->forward(x), y);
-    loss.backward();
-    opt.step();
-    return loss;
-  });
+  auto train_step =
+      compile([&](const Tensor& x, const Tensor& y) { return training_step(*net, opt, x, y, Loss::bce_logits); });
   for (int i = 0; i < 3; ++i) train_step(d.x, d.y);  // warm-up, record, first replay
   const AllocatorStats before = allocator_stats();
   const int64_t news_before = g_news.load();
@@ -216,13 +209,7 @@ TEST(Compile, DropoutInTrainingModeIsRefusedByName) {
   auto net = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
       linear(2, 4, DType::float32), std::make_shared<nn::Dropout>(0.5), linear(4, 1, DType::float32)});
   optim::SGD opt(net->parameters(), optim::SGDOptions(0.1));
-  auto train_step = compile([&](const Tensor& x, const Tensor& y) {
-    opt.zero_grad();
-    Tensor loss = nn::functional::mse_loss(net->forward(x), y);
-    loss.backward();
-    opt.step();
-    return loss;
-  });
+  auto train_step = compile([&](const Tensor& x, const Tensor& y) { return training_step(*net, opt, x, y, Loss::mse); });
   const Tensor x = ones({4, 2}), y = zeros({4, 1});
   train_step(x, y);  // the warm-up is eager: fine
   try {
