@@ -915,7 +915,12 @@ viz::LinePlot loss_curve(const Run& r, const demo::TrainingRun& run, int64_t upt
 void save_boundary_pictures(Run& r, const demo::TrainingRun& run, const std::string& ylabel, const Message& gif_what,
                             const Message& png_what) {
   if (run.frames.empty()) return;
-  viz::Animation anim(960, 420);
+  // The heatmap drifts a little everywhere from one frame to the next, which GIF stores at great
+  // cost: pixels within 8 levels (of 255) of what is shown are left as they are, and the frames
+  // are drawn at 800x350 (the still picture keeps 960x420). 41 frames then take about 0.5 MB
+  // instead of 1.5 to 2 MB, and look the same in motion.
+  viz::Animation anim(800, 350);
+  anim.tolerance(8);
   for (const demo::BoundaryFrame& f : run.frames) {
     viz::Figure fig(1, 2);
     fig.add(boundary_map(r, run, f, r(kEpochTitle, f.epoch))).add(loss_curve(r, run, f.epoch, ylabel));
@@ -945,16 +950,17 @@ constexpr Message kNbIntro{
     "a = σ(w1·x1 + w2·x2 + b), cost C = ½·mean((a − y)²), gradient descent with η = {} for {} epochs\n"
     "over all {} points at once. Per point the chain rule gives δ = ∂C/∂z = (a − y)·a(1 − a), and then\n"
     "∂C/∂w = mean(δ·x), ∂C/∂b = mean(δ): the notebook writes these by hand; nabla's backward pass\n"
-    "computes the same numbers. Starting weights w = {}, b = {} (the notebook's).\n"
-    "The notebook's 60 points come from numpy's generator, labelled by the line 2·x1 − x2 + 0.5 = 0;\n"
-    "nabla's datasets do not include them, so two overlapping Gaussian blobs stand in (see the config).",
+    "computes the same numbers. Starting weights w = {}, b = {}.\n"
+    "Points and weights are the notebook's own: nabla reproduces numpy's generator bit for bit\n"
+    "(np.random.default_rng(7): 60 normal points, labelled by the line 2·x1 − x2 + 0.5 = 0, then w from\n"
+    "the same generator), so every cost below is the one the notebook's numpy loop computes.",
     "a = σ(w1·x1 + w2·x2 + b), costo C = ½·media((a − y)²), descenso por gradiente con η = {} durante {}\n"
     "épocas sobre los {} puntos a la vez. Por punto la regla de la cadena da δ = ∂C/∂z = (a − y)·a(1 − a), y\n"
     "luego ∂C/∂w = media(δ·x), ∂C/∂b = media(δ): el notebook los escribe a mano; el paso hacia atrás de\n"
-    "nabla calcula los mismos números. Pesos iniciales w = {}, b = {} (los del notebook).\n"
-    "Los 60 puntos del notebook salen del generador de numpy, etiquetados por la recta 2·x1 − x2 + 0.5 = 0;\n"
-    "los conjuntos de datos de nabla no los incluyen, así que dos nubes gaussianas solapadas los reemplazan\n"
-    "(ver la configuración)."};
+    "nabla calcula los mismos números. Pesos iniciales w = {}, b = {}.\n"
+    "Los puntos y los pesos son los del notebook: nabla reproduce el generador de numpy bit a bit\n"
+    "(np.random.default_rng(7): 60 puntos normales, etiquetados por la recta 2·x1 − x2 + 0.5 = 0, y luego w\n"
+    "del mismo generador), así que cada costo de abajo es el que calcula el bucle en numpy del notebook."};
 constexpr Message kNbFinal{
     "After training: w = {}, b = {}. The boundary is the line where a = 0.5, that is where\n"
     "w1·x1 + w2·x2 + b = 0:  {}·x1{}{} = 0.\n"
@@ -1000,13 +1006,14 @@ constexpr Message kCircleIntro{
     "(W1 = [[1.2, −0.7], [−0.9, 1.0]], W2 = [[0.8, −0.6]], biases 0), C = ½·mean((a − y)²), η = {}, {} epochs.\n"
     "Backpropagation as the notebook writes it: δ2 = (a2 − y)·a2(1 − a2) at the output,\n"
     "δ1 = (δ2·W2) ⊙ a1(1 − a1) in the hidden layer, ∂C/∂W = mean(δ·aᵀ) and ∂C/∂b = mean(δ) in each;\n"
-    "nabla's autograd computes exactly these. Task: {} points, class 1 outside a circle around the origin.",
+    "nabla's autograd computes exactly these. Task: the notebook's {} points (np.random.default_rng(3),\n"
+    "reproduced bit for bit), class 1 outside the circle x1² + x2² = 1.3, so the costs are the notebook's.",
     "Dos unidades ocultas sigmoides, una salida sigmoide, los pesos iniciales del notebook\n"
     "(W1 = [[1.2, −0.7], [−0.9, 1.0]], W2 = [[0.8, −0.6]], sesgos 0), C = ½·media((a − y)²), η = {}, {} épocas.\n"
     "Retropropagación como la escribe el notebook: δ2 = (a2 − y)·a2(1 − a2) en la salida,\n"
     "δ1 = (δ2·W2) ⊙ a1(1 − a1) en la capa oculta, ∂C/∂W = media(δ·aᵀ) y ∂C/∂b = media(δ) en cada una;\n"
-    "el autograd de nabla calcula exactamente eso. Tarea: {} puntos, clase 1 fuera de un círculo centrado\n"
-    "en el origen."};
+    "el autograd de nabla calcula exactamente eso. Tarea: los {} puntos del notebook (np.random.default_rng(3),\n"
+    "reproducido bit a bit), clase 1 fuera del círculo x1² + x2² = 1.3, así que los costos son los del notebook."};
 constexpr Message kCircleWhy{
     "Final accuracy {}. Look at the boundary: not a circle. Each hidden unit can only say on which side\n"
     "of one straight line a point is (σ(w·x + b) = 0.5 on that line), and the output mixes those two\n"

@@ -12,6 +12,7 @@
 #include "nabla/data/dataloader.h"
 #include "nabla/data/dataset.h"
 #include "nabla/data/mnist.h"
+#include "nabla/data/numpy_random.h"
 #include "nabla/data/synthetic.h"
 #include "nabla/error.h"
 #include "nabla/io/safetensors.h"

@@ -43,19 +43,18 @@ log_every = 1000
     {"neuron_boundary.toml", R"toml(# Seed 000 §4 ("Vamos con las derivadas parciales"): the last layer alone, one sigmoid neuron
 # a = σ(w·x + b), learns a straight decision boundary by gradient descent on
 # C = ½·mean((a − y)²) — half_mse, reduction "mean" — with lr 0.5 for 100 full-batch epochs.
-# The starting weights are the notebook's (np.random.default_rng(7): 60 rows of X, then
-# W = rng.normal(scale=0.5, size=(1, 2)); b = 0). Its data are 60 Gaussian points labelled by the
-# line 2·x1 − x2 + 0.5 = 0, drawn by numpy; nabla's datasets do not have that one, so two
-# overlapping Gaussian blobs stand in for them: also 60 points, also separated by a line.
+# The notebook's own data and starting weights: rng = np.random.default_rng(7);
+# X = rng.normal(size=(60, 2)), labelled 1 where σ(2·x1 − x2 + 0.5) > 0.5; then, from the same rng,
+# W = rng.normal(scale=0.5, size=(1, 2)) (the weight below) and b = 0. nabla's numpy_normal dataset
+# draws exactly those points, so every cost matches the notebook's loop.
 # Run: nabla demo neuron-boundary   or   nabla train examples/neuron_boundary.toml
 seed = 7
 dtype = "float64"
 
 [data]
-name = "blobs"
+name = "numpy_normal"
 n = 60
-noise = 4.0
-standardize = true
+label = "sigmoid(2*x1 - x2 + 0.5) > 0.5"
 
 [model]
 inputs = 2
@@ -78,19 +77,18 @@ log_every = 10
 )toml"},
     {"circle_2_2_1.toml", R"toml(# Seed 000 §7 ("Gradientes de pesos y bias en capas ocultas"): a 2-2-1 sigmoid network trained by
 # backpropagation to separate the points inside a circle from those outside, with the
-# notebook's starting weights, C = ½·mean((a − y)²) and lr 1.0 for 220 × 15 = 3300 full-batch
-# epochs. The notebook labels 80 Gaussian points by x1² + x2² > 1.3; the dataset "gaussian"
-# (Gaussian quantiles) labels 80 Gaussian points by the median of x1² + x2², which is about 1.39:
-# the same circle problem, outside = class 1.
+# notebook's data and starting weights, C = ½·mean((a − y)²) and lr 1.0 for 220 × 15 = 3300
+# full-batch epochs (the notebook's 220 animation frames of 15 steps each). The data are the
+# notebook's own: rng = np.random.default_rng(3); X = rng.normal(size=(80, 2)), labelled 1 where
+# x1² + x2² > 1.3 (outside the circle); nabla's numpy_normal dataset draws exactly those points.
 # Run: nabla demo circle-2-2-1   or   nabla train examples/circle_2_2_1.toml
 seed = 3
 dtype = "float64"
 
 [data]
-name = "gaussian"
+name = "numpy_normal"
 n = 80
-noise = 0.0
-classes = 2
+label = "x1^2 + x2^2 > 1.3"
 
 [model]
 inputs = 2

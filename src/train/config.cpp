@@ -6,6 +6,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "nabla/data/numpy_random.h"
 #include "nabla/error.h"
 
 namespace nabla::train {
@@ -297,11 +298,15 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   {
     Section s(section("data"), "data", source);
     DataConfig& d = cfg.data;
-    s.read_choice("name", d.name, {"xor", "xnor", "and", "or", "moons", "circles", "spirals", "blobs", "gaussian", "csv", "mnist"});
+    s.read_choice("name", d.name, {"xor", "xnor", "and", "or", "moons", "circles", "spirals", "blobs", "gaussian",
+                                   "numpy_normal", "csv", "mnist"});
     s.read("n", d.n);
     s.check("n", d.n, [](int64_t v) { return v > 0; }, "must be positive");
+    if (d.name == "numpy_normal") d.noise = 0.0;  // its points are numpy's own, nothing added
     s.read("noise", d.noise);
     s.check("noise", d.noise, [](double v) { return v >= 0; }, "must be non-negative");
+    if (d.name == "numpy_normal" && d.noise != 0)
+      fail(source, s.node("noise"), "data.noise", "numpy_normal draws numpy's points exactly; noise must be 0");
     s.read("test_fraction", d.test_fraction);
     s.check("test_fraction", d.test_fraction, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
     s.read("classes", d.classes);
@@ -312,6 +317,8 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     if ((d.name == "csv" || d.name == "mnist") && d.path.empty())
       fail(source, nullptr, "data.path", "the " + d.name + " dataset needs a path");
     if (d.name == "csv" && d.label.empty()) fail(source, nullptr, "data.label", "the csv dataset needs the label column's name");
+    if (d.name == "numpy_normal" && d.label.empty())
+      fail(source, nullptr, "data.label", "the numpy_normal dataset needs a label rule, e.g. \"x1^2 + x2^2 > 1.3\"");
     s.reject_unknown();
   }
   {
@@ -325,6 +332,14 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     }
     if (cfg.model.layers.empty()) fail(source, nullptr, "model.layers", "the model needs at least one layer");
     s.reject_unknown();
+  }
+  if (cfg.data.name == "numpy_normal") {  // the rule's variables are the model's inputs x1 .. xN
+    try {
+      const numpy::LabelRule rule(cfg.data.label, cfg.model.inputs);
+    } catch (const ParseError& e) {
+      const toml::table* data = root["data"].as_table();
+      fail(source, data ? data->get("label") : nullptr, "data.label", e.what());
+    }
   }
   {
     Section s(section("loss"), "loss", source);

@@ -9,6 +9,7 @@
 #include "nabla/data/csv.h"
 #include "nabla/data/dataloader.h"
 #include "nabla/data/mnist.h"
+#include "nabla/data/numpy_random.h"
 #include "nabla/data/synthetic.h"
 #include "nabla/io/atomic_file.h"
 #include "nabla/io/safetensors.h"
@@ -40,6 +41,9 @@ Dataset load_dataset(const TrainConfig& c) {
   if (d.name == "spirals") return make_spirals(o, d.classes);
   if (d.name == "blobs") return make_blobs(o, d.classes);
   if (d.name == "gaussian") return make_gaussian_quantiles(o, d.classes);
+  if (d.name == "numpy_normal")
+    return numpy::make_normal_dataset(
+        {.n = d.n, .features = c.model.inputs, .seed = c.seed, .label = d.label, .dtype = c.dtype});
   if (d.name == "csv") {
     CsvOptions csv{.label = d.label};
     if (c.loss.name == "cross_entropy") csv.target = CsvTarget::classes;

@@ -16,17 +16,23 @@ Animation& Animation::delay_ms(int ms) {
 
 Animation& Animation::loop(bool forever) { return loop_ = forever, *this; }
 
+Animation& Animation::tolerance(int levels) {
+  NABLA_CHECK(levels >= 0 && levels <= 255, ValueError, "Animation::tolerance: must be in [0, 255], got ", levels);
+  return tolerance_ = levels, *this;
+}
+
 Animation& Animation::add_frame(const Canvas& frame, int delay_ms) {
   NABLA_CHECK(frame.width() == width_ && frame.height() == height_, ValueError, "Animation::add_frame: frame is ",
               frame.width(), "x", frame.height(), " but the animation is ", width_, "x", height_);
-  PixelBox box{0, 0, width_, height_};
-  if (last_) {
-    box = changed_region(*last_, frame);
-    if (box.w == 0) box = {0, 0, 1, 1};  // GIF needs an image block even for a pause
+  if (std::optional<GifFrame> f = delta_frame(frame, screen_, tolerance_)) {
+    frames_.push_back(std::move(*f));
+    delays_.emplace_back();
   }
-  frames_.push_back({quantize(frame, box.x, box.y, box.w, box.h), box.x, box.y, 0});
-  own_delay_.push_back(delay_ms);
-  last_ = frame;
+  Delay& d = delays_.back();
+  if (delay_ms < 0)
+    ++d.defaults;
+  else
+    d.given_ms += delay_ms;
   return *this;
 }
 
@@ -37,7 +43,8 @@ Animation& Animation::add_frame(const Plot& plot, int delay_ms) {
 void Animation::save_gif(const std::string& path) const {
   NABLA_CHECK(!frames_.empty(), ValueError, "Animation::save_gif: no frames to write to '", path, "'");
   std::vector<GifFrame> frames = frames_;
-  for (std::size_t i = 0; i < frames.size(); ++i) frames[i].delay_ms = own_delay_[i] >= 0 ? own_delay_[i] : delay_ms_;
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    frames[i].delay_ms = delays_[i].given_ms + delays_[i].defaults * delay_ms_;
   write_file_atomic(path, encode_gif(width_, height_, frames, loop_), "Animation::save_gif");
 }
 

@@ -180,6 +180,55 @@ std::vector<Color> median_cut(std::vector<Weighted> items, int n) {
 
 }  // namespace
 
+namespace {
+
+// At most `max_colors` colours for the counted ones: all of them when they fit, else the most
+// frequent exactly and a median cut of the rest; and the palette index of every counted colour.
+struct Palette {
+  std::vector<Color> colors;
+  std::unordered_map<std::uint32_t, std::uint8_t> index_of;
+};
+
+Palette make_palette(const std::unordered_map<std::uint32_t, std::uint64_t>& counts, int max_colors) {
+  std::vector<Weighted> items;
+  items.reserve(counts.size());
+  for (const auto& [k, n] : counts) items.push_back({k, n});
+  std::sort(items.begin(), items.end(), [](const Weighted& a, const Weighted& b) {
+    return a.count != b.count ? a.count > b.count : a.key < b.key;
+  });
+  Palette out;
+  if (items.size() <= static_cast<std::size_t>(max_colors)) {
+    for (const Weighted& it : items) {
+      out.index_of[it.key] = static_cast<std::uint8_t>(out.colors.size());
+      out.colors.push_back(key_color(it.key));
+    }
+    return out;
+  }
+  // Plot colours (white, text, series) dominate the pixel counts: keep those exact so
+  // lines and backgrounds do not shift, and spend the rest on the anti-aliased shades.
+  constexpr std::size_t kExact = 48;
+  for (std::size_t i = 0; i < kExact; ++i) out.colors.push_back(key_color(items[i].key));
+  std::vector<Color> rest =
+      median_cut(std::vector<Weighted>(items.begin() + kExact, items.end()), max_colors - static_cast<int>(kExact));
+  out.colors.insert(out.colors.end(), rest.begin(), rest.end());
+  for (std::size_t i = 0; i < kExact; ++i) out.index_of[items[i].key] = static_cast<std::uint8_t>(i);
+  for (std::size_t i = kExact; i < items.size(); ++i) {
+    const Color c = key_color(items[i].key);
+    int best = 0;
+    long best_d = -1;
+    for (std::size_t p = 0; p < out.colors.size(); ++p) {
+      const long dr = c.r - out.colors[p].r, dg = c.g - out.colors[p].g, db = c.b - out.colors[p].b;
+      // Weights roughly follow perceived brightness of each channel.
+      const long d = 3 * dr * dr + 4 * dg * dg + 2 * db * db;
+      if (best_d < 0 || d < best_d) best = static_cast<int>(p), best_d = d;
+    }
+    out.index_of[items[i].key] = static_cast<std::uint8_t>(best);
+  }
+  return out;
+}
+
+}  // namespace
+
 IndexedImage quantize(const Canvas& canvas) { return quantize(canvas, 0, 0, canvas.width(), canvas.height()); }
 
 IndexedImage quantize(const Canvas& canvas, int x, int y, int w, int h) {
@@ -199,41 +248,9 @@ IndexedImage quantize(const Canvas& canvas, int x, int y, int w, int h) {
       ++counts[k];
     }
   }
-  std::vector<Weighted> items;
-  items.reserve(counts.size());
-  for (const auto& [k, n] : counts) items.push_back({k, n});
-  std::sort(items.begin(), items.end(), [](const Weighted& a, const Weighted& b) {
-    return a.count != b.count ? a.count > b.count : a.key < b.key;
-  });
-  std::unordered_map<std::uint32_t, std::uint8_t> index_of;
-  if (items.size() <= 256) {
-    for (const Weighted& it : items) {
-      index_of[it.key] = static_cast<std::uint8_t>(out.palette.size());
-      out.palette.push_back(key_color(it.key));
-    }
-  } else {
-    // Plot colours (white, text, series) dominate the pixel counts: keep those exact so
-    // lines and backgrounds do not shift, and spend the rest on the anti-aliased shades.
-    constexpr std::size_t kExact = 48;
-    for (std::size_t i = 0; i < kExact; ++i) out.palette.push_back(key_color(items[i].key));
-    std::vector<Color> rest =
-        median_cut(std::vector<Weighted>(items.begin() + kExact, items.end()), 256 - static_cast<int>(kExact));
-    out.palette.insert(out.palette.end(), rest.begin(), rest.end());
-    for (std::size_t i = 0; i < kExact; ++i) index_of[items[i].key] = static_cast<std::uint8_t>(i);
-    for (std::size_t i = kExact; i < items.size(); ++i) {
-      const Color c = key_color(items[i].key);
-      int best = 0;
-      long best_d = -1;
-      for (std::size_t p = 0; p < out.palette.size(); ++p) {
-        const long dr = c.r - out.palette[p].r, dg = c.g - out.palette[p].g, db = c.b - out.palette[p].b;
-        // Weights roughly follow perceived brightness of each channel.
-        const long d = 3 * dr * dr + 4 * dg * dg + 2 * db * db;
-        if (best_d < 0 || d < best_d) best = static_cast<int>(p), best_d = d;
-      }
-      index_of[items[i].key] = static_cast<std::uint8_t>(best);
-    }
-  }
-  for (std::size_t i = 0; i < keys.size(); ++i) out.indices[i] = index_of[keys[i]];
+  Palette palette = make_palette(counts, 256);
+  out.palette = std::move(palette.colors);
+  for (std::size_t i = 0; i < keys.size(); ++i) out.indices[i] = palette.index_of[keys[i]];
   return out;
 }
 
@@ -253,6 +270,154 @@ PixelBox changed_region(const Canvas& a, const Canvas& b) {
   }
   if (x1 < 0) return {};
   return {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
+}
+
+namespace {
+
+// The largest difference in one of R, G, B between two colours as rgb keys.
+int distance(std::uint32_t a, std::uint32_t b) {
+  int d = 0;
+  for (int c = 0; c < 3; ++c) d = std::max(d, std::abs(channel(a, c) - channel(b, c)));
+  return d;
+}
+
+std::uint32_t key_of(Color c) { return (std::uint32_t{c.r} << 16) | (std::uint32_t{c.g} << 8) | c.b; }
+
+// How many bits GIF's LZW needs for `indices` (codes widen from min_code_size + 1 bits to 12 and
+// the table starts over when full, as giflib encodes), to choose the smallest of some encodings.
+std::size_t lzw_bits(const std::vector<std::uint8_t>& indices, int min_code_size) {
+  const int clear = 1 << min_code_size;
+  std::unordered_map<std::uint32_t, std::uint16_t> table;
+  table.reserve(8192);
+  int next = clear + 2, width = min_code_size + 1;
+  std::size_t bits = width;  // the clear code that starts the stream
+  int prefix = -1;
+  for (std::uint8_t v : indices) {
+    if (prefix < 0) {
+      prefix = v;
+      continue;
+    }
+    const std::uint32_t key = (static_cast<std::uint32_t>(prefix) << 8) | v;
+    if (auto it = table.find(key); it != table.end()) {
+      prefix = it->second;
+      continue;
+    }
+    bits += width;
+    if (next < 4096) {
+      table.emplace(key, static_cast<std::uint16_t>(next++));
+      if (next > (1 << width) && width < 12) ++width;
+    } else {
+      bits += width;  // a clear code, and the table starts over
+      table.clear();
+      next = clear + 2, width = min_code_size + 1;
+    }
+    prefix = v;
+  }
+  return bits + 2 * width;  // the last code and the end code
+}
+
+int bits_for(std::size_t colors) {
+  int b = 1;
+  while ((std::size_t{1} << b) < colors) ++b;
+  return std::max(2, b);
+}
+
+}  // namespace
+
+std::optional<GifFrame> delta_frame(const Canvas& frame, GifScreen& screen, int tolerance) {
+  NABLA_CHECK(tolerance >= 0 && tolerance <= 255, ValueError, "delta_frame: tolerance must be in [0, 255], got ",
+              tolerance);
+  const int W = frame.width(), H = frame.height();
+  std::vector<std::uint32_t> keys(static_cast<std::size_t>(W) * H);
+  for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = rgb_key(frame.data() + 4 * i);
+  if (screen.rgb.empty()) {  // the first frame: all of it
+    GifFrame f{quantize(frame), 0, 0};
+    screen = {W, H, std::vector<std::uint32_t>(keys.size()), keys};
+    for (std::size_t i = 0; i < keys.size(); ++i) screen.rgb[i] = key_of(f.image.palette[f.image.indices[i]]);
+    return f;
+  }
+  NABLA_CHECK(screen.width == W && screen.height == H, ValueError, "delta_frame: the frame is ", W, "x", H,
+              " but the screen is ", screen.width, "x", screen.height);
+  // What must change: pixels that differ from the last frame and from what is shown by more than
+  // `tolerance`. (A pixel that the last frame had too keeps its colour even when quantisation
+  // drew it slightly off: redrawing it every frame would not bring it closer.)
+  std::vector<std::uint8_t> changed(keys.size());
+  int x0 = W, y0 = H, x1 = -1, y1 = -1;
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) {
+      const std::size_t i = static_cast<std::size_t>(y) * W + x;
+      if (keys[i] != screen.last[i] && distance(keys[i], screen.rgb[i]) > tolerance)
+        changed[i] = 1, x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+    }
+  screen.last = keys;
+  if (x1 < 0) return std::nullopt;
+  const int w = x1 - x0 + 1, h = y1 - y0 + 1;
+  auto at = [&](int x, int y) { return static_cast<std::size_t>(y) * W + x; };
+
+  // Three ways to store the rectangle; the one LZW codes in fewest bits is kept.
+  // Opaque: every pixel its own colour, the whole rectangle redrawn, with a palette of all of them.
+  // Sparse: only the changed pixels are drawn; the others are transparent, or repeat the colour
+  // to their left where that is within tolerance too, since a long run of one index is what LZW
+  // codes in fewest bits. Its palette is either the changed pixels' colours (few when a line
+  // moves, so short codes) or the whole rectangle's (which measured smaller on drifting
+  // heatmaps). Sparse wins when little changed; opaque when nearly everything did and transparent
+  // pixels would only break up the runs of colour.
+  std::unordered_map<std::uint32_t, std::uint64_t> all_counts, changed_counts;
+  for (int y = y0; y <= y1; ++y)
+    for (int x = x0; x <= x1; ++x) {
+      const std::size_t i = at(x, y);
+      ++all_counts[keys[i]];
+      if (changed[i]) ++changed_counts[keys[i]];
+    }
+  struct Candidate {
+    Palette palette;
+    int transparent = -1;
+    std::vector<std::uint8_t> indices;
+    std::size_t bits = 0;
+  };
+  auto opaque = [&] {
+    Candidate c{make_palette(all_counts, 256), -1, {}, 0};
+    c.indices.resize(static_cast<std::size_t>(w) * h);
+    for (int y = y0; y <= y1; ++y)
+      for (int x = x0; x <= x1; ++x)
+        c.indices[static_cast<std::size_t>(y - y0) * w + (x - x0)] = c.palette.index_of[keys[at(x, y)]];
+    c.bits = lzw_bits(c.indices, bits_for(c.palette.colors.size()));
+    return c;
+  };
+  auto sparse = [&](const std::unordered_map<std::uint32_t, std::uint64_t>& counts) {
+    Candidate c{make_palette(counts, 255), -1, {}, 0};
+    c.transparent = static_cast<int>(c.palette.colors.size());
+    c.indices.resize(static_cast<std::size_t>(w) * h);
+    for (int y = y0; y <= y1; ++y) {
+      int previous = c.transparent;
+      for (int x = x0; x <= x1; ++x) {
+        const std::size_t i = at(x, y);
+        int e = c.transparent;
+        if (changed[i])
+          e = c.palette.index_of[keys[i]];
+        else if (previous != c.transparent && distance(key_of(c.palette.colors[previous]), keys[i]) <= tolerance)
+          e = previous;
+        c.indices[static_cast<std::size_t>(y - y0) * w + (x - x0)] = static_cast<std::uint8_t>(e);
+        previous = e;
+      }
+    }
+    c.palette.colors.push_back(colors::white);  // the transparent index: never drawn
+    c.bits = lzw_bits(c.indices, bits_for(c.palette.colors.size()));
+    return c;
+  };
+  Candidate best = opaque();
+  for (const auto* counts : {&changed_counts, &all_counts})
+    if (Candidate c = sparse(*counts); c.bits < best.bits) best = std::move(c);
+  GifFrame f;
+  f.x = x0, f.y = y0, f.transparent = best.transparent;
+  f.image.width = w, f.image.height = h;
+  f.image.palette = std::move(best.palette.colors);
+  f.image.indices = std::move(best.indices);
+  for (int y = y0; y <= y1; ++y)
+    for (int x = x0; x <= x1; ++x)
+      if (const int e = f.image.indices[static_cast<std::size_t>(y - y0) * w + (x - x0)]; e != f.transparent)
+        screen.rgb[at(x, y)] = key_of(f.image.palette[e]);
+  return f;
 }
 
 namespace {
@@ -281,7 +446,8 @@ std::string encode_gif(int width, int height, std::span<const GifFrame> frames, 
     const GifFrame& f = frames[i];
     NABLA_CHECK(f.x >= 0 && f.y >= 0 && f.image.width > 0 && f.image.height > 0 && f.x + f.image.width <= width &&
                     f.y + f.image.height <= height && f.image.palette.size() <= 256 &&
-                    f.image.indices.size() == static_cast<std::size_t>(f.image.width) * f.image.height,
+                    f.image.indices.size() == static_cast<std::size_t>(f.image.width) * f.image.height &&
+                    f.transparent < static_cast<int>(f.image.palette.size()),
                 ValueError, "encode_gif: frame ", i, " (", f.image.width, "x", f.image.height, " at ", f.x, ",", f.y,
                 ") does not fit the ", width, "x", height, " screen or has a bad palette");
   }
@@ -314,7 +480,7 @@ std::string encode_gif(int width, int height, std::span<const GifFrame> frames, 
     gcb.DisposalMode = DISPOSE_DO_NOT;  // later frames only patch the changed rectangle
     gcb.UserInputFlag = false;
     gcb.DelayTime = std::max(2, (f.delay_ms + 5) / 10);
-    gcb.TransparentColor = NO_TRANSPARENT_COLOR;
+    gcb.TransparentColor = f.transparent >= 0 ? f.transparent : NO_TRANSPARENT_COLOR;
     GifByteType ext[4];
     const std::size_t n = EGifGCBToExtension(&gcb, ext);
     check(EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, static_cast<int>(n), ext), "frame delay");
@@ -337,15 +503,16 @@ void write_gif(std::span<const Canvas> frames, const std::string& path, const Gi
   NABLA_CHECK(!frames.empty(), ValueError, "write_gif: no frames to write to '", path, "'");
   const int w = frames[0].width(), h = frames[0].height();
   std::vector<GifFrame> encoded;
+  GifScreen screen;
   for (std::size_t i = 0; i < frames.size(); ++i) {
     NABLA_CHECK(frames[i].width() == w && frames[i].height() == h, ValueError, "write_gif: frame ", i, " is ",
                 frames[i].width(), "x", frames[i].height(), " but frame 0 is ", w, "x", h);
-    PixelBox box{0, 0, w, h};
-    if (i > 0) {
-      box = changed_region(frames[i - 1], frames[i]);
-      if (box.w == 0) box = {0, 0, 1, 1};  // an unchanged frame still needs an image block
+    if (std::optional<GifFrame> f = delta_frame(frames[i], screen, options.tolerance)) {
+      f->delay_ms = options.delay_ms;
+      encoded.push_back(std::move(*f));
+    } else {
+      encoded.back().delay_ms += options.delay_ms;  // a repeated frame: the previous one stays longer
     }
-    encoded.push_back({quantize(frames[i], box.x, box.y, box.w, box.h), box.x, box.y, options.delay_ms});
   }
   const std::string bytes = encode_gif(w, h, encoded, options.loop);
   write_file_atomic(path, bytes, "write_gif");

@@ -185,6 +185,21 @@ TEST(DemoCli, NeuronBoundary) {
   expect_pictures(dir.path, {"boundary.gif", "boundary.png"});
 }
 
+// The whole run, as a student runs it: the notebook's first and last costs, and an animation that
+// stays small (41 frames of a drifting heatmap, which GIF stores at great cost).
+TEST(DemoCli, NeuronBoundaryFullRunAndGifSize) {
+  TempDir dir;
+  const CliResult r = run_demo("neuron-boundary", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "1      0.11409")) << r.out;  // C of the notebook's first step
+  EXPECT_TRUE(contains(r.out, "100    0.04767")) << r.out;  // and of its 100th
+  EXPECT_FALSE(contains(r.out, "stand in"));
+  const ImageInfo gif = inspect_image((dir / "boundary.gif").string());
+  EXPECT_TRUE(gif.ok()) << gif.error;
+  EXPECT_EQ(gif.frames, 41);
+  EXPECT_LT(gif.bytes, 600u << 10);
+}
+
 TEST(DemoCli, Circle221InSpanish) {
   TempDir dir;
   const CliResult r = run_demo("circle-2-2-1", dir, {"--set", "train.epochs=60", "--lang", "es"});

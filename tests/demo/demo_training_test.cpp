@@ -1,5 +1,6 @@
 // The training demos' library side (nabla/demo/training.h): the example configurations compiled
-// into the library match examples/, seed 001's XOR printout is reproduced digit for digit, the
+// into the library match examples/, seed 001's XOR printout is reproduced digit for digit, seed
+// 000 §4 and §7 retrace the notebooks' numpy loops (their data, weights and every cost), the
 // BCE sum with η/n retraces the mean, and per-layer gradient norms are grouped right.
 #include <gtest/gtest.h>
 
@@ -8,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "demo/demo_reference.h"
+#include "nabla/data/numpy_random.h"
 #include "nabla/demo/training.h"
 #include "nabla/error.h"
 #include "nabla/train/config.h"
@@ -53,6 +56,45 @@ TEST(DemoTraining, XorReproducesTheNotebookPrintout) {
   for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(rep.trained_outputs[i], rep.targets[i], 0.02);
   EXPECT_TRUE(rep.run.failure.empty());
   EXPECT_EQ(rep.run.history.size(), 10000u);
+}
+
+// Seed 000 §4: the notebook's X, Y and W (numpy's generator, reproduced bit for bit) trained by
+// nabla's autograd and SGD give the costs of the notebook's hand-written numpy loop
+// (tests/demo/gen_demo_reference.py runs it); only the order of floating-point operations differs.
+TEST(DemoTraining, NeuronBoundaryRetracesTheNotebook) {
+  const train::TrainConfig cfg = example("neuron_boundary.toml");
+  // The weight in the config is rng.normal(scale=0.5, size=(1, 2)) right after X, as the notebook draws it.
+  numpy::Generator rng(7);
+  rng.normal(60 * 2);
+  const std::vector<double> w0 = rng.normal(2, 0.0, 0.5);
+  ASSERT_EQ(cfg.model.layers[0].weight_values.size(), 1u);
+  EXPECT_EQ(cfg.model.layers[0].weight_values[0], w0);
+  EXPECT_EQ(w0, (std::vector<double>(std::begin(reference::kNeuronBoundaryStartW),
+                                     std::end(reference::kNeuronBoundaryStartW))));
+
+  const TrainingRun run = train_run(cfg);
+  ASSERT_EQ(run.history.size(), std::size(reference::kNeuronBoundaryCosts));
+  for (size_t t = 0; t < run.history.size(); ++t)
+    EXPECT_NEAR(run.history[t].train_loss, reference::kNeuronBoundaryCosts[t], 1e-12) << "step " << t;
+  ASSERT_EQ(run.final_parameters.size(), 2u);
+  const std::vector<double> w = run.final_parameters[0].second, b = run.final_parameters[1].second;
+  EXPECT_NEAR(w[0], reference::kNeuronBoundaryFinal[0], 1e-12);
+  EXPECT_NEAR(w[1], reference::kNeuronBoundaryFinal[1], 1e-12);
+  EXPECT_NEAR(b[0], reference::kNeuronBoundaryFinal[2], 1e-12);
+  EXPECT_EQ(run.train_size, 60);
+}
+
+// Seed 000 §7: the notebook's 80 points and starting weights, 3300 full-batch steps with η = 1.
+TEST(DemoTraining, CircleRetracesTheNotebook) {
+  const TrainingRun run = train_run(example("circle_2_2_1.toml"));
+  ASSERT_EQ(run.history.size(), 3300u);
+  for (const reference::StepCost& sc : reference::kCircleCosts)
+    EXPECT_NEAR(run.history[size_t(sc.step)].train_loss, sc.cost, 1e-12) << "step " << sc.step;
+  std::vector<double> params;
+  for (const auto& [name, values] : run.final_parameters) params.insert(params.end(), values.begin(), values.end());
+  ASSERT_EQ(params.size(), std::size(reference::kCircleFinal));
+  for (size_t i = 0; i < params.size(); ++i) EXPECT_NEAR(params[i], reference::kCircleFinal[i], 1e-10) << i;
+  EXPECT_EQ(run.train_size, 80);
 }
 
 TEST(DemoTraining, BoundaryFramesAndFinalParameters) {

@@ -96,5 +96,77 @@ for n, v in grads.items():
     emit(f'    {{"{n}", {float(v)!r}}},')
 emit("};")
 emit("")
+
+# ---- seed 000 §4 and §7: the notebooks' data and training loops (their code, minus the drawing) ----
+rng = np.random.default_rng(7)
+m = 60
+X = rng.normal(size=(m, 2))
+true_w = np.array([[2.0, -1.0]])
+true_b = np.array([0.5])
+Y = (1.0/(1.0+np.exp(-(X @ true_w.T + true_b))) > 0.5).astype(float)
+W = rng.normal(scale=0.5, size=(1, 2))
+W0 = W.copy()
+b = np.array([0.0])
+eta = 0.5
+cost_hist = []
+for t in range(100):
+    Z = X @ W.T + b
+    A = 1.0/(1.0+np.exp(-Z))
+    C = 0.5*np.mean((A - Y)**2)
+    dC_dZ = (A - Y)*(A*(1.0-A))
+    dW = (dC_dZ.T @ X)/m
+    db = dC_dZ.mean(axis=0)
+    W = W - eta*dW
+    b = b - eta*db
+    cost_hist.append(float(C))
+emit("// Seed 000 §4: the cost at each of the 100 steps (before that step's update), then W and b after them.")
+emit(f"inline constexpr double kNeuronBoundaryStartW[] = {{{W0[0, 0]!r}, {W0[0, 1]!r}}};")
+emit("inline constexpr double kNeuronBoundaryCosts[] = {")
+for i in range(0, len(cost_hist), 4):
+    emit("    " + ", ".join(repr(c) for c in cost_hist[i:i + 4]) + ",")
+emit("};")
+emit(f"inline constexpr double kNeuronBoundaryFinal[] = {{{W[0, 0]!r}, {W[0, 1]!r}, {b[0]!r}}};  // w1, w2, b")
+emit("")
+
+
+def sigmoid2(x):
+    return 1.0/(1.0+np.exp(-x))
+
+
+rng = np.random.default_rng(3)
+X = rng.normal(size=(80, 2))
+w1 = np.array([[1.2, -0.7], [-0.9, 1.0]], dtype=float)
+b1 = np.array([0.0, 0.0], dtype=float)
+w2 = np.array([[0.8, -0.6]], dtype=float)
+b2 = np.array([0.0], dtype=float)
+Y = (X[:,0]**2 + X[:,1]**2 > 1.3).astype(float).reshape(-1,1)
+costs = []
+for step in range(220 * 15):
+    z1 = X @ w1.T + b1
+    a1 = sigmoid2(z1)
+    z2 = a1 @ w2.T + b2
+    a2 = sigmoid2(z2)
+    costs.append(float(0.5*np.mean((a2 - Y)**2)))
+    delta2 = (a2 - Y)*(a2*(1.0-a2))
+    dC_dw2 = (delta2.T @ a1)/80
+    dC_db2 = delta2.mean(axis=0)
+    delta1 = (delta2 @ w2)*(a1*(1.0-a1))
+    dC_dw1 = (delta1.T @ X)/80
+    dC_db1 = delta1.mean(axis=0)
+    w2 -= 1.0*dC_dw2
+    b2 -= 1.0*dC_db2
+    w1 -= 1.0*dC_dw1
+    b1 -= 1.0*dC_db1
+emit("// Seed 000 §7: the cost at some of the 3300 steps (before that step's update; the notebook plots")
+emit("// steps 14, 29, ..., 3299, the last of each 15-step frame), then the parameters after them.")
+emit("struct StepCost { int step; double cost; };")
+emit("inline constexpr StepCost kCircleCosts[] = {")
+for t in [0, 1, 2, 14, 29, 100, 500, 1000, 1499, 2000, 2500, 3000, 3299]:
+    emit(f"    {{{t}, {costs[t]!r}}},")
+emit("};")
+emit("inline constexpr double kCircleFinal[] = {  // W1 (2x2), b1, W2 (1x2), b2, in state_dict order")
+emit("    " + ", ".join(repr(float(v)) for v in np.concatenate([w1.ravel(), b1, w2.ravel(), b2])) + ",")
+emit("};")
+emit("")
 emit("}  // namespace nabla::demo::reference")
 print("\n".join(out))

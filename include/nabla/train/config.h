@@ -19,13 +19,13 @@
 namespace nabla::train {
 
 struct DataConfig {
-  std::string name = "xor";  // xor|xnor|and|or|moons|circles|spirals|blobs|gaussian|csv|mnist
+  std::string name = "xor";  // xor|xnor|and|or|moons|circles|spirals|blobs|gaussian|numpy_normal|csv|mnist
   int64_t n = 1024;          // points for the synthetic datasets (truth tables: rows, repeated)
   double noise = 0.1;        // noise level (datasets document their unit)
   double test_fraction = 0.0;
   int64_t classes = 2;       // blobs / spirals: number of classes
   std::string path;          // csv: the file; mnist: a directory or the images file
-  std::string label;         // csv: label column name; mnist: the labels file
+  std::string label;         // csv: label column name; mnist: the labels file; numpy_normal: the class rule
   bool standardize = false;  // standardize features (statistics of the training split)
 };
 

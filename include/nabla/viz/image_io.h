@@ -9,6 +9,7 @@
 //   std::vector<std::uint8_t> bytes = nabla::viz::encode_png(canvas);   // e.g. to embed in SVG
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,19 +41,39 @@ IndexedImage quantize(const Canvas& canvas, int x, int y, int w, int h);
 struct GifOptions {
   int delay_ms = 100;  // per frame; GIF stores centiseconds, and viewers slow down below 20 ms
   bool loop = true;    // loop forever (NETSCAPE2.0 extension); false plays once
+  int tolerance = 0;   // delta_frame's: 0 lossless; a few levels make gradients that drift much cheaper
 };
 
-// All frames must have the same size. Frames after the first store only the rectangle that
-// changed, so an animation of a moving tangent line stays small.
+// All frames must have the same size. Frames after the first store only what changed (see
+// delta_frame), so an animation of a moving tangent line stays small; a frame that shows
+// nothing new is not stored again, the one before it stays up longer instead.
 void write_gif(std::span<const Canvas> frames, const std::string& path, const GifOptions& options = {});
 
 // Lower level, for callers that quantise frames as they go (Animation does): one frame placed
-// at (x, y) on the logical screen; it is drawn over what the previous frames left there.
+// at (x, y) on the logical screen; it is drawn over what the previous frames left there, and
+// its pixels of palette index `transparent` (if >= 0) leave what was there.
 struct GifFrame {
   IndexedImage image;
   int x = 0, y = 0;
   int delay_ms = 100;
+  int transparent = -1;
 };
+
+// What a viewer shows after the frames so far (0xRRGGBB per pixel, row-major; empty before the
+// first frame), and the colours of the last frame given.
+struct GifScreen {
+  int width = 0, height = 0;
+  std::vector<std::uint32_t> rgb, last;
+};
+// The next frame of an animation as a GifFrame, and `screen` updated to show it. The first frame
+// (empty screen) is the whole canvas. Later ones cover only the rectangle of pixels that differ
+// from the screen by more than `tolerance` (in any of R, G, B, 0..255); inside it, a pixel is
+// transparent where the screen is already within tolerance, or repeats the colour to its left
+// where that is within tolerance (long runs: LZW codes them in few bits). So every shown pixel
+// stays within `tolerance` of its frame (beyond the quantisation of a frame with more than 255
+// colours), and errors never add up over frames. tolerance 0 is lossless. nullopt: nothing to
+// change (a repeated frame).
+std::optional<GifFrame> delta_frame(const Canvas& frame, GifScreen& screen, int tolerance = 0);
 // GIF bytes for a width x height screen; throws nabla::ValueError for a frame that does not fit.
 std::string encode_gif(int width, int height, std::span<const GifFrame> frames, bool loop = true);
 // The smallest rectangle where a and b (same size) differ, as GifFrame wants it; an empty
