@@ -14,3 +14,9 @@ fi
 bash tools/build.sh
 cd build
 ctest --output-on-failure -j"$(nproc)"
+# In CI (CI=true) or when asked (NABLA_SANITIZE=1): the library and the whole suite again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, in build-asan (tools/sanitize.sh).
+if [ "${CI:-}" = "true" ] || [ "${NABLA_SANITIZE:-0}" = "1" ]; then
+  cd ..
+  bash tools/sanitize.sh
+fi

@@ -135,7 +135,9 @@ static Tensor extreme(const Tensor& x, const std::vector<int64_t>& dims, bool ke
   });
   Tensor out = squeeze_reduced(kept, x, mask, keepdim);
   // NOTE: tied extremes share the gradient equally (as torch.amax/amin and full max()).
-  return autograd::record(op, out, {x}, [x, mask, kept](const Tensor& g, const Tensor&) {
+  // The closure keeps the values of `kept`, not the tensor: with keepdim `kept` is the output,
+  // whose node owns this closure, and holding it would be a reference cycle (a leak).
+  return autograd::record(op, out, {x}, [x, mask, kept = kept.detach()](const Tensor& g, const Tensor&) {
     Tensor hit = where(eq(x, kept.expand(x.shape())), ones({}, x.dtype()), zeros({}, x.dtype()));
     std::vector<int64_t> dims;
     for (int i = 0; i < x.dim(); ++i)

@@ -52,7 +52,7 @@ Tensor Tensor::from_vector(const std::vector<float>& values, const Shape& shape)
   NABLA_CHECK(int64_t(values.size()) == shape.numel(), ShapeError, "from_vector: ", values.size(),
               " values do not fill shape ", shape.to_string());
   Tensor t = empty(shape, DType::float32);
-  std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(float));
+  if (!values.empty()) std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(float));
   capture::restore_on_replay(t);
   return t;
 }
@@ -61,7 +61,7 @@ Tensor Tensor::from_vector(const std::vector<int64_t>& values, const Shape& shap
   NABLA_CHECK(int64_t(values.size()) == shape.numel(), ShapeError, "from_vector: ", values.size(),
               " values do not fill shape ", shape.to_string());
   Tensor t = empty(shape, DType::int64);
-  std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(int64_t));
+  if (!values.empty()) std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(int64_t));
   capture::restore_on_replay(t);
   return t;
 }
