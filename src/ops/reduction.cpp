@@ -24,8 +24,10 @@ std::vector<bool> reduced_mask(const Tensor& x, const std::vector<int64_t>& dims
 Shape reduced_shape(const Tensor& x, const std::vector<bool>& mask, bool keepdim) {
   Shape s;
   for (int i = 0; i < x.dim(); ++i) {
-    if (!mask[i]) s.push_back(x.shape()[i]);
-    else if (keepdim) s.push_back(1);
+    if (!mask[i])
+      s.push_back(x.shape()[i]);
+    else if (keepdim)
+      s.push_back(1);
   }
   return s;
 }
@@ -41,8 +43,7 @@ Shape kept_shape(const Tensor& x, const std::vector<bool>& mask) {
 // Folds x into an output of kept shape: acc = combine(acc, x) over the reduced positions.
 // The accumulator type is double for float32 too: sums of many float32 values stay accurate.
 template <class T, class Acc, class Combine, class Finish>
-Tensor fold(const Tensor& x, const std::vector<bool>& mask, Acc init, Combine combine, Finish finish,
-            DType out_dtype) {
+Tensor fold(const Tensor& x, const std::vector<bool>& mask, Acc init, Combine combine, Finish finish, DType out_dtype) {
   Shape kept = kept_shape(x, mask);
   Shape out_strides = contiguous_strides(kept);
   for (int i = 0; i < x.dim(); ++i)
@@ -91,8 +92,8 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   detail::check_defined(x, "sum");
   auto mask = reduced_mask(x, dims, "sum");
   Tensor kept = dispatch_floating(x.dtype(), "sum", [&]<class T>() {
-    return fold<T, double>(x, mask, 0.0, [](double a, T v, int64_t) { return a + double(v); },
-                           [](double a) { return a; }, x.dtype());
+    return fold<T, double>(
+        x, mask, 0.0, [](double a, T v, int64_t) { return a + double(v); }, [](double a) { return a; }, x.dtype());
   });
   Tensor out = squeeze_reduced(kept, x, mask, keepdim);
   return autograd::record("sum", out, {x}, [shape = x.shape(), kshape = kept.shape()](const Tensor& g, const Tensor&) {
@@ -108,13 +109,15 @@ Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   for (int i = 0; i < x.dim(); ++i)
     if (mask[i]) count *= x.shape()[i];
   Tensor kept = dispatch_floating(x.dtype(), "mean", [&]<class T>() {
-    return fold<T, double>(x, mask, 0.0, [](double a, T v, int64_t) { return a + double(v); },
-                           [count](double a) { return a / double(count); }, x.dtype());
+    return fold<T, double>(
+        x, mask, 0.0, [](double a, T v, int64_t) { return a + double(v); },
+        [count](double a) { return a / double(count); }, x.dtype());
   });
   Tensor out = squeeze_reduced(kept, x, mask, keepdim);
-  return autograd::record("mean", out, {x}, [shape = x.shape(), kshape = kept.shape(), count](const Tensor& g, const Tensor&) {
-    return Grads{g.reshape(kshape).expand(shape) / double(count)};
-  });
+  return autograd::record("mean", out, {x},
+                          [shape = x.shape(), kshape = kept.shape(), count](const Tensor& g, const Tensor&) {
+                            return Grads{g.reshape(kshape).expand(shape) / double(count)};
+                          });
 }
 Tensor mean(const Tensor& x) { return mean(x, {}, false); }
 
@@ -128,10 +131,13 @@ static Tensor extreme(const Tensor& x, const std::vector<int64_t>& dims, bool ke
     NABLA_CHECK(!mask[i] || x.shape()[i] > 0, ValueError, op, ": reduced dimension ", i, " is empty");
   Tensor kept = dispatch_floating(x.dtype(), op, [&]<class T>() {
     const T init = is_max ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
-    return fold<T, T>(x, mask, init, [is_max](T a, T v, int64_t) {
-      if (a != a || v != v) return std::numeric_limits<T>::quiet_NaN();  // NaN propagates
-      return is_max ? (v > a ? v : a) : (v < a ? v : a);
-    }, [](T a) { return a; }, x.dtype());
+    return fold<T, T>(
+        x, mask, init,
+        [is_max](T a, T v, int64_t) {
+          if (a != a || v != v) return std::numeric_limits<T>::quiet_NaN();  // NaN propagates
+          return is_max ? (v > a ? v : a) : (v < a ? v : a);
+        },
+        [](T a) { return a; }, x.dtype());
   });
   Tensor out = squeeze_reduced(kept, x, mask, keepdim);
   // NOTE: tied extremes share the gradient equally (as torch.amax/amin and full max()).
@@ -147,8 +153,12 @@ static Tensor extreme(const Tensor& x, const std::vector<int64_t>& dims, bool ke
   });
 }
 
-Tensor amax(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) { return extreme(x, dims, keepdim, true, "max"); }
-Tensor amin(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) { return extreme(x, dims, keepdim, false, "min"); }
+Tensor amax(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  return extreme(x, dims, keepdim, true, "max");
+}
+Tensor amin(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  return extreme(x, dims, keepdim, false, "min");
+}
 Tensor max(const Tensor& x) { return amax(x, {}, false); }
 Tensor min(const Tensor& x) { return amin(x, {}, false); }
 Tensor max(const Tensor& x, int64_t dim, bool keepdim) { return amax(x, {dim}, keepdim); }
@@ -196,8 +206,8 @@ Tensor argmin(const Tensor& x, int64_t dim, bool keepdim) { return arg_extreme(x
 
 Tensor sum_to(const Tensor& x, const Shape& shape) {
   if (x.shape() == shape) return x;
-  NABLA_CHECK(broadcast_shapes(shape, x.shape(), "sum_to") == x.shape(), ShapeError, "sum_to: ",
-              x.shape().to_string(), " cannot be summed to ", shape.to_string());
+  NABLA_CHECK(broadcast_shapes(shape, x.shape(), "sum_to") == x.shape(), ShapeError, "sum_to: ", x.shape().to_string(),
+              " cannot be summed to ", shape.to_string());
   const int lead = x.dim() - shape.size();
   std::vector<int64_t> dims;
   for (int i = 0; i < x.dim(); ++i)
@@ -215,9 +225,8 @@ Tensor softmax(const Tensor& x, int64_t dim) {
     Tensor e = exp(x - amax(x, {dim}, true));
     out = e / sum(e, {dim}, true);
   }
-  return autograd::record("softmax", out, {x}, [dim](const Tensor& g, const Tensor& y) {
-    return Grads{(g - sum(g * y, {dim}, true)) * y};
-  });
+  return autograd::record("softmax", out, {x},
+                          [dim](const Tensor& g, const Tensor& y) { return Grads{(g - sum(g * y, {dim}, true)) * y}; });
 }
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
@@ -228,9 +237,8 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
     Tensor shifted = x - amax(x, {dim}, true);
     out = shifted - log(sum(exp(shifted), {dim}, true));
   }
-  return autograd::record("log_softmax", out, {x}, [dim](const Tensor& g, const Tensor& y) {
-    return Grads{g - exp(y) * sum(g, {dim}, true)};
-  });
+  return autograd::record("log_softmax", out, {x},
+                          [dim](const Tensor& g, const Tensor& y) { return Grads{g - exp(y) * sum(g, {dim}, true)}; });
 }
 
 Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim) {

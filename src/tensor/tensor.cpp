@@ -7,9 +7,9 @@
 #include <ostream>
 
 #include "../kernels/elementwise.h"
-#include "nabla/tensor/capture.h"
 #include "nabla/autograd/engine.h"
 #include "nabla/ops/ops.h"
+#include "nabla/tensor/capture.h"
 
 namespace nabla {
 
@@ -69,8 +69,8 @@ Tensor Tensor::from_vector(const std::vector<int64_t>& values, const Shape& shap
 int64_t Tensor::size(int64_t d) const { return shape()[normalize_dim(d, dim(), "size")]; }
 
 double Tensor::item() const {
-  NABLA_CHECK(numel() == 1, ShapeError, "item(): the tensor has ", numel(),
-              " elements (shape ", shape().to_string(), "), expected exactly one");
+  NABLA_CHECK(numel() == 1, ShapeError, "item(): the tensor has ", numel(), " elements (shape ", shape().to_string(),
+              "), expected exactly one");
   return dispatch_all(dtype(), [&]<class T>() { return static_cast<double>(*static_cast<T*>(raw_data())); });
 }
 
@@ -88,13 +88,13 @@ template std::vector<double> Tensor::to_vector<double>() const;
 template std::vector<int64_t> Tensor::to_vector<int64_t>() const;
 
 double Tensor::at(std::initializer_list<int64_t> index) const {
-  NABLA_CHECK(int(index.size()) == dim(), ShapeError, "at(): ", index.size(),
-              " indices for a tensor with ", dim(), " dimensions");
+  NABLA_CHECK(int(index.size()) == dim(), ShapeError, "at(): ", index.size(), " indices for a tensor with ", dim(),
+              " dimensions");
   int64_t off = 0;
   int d = 0;
   for (int64_t i : index) {
-    NABLA_CHECK(i >= 0 && i < shape()[d], ValueError, "at(): index ", i, " out of range for dimension ",
-                d, " of size ", shape()[d]);
+    NABLA_CHECK(i >= 0 && i < shape()[d], ValueError, "at(): index ", i, " out of range for dimension ", d, " of size ",
+                shape()[d]);
     off += i * strides()[d++];
   }
   return dispatch_all(dtype(), [&]<class T>() { return static_cast<double>(static_cast<T*>(raw_data())[off]); });
@@ -184,10 +184,9 @@ Tensor& Tensor::fill_(double value) {
 }
 
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
-  NABLA_CHECK(other.dtype() == dtype(), DTypeError, "add_: ", dtype_name(dtype()), " += ",
-              dtype_name(other.dtype()));
-  NABLA_CHECK(broadcast_shapes(shape(), other.shape(), "add_") == shape(), ShapeError, "add_: ",
-              other.shape().to_string(), " does not broadcast to ", shape().to_string());
+  NABLA_CHECK(other.dtype() == dtype(), DTypeError, "add_: ", dtype_name(dtype()), " += ", dtype_name(other.dtype()));
+  NABLA_CHECK(broadcast_shapes(shape(), other.shape(), "add_") == shape(), ShapeError,
+              "add_: ", other.shape().to_string(), " does not broadcast to ", shape().to_string());
   dispatch_floating(dtype(), "add_", [&]<class T>() {
     capture::launch(
         "add_",
@@ -234,8 +233,7 @@ Tensor full(const Shape& shape, double value, DType dtype) {
 Tensor zeros(const Shape& shape, DType dtype) {
   // Inside a captured step the zeroing is a recorded kernel: the buffer may be updated in place later.
   if (capture::recording()) return full(shape, 0.0, dtype);
-  for (int64_t d : shape)
-    NABLA_CHECK(d >= 0, ShapeError, "zeros: negative size in ", shape.to_string());
+  for (int64_t d : shape) NABLA_CHECK(d >= 0, ShapeError, "zeros: negative size in ", shape.to_string());
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = Storage::zeros(shape.numel() * element_size(dtype));
   impl->shape = shape;
@@ -272,7 +270,9 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype) {
   dispatch_all(dtype, [&]<class T>() {
     T* p = t.data<T>();
     for (int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<T>(steps == 1 ? start : i < half ? start + step * double(i) : end - step * double(steps - 1 - i));
+      p[i] = static_cast<T>(steps == 1 ? start
+                            : i < half ? start + step * double(i)
+                                       : end - step * double(steps - 1 - i));
   });
   capture::restore_on_replay(t);
   return t;
@@ -325,9 +325,12 @@ std::string Tensor::to_string() const {
   size_t width = 0;
   for (double v : values) {
     std::string s;
-    if (dtype() == DType::boolean) s = v != 0 ? "True" : "False";
-    else if (dtype() == DType::int64) s = std::to_string(static_cast<int64_t>(v));
-    else s = format_number(v, all_integral, 4, sci);
+    if (dtype() == DType::boolean)
+      s = v != 0 ? "True" : "False";
+    else if (dtype() == DType::int64)
+      s = std::to_string(static_cast<int64_t>(v));
+    else
+      s = format_number(v, all_integral, 4, sci);
     width = std::max(width, s.size());
     cells.push_back(std::move(s));
   }
@@ -345,8 +348,10 @@ std::string Tensor::to_string() const {
     for (int64_t i = 0; i < shape()[d]; ++i) {
       if (i) {
         out += ",";
-        if (d == dim() - 1) out += " ";
-        else out += std::string(dim() - d - 1, '\n') + indent + std::string(d + 1, ' ');
+        if (d == dim() - 1)
+          out += " ";
+        else
+          out += std::string(dim() - d - 1, '\n') + indent + std::string(d + 1, ' ');
       }
       emit(d + 1);
     }
@@ -355,8 +360,10 @@ std::string Tensor::to_string() const {
   emit(0);
   if (dtype() != DType::float32 && dtype() != DType::int64 && dtype() != DType::boolean)
     out += std::string(", dtype=") + std::string(dtype_name(dtype()));
-  if (grad_fn()) out += ", grad_fn=<" + grad_fn()->name() + ">";
-  else if (requires_grad()) out += ", requires_grad=True";
+  if (grad_fn())
+    out += ", grad_fn=<" + grad_fn()->name() + ">";
+  else if (requires_grad())
+    out += ", requires_grad=True";
   return out + ")";
 }
 

@@ -49,8 +49,10 @@ std::shared_ptr<nn::Sequential> mlp(const std::vector<int64_t>& widths, DType dt
   for (size_t i = 0; i + 1 < widths.size(); ++i) {
     layers.push_back(linear(widths[i], widths[i + 1], dtype));
     if (i + 2 < widths.size()) {
-      if (relu) layers.push_back(std::make_shared<nn::ReLU>());
-      else layers.push_back(std::make_shared<nn::Sigmoid>());
+      if (relu)
+        layers.push_back(std::make_shared<nn::ReLU>());
+      else
+        layers.push_back(std::make_shared<nn::Sigmoid>());
     }
   }
   return std::make_shared<nn::Sequential>(layers);
@@ -101,7 +103,8 @@ TEST(Compile, XorSigmoidNetSgdIsBitIdenticalToEager) {
   for (int i = 0; i < 300; ++i) {
     const Tensor expected = step(*eager_net, eager_opt, d.x, d.y);
     const Tensor got = train_step(d.x, d.y);
-    ASSERT_TRUE(same_bits(expected.detach(), got)) << "loss at step " << i << ": " << expected.item() << " vs " << got.item();
+    ASSERT_TRUE(same_bits(expected.detach(), got))
+        << "loss at step " << i << ": " << expected.item() << " vs " << got.item();
   }
   expect_same_parameters(*eager_net, *compiled_net, "after 300 steps");
   const CompiledStep::Stats stats = train_step.stats();
@@ -185,7 +188,8 @@ TEST(Compile, BatchNormRunningStatisticsAdvanceOnReplay) {
     return training_step(net, opt, x, y, Loss::bce_logits);
   };
   auto train_step = compile([&](const Tensor& x, const Tensor& y) { return step(*compiled_net, compiled_opt, x, y); });
-  for (int i = 0; i < 20; ++i) ASSERT_EQ(step(*eager_net, eager_opt, d.x, d.y).item(), train_step(d.x, d.y).item()) << i;
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(step(*eager_net, eager_opt, d.x, d.y).item(), train_step(d.x, d.y).item()) << i;
   expect_same_parameters(*eager_net, *compiled_net, "after 20 steps");
   auto be = std::dynamic_pointer_cast<nn::BatchNorm1d>(eager_net->children()[1]);
   auto bc = std::dynamic_pointer_cast<nn::BatchNorm1d>(compiled_net->children()[1]);
@@ -218,7 +222,8 @@ TEST(Compile, DropoutInTrainingModeIsRefusedByName) {
   auto net = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
       linear(2, 4, DType::float32), std::make_shared<nn::Dropout>(0.5), linear(4, 1, DType::float32)});
   optim::SGD opt(net->parameters(), optim::SGDOptions(0.1));
-  auto train_step = compile([&](const Tensor& x, const Tensor& y) { return training_step(*net, opt, x, y, Loss::mse); });
+  auto train_step =
+      compile([&](const Tensor& x, const Tensor& y) { return training_step(*net, opt, x, y, Loss::mse); });
   const Tensor x = ones({4, 2}), y = zeros({4, 1});
   train_step(x, y);  // the warm-up is eager: fine
   try {
