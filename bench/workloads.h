@@ -48,6 +48,11 @@ class Workload {
   // eagerly (the default, and what `nabla bench --eager` times).
   void set_compiled(bool compiled);
   bool compiled() const { return compiled_ != nullptr; }
+  // The compiled step's kernels with their mean time over `replays` replays (CompiledStep::profile);
+  // empty unless compiled and stepped at least twice.
+  std::vector<CompiledStep::KernelTime> profile(int replays) {
+    return compiled_ ? compiled_->profile(replays) : std::vector<CompiledStep::KernelTime>{};
+  }
   // The loss of the last step (NaN before the first).
   double last_loss() const;
 

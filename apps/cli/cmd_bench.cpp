@@ -3,7 +3,10 @@
 // (bench/workloads.h, bench/runner.h); this file only parses and prints. It exists only in builds
 // configured with NABLA_BUILD_BENCH=ON, which define NABLA_HAVE_BENCH and link the bench library.
 #ifdef NABLA_HAVE_BENCH
+#include <algorithm>
+#include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "command.h"
 #include "runner.h"
@@ -23,6 +26,8 @@ constexpr Message kJsonHelp{"Print one JSON object per line and workload instead
 constexpr Message kEagerHelp{
     "Time the eager step (graph built every step) instead of the nabla::compile'd one",
     "Mide el paso inmediato (grafo construido en cada paso) en lugar del compilado con nabla::compile"};
+constexpr Message kProfileHelp{"Instead of timing, list the compiled step's kernels with their mean time per step",
+                               "En lugar de medir, lista los núcleos del paso compilado con su tiempo medio por paso"};
 constexpr Message kStepsHelp{"Steps per timed repeat (default: as many as take about --seconds)",
                              "Pasos por repetición medida (por omisión: los que tarden unos --seconds)"};
 constexpr Message kRepeatsHelp{"Timed repeats; the median, min and max are reported",
@@ -46,13 +51,51 @@ struct Options {
   std::vector<std::string> workloads;
   int threads = 0;
   bool json = false;
+  bool profile = false;
   bench::BenchOptions bench;
 };
+
+// --profile: each kernel of the recorded step with its mean time, then the totals per op name.
+void print_profile(const std::string& id) {
+  std::unique_ptr<bench::Workload> w = bench::make_workload(id);
+  w->set_compiled(true);
+  for (int i = 0; i < 3; ++i) w->step();  // warm-up, record, one replay
+  const int replays = w->info().flop_per_step > 1e9 ? 3 : 200;
+  const std::vector<CompiledStep::KernelTime> times = w->profile(replays);
+  double total = 0;
+  std::vector<std::pair<std::string, double>> by_name;
+  for (const CompiledStep::KernelTime& t : times) {
+    total += t.mean_ns;
+    auto it = std::find_if(by_name.begin(), by_name.end(), [&](const auto& p) { return p.first == t.name; });
+    if (it == by_name.end())
+      by_name.emplace_back(t.name, t.mean_ns);
+    else
+      it->second += t.mean_ns;
+  }
+  char line[128];
+  std::snprintf(line, sizeof line, "%.2f", total / 1000);
+  std::cout << w->info().id << ": " << times.size() << " kernels, " << line << " us per step (mean of " << replays
+            << " replays, each kernel timed alone)\n";
+  for (size_t i = 0; i < times.size(); ++i) {
+    std::snprintf(line, sizeof line, "  %3zu  %-16s %10.0f ns\n", i, times[i].name, times[i].mean_ns);
+    std::cout << line;
+  }
+  std::sort(by_name.begin(), by_name.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::cout << "  by op:\n";
+  for (const auto& [name, ns] : by_name) {
+    std::snprintf(line, sizeof line, "       %-16s %10.0f ns  %5.1f %%\n", name.c_str(), ns, 100 * ns / total);
+    std::cout << line;
+  }
+}
 
 int run(const Options& o, const Context& ctx) {
   const Translator& tr = ctx.tr;
   const std::vector<std::string> ids = bench::resolve_workloads(o.workloads);
   bench::validate(o.bench);
+  if (o.profile) {
+    for (const std::string& id : ids) print_profile(id);
+    return 0;
+  }
   if (o.threads > 0 && !bench::set_num_threads(o.threads)) std::cerr << "nabla: warning: " << tr(kNotOpenBlas) << "\n";
 
   if (!o.json) std::cout << tr(kHeader, NABLA_VERSION, o.bench.repeats) << "\n\n" << bench::table_header() << "\n";
@@ -81,6 +124,7 @@ Action setup(CLI::App& app, const Context& ctx) {
   app.add_option("workload", o->workloads, std::string(tr.text(kWorkloadHelp)))->required()->type_name("W");
   app.add_option("--threads", o->threads, std::string(tr.text(kThreadsHelp)))->check(CLI::Range(1, 1024));
   app.add_flag("--json", o->json, std::string(tr.text(kJsonHelp)));
+  app.add_flag("--profile", o->profile, std::string(tr.text(kProfileHelp)));
   app.add_option("--steps", o->bench.steps, std::string(tr.text(kStepsHelp)))->check(CLI::Range(1, 100000000));
   app.add_option("--repeats", o->bench.repeats, std::string(tr.text(kRepeatsHelp)))
       ->check(CLI::Range(1, 1000))

@@ -1,8 +1,8 @@
 // The GEMM wrapper (src/kernels/gemm.h) and both of its paths at the same shapes, to show where
-// OpenBLAS starts to beat the in-house loop (the wrapper switches at m·n·k > kSmallGemm,
+// OpenBLAS starts to beat the in-house loop (the wrapper switches at m·n·k > kBlockedGemm,
 // src/kernels/gemm.h):
 //   BM_gemm_wrapper  what nabla calls (its path depends on m·n·k; the label says which)
-//   BM_gemm_small    the in-house loop at every size (kernels::small_gemm)
+//   BM_gemm_small    the in-house register-blocked kernel at every size (kernels::small_gemm_blocked)
 //   BM_gemm_openblas cblas_sgemm at every size
 // For the crossover, run on a quiet machine with --threads=1 (the small loop is single-threaded).
 // Arguments: m, n, k, trans_a, trans_b. Shapes: squares, and the three products of each Linear
@@ -20,8 +20,7 @@
 
 namespace {
 
-using nabla::kernels::small_gemm;
-constexpr int64_t kSmallGemmCopy = nabla::kernels::kSmallGemm;
+constexpr int64_t kBlockedGemmCopy = nabla::kernels::kBlockedGemm;
 
 enum class Path { wrapper, small, openblas };
 
@@ -37,9 +36,9 @@ void BM_gemm(benchmark::State& state) {
   const int64_t lda = ta ? m : k, ldb = tb ? k : n, ldc = n;
   for (auto _ : state) {
     if constexpr (path == Path::wrapper) {
-      nabla::kernels::gemm(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, 0.0f, c.data(), ldc);
+      nabla::kernels::gemm(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, nullptr, c.data(), ldc);
     } else if constexpr (path == Path::small) {
-      nabla::kernels::small_gemm_blocked(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, 0.0f, c.data(), ldc);
+      nabla::kernels::small_gemm_blocked(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, nullptr, c.data(), ldc);
     } else {
       cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
                   1.0f, a.data(), int(lda), b.data(), int(ldb), 0.0f, c.data(), int(ldc));
@@ -50,7 +49,7 @@ void BM_gemm(benchmark::State& state) {
   state.counters["FLOP/s"] =
       benchmark::Counter(2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
   state.counters["mnk"] = static_cast<double>(m * n * k);
-  if (path == Path::wrapper) state.SetLabel(m * n * k <= kSmallGemmCopy ? "small loop" : "OpenBLAS");
+  if (path == Path::wrapper) state.SetLabel(m * n * k <= kBlockedGemmCopy ? "in-house" : "OpenBLAS");
 }
 
 void shapes(benchmark::internal::Benchmark* b) {

@@ -36,6 +36,7 @@
 #include <memory>
 #include <span>
 #include <utility>
+#include <vector>
 
 #include "nabla/error.h"
 #include "nabla/tensor/tensor.h"
@@ -65,6 +66,16 @@ class CompiledStep {
     size_t kernels = 0;       // kernels in the most recent recording
   };
   Stats stats() const;
+  // Where a replayed step spends its time: each kernel of the most recently made recording, in
+  // order, with its mean wall time over `replays` replays (each kernel timed on its own with
+  // steady_clock, so a few tens of ns of timer cost are included). Replays the recording, so
+  // parameters are updated as by `replays` more calls with the recorded inputs. Empty before
+  // the first recording.
+  struct KernelTime {
+    const char* name;
+    double mean_ns;
+  };
+  std::vector<KernelTime> profile(int replays);
   // Drops every recording (the next call warms up again), e.g. after replacing parameters.
   void reset();
 
@@ -90,9 +101,10 @@ CompiledStep compile(F fn) {
   constexpr size_t n = detail::call_arity<F>::value;
   return CompiledStep([fn = std::move(fn)](std::span<const Tensor> in) mutable -> Tensor {
     const size_t takes = n;
-    NABLA_CHECK(in.size() == takes, ValueError, "compiled step: called with ", in.size(), " tensors, the function takes ",
-                takes);
-    return [&]<size_t... I>(std::index_sequence<I...>) { return Tensor(fn(in[I]...)); }(std::make_index_sequence<n>{});
+    NABLA_CHECK(in.size() == takes, ValueError, "compiled step: called with ", in.size(),
+                " tensors, the function takes ", takes);
+    return [&]<size_t... I>(std::index_sequence<I...>) { return Tensor(fn(in[I]...)); }
+    (std::make_index_sequence<n>{});
   });
 }
 

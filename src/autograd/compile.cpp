@@ -1,5 +1,6 @@
 #include "nabla/compile.h"
 
+#include <chrono>
 #include <deque>
 #include <vector>
 
@@ -24,7 +25,7 @@ struct Signature {
 
 struct Recording {
   Signature signature;
-  int calls = 0;                     // 1 after the warm-up call, 2 once recorded
+  int calls = 0;                      // 1 after the warm-up call, 2 once recorded
   std::vector<Tensor> static_inputs;  // the buffers the recording reads its inputs from
   capture::Tape tape;
   Tensor output;
@@ -61,6 +62,24 @@ CompiledStep& CompiledStep::operator=(CompiledStep&&) noexcept = default;
 
 CompiledStep::Stats CompiledStep::stats() const { return impl_->stats; }
 void CompiledStep::reset() { impl_->recordings.clear(); }
+
+std::vector<CompiledStep::KernelTime> CompiledStep::profile(int replays) {
+  std::vector<KernelTime> times;
+  const Recording* last = nullptr;
+  for (const Recording& r : impl_->recordings)
+    if (r.calls == 2) last = &r;
+  if (!last || replays <= 0) return times;
+  const std::vector<capture::Kernel>& kernels = last->tape.kernels();
+  std::vector<double> total(kernels.size(), 0.0);
+  for (int rep = 0; rep < replays; ++rep)
+    for (size_t i = 0; i < kernels.size(); ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      kernels[i].run();
+      total[i] += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+    }
+  for (size_t i = 0; i < kernels.size(); ++i) times.push_back({kernels[i].name, total[i] / replays});
+  return times;
+}
 
 Tensor CompiledStep::call(std::span<const Tensor> inputs) {
   for (size_t i = 0; i < inputs.size(); ++i) {

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "nabla/ops/ops.h"
+#include "nabla/tensor/capture.h"
 
 namespace nabla {
 
@@ -11,10 +12,9 @@ class Engine {
  public:
   // Runs reverse mode from `roots`. If `capture` is non-empty, the gradients arriving at those
   // nodes are returned (grad()); otherwise leaves accumulate into .grad (backward()).
-  static std::vector<Tensor> run(const std::vector<Tensor>& outputs,
-                                 const std::vector<Tensor>& grad_outputs,
-                                 const std::vector<std::shared_ptr<Node>>& capture,
-                                 bool accumulate_leaves, const BackwardOptions& options);
+  static std::vector<Tensor> run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs,
+                                 const std::vector<std::shared_ptr<Node>>& capture, bool accumulate_leaves,
+                                 const BackwardOptions& options);
 
  private:
   static std::vector<Node*> topological_order(const std::vector<Node*>& roots);
@@ -55,12 +55,11 @@ std::vector<Node*> Engine::topological_order(const std::vector<Node*>& roots) {
   return order;  // leaves first; the roots come last
 }
 
-std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs,
-                                const std::vector<Tensor>& grad_outputs,
-                                const std::vector<std::shared_ptr<Node>>& capture,
-                                bool accumulate_leaves, const BackwardOptions& options) {
-  NABLA_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(), ValueError,
-              "backward: ", outputs.size(), " outputs but ", grad_outputs.size(), " output gradients");
+std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs,
+                                const std::vector<std::shared_ptr<Node>>& capture, bool accumulate_leaves,
+                                const BackwardOptions& options) {
+  NABLA_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(), ValueError, "backward: ", outputs.size(),
+              " outputs but ", grad_outputs.size(), " output gradients");
   const bool create_graph = options.create_graph;
   const bool retain_graph = options.retain_graph || create_graph;
 
@@ -68,8 +67,8 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs,
   std::vector<std::shared_ptr<Node>> keep_alive;
   for (size_t i = 0; i < outputs.size(); ++i) {
     const Tensor& out = outputs[i];
-    NABLA_CHECK(out.defined() && out.requires_grad(), AutogradError,
-                "backward: output ", i, " does not require grad and has no grad_fn "
+    NABLA_CHECK(out.defined() && out.requires_grad(), AutogradError, "backward: output ", i,
+                " does not require grad and has no grad_fn "
                 "(did you compute it under no_grad, or from tensors without requires_grad?)");
     auto node = autograd::gradient_edge(out);
     keep_alive.push_back(node);
@@ -88,8 +87,8 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs,
       NABLA_CHECK(seed.dtype() == outputs[i].dtype(), DTypeError, "backward: gradient of dtype ",
                   dtype_name(seed.dtype()), " for an output of dtype ", dtype_name(outputs[i].dtype()));
     } else {
-      NABLA_CHECK(outputs[i].numel() == 1, AutogradError,
-                  "backward: the output has shape ", outputs[i].shape().to_string(),
+      NABLA_CHECK(outputs[i].numel() == 1, AutogradError, "backward: the output has shape ",
+                  outputs[i].shape().to_string(),
                   "; a gradient can be implied only for a single-element output. "
                   "Pass the output gradient explicitly");
       seed = ones(outputs[i].shape(), outputs[i].dtype());
@@ -124,17 +123,25 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs,
       // As PyTorch's AccumulateGrad: a contiguous gradient nothing else refers to becomes .grad
       // as it is; a shared one or a view is copied, so that accumulating into .grad later cannot
       // change another tensor.
-      const bool sole = g.impl_ptr().use_count() == 1 && g.impl()->storage.use_count() == 1 && g.is_contiguous();
-      if (!leaf.grad().defined()) leaf.set_grad(create_graph || sole ? g : g.clone());
-      else if (create_graph) leaf.set_grad(leaf.grad() + g);
-      else leaf.grad().add_(g);  // in place, as PyTorch: the graph of .grad is not needed
+      // A recording tape's own reference to the storage does not count (nabla/compile.h): the
+      // replayed step writes that buffer and makes it .grad again, as the eager step would.
+      long storage_refs = g.impl()->storage.use_count();
+      if (const capture::Tape* tape = capture::active(); tape && tape->holds(g.impl()->storage.get())) --storage_refs;
+      const bool sole = g.impl_ptr().use_count() == 1 && storage_refs == 1 && g.is_contiguous();
+      if (!leaf.grad().defined())
+        leaf.set_grad(create_graph || sole ? g : g.clone());
+      else if (create_graph)
+        leaf.set_grad(leaf.grad() + g);
+      else
+        leaf.grad().add_(g);  // in place, as PyTorch: the graph of .grad is not needed
       continue;
     }
     // In grad() mode, nodes below every captured input need not run, but the saving is small
     // next to the bookkeeping needed to know which those are.
     std::vector<Tensor> input_grads = node->apply(g);
     if (anomaly_detection_enabled())
-      for (const Tensor& ig : input_grads) autograd::check_finite(ig, "the backward pass of '" + node->name() + "'", {g});
+      for (const Tensor& ig : input_grads)
+        autograd::check_finite(ig, "the backward pass of '" + node->name() + "'", {g});
     for (size_t i = 0; i < input_grads.size(); ++i) {
       Node* next = node->next()[i].get();
       if (next && input_grads[i].defined()) next->grad_buffer_ = accumulate(next->grad_buffer_, input_grads[i]);
@@ -144,13 +151,12 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs,
   return captured;
 }
 
-void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs,
-              BackwardOptions options) {
+void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, BackwardOptions options) {
   Engine::run(outputs, grad_outputs, {}, true, options);
 }
 
-std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
-                         BackwardOptions options, const std::vector<Tensor>& grad_outputs) {
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs, BackwardOptions options,
+                         const std::vector<Tensor>& grad_outputs) {
   std::vector<std::shared_ptr<Node>> capture;
   for (size_t i = 0; i < inputs.size(); ++i) {
     NABLA_CHECK(inputs[i].defined() && inputs[i].requires_grad(), AutogradError, "grad: input ", i,

@@ -1,52 +1,36 @@
-// Matrix products on raw pointers. Large products go to OpenBLAS; tiny ones use a plain loop,
-// where OpenBLAS's per-call overhead would dominate.
+// Matrix products on raw pointers. Small ones (every layer of the small networks) use an in-house
+// register-blocked kernel, where OpenBLAS's per-call overhead would dominate; large ones OpenBLAS.
 #pragma once
 #include <cstdint>
 
 namespace nabla::kernels {
 
-// Below this many multiply-adds the call overhead of OpenBLAS (argument checks, thread
-// dispatch) costs more than the arithmetic. bench/micro (nabla_micro_bench --benchmark_filter=gemm)
-// measured the crossover of small_gemm against OpenBLAS between m·n·k = 64 and 512.
-inline constexpr int64_t kSmallGemm = 256;
-// Products at least 16 columns wide (one full register tile) and up to this many multiply-adds
-// go to small_gemm_blocked: measured (nabla_micro_bench --benchmark_filter=gemm) faster than
-// OpenBLAS on W2's layers (32×16×16: 0.74 µs vs 1.04 µs) and slower from about 64×64×64 on.
-inline constexpr int64_t kBlockedGemm = 16384;
-inline constexpr int64_t kBlockedMinCols = 16;
+// Up to this many multiply-adds (m·n·k) products go to small_gemm_blocked, the in-house
+// register-blocked kernel; larger ones to OpenBLAS. Measured with nabla_micro_bench
+// (--benchmark_filter='BM_gemm_(small|openblas)'): the in-house kernel wins on every layer of
+// W2 and W3 (OpenBLAS's fixed cost, packing and thread dispatch dominate there) up to 64×64×64;
+// see bench/README.md.
+inline constexpr int64_t kBlockedGemm = 64 * 64 * 64;
 
-// The register-blocked in-house kernel (gemm.cpp) that gemm uses up to kSmallGemm (same contract).
+// C (m, n) = op(A) (m, k) · op(B) (k, n) [+ bias], the same contract as gemm below. float32
+// runs on AVX2+FMA intrinsics where the CPU has them, else (and float64) on small_gemm_portable.
 void small_gemm_blocked(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
-                        int64_t ldb, float beta, float* c, int64_t ldc);
+                        int64_t ldb, const float* bias, float* c, int64_t ldc);
 void small_gemm_blocked(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
-                        const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
-
-// The plain reference loop (same contract as gemm below), kept for the micro-benchmarks.
-template <class T>
-void small_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb,
-                T beta, T* c, int64_t ldc) {
-  for (int64_t i = 0; i < m; ++i) {
-    T* crow = c + i * ldc;
-    if (beta == T(0)) {
-      for (int64_t j = 0; j < n; ++j) crow[j] = T(0);
-    }
-    for (int64_t p = 0; p < k; ++p) {
-      const T av = ta ? a[p * lda + i] : a[i * lda + p];
-      if (!tb) {
-        const T* brow = b + p * ldb;
-        for (int64_t j = 0; j < n; ++j) crow[j] += av * brow[j];
-      } else {
-        for (int64_t j = 0; j < n; ++j) crow[j] += av * b[j * ldb + p];
-      }
-    }
-  }
-}
+                        const double* b, int64_t ldb, const double* bias, double* c, int64_t ldc);
+// The same tiles in portable vector code (an AVX2 clone and a baseline x86-64 one).
+void small_gemm_portable(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                         int64_t ldb, const float* bias, float* c, int64_t ldc);
+void small_gemm_portable(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
+                         const double* b, int64_t ldb, const double* bias, double* c, int64_t ldc);
 
 // C (m, n) = op(A) (m, k) · op(B) (k, n), row-major; op transposes when trans_* is set.
-// lda/ldb/ldc are the row strides of A, B, C as stored. beta = 0 overwrites C, 1 accumulates.
-void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
-          const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
-void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
-          const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
+// lda/ldb/ldc are the row strides of A, B, C as stored. C is overwritten. A non-null `bias`
+// (n values) is added to every row after the product (Linear's x·Wᵀ + b in one pass): the same
+// value, bit for bit, as the product followed by a separate broadcast add.
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+          int64_t ldb, const float* bias, float* c, int64_t ldc);
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
+          int64_t ldb, const double* bias, double* c, int64_t ldc);
 
 }  // namespace nabla::kernels

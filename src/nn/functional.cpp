@@ -44,12 +44,15 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   NABLA_CHECK(input.dim() >= 1 && input.shape().back() == weight.shape()[1], ShapeError, "linear: input ",
               input.shape().to_string(), " does not fit weight ", weight.shape().to_string(),
               " (the input's last dimension must be ", weight.shape()[1], ")");
-  Tensor out = matmul(input, weight.t());
-  if (!bias.defined()) return out;
-  NABLA_CHECK(bias.dim() == 1 && bias.shape()[0] == weight.shape()[0], ShapeError, "linear: bias ",
+  NABLA_CHECK(!bias.defined() || (bias.dim() == 1 && bias.shape()[0] == weight.shape()[0]), ShapeError, "linear: bias ",
               bias.shape().to_string(), " does not fit weight ", weight.shape().to_string(), " (expected [",
               weight.shape()[0], "])");
-  return out + bias;
+  // One op on (N, in) rows; other ranks are viewed as rows and back, as torch's linear.
+  if (input.dim() == 2) return addmm_linear(input, weight, bias);
+  Shape out_shape = input.shape();
+  out_shape[out_shape.size() - 1] = weight.shape()[0];
+  const int64_t rows = Shape(input.shape().begin(), input.shape().end() - 1).numel();
+  return addmm_linear(input.reshape({rows, input.shape().back()}), weight, bias).reshape(out_shape);
 }
 
 // ============================== dropout ==============================

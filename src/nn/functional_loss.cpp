@@ -2,10 +2,10 @@
 // formulas (aten/src/ATen/native/Loss.cpp, LossNLL.cpp, 1.13).
 #include <cmath>
 
-#include "nabla/tensor/capture.h"
 #include "nabla/autograd/node.h"
 #include "nabla/nn/functional.h"
 #include "nabla/ops/ops.h"
+#include "nabla/tensor/capture.h"
 
 namespace nabla::nn::functional {
 
@@ -91,11 +91,74 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const BCE
   return reduce(loss, options.reduction());
 }
 
+namespace {
+
+// σ(x), as the sigmoid op computes it (exp of a non-positive number only).
+template <class T>
+T sigmoid_of(T v) {
+  if (v >= 0) return T(1) / (T(1) + std::exp(-v));
+  const T e = std::exp(v);
+  return e / (T(1) + e);
+}
+
+// ∂loss/∂x = (σ(x) − y)·g and ∂loss/∂y = −x·g, PyTorch's binary_cross_entropy_with_logits_backward
+// (no weights). One kernel when no graph of the gradient is wanted; made of differentiable ops
+// (the same values) when it is (create_graph), so that the loss is differentiable again.
+std::vector<Tensor> bce_with_logits_backward(const Tensor& g, const Tensor& x, const Tensor& y) {
+  const bool flat = !grad_enabled() && g.shape() == x.shape() && g.is_contiguous() && x.is_contiguous() &&
+                    y.is_contiguous() && g.dtype() == x.dtype();
+  if (!flat) return {x.requires_grad() ? (sigmoid(x) - y) * g : Tensor(), y.requires_grad() ? -x * g : Tensor()};
+  Tensor dx = x.requires_grad() ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
+  Tensor dy = y.requires_grad() ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
+  dispatch_floating(x.dtype(), "binary_cross_entropy_with_logits", [&]<class T>() {
+    capture::launch(
+        "bce_logits_backward",
+        [pg = g.data<T>(), px = x.data<T>(), py = y.data<T>(), pdx = dx.defined() ? dx.data<T>() : nullptr,
+         pdy = dy.defined() ? dy.data<T>() : nullptr, n = x.numel()] {
+          for (int64_t i = 0; i < n; ++i) {
+            const T gi = pg[i], xi = px[i];
+            if (pdx) pdx[i] = (sigmoid_of(xi) - py[i]) * gi;
+            if (pdy) pdy[i] = -xi * gi;
+          }
+        },
+        g, x, y, dx.defined() ? dx : g, dy.defined() ? dy : g);
+  });
+  return {dx, dy};
+}
+
+// (1 − y)·x + log(1 + e^−x), elementwise, in one kernel: the float operations of the composed
+// formula in binary_cross_entropy_with_logits below, in its order, so the same values.
+Tensor bce_with_logits_elementwise(const Tensor& x, const Tensor& y) {
+  Tensor x_in = x.contiguous(), y_in = y.contiguous();
+  Tensor loss = Tensor::empty(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), "binary_cross_entropy_with_logits", [&]<class T>() {
+    capture::launch(
+        "bce_logits",
+        [px = x_in.data<T>(), py = y_in.data<T>(), pl = loss.data<T>(), n = x.numel()] {
+          for (int64_t i = 0; i < n; ++i) {
+            const T xi = px[i], yi = py[i];
+            const T neg_x = -xi;
+            const T m = neg_x != neg_x ? neg_x : std::max(neg_x, T(0));  // clamp_min(-x, 0)
+            const T softplus_neg = std::log(std::exp(-m) + std::exp(neg_x - m)) + m;
+            const T linear = (T(1) - yi) * xi;
+            pl[i] = linear + softplus_neg;
+          }
+        },
+        x_in, y_in, loss);
+  });
+  return autograd::record("binary_cross_entropy_with_logits", loss, {x, y},
+                          [x, y](const Tensor& g, const Tensor&) { return bce_with_logits_backward(g, x, y); });
+}
+
+}  // namespace
+
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
                                         const BCEWithLogitsLossOptions& options) {
   check_pair(input, target, "binary_cross_entropy_with_logits");
   check_broadcasts(options.weight(), input, "binary_cross_entropy_with_logits", "weight");
   check_broadcasts(options.pos_weight(), input, "binary_cross_entropy_with_logits", "pos_weight");
+  if (!options.weight().defined() && !options.pos_weight().defined())
+    return reduce(bce_with_logits_elementwise(input, target), options.reduction());
   // NOTE: m only shifts the log-sum-exp (m + log(e^-m + e^(-x-m)) = log(1 + e^-x) for every m), so
   // its derivative is exactly zero: detaching it changes no gradient and keeps the kink of
   // max(-x, 0) out of the graph.

@@ -14,20 +14,20 @@ using detail::zip_floating;
 
 Tensor add(const Tensor& a, const Tensor& b) {
   Tensor out = zip_floating(a, b, "add", [](auto u, auto v) { return u + v; });
-  return autograd::record("add", out, {a, b},
-                          [sa = a.shape(), sb = b.shape(), ga = a.requires_grad(), gb = b.requires_grad()](
-                              const Tensor& g, const Tensor&) {
-                            return Grads{ga ? sum_to(g, sa) : Tensor(), gb ? sum_to(g, sb) : Tensor()};
-                          });
+  return autograd::record(
+      "add", out, {a, b},
+      [sa = a.shape(), sb = b.shape(), ga = a.requires_grad(), gb = b.requires_grad()](const Tensor& g, const Tensor&) {
+        return Grads{ga ? sum_to(g, sa) : Tensor(), gb ? sum_to(g, sb) : Tensor()};
+      });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
   Tensor out = zip_floating(a, b, "sub", [](auto u, auto v) { return u - v; });
-  return autograd::record("sub", out, {a, b},
-                          [sa = a.shape(), sb = b.shape(), ga = a.requires_grad(), gb = b.requires_grad()](
-                              const Tensor& g, const Tensor&) {
-                            return Grads{ga ? sum_to(g, sa) : Tensor(), gb ? sum_to(-g, sb) : Tensor()};
-                          });
+  return autograd::record(
+      "sub", out, {a, b},
+      [sa = a.shape(), sb = b.shape(), ga = a.requires_grad(), gb = b.requires_grad()](const Tensor& g, const Tensor&) {
+        return Grads{ga ? sum_to(g, sa) : Tensor(), gb ? sum_to(-g, sb) : Tensor()};
+      });
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
@@ -96,14 +96,16 @@ static Tensor tie_share(const Tensor& a, const Tensor& b, bool a_wins_when_great
 }
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  Tensor out = zip_floating(a, b, "maximum", [](auto u, auto v) { return (u != u || v != v) ? u + v : (u > v ? u : v); });
+  Tensor out =
+      zip_floating(a, b, "maximum", [](auto u, auto v) { return (u != u || v != v) ? u + v : (u > v ? u : v); });
   return autograd::record("maximum", out, {a, b}, [a, b](const Tensor& g, const Tensor&) {
     return Grads{sum_to(g * tie_share(a, b, true), a.shape()), sum_to(g * tie_share(b, a, true), b.shape())};
   });
 }
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  Tensor out = zip_floating(a, b, "minimum", [](auto u, auto v) { return (u != u || v != v) ? u + v : (u < v ? u : v); });
+  Tensor out =
+      zip_floating(a, b, "minimum", [](auto u, auto v) { return (u != u || v != v) ? u + v : (u < v ? u : v); });
   return autograd::record("minimum", out, {a, b}, [a, b](const Tensor& g, const Tensor&) {
     return Grads{sum_to(g * tie_share(a, b, false), a.shape()), sum_to(g * tie_share(b, a, false), b.shape())};
   });
@@ -140,9 +142,7 @@ Tensor operator-(double a, const Tensor& b) {
 Tensor operator*(double a, const Tensor& b) { return b * a; }
 Tensor operator/(double a, const Tensor& b) {
   Tensor out = map_floating(b, "div", [a](auto v) { return decltype(v)(a) / v; });
-  return autograd::record("div", out, {b}, [a, b](const Tensor& g, const Tensor&) {
-    return Grads{-g * a / (b * b)};
-  });
+  return autograd::record("div", out, {b}, [a, b](const Tensor& g, const Tensor&) { return Grads{-g * a / (b * b)}; });
 }
 
 // ============================== comparisons ==============================
@@ -162,12 +162,24 @@ static Tensor compare(const Tensor& a, const Tensor& b, const char* op, F f) {
   return out;
 }
 
-Tensor eq(const Tensor& a, const Tensor& b) { return compare(a, b, "eq", [](auto u, auto v) { return u == v; }); }
-Tensor ne(const Tensor& a, const Tensor& b) { return compare(a, b, "ne", [](auto u, auto v) { return u != v; }); }
-Tensor lt(const Tensor& a, const Tensor& b) { return compare(a, b, "lt", [](auto u, auto v) { return u < v; }); }
-Tensor le(const Tensor& a, const Tensor& b) { return compare(a, b, "le", [](auto u, auto v) { return u <= v; }); }
-Tensor gt(const Tensor& a, const Tensor& b) { return compare(a, b, "gt", [](auto u, auto v) { return u > v; }); }
-Tensor ge(const Tensor& a, const Tensor& b) { return compare(a, b, "ge", [](auto u, auto v) { return u >= v; }); }
+Tensor eq(const Tensor& a, const Tensor& b) {
+  return compare(a, b, "eq", [](auto u, auto v) { return u == v; });
+}
+Tensor ne(const Tensor& a, const Tensor& b) {
+  return compare(a, b, "ne", [](auto u, auto v) { return u != v; });
+}
+Tensor lt(const Tensor& a, const Tensor& b) {
+  return compare(a, b, "lt", [](auto u, auto v) { return u < v; });
+}
+Tensor le(const Tensor& a, const Tensor& b) {
+  return compare(a, b, "le", [](auto u, auto v) { return u <= v; });
+}
+Tensor gt(const Tensor& a, const Tensor& b) {
+  return compare(a, b, "gt", [](auto u, auto v) { return u > v; });
+}
+Tensor ge(const Tensor& a, const Tensor& b) {
+  return compare(a, b, "ge", [](auto u, auto v) { return u >= v; });
+}
 Tensor operator>(const Tensor& a, double b) { return gt(a, detail::scalar_like(b, a)); }
 Tensor operator>=(const Tensor& a, double b) { return ge(a, detail::scalar_like(b, a)); }
 Tensor operator<(const Tensor& a, double b) { return lt(a, detail::scalar_like(b, a)); }
@@ -179,17 +191,21 @@ static Tensor as_bool(const Tensor& t, const char* op) {
   return ne(t, Tensor::scalar(0, t.dtype()));
 }
 Tensor logical_and(const Tensor& a, const Tensor& b) {
-  return compare(as_bool(a, "logical_and"), as_bool(b, "logical_and"), "logical_and", [](bool u, bool v) { return u && v; });
+  return compare(as_bool(a, "logical_and"), as_bool(b, "logical_and"), "logical_and",
+                 [](bool u, bool v) { return u && v; });
 }
 Tensor logical_or(const Tensor& a, const Tensor& b) {
-  return compare(as_bool(a, "logical_or"), as_bool(b, "logical_or"), "logical_or", [](bool u, bool v) { return u || v; });
+  return compare(as_bool(a, "logical_or"), as_bool(b, "logical_or"), "logical_or",
+                 [](bool u, bool v) { return u || v; });
 }
 Tensor logical_not(const Tensor& a) {
   Tensor m = as_bool(a, "logical_not");
   Tensor out = Tensor::empty(m.shape(), DType::boolean);
   capture::launch(
       "logical_not",
-      [in = kernels::operand(m), y = kernels::operand(out)] { kernels::unary<bool, bool>(in, y, [](bool v) { return !v; }); },
+      [in = kernels::operand(m), y = kernels::operand(out)] {
+        kernels::unary<bool, bool>(in, y, [](bool v) { return !v; });
+      },
       m, out);
   return out;
 }
@@ -269,9 +285,8 @@ Tensor sigmoid(const Tensor& x) {
     T e = std::exp(v);
     return e / (T(1) + e);
   });
-  return autograd::record("sigmoid", out, {x}, [](const Tensor& g, const Tensor& y) {
-    return Grads{g * (1.0 - y) * y};
-  });
+  return autograd::record("sigmoid", out, {x},
+                          [](const Tensor& g, const Tensor& y) { return Grads{g * (1.0 - y) * y}; });
 }
 
 Tensor erf(const Tensor& x) {
@@ -297,20 +312,41 @@ Tensor clamp_max(const Tensor& x, double hi) { return clamp(x, -INFINITY, hi); }
 
 // ============================== activations ==============================
 
+// g where y > 0, else 0: relu's backward, one kernel where g and y share a contiguous layout
+// (where(y > 0, g, 0) otherwise: the same values). Linear in g, so its own backward is itself;
+// y only selects, and gets no gradient (as PyTorch's threshold_backward).
+static Tensor relu_backward(const Tensor& g, const Tensor& y) {
+  Tensor out;
+  if (g.shape() == y.shape() && g.is_contiguous() && y.is_contiguous() && g.dtype() == y.dtype()) {
+    out = Tensor::empty(g.shape(), g.dtype());
+    dispatch_floating(g.dtype(), "relu_backward", [&]<class T>() {
+      capture::launch(
+          "relu_backward",
+          [pg = g.data<T>(), py = y.data<T>(), po = out.data<T>(), n = g.numel()] {
+            kernels::binary_flat<T, T, T>(n, pg, true, py, true, po, [](T gi, T yi) { return yi > T(0) ? gi : T(0); });
+          },
+          g, y, out);
+    });
+  } else {
+    NoGradGuard no_grad;
+    out = where(y > 0.0, g, 0.0);
+  }
+  return autograd::record("relu_backward", out, {g},
+                          [y = y.detach()](const Tensor& gg, const Tensor&) { return Grads{relu_backward(gg, y)}; });
+}
+
 Tensor relu(const Tensor& x) {
   Tensor out = map_floating(x, "relu", [](auto v) { return v > 0 ? v : decltype(v)(0); });
   // NOTE: relu'(0) = 0 (the gradient passes only where the output is positive), as PyTorch.
-  return autograd::record("relu", out, {x}, [](const Tensor& g, const Tensor& y) {
-    return Grads{where(y > 0.0, g, 0.0)};
-  });
+  return autograd::record("relu", out, {x},
+                          [](const Tensor& g, const Tensor& y) { return Grads{relu_backward(g, y)}; });
 }
 
 Tensor leaky_relu(const Tensor& x, double slope) {
   Tensor out = map_floating(x, "leaky_relu", [slope](auto v) { return v > 0 ? v : v * decltype(v)(slope); });
   // NOTE: at 0 the derivative is the slope (PyTorch: x > 0 ? g : g·slope).
-  return autograd::record("leaky_relu", out, {x}, [x, slope](const Tensor& g, const Tensor&) {
-    return Grads{where(x > 0.0, g, g * slope)};
-  });
+  return autograd::record("leaky_relu", out, {x},
+                          [x, slope](const Tensor& g, const Tensor&) { return Grads{where(x > 0.0, g, g * slope)}; });
 }
 
 Tensor elu(const Tensor& x, double alpha) {

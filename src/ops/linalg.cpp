@@ -19,29 +19,32 @@ struct GemmOperand {
 GemmOperand as_gemm_operand(const Tensor& m) {  // m: (rows, cols), possibly a batch slice view
   const int64_t rows = m.shape()[0], cols = m.shape()[1];
   const int64_t s0 = m.strides()[0], s1 = m.strides()[1];
-  if ((s1 == 1 || cols == 1) && (s0 >= std::max<int64_t>(cols, 1) || rows == 1)) return {m, false, std::max<int64_t>(s0, std::max<int64_t>(cols, 1))};
-  if ((s0 == 1 || rows == 1) && (s1 >= std::max<int64_t>(rows, 1) || cols == 1)) return {m, true, std::max<int64_t>(s1, std::max<int64_t>(rows, 1))};
+  if ((s1 == 1 || cols == 1) && (s0 >= std::max<int64_t>(cols, 1) || rows == 1))
+    return {m, false, std::max<int64_t>(s0, std::max<int64_t>(cols, 1))};
+  if ((s0 == 1 || rows == 1) && (s1 >= std::max<int64_t>(rows, 1) || cols == 1))
+    return {m, true, std::max<int64_t>(s1, std::max<int64_t>(rows, 1))};
   Tensor c = m.detach().contiguous();
   return {c, false, std::max<int64_t>(cols, 1)};
 }
 
-// out (n, m) = a (n, k) · b (k, m) into contiguous out.
-void gemm_into(const Tensor& a, const Tensor& b, const Tensor& out) {
+// out (n, m) = a (n, k) · b (k, m) [+ bias (m), contiguous] into contiguous out.
+void gemm_into(const Tensor& a, const Tensor& b, const Tensor& out, const Tensor& bias = Tensor()) {
   GemmOperand A = as_gemm_operand(a), B = as_gemm_operand(b);
   const int64_t n = a.shape()[0], k = a.shape()[1], m = b.shape()[1];
   if (n == 0 || m == 0) return;
-  if (k == 0) {
+  if (k == 0 && !bias.defined()) {
     Tensor(out).zero_();
     return;
   }
+  const Tensor bias_storage = bias.defined() ? bias.detach().contiguous() : out;
   dispatch_floating(a.dtype(), "matmul", [&]<class T>() {
     capture::launch(
-        "matmul",
+        bias.defined() ? "linear" : "matmul",
         [ta = A.transposed, tb = B.transposed, n, m, k, pa = static_cast<const T*>(A.storage.raw_data()), lda = A.ld,
-         pb = static_cast<const T*>(B.storage.raw_data()), ldb = B.ld, pc = static_cast<T*>(out.raw_data())] {
-          kernels::gemm(ta, tb, n, m, k, pa, lda, pb, ldb, T(0), pc, m);
-        },
-        A.storage, B.storage, out);
+         pb = static_cast<const T*>(B.storage.raw_data()), ldb = B.ld,
+         pbias = bias.defined() ? static_cast<const T*>(bias_storage.raw_data()) : nullptr,
+         pc = static_cast<T*>(out.raw_data())] { kernels::gemm(ta, tb, n, m, k, pa, lda, pb, ldb, pbias, pc, m); },
+        A.storage, B.storage, bias_storage, out);
   });
 }
 
@@ -60,6 +63,32 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 }
 
 }  // namespace
+
+// ============================== linear ==============================
+
+Tensor addmm_linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  detail::check_same_dtype(x, weight, "linear");
+  NABLA_CHECK(x.dim() == 2 && weight.dim() == 2 && x.shape()[1] == weight.shape()[1], ShapeError, "linear: input ",
+              x.shape().to_string(), " does not fit weight ", weight.shape().to_string(),
+              " (expected input (N, in) and weight (out, in))");
+  if (bias.defined()) {
+    detail::check_same_dtype(x, bias, "linear");
+    NABLA_CHECK(bias.dim() == 1 && bias.shape()[0] == weight.shape()[0], ShapeError, "linear: bias ",
+                bias.shape().to_string(), " does not fit weight ", weight.shape().to_string(), " (expected [",
+                weight.shape()[0], "])");
+  }
+  Tensor out = Tensor::empty({x.shape()[0], weight.shape()[0]}, x.dtype());
+  gemm_into(x, weight.t(), out, bias);
+  std::vector<Tensor> inputs{x, weight};
+  if (bias.defined()) inputs.push_back(bias);
+  // dx = g·W; dW = gᵀ·x, in W's own (out, in) layout, so the .grad comes out contiguous (and the
+  // engine can steal it); db = g summed over the batch. Made of mm and sum: differentiable again.
+  return autograd::record("linear", out, inputs, [x, weight, bias](const Tensor& g, const Tensor&) {
+    Grads grads{x.requires_grad() ? mm(g, weight) : Tensor(), weight.requires_grad() ? mm(g.t(), x) : Tensor()};
+    if (bias.defined()) grads.push_back(bias.requires_grad() ? sum(g, {0}, false) : Tensor());
+    return grads;
+  });
+}
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
   detail::check_same_dtype(a, b, "bmm");

@@ -40,6 +40,17 @@ Shape kept_shape(const Tensor& x, const std::vector<bool>& mask) {
   return s;
 }
 
+// acc[j] = combine(acc[j], x[r][j]) for rows r = 0, 1, ...: restrict pointers, so that it vectorises.
+template <class T, class Acc, class Combine>
+[[gnu::noinline]] void fold_rows(int64_t rows, int64_t cols, const T* __restrict x, Acc* __restrict acc,
+                                 Combine combine) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < cols; ++j) {
+      const T v = x[r * cols + j];
+      acc[j] = combine(acc[j], v, r);
+    }
+}
+
 // Folds x into an output of kept shape: acc = combine(acc, x) over the reduced positions.
 // The accumulator type is double for float32 too: sums of many float32 values stay accurate.
 template <class T, class Acc, class Combine, class Finish>
@@ -49,11 +60,19 @@ Tensor fold(const Tensor& x, const std::vector<bool>& mask, Acc init, Combine co
   for (int i = 0; i < x.dim(); ++i)
     if (mask[i]) out_strides[i] = 0;
   Tensor out = Tensor::empty(kept, out_dtype);
+  // > 0 when x is contiguous and the reduced dimensions are exactly its leading ones.
+  int64_t leading_rows = x.is_contiguous() ? 1 : 0;
+  for (int i = 0, prefix = 1; i < x.dim() && leading_rows > 0; ++i) {
+    if (mask[i] && !prefix) leading_rows = 0;
+    if (!mask[i]) prefix = 0;
+    if (mask[i] && prefix) leading_rows *= x.shape()[i];
+  }
+  if (x.dim() == 0 || mask[0] == false) leading_rows = 0;
   dispatch_all(out_dtype, [&]<class O>() {
     // The accumulators are the kernel's own scratch, made once: a replayed reduction allocates nothing.
     capture::launch(
         "reduce",
-        [in = kernels::operand(x), po = out.data<O>(), out_strides, init, combine, finish,
+        [in = kernels::operand(x), po = out.data<O>(), out_strides, init, combine, finish, leading_rows,
          acc = std::vector<Acc>(size_t(kept.numel()))]() mutable {
           const int64_t n_out = int64_t(acc.size());
           std::fill(acc.begin(), acc.end(), init);
@@ -63,6 +82,11 @@ Tensor fold(const Tensor& x, const std::vector<bool>& mask, Acc init, Combine co
             Acc a = acc[0];
             for (int64_t i = 0; i < n; ++i) a = combine(a, px[i], i);
             acc[0] = a;
+          } else if (leading_rows > 0) {
+            // Leading dimensions reduced, the rest kept (a bias gradient: a batch summed per column):
+            // row after row into the row of accumulators, a loop the compiler vectorises; each
+            // output still sums its inputs in the same order as the general walk below.
+            fold_rows(leading_rows, n_out, px, acc.data(), combine);
           } else {
             // Position along the reduced dims is needed by argmax; track the flat input index instead
             // and let the caller decode it (only argmax uses it, always over one dim).

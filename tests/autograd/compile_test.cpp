@@ -9,6 +9,7 @@
 #include <new>
 
 #include "nabla/nabla.h"
+#include "nn/nn_test_util.h"
 
 // Every operator new in this test binary is counted, so a test can assert that a stretch of code
 // made no heap allocation.
@@ -37,6 +38,7 @@ void operator delete[](void* p, size_t) noexcept { std::free(p); }
 
 namespace nabla {
 namespace {
+using testing::same_bits;
 
 std::shared_ptr<nn::Linear> linear(int64_t in, int64_t out, DType dtype) {
   return std::make_shared<nn::Linear>(nn::LinearOptions(in, out).dtype(dtype));
@@ -56,12 +58,6 @@ std::shared_ptr<nn::Sequential> mlp(const std::vector<int64_t>& widths, DType dt
     }
   }
   return std::make_shared<nn::Sequential>(layers);
-}
-
-bool same_bits(const Tensor& a, const Tensor& b) {
-  if (a.shape() != b.shape() || a.dtype() != b.dtype()) return false;
-  Tensor ca = a.contiguous(), cb = b.contiguous();
-  return std::memcmp(ca.raw_data(), cb.raw_data(), size_t(ca.numel()) * element_size(ca.dtype())) == 0;
 }
 
 void expect_same_parameters(const nn::Module& a, const nn::Module& b, const std::string& when) {

@@ -68,6 +68,11 @@ TEST(NnFunctionalGradcheck, LossesWithRespectToInputTargetAndWeights) {
         return F::binary_cross_entropy_with_logits(in[0], in[1], nn::BCEWithLogitsLossOptions().pos_weight(in[2]));
       },
       {x, t, values({4}, 0.5, 3, 31)}, "binary_cross_entropy_with_logits");
+  // Without weights the loss is one fused op (its own backward kernel when no graph is built).
+  check_both_orders([](V in) { return F::binary_cross_entropy_with_logits(in[0], in[1]); }, {x, t},
+                    "binary_cross_entropy_with_logits, fused");
+  check_both_orders([](V in) { return F::binary_cross_entropy_with_logits(in[0], in[1], nn::Reduction::sum); }, {x, t},
+                    "binary_cross_entropy_with_logits, fused, sum");
   Tensor labels = Tensor::from_vector(std::vector<int64_t>{0, 3, -100}, {3});
   check_both_orders(
       [labels](V in) {
@@ -143,6 +148,38 @@ TEST(NnLoss, ProbabilityExtremesAndIgnoredEverything) {
   Tensor ignored = Tensor::from_vector(std::vector<int64_t>{-100, -100}, {2});
   EXPECT_TRUE(std::isnan(F::cross_entropy(logits, ignored).item()));
   EXPECT_EQ(F::cross_entropy(logits, ignored, nn::Reduction::sum).item(), 0.0);
+}
+
+// The fused kernels (linear's GEMM with the bias added as it stores, relu's backward, the
+// unweighted BCE-with-logits and its backward) compute exactly what the ops they replace
+// compute, bit for bit, in float32 and float64, and so do their gradients.
+TEST(NnFused, SameBitsAsTheComposedOps) {
+  for (DType dtype : {DType::float32, DType::float64}) {
+    Generator g(7);
+    for (auto [rows, in, out] :
+         std::vector<std::array<int64_t, 3>>{{32, 2, 16}, {32, 16, 1}, {5, 7, 9}, {64, 64, 64}, {3, 0, 4}}) {
+      Tensor x = randn({rows, in}, dtype, &g).requires_grad_(), w = randn({out, in}, dtype, &g).requires_grad_(),
+             b = randn({out}, dtype, &g).requires_grad_();
+      Tensor fused = relu(F::linear(x, w, b));
+      Tensor composed = relu(matmul(x, w.t()) + b);
+      ASSERT_EQ(fused.shape(), composed.shape());
+      EXPECT_TRUE(same_bits(fused, composed)) << dtype_name(dtype) << " linear " << rows << "x" << in << "x" << out;
+      Tensor weights = randn(fused.shape(), dtype, &g);
+      std::vector<Tensor> gf = grad({sum(fused * weights)}, {x, w, b});
+      std::vector<Tensor> gc = grad({sum(composed * weights)}, {x, w, b});
+      for (size_t i = 0; i < gf.size(); ++i)
+        EXPECT_TRUE(same_bits(gf[i], gc[i])) << dtype_name(dtype) << " gradient " << i;
+    }
+    // BCE with logits, fused vs. the formula it replaces; logits over a wide range.
+    Tensor z = (randn({40, 1}, dtype, &g) * 30.0).detach().requires_grad_();
+    Tensor y = rand({40, 1}, dtype, &g).detach();
+    Tensor fused = F::binary_cross_entropy_with_logits(z, y, nn::Reduction::none);
+    Tensor m = clamp_min(-z, 0.0).detach();
+    Tensor composed = (1.0 - y) * z + (log(exp(-m) + exp(-z - m)) + m);
+    EXPECT_TRUE(same_bits(fused, composed)) << dtype_name(dtype) << " bce";
+    Tensor dz = grad({F::binary_cross_entropy_with_logits(z, y)}, {z})[0];
+    EXPECT_TRUE(same_bits(dz, ((sigmoid(z) - y) * (1.0 / 40)).detach())) << dtype_name(dtype) << " bce gradient";
+  }
 }
 
 TEST(NnLoss, ModulesHoldWeightsAsBuffers) {

@@ -32,6 +32,14 @@ inline const json& nn_section(const char* name) {
   return nn_golden().contains(name) ? nn_golden()[name] : empty;
 }
 
+// Same shape, dtype and every bit of every element (NaNs included).
+inline bool same_bits(const Tensor& a, const Tensor& b) {
+  if (a.shape() != b.shape() || a.dtype() != b.dtype()) return false;
+  Tensor ca = a.contiguous(), cb = b.contiguous();
+  return ca.numel() == 0 ||
+         std::memcmp(ca.raw_data(), cb.raw_data(), size_t(ca.numel()) * element_size(ca.dtype())) == 0;
+}
+
 inline DType dtype_named(const std::string& s) {
   if (s == "float32") return DType::float32;
   if (s == "int64") return DType::int64;

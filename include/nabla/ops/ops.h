@@ -78,9 +78,9 @@ Tensor clamp_min(const Tensor& x, double min);
 Tensor clamp_max(const Tensor& x, double max);
 
 // ---- activations ----
-Tensor relu(const Tensor& x);                                   // relu'(0) = 0
+Tensor relu(const Tensor& x);                                      // relu'(0) = 0
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);  // derivative at 0: slope
-Tensor elu(const Tensor& x, double alpha = 1.0);                // derivative at 0: alpha
+Tensor elu(const Tensor& x, double alpha = 1.0);                   // derivative at 0: alpha
 Tensor selu(const Tensor& x);
 Tensor gelu(const Tensor& x, bool tanh_approximation = false);
 Tensor silu(const Tensor& x);
@@ -112,6 +112,10 @@ Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim = false);
 // torch.matmul semantics: 1-D·1-D dot, matrix·vector, batched with broadcast batch dims.
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor bmm(const Tensor& a, const Tensor& b);  // (B,n,k) @ (B,k,m), no broadcasting
+// x (N, in) · weightᵀ + bias -> (N, out), weight (out, in), bias (out) or undefined: one op and
+// one GEMM whose kernel adds the bias as it stores (the values of matmul(x, weight.t()) + bias,
+// bit for bit). nn::functional::linear (any leading dims) is built on it.
+Tensor addmm_linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
 
 // ---- joining and indexing ----
 Tensor concat(const std::vector<Tensor>& tensors, int64_t dim = 0);

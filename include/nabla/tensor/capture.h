@@ -48,6 +48,8 @@ class Tape {
     if (storage && seen_.insert(storage.get()).second) storages_.push_back(storage);
   }
   void keep(const std::shared_ptr<TensorImpl>& impl) { impls_.push_back(impl); }
+  // Whether the tape holds a reference to `storage` (so that its use count is one higher).
+  bool holds(const Storage* storage) const { return seen_.count(storage) != 0; }
 
  private:
   std::vector<Kernel> kernels_;
