@@ -10,12 +10,10 @@
 
 #include "nabla/error.h"
 #include "nabla/tensor/dtype.h"
+#include "nabla/threads.h"
 
-// Weak, so that nabla still links against a BLAS that is not OpenBLAS (the count is then unknown).
-extern "C" {
-void openblas_set_num_threads(int num_threads) __attribute__((weak));
-int openblas_get_num_threads(void) __attribute__((weak));
-}
+// Weak, so that nabla still links against a BLAS that is not OpenBLAS.
+extern "C" void openblas_set_num_threads(int num_threads) __attribute__((weak));
 
 namespace nabla::bench {
 
@@ -161,12 +159,11 @@ std::string table_row(const BenchResult& r) {
 
 bool set_num_threads(int n) {
   NABLA_CHECK(n >= 1, ValueError, "bench: the number of threads must be >= 1, got ", n);
-  if (!openblas_set_num_threads) return false;
-  openblas_set_num_threads(n);
-  return true;
+  nabla::set_num_threads(n);  // nabla's own kernels, and OpenBLAS when it is the BLAS
+  return openblas_set_num_threads != nullptr;
 }
 
-int num_threads() { return openblas_get_num_threads ? openblas_get_num_threads() : 0; }
+int num_threads() { return nabla::get_num_threads(); }
 
 // The peak resident set of this program: VmHWM from /proc/self/status. Not getrusage's
 // ru_maxrss, which Linux carries over an exec: started from a Python script (bench/vs_torch),

@@ -30,7 +30,7 @@ struct BenchOptions {
 
 struct BenchResult {
   WorkloadInfo info;
-  int threads = 0;  // OpenBLAS threads in effect
+  int threads = 0;       // OpenBLAS threads in effect
   bool compiled = true;  // nabla::compile or eager
   int warmup_steps = 0;
   int steps_per_repeat = 0;
@@ -59,10 +59,10 @@ nlohmann::json to_json(const BenchResult& r);
 std::string table_header();
 std::string table_row(const BenchResult& r);
 
-// OpenBLAS's thread count (openblas_set_num_threads); nabla itself runs on one thread. Returns
-// false when the BLAS is not OpenBLAS, which cannot be told.
+// nabla's thread count (nabla::set_num_threads: its own kernels and OpenBLAS). Returns false
+// when the BLAS is not OpenBLAS, whose threads then cannot be set.
 bool set_num_threads(int n);
-// OpenBLAS's thread count, or 0 when the BLAS is not OpenBLAS.
+// nabla::get_num_threads().
 int num_threads();
 // The process's peak resident set size (getrusage ru_maxrss, = VmHWM), MiB.
 double peak_rss_mb();

@@ -4,6 +4,7 @@
 // configured with NABLA_BUILD_BENCH=ON, which define NABLA_HAVE_BENCH and link the bench library.
 #ifdef NABLA_HAVE_BENCH
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -19,8 +20,8 @@ constexpr Message kDescription{"Time the training workloads W1-W5 (steps/s, GFLO
 constexpr Message kWorkloadHelp{"Workloads to run: w1 w2 w3 w4 w5 (any case) or all",
                                 "Entrenamientos a medir: w1 w2 w3 w4 w5 (mayúsculas o minúsculas) o all"};
 constexpr Message kThreadsHelp{
-    "Threads for OpenBLAS (nabla's own kernels run on one thread; default: OpenBLAS's)",
-    "Hilos de OpenBLAS (los núcleos propios de nabla usan uno; por omisión: los de OpenBLAS)"};
+    "Threads for nabla's kernels and OpenBLAS (default: NABLA_NUM_THREADS, else the CPUs, at most 8)",
+    "Hilos para los núcleos de nabla y OpenBLAS (por omisión: NABLA_NUM_THREADS, si no las CPU, hasta 8)"};
 constexpr Message kJsonHelp{"Print one JSON object per line and workload instead of the table",
                             "Imprime un objeto JSON por línea y entrenamiento en lugar de la tabla"};
 constexpr Message kEagerHelp{
@@ -59,7 +60,10 @@ struct Options {
 void print_profile(const std::string& id) {
   std::unique_ptr<bench::Workload> w = bench::make_workload(id);
   w->set_compiled(true);
-  for (int i = 0; i < 3; ++i) w->step();  // warm-up, record, one replay
+  // Warm-up, record, then replays for ~0.3 s: OpenBLAS's threads spin for ~0.1 s after start-up
+  // and would take CPU time from the first replays.
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3 || std::chrono::steady_clock::now() - start < std::chrono::milliseconds(300); ++i) w->step();
   const int replays = w->info().flop_per_step > 1e9 ? 3 : 200;
   const std::vector<CompiledStep::KernelTime> times = w->profile(replays);
   double total = 0;

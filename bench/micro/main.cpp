@@ -4,7 +4,7 @@
 //   build-bench/nabla_micro_bench                           # everything, OpenBLAS's default threads
 //   build-bench/nabla_micro_bench --threads=1 --benchmark_filter=gemm
 //
-// --threads=N sets OpenBLAS's thread count (openblas_set_num_threads) before the first benchmark.
+// --threads=N sets nabla's thread count (nabla::set_num_threads, OpenBLAS's too) before the first benchmark.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     argv[kept++] = argv[i];
   }
   argc = kept;
-  benchmark::AddCustomContext("openblas_threads", std::to_string(nabla::bench::num_threads()));
+  benchmark::AddCustomContext("threads", std::to_string(nabla::bench::num_threads()));
   benchmark::AddCustomContext("nabla_version", NABLA_VERSION);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -5,9 +5,9 @@
 //   nabla::sum(nabla::sigmoid(x)).backward();  // x.grad() = σ'(x)
 #pragma once
 #include "nabla/autograd/engine.h"
-#include "nabla/compile.h"
 #include "nabla/autograd/gradcheck.h"
 #include "nabla/autograd/node.h"
+#include "nabla/compile.h"
 #include "nabla/data/csv.h"
 #include "nabla/data/dataloader.h"
 #include "nabla/data/dataset.h"
@@ -21,3 +21,4 @@
 #include "nabla/optim/optim.h"
 #include "nabla/tensor/random.h"
 #include "nabla/tensor/tensor.h"
+#include "nabla/threads.h"

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "nabla/tensor/tensor.h"
+#include "parallel.h"
 
 namespace nabla::kernels {
 
@@ -76,7 +77,7 @@ void nd_loop(const Shape& shape, const std::array<Shape, N>& strides, Body&& bod
 // everything in registers and vectorises. Each input is read unconditionally before f sees it, so
 // a select such as `y > 0 ? g : 0` vectorises too.
 template <class TOut, class TIn, class F>
-[[gnu::noinline]] void unary_flat(int64_t n, const TIn* __restrict x, TOut* __restrict y, F f) {
+[[gnu::noinline]] void unary_loop(int64_t n, const TIn* __restrict x, TOut* __restrict y, F f) {
   for (int64_t i = 0; i < n; ++i) {
     const TIn v = x[i];
     y[i] = f(v);
@@ -85,7 +86,7 @@ template <class TOut, class TIn, class F>
 
 // sa, sb: whether a, b advance (1) or hold one value (0).
 template <class TOut, class TA, class TB, class F>
-[[gnu::noinline]] void binary_flat(int64_t n, const TA* __restrict a, bool sa, const TB* __restrict b, bool sb,
+[[gnu::noinline]] void binary_loop(int64_t n, const TA* __restrict a, bool sa, const TB* __restrict b, bool sb,
                                    TOut* __restrict out, F f) {
   if (sa && sb) {
     for (int64_t i = 0; i < n; ++i) {
@@ -108,6 +109,19 @@ template <class TOut, class TA, class TB, class F>
   }
 }
 
+// The flat loops over [0, n), split over nabla's threads for large n (parallel_range): every
+// element computed once, the same way, whatever the split.
+template <class TOut, class TIn, class F>
+void unary_flat(int64_t n, const TIn* x, TOut* y, F f) {
+  parallel_range(n, [&](int64_t b, int64_t e) { unary_loop<TOut, TIn>(e - b, x + b, y + b, f); });
+}
+template <class TOut, class TA, class TB, class F>
+void binary_flat(int64_t n, const TA* a, bool sa, const TB* b, bool sb, TOut* out, F f) {
+  parallel_range(n, [&](int64_t lo, int64_t hi) {
+    binary_loop<TOut, TA, TB>(hi - lo, a + (sa ? lo : 0), sa, b + (sb ? lo : 0), sb, out + lo, f);
+  });
+}
+
 // out[i] = f(in[i]); out is contiguous with in's shape.
 template <class TOut, class TIn, class F>
 void unary(const Operand& in, const Operand& out, F f) {
@@ -116,6 +130,13 @@ void unary(const Operand& in, const Operand& out, F f) {
   const int64_t n = out.numel();
   if (in.contiguous) {
     unary_flat<TOut, TIn>(n, x, y, f);
+    return;
+  }
+  bool one_value = true;  // a single element broadcast (mean's backward: g.expand(shape) / n)
+  for (int d = 0; d < in.shape.size(); ++d) one_value = one_value && (in.strides[d] == 0 || in.shape[d] == 1);
+  if (one_value) {
+    const TOut v = f(x[0]);
+    for (int64_t i = 0; i < n; ++i) y[i] = v;
     return;
   }
   int64_t pos = 0;
@@ -183,7 +204,7 @@ inline T select(bool k, T p, T q) {
 // out[i] = f(c[i·sc], a[i·sa], b[i·sb]), each stride 1 or 0; a function of its own, with
 // restrict-qualified pointers, so that the compiler keeps them in registers and vectorises.
 template <class TOut, class TC, class TA, class TB, class F>
-[[gnu::noinline]] void ternary_flat(int64_t n, const TC* __restrict c, bool sc, const TA* __restrict a, bool sa,
+[[gnu::noinline]] void ternary_loop(int64_t n, const TC* __restrict c, bool sc, const TA* __restrict a, bool sa,
                                     const TB* __restrict b, bool sb, TOut* __restrict out, F f) {
   if (sc && sa && !sb) {
     const TB vb = b[0];
@@ -196,6 +217,14 @@ template <class TOut, class TC, class TA, class TB, class F>
   } else {
     for (int64_t i = 0; i < n; ++i) out[i] = f(c[sc ? i : 0], a[sa ? i : 0], b[sb ? i : 0]);
   }
+}
+
+template <class TOut, class TC, class TA, class TB, class F>
+void ternary_flat(int64_t n, const TC* c, bool sc, const TA* a, bool sa, const TB* b, bool sb, TOut* out, F f) {
+  parallel_range(n, [&](int64_t lo, int64_t hi) {
+    ternary_loop<TOut, TC, TA, TB>(hi - lo, c + (sc ? lo : 0), sc, a + (sa ? lo : 0), sa, b + (sb ? lo : 0), sb,
+                                   out + lo, f);
+  });
 }
 
 // out[i] = f(c[i], a[i], b[i]) with broadcasting; out contiguous with the broadcast shape.

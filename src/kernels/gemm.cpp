@@ -7,6 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include "parallel.h"
+
 namespace nabla::kernels {
 
 namespace {
@@ -359,12 +361,23 @@ void small_gemm_blocked(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const
     return;
   }
   const int64_t a_row = ta ? 1 : lda, a_col = ta ? lda : 1;
-  if (!tb) return avx2::gemm(m, n, k, a, a_row, a_col, b, ldb, bias, c, ldc);
-  // B stored (n, k): packed row-major (k, n) into a thread-local scratch that only grows.
-  std::vector<float>& packed = packing_scratch<float>();
-  if (packed.size() < size_t(k * n)) packed.resize(size_t(k * n));
-  avx2::transpose(n, k, b, ldb, packed.data());
-  avx2::gemm(m, n, k, a, a_row, a_col, packed.data(), n, bias, c, ldc);
+  if (tb) {  // B stored (n, k): packed row-major (k, n) into a thread-local scratch that only grows
+    std::vector<float>& packed = packing_scratch<float>();
+    if (packed.size() < size_t(k * n)) packed.resize(size_t(k * n));
+    avx2::transpose(n, k, b, ldb, packed.data());
+    b = packed.data();
+    ldb = n;
+  }
+  // Large enough products split C's rows over nabla's threads, in whole tiles of 6 rows: each
+  // element is computed by one thread, the same way as on one.
+  const int64_t tiles = (m + 5) / 6;
+  // Two parts per thread, claimed as threads come free: a late or slow thread delays little.
+  const int parts = m * n * k >= kParallelGemm ? int(std::min<int64_t>(2 * parallel_parts(), tiles)) : 1;
+  if (parts <= 1) return avx2::gemm(m, n, k, a, a_row, a_col, b, ldb, bias, c, ldc);
+  run_parts(parts, [&](int part) {
+    const int64_t begin = 6 * (tiles * part / parts), end = std::min(m, 6 * (tiles * (part + 1) / parts));
+    avx2::gemm(end - begin, n, k, a + begin * a_row, a_row, a_col, b, ldb, bias, c + begin * ldc, ldc);
+  });
 }
 
 void small_gemm_blocked(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
@@ -383,7 +396,8 @@ void small_gemm_blocked(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const
 
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
           const float* bias, float* c, int64_t ldc) {
-  if (m * n * k <= kBlockedGemm) return small_gemm_blocked(ta, tb, m, n, k, a, lda, b, ldb, bias, c, ldc);
+  if (in_house(m, n, k)) return small_gemm_blocked(ta, tb, m, n, k, a, lda, b, ldb, bias, c, ldc);
+  note_blas_call();
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
               1.0f, a, int(lda), b, int(ldb), 0.0f, c, int(ldc));
   if (bias) add_bias(m, n, bias, c, ldc);
@@ -391,7 +405,8 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int
 
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b, int64_t ldb,
           const double* bias, double* c, int64_t ldc) {
-  if (m * n * k <= kBlockedGemm) return small_gemm_blocked(ta, tb, m, n, k, a, lda, b, ldb, bias, c, ldc);
+  if (in_house(m, n, k)) return small_gemm_blocked(ta, tb, m, n, k, a, lda, b, ldb, bias, c, ldc);
+  note_blas_call();
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
               1.0, a, int(lda), b, int(ldb), 0.0, c, int(ldc));
   if (bias) add_bias(m, n, bias, c, ldc);

@@ -1,6 +1,7 @@
 // Matrix products on raw pointers. Small ones (every layer of the small networks) use an in-house
 // register-blocked kernel, where OpenBLAS's per-call overhead would dominate; large ones OpenBLAS.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 namespace nabla::kernels {
@@ -11,6 +12,16 @@ namespace nabla::kernels {
 // W2 and W3 (OpenBLAS's fixed cost, packing and thread dispatch dominate there) up to 64×64×64;
 // see bench/README.md.
 inline constexpr int64_t kBlockedGemm = 64 * 64 * 64;
+// So do products with a side of at most kThinGemm (a 10-class output layer, W4's 128×256×10
+// input gradient): OpenBLAS's packing and thread hand-over cost more than they save there
+// (128×256×10: 25 µs on one OpenBLAS thread, 96 µs on two).
+inline constexpr int64_t kThinGemm = 16;
+inline bool in_house(int64_t m, int64_t n, int64_t k) {
+  return m * n * k <= kBlockedGemm || std::min(m, std::min(n, k)) <= kThinGemm;
+}
+// From this many multiply-adds the in-house kernel splits C's rows over nabla's threads
+// (nabla/threads.h): W3's 64×64×64 layers take 3.5 µs instead of 6.5 on two threads.
+inline constexpr int64_t kParallelGemm = 32 * 32 * 64;
 
 // C (m, n) = op(A) (m, k) · op(B) (k, n) [+ bias], the same contract as gemm below. float32
 // runs on AVX2+FMA intrinsics where the CPU has them, else (and float64) on small_gemm_portable.

@@ -42,11 +42,11 @@ Shape kept_shape(const Tensor& x, const std::vector<bool>& mask) {
 
 // acc[j] = combine(acc[j], x[r][j]) for rows r = 0, 1, ...: restrict pointers, so that it vectorises.
 template <class T, class Acc, class Combine>
-[[gnu::noinline]] void fold_rows(int64_t rows, int64_t cols, const T* __restrict x, Acc* __restrict acc,
-                                 Combine combine) {
+[[gnu::noinline]] void fold_rows(int64_t rows, int64_t cols, int64_t row_stride, const T* __restrict x,
+                                 Acc* __restrict acc, Combine combine) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < cols; ++j) {
-      const T v = x[r * cols + j];
+      const T v = x[r * row_stride + j];
       acc[j] = combine(acc[j], v, r);
     }
 }
@@ -86,7 +86,11 @@ Tensor fold(const Tensor& x, const std::vector<bool>& mask, Acc init, Combine co
             // Leading dimensions reduced, the rest kept (a bias gradient: a batch summed per column):
             // row after row into the row of accumulators, a loop the compiler vectorises; each
             // output still sums its inputs in the same order as the general walk below.
-            fold_rows(leading_rows, n_out, px, acc.data(), combine);
+            // Large ones split by columns over the threads: each output still summed alone, in order.
+            Acc* pacc = acc.data();
+            kernels::parallel_range(
+                n_out, [&](int64_t b, int64_t e) { fold_rows(leading_rows, e - b, n_out, px + b, pacc + b, combine); },
+                leading_rows * n_out);
           } else {
             // Position along the reduced dims is needed by argmax; track the flat input index instead
             // and let the caller decode it (only argmax uses it, always over one dim).

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "../kernels/parallel.h"
 #include "nabla/tensor/capture.h"
 #include "optim_internal.h"
 
@@ -88,8 +89,11 @@ void adam_param_step(const Options& o, bool decoupled, const char* name, const T
                 const AdamHyper h{o->lr(),           o->betas().first, o->betas().second, o->eps(),
                                   o->weight_decay(), o->amsgrad(),     o->maximize(),     decoupled};
                 const int64_t step = ++s->step;
-                adam_update<T, kFlags...>(pp, pg, s->buffers[0].template data<T>(), s->buffers[1].template data<T>(),
-                                          h.amsgrad ? s->buffers[2].template data<T>() : nullptr, n, step, h);
+                T *m = s->buffers[0].template data<T>(), *v = s->buffers[1].template data<T>();
+                T* vmax = h.amsgrad ? s->buffers[2].template data<T>() : nullptr;
+                kernels::parallel_range(n, [&](int64_t b, int64_t e) {
+                  adam_update<T, kFlags...>(pp + b, pg + b, m + b, v + b, vmax ? vmax + b : nullptr, e - b, step, h);
+                });
               },
               p, g);
         },

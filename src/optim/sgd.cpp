@@ -1,5 +1,6 @@
 #include "nabla/optim/sgd.h"
 
+#include "../kernels/parallel.h"
 #include "nabla/tensor/capture.h"
 #include "optim_internal.h"
 
@@ -73,7 +74,10 @@ void SGD::step() {
             capture::launch(
                 "SGD.step",
                 [pp = p.data<T>(), pg = g.data<T>(), n = p.numel(), o = &o, s = &s, momentum] {
-                  sgd_update<T, kFlags...>(pp, pg, momentum ? s->buffers[0].data<T>() : nullptr, n, *o);
+                  T* buf = momentum ? s->buffers[0].data<T>() : nullptr;
+                  kernels::parallel_range(n, [&](int64_t b, int64_t e) {
+                    sgd_update<T, kFlags...>(pp + b, pg + b, buf ? buf + b : nullptr, e - b, *o);
+                  });
                 },
                 p, g);
           },
