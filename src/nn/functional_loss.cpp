@@ -139,7 +139,11 @@ Tensor bce_with_logits_elementwise(const Tensor& x, const Tensor& y) {
             const T xi = px[i], yi = py[i];
             const T neg_x = -xi;
             const T m = neg_x != neg_x ? neg_x : std::max(neg_x, T(0));  // clamp_min(-x, 0)
-            const T softplus_neg = std::log(std::exp(-m) + std::exp(neg_x - m)) + m;
+            // One of the two exponents is exactly 0 (m is 0 or -x), and e^0 = 1 exactly: one exp
+            // call instead of two, the same bits.
+            const T a = -m, b = neg_x - m;
+            const T ea = a == T(0) ? T(1) : std::exp(a), eb = b == T(0) ? T(1) : std::exp(b);
+            const T softplus_neg = std::log(ea + eb) + m;
             const T linear = (T(1) - yi) * xi;
             pl[i] = linear + softplus_neg;
           }
