@@ -88,6 +88,16 @@ template <class T, int R>
   }
 }
 
+// body.template operator()<Rows>() for the run-time row count `rows` in [1, 5] (the rows left
+// under a full tile); nothing for 0.
+template <int Rows = 1, class Body>
+[[gnu::always_inline]] inline void with_rows(int rows, Body&& body) {
+  if constexpr (Rows <= 5) {
+    if (rows == Rows) return body.template operator()<Rows>();
+    with_rows<Rows + 1>(rows, body);
+  }
+}
+
 template <class T>
 std::vector<T>& packing_scratch() {
   thread_local std::vector<T> scratch;
@@ -113,27 +123,9 @@ template <class T>
   constexpr int R = Tile<T>::kRows;
   int64_t i = 0;
   for (; i + R <= m; i += R) row_block<T, R>(n, k, a + i * a_row, a_row, a_col, b, ldb, bias, c + i * ldc, ldc);
-  const T* ai = a + i * a_row;
-  T* ci = c + i * ldc;
-  switch (m - i) {
-    case 5:
-      row_block<T, 5>(n, k, ai, a_row, a_col, b, ldb, bias, ci, ldc);
-      break;
-    case 4:
-      row_block<T, 4>(n, k, ai, a_row, a_col, b, ldb, bias, ci, ldc);
-      break;
-    case 3:
-      row_block<T, 3>(n, k, ai, a_row, a_col, b, ldb, bias, ci, ldc);
-      break;
-    case 2:
-      row_block<T, 2>(n, k, ai, a_row, a_col, b, ldb, bias, ci, ldc);
-      break;
-    case 1:
-      row_block<T, 1>(n, k, ai, a_row, a_col, b, ldb, bias, ci, ldc);
-      break;
-    default:
-      break;
-  }
+  // The last m mod R rows: one block of exactly that many.
+  with_rows(int(m - i),
+            [&]<int Rows>() { row_block<T, Rows>(n, k, a + i * a_row, a_row, a_col, b, ldb, bias, c + i * ldc, ldc); });
 }
 
 // ---- float32 on AVX2+FMA: the same tiles written with intrinsics ----
@@ -206,27 +198,10 @@ __attribute__((target("avx2,fma"))) void gemm(int64_t m, int64_t n, int64_t k, c
                                               int64_t ldc) {
   int64_t i = 0;
   for (; i + 6 <= m; i += 6) rows<6>(n, k, a + i * a_row, a_row, a_col, b, ldb, bias, c + i * ldc, ldc);
-  const float* ai = a + i * a_row;
-  float* ci = c + i * ldc;
-  switch (m - i) {
-    case 5:
-      rows<5>(n, k, ai, a_row, a_col, b, ldb, bias, ci, ldc);
-      break;
-    case 4:
-      rows<4>(n, k, ai, a_row, a_col, b, ldb, bias, ci, ldc);
-      break;
-    case 3:
-      rows<3>(n, k, ai, a_row, a_col, b, ldb, bias, ci, ldc);
-      break;
-    case 2:
-      rows<2>(n, k, ai, a_row, a_col, b, ldb, bias, ci, ldc);
-      break;
-    case 1:
-      rows<1>(n, k, ai, a_row, a_col, b, ldb, bias, ci, ldc);
-      break;
-    default:
-      break;
-  }
+  with_rows(
+      int(m - i), [&]<int Rows>() __attribute__((target("avx2,fma"))) {
+        rows<Rows>(n, k, a + i * a_row, a_row, a_col, b, ldb, bias, c + i * ldc, ldc);
+      });
 }
 
 __attribute__((target("avx2,fma"))) inline float horizontal_sum(__m256 v) {
