@@ -1,7 +1,9 @@
 // The machine's own ceiling for the GEMM numbers: fused multiply-adds on registers only (12
 // independent 8-float accumulators, no memory traffic), on one thread and on two at once. On the
-// 2-vCPU Zen 4 machines this measured ~97 GFLOP/s on one thread and ~51 each on two: the two
-// vCPUs share one core's FMA units.
+// 2-vCPU Zen 4 machines: ~97 GFLOP/s on one thread (Time ~1 950 ns); on two, ~190 in all at some
+// times (Time ~1 000 ns, 2026-11-23 08:58) and ~102 in all at others (two processes of this loop
+// at ~51 each, 07:40): the host sometimes runs the two vCPUs on one core's FMA units. The
+// FLOP/s counter is right for one thread only.
 //   build-bench/nabla_micro_bench --benchmark_filter=fma_peak
 #include <benchmark/benchmark.h>
 #include <immintrin.h>
@@ -24,6 +26,8 @@ __attribute__((target("avx2,fma"))) void BM_fma_peak(benchmark::State& state) {
     }
   }
   for (int r = 0; r < 12; ++r) benchmark::DoNotOptimize(acc[r]);
+  // On two threads Google Benchmark's Time column is the wall time per iteration of both threads
+  // together: 192 000 flops per iteration, so GFLOP/s in all = 192 / (Time in ns) · 1000.
   state.counters["FLOP/s"] = benchmark::Counter(2.0 * 8 * 12 * kInner, benchmark::Counter::kIsIterationInvariantRate,
                                                 benchmark::Counter::kIs1000);
 }

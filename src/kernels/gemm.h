@@ -20,7 +20,8 @@ inline bool in_house(int64_t m, int64_t n, int64_t k) {
   return m * n * k <= kBlockedGemm || std::min(m, std::min(n, k)) <= kThinGemm;
 }
 // From this many multiply-adds the in-house kernel splits C's rows over nabla's threads
-// (nabla/threads.h): W3's 64×64×64 layers take 3.5 µs instead of 6.5 on two threads.
+// (nabla/threads.h): 64×64×64 measured 4.2–6.0 µs on two threads against 6.9–8.7 on one
+// (nabla_micro_bench, when the host ran the two vCPUs on separate cores).
 inline constexpr int64_t kParallelGemm = 32 * 32 * 64;
 
 // C (m, n) = op(A) (m, k) · op(B) (k, n) [+ bias], the same contract as gemm below. float32
