@@ -7,13 +7,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "nabla/error.h"
 #include "nabla/tensor/dtype.h"
 #include "nabla/threads.h"
-
-// Weak, so that nabla still links against a BLAS that is not OpenBLAS.
-extern "C" void openblas_set_num_threads(int num_threads) __attribute__((weak));
 
 namespace nabla::bench {
 
@@ -94,6 +92,7 @@ BenchResult run_workload(const std::string& id, const BenchOptions& options) {
   r.gflops = r.info.flop_per_step * r.median / 1e9;
   r.final_loss = w->last_loss();
   r.peak_rss_mb = peak_rss_mb();
+  r.blas_mapped = blas_mapped();
   return r;
 }
 
@@ -127,6 +126,7 @@ nlohmann::json to_json(const BenchResult& r) {
   j["gflops"] = r.info.gemm_heavy ? nlohmann::json(r.gflops) : nlohmann::json(nullptr);
   j["final_loss"] = std::isfinite(r.final_loss) ? nlohmann::json(r.final_loss) : nlohmann::json(nullptr);
   j["peak_rss_mb"] = r.peak_rss_mb;
+  j["blas_mapped"] = r.blas_mapped;
   j["threads"] = r.threads;
   j["mode"] = r.compiled ? "compiled" : "eager";
   j["repeats"] = r.steps_per_s.size();
@@ -159,8 +159,8 @@ std::string table_row(const BenchResult& r) {
 
 bool set_num_threads(int n) {
   NABLA_CHECK(n >= 1, ValueError, "bench: the number of threads must be >= 1, got ", n);
-  nabla::set_num_threads(n);  // nabla's own kernels, and OpenBLAS when it is the BLAS
-  return openblas_set_num_threads != nullptr;
+  nabla::set_num_threads(n);  // nabla's own kernels, and OpenBLAS's (now, or when it is opened)
+  return true;
 }
 
 int num_threads() { return nabla::get_num_threads(); }
@@ -180,6 +180,16 @@ double peak_rss_mb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024.0;  // Linux reports KiB
+}
+
+bool blas_mapped() {
+  std::FILE* f = std::fopen("/proc/self/maps", "r");
+  if (!f) return false;
+  char line[1024];
+  bool found = false;
+  while (!found && std::fgets(line, sizeof line, f)) found = std::strstr(line, "blas") != nullptr;
+  std::fclose(f);
+  return found;
 }
 
 }  // namespace nabla::bench

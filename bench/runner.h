@@ -40,6 +40,7 @@ struct BenchResult {
   double gflops = 0;                    // flop_per_step · median / 1e9 (reported for W4, W5)
   double final_loss = 0;                // the loss of the last step taken
   double peak_rss_mb = 0;               // of the whole process so far, MiB
+  bool blas_mapped = false;             // whether a BLAS library is mapped (opened) by then
 };
 
 // ValueError naming the first invalid option.
@@ -53,18 +54,21 @@ BenchResult run_workload(const std::string& id, const BenchOptions& options);
 std::vector<std::string> resolve_workloads(const std::vector<std::string>& names);
 
 // One JSON object: workload, steps_per_s, steps_per_s_min, steps_per_s_max, us_per_step,
-// gflops (null for W1–W3), final_loss, peak_rss_mb, and the settings it ran with.
+// gflops (null for W1–W3), final_loss, peak_rss_mb, blas_mapped, and the settings it ran with.
 nlohmann::json to_json(const BenchResult& r);
 // A readable table: the header line, then one line per result.
 std::string table_header();
 std::string table_row(const BenchResult& r);
 
-// nabla's thread count (nabla::set_num_threads: its own kernels and OpenBLAS). Returns false
-// when the BLAS is not OpenBLAS, whose threads then cannot be set.
+// nabla's thread count (nabla::set_num_threads: its own kernels and OpenBLAS). Returns true
+// (kept for callers that checked whether the BLAS's threads could be set).
 bool set_num_threads(int n);
 // nabla::get_num_threads().
 int num_threads();
 // The process's peak resident set size (getrusage ru_maxrss, = VmHWM), MiB.
 double peak_rss_mb();
+// Whether a BLAS library (its file name contains "blas") is mapped into this process: nabla opens
+// it only for products too large for its own kernels (W4, W5), never for W1–W3.
+bool blas_mapped();
 
 }  // namespace nabla::bench

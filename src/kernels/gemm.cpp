@@ -1,12 +1,12 @@
 #include "gemm.h"
 
-#include <cblas.h>
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
+#include "blas.h"
 #include "parallel.h"
 
 namespace nabla::kernels {
@@ -372,18 +372,14 @@ void small_gemm_blocked(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
           const float* bias, float* c, int64_t ldc) {
   if (in_house(m, n, k)) return small_gemm_blocked(ta, tb, m, n, k, a, lda, b, ldb, bias, c, ldc);
-  note_blas_call();
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
-              1.0f, a, int(lda), b, int(ldb), 0.0f, c, int(ldc));
+  blas::sgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
   if (bias) add_bias(m, n, bias, c, ldc);
 }
 
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b, int64_t ldb,
           const double* bias, double* c, int64_t ldc) {
   if (in_house(m, n, k)) return small_gemm_blocked(ta, tb, m, n, k, a, lda, b, ldb, bias, c, ldc);
-  note_blas_call();
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
-              1.0, a, int(lda), b, int(ldb), 0.0, c, int(ldc));
+  blas::dgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
   if (bias) add_bias(m, n, bias, c, ldc);
 }
 

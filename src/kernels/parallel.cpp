@@ -14,11 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "blas.h"
 #include "nabla/error.h"
 #include "nabla/threads.h"
-
-// OpenBLAS's setter, when the BLAS linked is OpenBLAS (weak: absent with another BLAS).
-extern "C" void openblas_set_num_threads(int num_threads) __attribute__((weak));
 
 namespace nabla {
 namespace kernels {
@@ -199,7 +197,7 @@ void detail::run_parts(int parts, PartFn fn, void* context) {
 void set_num_threads(int n) {
   NABLA_CHECK(n >= 1 && n <= 64, ValueError, "set_num_threads: expected 1 to 64 threads, got ", n);
   kernels::g_threads.store(n);
-  if (openblas_set_num_threads) openblas_set_num_threads(n);
+  kernels::blas::set_threads(n);
 }
 
 int get_num_threads() {
