@@ -167,7 +167,8 @@ Tensor Workload::eager_step(const Tensor& x, const Tensor& y) {
 void Workload::set_compiled(bool compiled) {
   compiled_.reset();
   if (compiled)
-    compiled_ = std::make_unique<CompiledStep>(compile([this](const Tensor& x, const Tensor& y) { return eager_step(x, y); }));
+    compiled_ =
+        std::make_unique<CompiledStep>(compile([this](const Tensor& x, const Tensor& y) { return eager_step(x, y); }));
 }
 
 void Workload::step() {

@@ -3,12 +3,11 @@
 // All numerics live in the library (nabla/train/trainer.h); this file parses and reports.
 #include <unistd.h>
 
-#include <csignal>
-#include <cstdlib>
-
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -32,8 +31,9 @@ constexpr Message kOutHelp{"Directory for the results (default: runs/<config>-<d
 constexpr Message kNoPlotsHelp{"Do not draw loss.png, grad_norms.png, boundary.png/gif",
                                "No dibujar loss.png, grad_norms.png, boundary.png/gif"};
 constexpr Message kQuietHelp{"Print only the summary", "Imprimir solo el resumen"};
-constexpr Message kResumeHelp{"Continue the interrupted run in DIR from its last checkpoint (no CONFIG needed)",
-                              "Continúa la ejecución interrumpida en DIR desde su último punto de control (sin CONFIG)"};
+constexpr Message kResumeHelp{
+    "Continue the interrupted run in DIR from its last checkpoint (no CONFIG needed)",
+    "Continúa la ejecución interrumpida en DIR desde su último punto de control (sin CONFIG)"};
 constexpr Message kCheckpointHelp{"Write DIR/checkpoint.safetensors every N epochs (model, optimizer, RNG, epoch)",
                                   "Escribe DIR/checkpoint.safetensors cada N épocas (modelo, optimizador, RNG, época)"};
 constexpr Message kAnomalyHelp{"Stop at the first NaN/Inf any operation produces, naming the operation",
@@ -46,7 +46,8 @@ constexpr Message kEpochLine{"epoch {} loss {}", "época {} pérdida {}"};
 constexpr Message kTestLoss{" test loss {}", " pérdida de prueba {}"};
 constexpr Message kAcc{" accuracy {}%", " exactitud {}%"};
 constexpr Message kTestAcc{" test accuracy {}%", " exactitud de prueba {}%"};
-constexpr Message kFinal{"final: loss {} after {} epochs ({} steps/s)", "final: pérdida {} tras {} épocas ({} pasos/s)"};
+constexpr Message kFinal{"final: loss {} after {} epochs ({} steps/s)",
+                         "final: pérdida {} tras {} épocas ({} pasos/s)"};
 constexpr Message kOutputs{"outputs of the trained network:", "salidas de la red entrenada:"};
 constexpr Message kWrote{"wrote {}", "escrito {}"};
 

@@ -18,11 +18,19 @@ class Error : public std::runtime_error {
  public:
   explicit Error(const std::string& what) : std::runtime_error(what) {}
 };
-class ShapeError : public Error { using Error::Error; };  // shapes that do not fit an op
-class DTypeError : public Error { using Error::Error; };  // dtypes that do not fit an op
-class ValueError : public Error { using Error::Error; };  // a bad argument value (lr < 0, dim out of range)
-class IOError : public Error { using Error::Error; };     // a file that cannot be read or written
-class ParseError : public Error {                         // malformed text: expression, config, CSV
+class ShapeError : public Error {
+  using Error::Error;
+};  // shapes that do not fit an op
+class DTypeError : public Error {
+  using Error::Error;
+};  // dtypes that do not fit an op
+class ValueError : public Error {
+  using Error::Error;
+};  // a bad argument value (lr < 0, dim out of range)
+class IOError : public Error {
+  using Error::Error;
+};                                 // a file that cannot be read or written
+class ParseError : public Error {  // malformed text: expression, config, CSV
  public:
   ParseError(const std::string& what, std::string source = "", int line = 0, int column = 0)
       : Error(what), source_(std::move(source)), line_(line), column_(column) {}
@@ -34,8 +42,12 @@ class ParseError : public Error {                         // malformed text: exp
   std::string source_;
   int line_, column_;
 };
-class AutogradError : public Error { using Error::Error; };  // misuse of the graph (backward twice, ...)
-class CaptureError : public Error { using Error::Error; };   // a step nabla::compile cannot capture
+class AutogradError : public Error {
+  using Error::Error;
+};  // misuse of the graph (backward twice, ...)
+class CaptureError : public Error {
+  using Error::Error;
+};  // a step nabla::compile cannot capture
 
 namespace detail {
 template <class... Parts>
@@ -49,7 +61,7 @@ std::string concat(const Parts&... parts) {
 }  // namespace nabla
 
 // Throws ErrorType with the message pieces streamed together when cond is false.
-#define NABLA_CHECK(cond, ErrorType, ...) \
-  do {                                    \
+#define NABLA_CHECK(cond, ErrorType, ...)                                        \
+  do {                                                                           \
     if (!(cond)) throw ::nabla::ErrorType(::nabla::detail::concat(__VA_ARGS__)); \
   } while (0)

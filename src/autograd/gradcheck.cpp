@@ -31,7 +31,8 @@ std::vector<double> evaluate(const DifferentiableFn& fn, const std::vector<Tenso
 GradcheckResult gradcheck(const DifferentiableFn& fn, const std::vector<Tensor>& inputs, GradcheckOptions options) {
   GradcheckResult result;
   for (const Tensor& t : inputs)
-    NABLA_CHECK(t.dtype() == DType::float64, DTypeError, "gradcheck: inputs must be float64, got ", dtype_name(t.dtype()));
+    NABLA_CHECK(t.dtype() == DType::float64, DTypeError, "gradcheck: inputs must be float64, got ",
+                dtype_name(t.dtype()));
   std::vector<Tensor> leaves = fresh_leaves(inputs);
   Tensor out = fn(leaves);
   const int64_t n_out = out.numel();
@@ -49,9 +50,8 @@ GradcheckResult gradcheck(const DifferentiableFn& fn, const std::vector<Tensor>&
     std::vector<double> basis(n_out, 0.0);
     basis[r] = 1.0;
     Tensor seed = Tensor::from_vector(basis, out.shape(), out.dtype());
-    std::vector<Tensor> g = out.requires_grad()
-                                ? grad({out}, wrt, {.retain_graph = true, .allow_unused = true}, {seed})
-                                : std::vector<Tensor>(wrt.size());
+    std::vector<Tensor> g = out.requires_grad() ? grad({out}, wrt, {.retain_graph = true, .allow_unused = true}, {seed})
+                                                : std::vector<Tensor>(wrt.size());
     for (size_t j = 0; j < wrt.size(); ++j) {
       std::vector<double> row = g[j].defined() ? g[j].to_vector<double>() : std::vector<double>(wrt[j].numel(), 0.0);
       analytic[wrt_index[j]].push_back(row);

@@ -15,8 +15,10 @@ std::string describe_values(const Tensor& t) {
   double lo = INFINITY, hi = -INFINITY, sum = 0;
   int64_t nans = 0, infs = 0, finite = 0;
   for (double x : v) {
-    if (std::isnan(x)) ++nans;
-    else if (std::isinf(x)) ++infs;
+    if (std::isnan(x))
+      ++nans;
+    else if (std::isinf(x))
+      ++infs;
     else {
       lo = std::min(lo, x);
       hi = std::max(hi, x);
@@ -86,13 +88,13 @@ std::vector<Tensor> Node::apply(const Tensor& grad_out) {
     out = Tensor(std::move(impl));
   }
   std::vector<Tensor> grads = backward_(grad_out, out);
-  NABLA_CHECK(grads.size() == next_.size(), AutogradError, "internal: '", name_, "' returned ",
-              grads.size(), " gradients for ", next_.size(), " inputs");
+  NABLA_CHECK(grads.size() == next_.size(), AutogradError, "internal: '", name_, "' returned ", grads.size(),
+              " gradients for ", next_.size(), " inputs");
   for (size_t i = 0; i < grads.size(); ++i) {
     if (!grads[i].defined()) continue;
     NABLA_CHECK(grads[i].shape() == input_shapes_[i], AutogradError, "internal: '", name_,
-                "' returned a gradient of shape ", grads[i].shape().to_string(), " for input ", i,
-                " of shape ", input_shapes_[i].to_string());
+                "' returned a gradient of shape ", grads[i].shape().to_string(), " for input ", i, " of shape ",
+                input_shapes_[i].to_string());
   }
   return grads;
 }
@@ -116,7 +118,8 @@ void check_finite(const Tensor& t, const std::string& what, const std::vector<Te
   std::ostringstream msg;
   msg << "anomaly: " << what << " produced a non-finite value (" << describe_values(t) << ")";
   for (size_t i = 0; i < inputs.size(); ++i)
-    if (inputs[i].defined() && is_floating(inputs[i].dtype())) msg << "; input " << i << ": " << describe_values(inputs[i]);
+    if (inputs[i].defined() && is_floating(inputs[i].dtype()))
+      msg << "; input " << i << ": " << describe_values(inputs[i]);
   throw ValueError(msg.str());
 }
 

@@ -28,9 +28,7 @@ struct Record {
   throw ParseError(detail::concat(source, ":", line, ":", column, ": ", msg), source, line, column);
 }
 
-std::string shorten(const std::string& s) {
-  return s.size() <= 40 ? s : s.substr(0, 37) + "...";
-}
+std::string shorten(const std::string& s) { return s.size() <= 40 ? s : s.substr(0, 37) + "..."; }
 
 // Splits the text into records of fields, with positions for error messages.
 class Tokenizer {
@@ -89,8 +87,7 @@ class Tokenizer {
 
   void check_length(const Field& f, size_t n) const {
     if (n > max_field_)
-      fail(source_, f.line, f.column,
-           detail::concat("field longer than ", max_field_, " bytes (an unclosed quote?)"));
+      fail(source_, f.line, f.column, detail::concat("field longer than ", max_field_, " bytes (an unclosed quote?)"));
   }
 
   Field field() {
@@ -153,7 +150,8 @@ std::string trim(const std::string& s) {
 
 double parse_number(const Field& f, const std::string& column_name, const std::string& source) {
   std::string s = trim(f.text);
-  if (s.empty()) fail(source, f.line, f.column, detail::concat("column '", column_name, "': empty field, expected a number"));
+  if (s.empty())
+    fail(source, f.line, f.column, detail::concat("column '", column_name, "': empty field, expected a number"));
   const char* b = s.data();
   const char* e = s.data() + s.size();
   if (*b == '+') ++b;
@@ -179,7 +177,8 @@ bool parse_class_id(const std::string& s, int64_t& out) {
 
 Dataset parse_csv(std::string_view text, const CsvOptions& o, const std::string& source) {
   NABLA_CHECK(!o.label.empty(), ValueError, "load_csv: CsvOptions::label (the target column's name) is required");
-  NABLA_CHECK(is_floating(o.dtype), DTypeError, "load_csv: dtype must be float32 or float64, got ", dtype_name(o.dtype));
+  NABLA_CHECK(is_floating(o.dtype), DTypeError, "load_csv: dtype must be float32 or float64, got ",
+              dtype_name(o.dtype));
   Tokenizer tok(text, source, o.delimiter, o.max_field_bytes);
   Record header;
   if (!tok.next(header)) fail(source, 1, 1, "empty file: expected a header row of column names");
@@ -263,8 +262,9 @@ Dataset parse_csv(std::string_view text, const CsvOptions& o, const std::string&
     if (numeric) {
       // Found by fuzzing (tests/regression/csv/): max + 1 overflowed for the id 2^63 - 1.
       const int64_t max_id = *std::max_element(ids.begin(), ids.end());
-      NABLA_CHECK(max_id < std::numeric_limits<int64_t>::max(), ValueError, "load_csv: ", source, ": the label column '",
-                  o.label, "' holds the class id ", max_id, ", too large for a number of classes");
+      NABLA_CHECK(max_id < std::numeric_limits<int64_t>::max(), ValueError, "load_csv: ", source,
+                  ": the label column '", o.label, "' holds the class id ", max_id,
+                  ", too large for a number of classes");
       d.num_classes = max_id + 1;
       NABLA_CHECK(d.num_classes >= 2, ValueError, "load_csv: ", source, ": the label column '", o.label,
                   "' holds a single class (0); classification needs at least two");

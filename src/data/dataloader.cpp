@@ -11,8 +11,8 @@ DataLoader::DataLoader(Dataset data, DataLoaderOptions options) : data_(std::mov
               options_.batch_size);
   NABLA_CHECK(!(options_.seed && options_.generator), ValueError, "DataLoader: give a seed or a generator, not both");
   data_.validate();
-  NABLA_CHECK(data_.size() > 0, ValueError, "DataLoader: the dataset", data_.name.empty() ? "" : " '",
-              data_.name, data_.name.empty() ? "" : "'", " has no rows");
+  NABLA_CHECK(data_.size() > 0, ValueError, "DataLoader: the dataset", data_.name.empty() ? "" : " '", data_.name,
+              data_.name.empty() ? "" : "'", " has no rows");
   // Batches are row copies; contiguous sources make each one a run of memcpy.
   data_.x = data_detail::contiguous_copy(data_.x);
   data_.y = data_detail::contiguous_copy(data_.y);

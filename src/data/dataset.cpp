@@ -20,18 +20,18 @@ void Dataset::validate() const {
   NABLA_CHECK(feature_names.empty() || int64_t(feature_names.size()) == x.size(1), ValueError, who, ": ",
               feature_names.size(), " feature names for ", x.size(1), " features");
   if (y.dtype() == DType::int64) {
-    NABLA_CHECK(y.dim() == 1 && y.size(0) == n, ShapeError, who, ": int64 (class index) targets must be [",
-                n, "], got ", y.shape().to_string());
+    NABLA_CHECK(y.dim() == 1 && y.size(0) == n, ShapeError, who, ": int64 (class index) targets must be [", n,
+                "], got ", y.shape().to_string());
     NABLA_CHECK(num_classes >= 2, ValueError, who, ": class-index targets need num_classes >= 2, got ", num_classes);
     const Tensor yc = contiguous_copy(y);
     const int64_t* p = yc.data<int64_t>();
     for (int64_t i = 0; i < n; ++i)
-      NABLA_CHECK(p[i] >= 0 && p[i] < num_classes, ValueError, who, ": row ", i, " has class ", p[i],
-                  ", outside [0, ", num_classes, ")");
+      NABLA_CHECK(p[i] >= 0 && p[i] < num_classes, ValueError, who, ": row ", i, " has class ", p[i], ", outside [0, ",
+                  num_classes, ")");
   } else {
     NABLA_CHECK(is_floating(y.dtype()), DTypeError, who, ": y must be float or int64, got ", dtype_name(y.dtype()));
-    NABLA_CHECK(y.dim() == 2 && y.size(0) == n && y.size(1) == 1, ShapeError, who,
-                ": float targets must be [", n, ", 1], got ", y.shape().to_string());
+    NABLA_CHECK(y.dim() == 2 && y.size(0) == n && y.size(1) == 1, ShapeError, who, ": float targets must be [", n,
+                ", 1], got ", y.shape().to_string());
     NABLA_CHECK(num_classes == 0 || num_classes == 2, ValueError, who,
                 ": float targets are binary (num_classes 2) or regression (0), got num_classes ", num_classes);
     if (num_classes == 2) {
@@ -117,8 +117,8 @@ namespace {
 
 Tensor affine_columns(const Tensor& x, const Tensor& mean, const Tensor& scale, bool forward, const char* op) {
   NABLA_CHECK(mean.defined(), ValueError, op, ": the Standardizer has not been fitted");
-  NABLA_CHECK(x.defined() && x.dim() == 2 && x.size(1) == mean.size(0), ShapeError, op, ": expected [N, ",
-              mean.size(0), "], got ", x.defined() ? x.shape().to_string() : "undefined");
+  NABLA_CHECK(x.defined() && x.dim() == 2 && x.size(1) == mean.size(0), ShapeError, op, ": expected [N, ", mean.size(0),
+              "], got ", x.defined() ? x.shape().to_string() : "undefined");
   const Tensor src = contiguous_copy(x);
   Tensor out = Tensor::empty(src.shape(), src.dtype());
   const int64_t n = src.size(0), f = src.size(1);

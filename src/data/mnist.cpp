@@ -16,23 +16,37 @@ struct IdxFile {
 
 size_t idx_itemsize(uint8_t type) {
   switch (type) {
-    case 0x08: case 0x09: return 1;
-    case 0x0B: return 2;
-    case 0x0C: case 0x0D: return 4;
-    case 0x0E: return 8;
-    default: return 0;
+    case 0x08:
+    case 0x09:
+      return 1;
+    case 0x0B:
+      return 2;
+    case 0x0C:
+    case 0x0D:
+      return 4;
+    case 0x0E:
+      return 8;
+    default:
+      return 0;
   }
 }
 
 const char* idx_type_name(uint8_t type) {
   switch (type) {
-    case 0x08: return "uint8";
-    case 0x09: return "int8";
-    case 0x0B: return "int16";
-    case 0x0C: return "int32";
-    case 0x0D: return "float32";
-    case 0x0E: return "float64";
-    default: return "unknown";
+    case 0x08:
+      return "uint8";
+    case 0x09:
+      return "int8";
+    case 0x0B:
+      return "int16";
+    case 0x0C:
+      return "int32";
+    case 0x0D:
+      return "float32";
+    case 0x0E:
+      return "float64";
+    default:
+      return "unknown";
   }
 }
 
@@ -82,8 +96,8 @@ IdxFile read_idx(const std::filesystem::path& path, int expected_ndim, const cha
               __builtin_add_overflow(expected, header, &expected);
   std::string dims;
   for (int64_t d : f.dims) dims += (dims.empty() ? "" : " x ") + std::to_string(d);
-  NABLA_CHECK(!overflow && expected == size, IOError, p, ": dimensions ", dims, " of ", idx_type_name(f.type),
-              " need ", overflow ? std::string("more than 2^64") : std::to_string(expected),
+  NABLA_CHECK(!overflow && expected == size, IOError, p, ": dimensions ", dims, " of ", idx_type_name(f.type), " need ",
+              overflow ? std::string("more than 2^64") : std::to_string(expected),
               " bytes with the header, but the file has ", size, expected > size ? " (truncated?)" : "");
   NABLA_CHECK(!too_large, IOError, p, ": dimensions ", dims, ": the non-zero ones multiply past 2^63 - 1");
   f.data.resize(count * itemsize);
@@ -127,10 +141,18 @@ Tensor load_idx(const std::filesystem::path& path) {
   int64_t* q = t.data<int64_t>();
   for (size_t i = 0; i < n; ++i) {
     switch (f.type) {
-      case 0x08: q[i] = p[i]; break;
-      case 0x09: q[i] = static_cast<int8_t>(p[i]); break;
-      case 0x0B: q[i] = load_be<int16_t>(p + 2 * i); break;
-      default: q[i] = load_be<int32_t>(p + 4 * i); break;
+      case 0x08:
+        q[i] = p[i];
+        break;
+      case 0x09:
+        q[i] = static_cast<int8_t>(p[i]);
+        break;
+      case 0x0B:
+        q[i] = load_be<int16_t>(p + 2 * i);
+        break;
+      default:
+        q[i] = load_be<int32_t>(p + 4 * i);
+        break;
     }
   }
   return t;

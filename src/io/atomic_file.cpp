@@ -27,8 +27,7 @@ std::filesystem::path temporary_name(const std::filesystem::path& destination) {
 
 }  // namespace
 
-AtomicFileWriter::AtomicFileWriter(std::filesystem::path destination)
-    : destination_(std::move(destination)) {
+AtomicFileWriter::AtomicFileWriter(std::filesystem::path destination) : destination_(std::move(destination)) {
   NABLA_CHECK(!destination_.filename().empty(), IOError, "cannot write '", destination_.string(),
               "': the path names a directory, not a file");
   for (int attempt = 0; attempt < 100 && fd_ < 0; ++attempt) {
@@ -40,8 +39,7 @@ AtomicFileWriter::AtomicFileWriter(std::filesystem::path destination)
   if (fd_ < 0) {
     const int err = errno;
     throw IOError(detail::concat("cannot write '", destination_.string(),
-                                 "': cannot create a temporary file in its directory: ",
-                                 errno_text(err)));
+                                 "': cannot create a temporary file in its directory: ", errno_text(err)));
   }
 }
 
@@ -57,8 +55,7 @@ void AtomicFileWriter::discard() noexcept {
 }
 
 void AtomicFileWriter::write(const void* data, size_t nbytes) {
-  NABLA_CHECK(fd_ >= 0 && !committed_, IOError, "write to '", destination_.string(),
-              "' after commit or failure");
+  NABLA_CHECK(fd_ >= 0 && !committed_, IOError, "write to '", destination_.string(), "' after commit or failure");
   const char* p = static_cast<const char*>(data);
   while (nbytes > 0) {
     const ssize_t n = ::write(fd_, p, nbytes);
@@ -75,13 +72,12 @@ void AtomicFileWriter::write(const void* data, size_t nbytes) {
 }
 
 void AtomicFileWriter::commit() {
-  NABLA_CHECK(fd_ >= 0 && !committed_, IOError, "commit of '", destination_.string(),
-              "' after commit or failure");
+  NABLA_CHECK(fd_ >= 0 && !committed_, IOError, "commit of '", destination_.string(), "' after commit or failure");
   auto fail = [&](const char* what) {
     const int err = errno;
     discard();
-    throw IOError(detail::concat("cannot write '", destination_.string(), "': ", what, ": ",
-                                 errno_text(err), " (the previous file, if any, is unchanged)"));
+    throw IOError(detail::concat("cannot write '", destination_.string(), "': ", what, ": ", errno_text(err),
+                                 " (the previous file, if any, is unchanged)"));
   };
   // Without the fsync a crash after the rename could leave the new name pointing at an empty
   // file on file systems that reorder metadata and data writes (ext4 delalloc, xfs).

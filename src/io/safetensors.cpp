@@ -53,22 +53,25 @@ struct StDTypeInfo {
 };
 
 constexpr StDTypeInfo kStDTypes[] = {
-    {"BOOL", StDType::BOOL, 1}, {"U8", StDType::U8, 1},   {"I8", StDType::I8, 1},
-    {"F8_E5M2", StDType::F8_E5M2, 1}, {"F8_E4M3", StDType::F8_E4M3, 1},
-    {"I16", StDType::I16, 2},   {"U16", StDType::U16, 2}, {"F16", StDType::F16, 2},
-    {"BF16", StDType::BF16, 2}, {"I32", StDType::I32, 4}, {"U32", StDType::U32, 4},
-    {"F32", StDType::F32, 4},   {"F64", StDType::F64, 8}, {"I64", StDType::I64, 8},
-    {"U64", StDType::U64, 8},
+    {"BOOL", StDType::BOOL, 1},       {"U8", StDType::U8, 1},           {"I8", StDType::I8, 1},
+    {"F8_E5M2", StDType::F8_E5M2, 1}, {"F8_E4M3", StDType::F8_E4M3, 1}, {"I16", StDType::I16, 2},
+    {"U16", StDType::U16, 2},         {"F16", StDType::F16, 2},         {"BF16", StDType::BF16, 2},
+    {"I32", StDType::I32, 4},         {"U32", StDType::U32, 4},         {"F32", StDType::F32, 4},
+    {"F64", StDType::F64, 8},         {"I64", StDType::I64, 8},         {"U64", StDType::U64, 8},
 };
 
 const StDTypeInfo& info_of(StDType code) { return kStDTypes[static_cast<int>(code)]; }
 
 StDType st_dtype_for(DType t) {
   switch (t) {
-    case DType::float32: return StDType::F32;
-    case DType::float64: return StDType::F64;
-    case DType::int64: return StDType::I64;
-    case DType::boolean: return StDType::BOOL;
+    case DType::float32:
+      return StDType::F32;
+    case DType::float64:
+      return StDType::F64;
+    case DType::int64:
+      return StDType::I64;
+    case DType::boolean:
+      return StDType::BOOL;
   }
   throw ValueError("safetensors: unsupported dtype");
 }
@@ -76,10 +79,16 @@ StDType st_dtype_for(DType t) {
 // The nabla dtype a file dtype is read into (see the table in the header).
 DType nabla_dtype_for(StDType t) {
   switch (t) {
-    case StDType::F32: case StDType::F16: case StDType::BF16: return DType::float32;
-    case StDType::F64: return DType::float64;
-    case StDType::BOOL: return DType::boolean;
-    default: return DType::int64;
+    case StDType::F32:
+    case StDType::F16:
+    case StDType::BF16:
+      return DType::float32;
+    case StDType::F64:
+      return DType::float64;
+    case StDType::BOOL:
+      return DType::boolean;
+    default:
+      return DType::int64;
   }
 }
 
@@ -203,8 +212,8 @@ std::string tensor_label(const std::string& name) { return "tensor '" + name + "
 
 uint64_t parse_offset(const nlohmann::json& v, const std::string& source, const std::string& name) {
   if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0)) {
-    header_error(source, detail::concat(tensor_label(name), ": data_offsets entries must be non-negative integers, got ",
-                                        v.dump()));
+    header_error(source, detail::concat(tensor_label(name),
+                                        ": data_offsets entries must be non-negative integers, got ", v.dump()));
   }
   return v.get<uint64_t>();
 }
@@ -212,7 +221,8 @@ uint64_t parse_offset(const nlohmann::json& v, const std::string& source, const 
 Entry parse_entry(const std::string& name, const nlohmann::json& v, const std::string& source) {
   const std::string who = tensor_label(name);
   if (!v.is_object())
-    header_error(source, detail::concat(who, ": expected an object with dtype, shape and data_offsets, got ", v.dump()));
+    header_error(source,
+                 detail::concat(who, ": expected an object with dtype, shape and data_offsets, got ", v.dump()));
   for (const auto& [key, value] : v.items()) {
     if (key != "dtype" && key != "shape" && key != "data_offsets")
       header_error(source, detail::concat(who, ": unknown field '", key, "' (expected dtype, shape, data_offsets)"));
@@ -226,8 +236,7 @@ Entry parse_entry(const std::string& name, const nlohmann::json& v, const std::s
   if (!dt.is_string()) header_error(source, detail::concat(who, ": dtype must be a string, got ", dt.dump()));
   const std::string dts = dt.get<std::string>();
   auto it = std::find_if(std::begin(kStDTypes), std::end(kStDTypes), [&](const auto& d) { return dts == d.name; });
-  if (it == std::end(kStDTypes))
-    header_error(source, detail::concat(who, ": unknown dtype '", dts, "'"));
+  if (it == std::end(kStDTypes)) header_error(source, detail::concat(who, ": unknown dtype '", dts, "'"));
   if (it->code == StDType::F8_E4M3 || it->code == StDType::F8_E5M2)
     header_error(source, detail::concat(who, ": dtype ", dts, " is not supported by nabla"));
   e.dtype = it->code;
@@ -303,12 +312,24 @@ Tensor read_tensor(const Entry& e, const ByteSource& src, uint64_t data_start, c
   for (size_t i = 0; i < n; ++i) {
     const unsigned char* q = p + i * itemsize;
     switch (e.dtype) {
-      case StDType::U8: out[i] = q[0]; break;
-      case StDType::I8: out[i] = static_cast<int8_t>(q[0]); break;
-      case StDType::I16: out[i] = load_le<int16_t>(q); break;
-      case StDType::U16: out[i] = load_le<uint16_t>(q); break;
-      case StDType::I32: out[i] = load_le<int32_t>(q); break;
-      case StDType::U32: out[i] = load_le<uint32_t>(q); break;
+      case StDType::U8:
+        out[i] = q[0];
+        break;
+      case StDType::I8:
+        out[i] = static_cast<int8_t>(q[0]);
+        break;
+      case StDType::I16:
+        out[i] = load_le<int16_t>(q);
+        break;
+      case StDType::U16:
+        out[i] = load_le<uint16_t>(q);
+        break;
+      case StDType::I32:
+        out[i] = load_le<int32_t>(q);
+        break;
+      case StDType::U32:
+        out[i] = load_le<uint32_t>(q);
+        break;
       case StDType::U64: {
         const uint64_t v = load_le<uint64_t>(q);
         if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
@@ -318,7 +339,8 @@ Tensor read_tensor(const Entry& e, const ByteSource& src, uint64_t data_start, c
         out[i] = static_cast<int64_t>(v);
         break;
       }
-      default: throw ParseError(detail::concat(source, ": ", tensor_label(e.name), ": cannot convert dtype"), source);
+      default:
+        throw ParseError(detail::concat(source, ": ", tensor_label(e.name), ": cannot convert dtype"), source);
     }
   }
   return t;
@@ -336,8 +358,8 @@ SafetensorsFile read_safetensors(const ByteSource& src, const std::string& sourc
     throw IOError(detail::concat(source, ": safetensors header length ", header_len, " exceeds the ",
                                  kSafetensorsMaxHeaderBytes, "-byte limit (corrupt or not a safetensors file)"));
   if (header_len > total - 8)
-    throw IOError(detail::concat(source, ": safetensors header length ", header_len, " exceeds the file (",
-                                 total, " bytes, so at most ", total - 8, " bytes of header)"));
+    throw IOError(detail::concat(source, ": safetensors header length ", header_len, " exceeds the file (", total,
+                                 " bytes, so at most ", total - 8, " bytes of header)"));
   std::string header(header_len, '\0');
   src.read(8, header.data(), header_len);
 
@@ -368,7 +390,8 @@ SafetensorsFile read_safetensors(const ByteSource& src, const std::string& sourc
     j = nlohmann::json::parse(header.begin(), header.end(), on_event);
   } catch (const nlohmann::json::parse_error& e) {
     // The header is one line in practice; report the byte column within it.
-    header_error(source, detail::concat("not valid JSON (", e.what(), ")"), static_cast<int>(std::min<size_t>(e.byte, INT32_MAX)));
+    header_error(source, detail::concat("not valid JSON (", e.what(), ")"),
+                 static_cast<int>(std::min<size_t>(e.byte, INT32_MAX)));
   } catch (const nlohmann::json::exception& e) {
     // Found by fuzzing (tests/regression/safetensors/): a number such as 1e400 throws
     // out_of_range, not parse_error, and escaped the loader as a non-nabla exception.
@@ -407,13 +430,13 @@ SafetensorsFile read_safetensors(const ByteSource& src, const std::string& sourc
   const Entry* previous = nullptr;
   for (const Entry& e : entries) {
     if (e.begin < expected)
-      header_error(source, detail::concat(tensor_label(e.name), ": data_offsets [", e.begin, ", ", e.end,
-                                          "] overlap tensor '", previous->name, "' [", previous->begin, ", ",
-                                          previous->end, "]"));
+      header_error(source,
+                   detail::concat(tensor_label(e.name), ": data_offsets [", e.begin, ", ", e.end, "] overlap tensor '",
+                                  previous->name, "' [", previous->begin, ", ", previous->end, "]"));
     if (e.begin > expected)
-      header_error(source, detail::concat(tensor_label(e.name), ": data_offsets [", e.begin, ", ", e.end,
-                                          "] leave bytes [", expected, ", ", e.begin,
-                                          ") of the data uncovered (tensors must be contiguous)"));
+      header_error(source,
+                   detail::concat(tensor_label(e.name), ": data_offsets [", e.begin, ", ", e.end, "] leave bytes [",
+                                  expected, ", ", e.begin, ") of the data uncovered (tensors must be contiguous)"));
     if (e.end > data_size)
       header_error(source, detail::concat(tensor_label(e.name), ": data_offsets [", e.begin, ", ", e.end,
                                           "] run past the end of the data (", data_size,
@@ -422,8 +445,9 @@ SafetensorsFile read_safetensors(const ByteSource& src, const std::string& sourc
     previous = &e;
   }
   if (expected != data_size)
-    header_error(source, detail::concat("the file has ", data_size - expected,
-                                        " bytes after the last tensor's data (the tensors must cover the data exactly)"));
+    header_error(source,
+                 detail::concat("the file has ", data_size - expected,
+                                " bytes after the last tensor's data (the tensors must cover the data exactly)"));
 
   out.tensors.reserve(entries.size());
   for (const Entry& e : entries) out.tensors.emplace_back(e.name, read_tensor(e, src, data_start, source));
@@ -433,7 +457,7 @@ SafetensorsFile read_safetensors(const ByteSource& src, const std::string& sourc
 // ---- writing ----
 
 struct Prepared {
-  std::string header;  // length prefix + JSON + padding
+  std::string header;                                     // length prefix + JSON + padding
   std::vector<std::pair<const Tensor*, uint64_t>> order;  // tensor, byte count
 };
 
@@ -513,7 +537,8 @@ void emit_tensor(const Tensor& t, Sink&& sink) {
   buf.reserve(std::min(n * itemsize, kChunk) + 64 * itemsize);
   const auto* base = static_cast<const unsigned char*>(t.raw_data());
   auto flush = [&] {
-    if constexpr (std::endian::native == std::endian::big) byteswap_elements(buf.data(), buf.size() / itemsize, itemsize);
+    if constexpr (std::endian::native == std::endian::big)
+      byteswap_elements(buf.data(), buf.size() / itemsize, itemsize);
     sink(buf.data(), buf.size());
     buf.clear();
   };

@@ -1,7 +1,7 @@
 #include "nabla/nn/batch_norm.h"
 
-#include "nabla/tensor/capture.h"
 #include "nabla/nn/functional.h"
+#include "nabla/tensor/capture.h"
 
 namespace nabla::nn {
 
@@ -50,8 +50,8 @@ Tensor BatchNorm1d::forward(const Tensor& input) {
     // An int64 scalar: incremented through its data, as add_ is for floating tensors (a replayed
     // kernel in a compiled step). momentum=None averages over the count: a value read back, so
     // that form cannot be compiled.
-    capture::launch("num_batches_tracked", [count = num_batches_tracked.data<int64_t>()] { ++*count; },
-                    num_batches_tracked);
+    capture::launch(
+        "num_batches_tracked", [count = num_batches_tracked.data<int64_t>()] { ++*count; }, num_batches_tracked);
     if (!options_.momentum()) {
       capture::refuse("BatchNorm with momentum=None (cumulative average)");
       factor = 1.0 / double(num_batches_tracked.data<int64_t>()[0]);

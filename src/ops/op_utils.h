@@ -1,9 +1,9 @@
 // Shared plumbing for op implementations: argument checks and the allocate-and-loop patterns.
 #pragma once
 #include "../kernels/elementwise.h"
-#include "nabla/tensor/capture.h"
 #include "nabla/autograd/node.h"
 #include "nabla/ops/ops.h"
+#include "nabla/tensor/capture.h"
 
 namespace nabla::detail {
 

@@ -48,9 +48,8 @@ Tensor Tensor::to(DType target) const {
     });
   });
   if (!is_floating(target) || !is_floating(dtype())) return out;
-  return autograd::record("to", out, {*this}, [source = dtype()](const Tensor& g, const Tensor&) {
-    return Grads{g.to(source)};
-  });
+  return autograd::record("to", out, {*this},
+                          [source = dtype()](const Tensor& g, const Tensor&) { return Grads{g.to(source)}; });
 }
 
 Tensor Tensor::contiguous() const {
@@ -60,7 +59,8 @@ Tensor Tensor::contiguous() const {
 }
 
 Tensor Tensor::clone() const {
-  return autograd::record("clone", copy_contiguous(*this), {*this}, [](const Tensor& g, const Tensor&) { return Grads{g}; });
+  return autograd::record("clone", copy_contiguous(*this), {*this},
+                          [](const Tensor& g, const Tensor&) { return Grads{g}; });
 }
 
 // ============================== views ==============================
@@ -79,8 +79,8 @@ Tensor Tensor::reshape(const Shape& requested) const {
     }
   }
   if (infer >= 0) {
-    NABLA_CHECK(known > 0 && numel() % known == 0, ShapeError, "reshape: cannot reshape ",
-                this->shape().to_string(), " (", numel(), " elements) into ", requested.to_string());
+    NABLA_CHECK(known > 0 && numel() % known == 0, ShapeError, "reshape: cannot reshape ", this->shape().to_string(),
+                " (", numel(), " elements) into ", requested.to_string());
     shape[infer] = numel() / known;
   }
   NABLA_CHECK(shape.numel() == numel(), ShapeError, "reshape: cannot reshape ", this->shape().to_string(), " (",
@@ -88,9 +88,8 @@ Tensor Tensor::reshape(const Shape& requested) const {
   if (shape == this->shape()) return *this;
   Tensor out = is_contiguous() ? make_view(*this, shape, contiguous_strides(shape), offset())
                                : copy_contiguous(*this).reshape(shape).detach();
-  return autograd::record("reshape", out, {*this}, [in = this->shape()](const Tensor& g, const Tensor&) {
-    return Grads{g.reshape(in)};
-  });
+  return autograd::record("reshape", out, {*this},
+                          [in = this->shape()](const Tensor& g, const Tensor&) { return Grads{g.reshape(in)}; });
 }
 
 Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
@@ -107,8 +106,8 @@ Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
 }
 
 Tensor Tensor::permute(const std::vector<int64_t>& dims) const {
-  NABLA_CHECK(int(dims.size()) == dim(), ShapeError, "permute: ", dims.size(), " dimensions given for a tensor of shape ",
-              shape().to_string());
+  NABLA_CHECK(int(dims.size()) == dim(), ShapeError, "permute: ", dims.size(),
+              " dimensions given for a tensor of shape ", shape().to_string());
   Shape s, st;
   std::vector<int64_t> inverse(dim(), -1);
   for (int i = 0; i < dim(); ++i) {
@@ -119,9 +118,8 @@ Tensor Tensor::permute(const std::vector<int64_t>& dims) const {
     st.push_back(strides()[d]);
   }
   Tensor out = make_view(*this, s, st, offset());
-  return autograd::record("permute", out, {*this}, [inverse](const Tensor& g, const Tensor&) {
-    return Grads{g.permute(inverse)};
-  });
+  return autograd::record("permute", out, {*this},
+                          [inverse](const Tensor& g, const Tensor&) { return Grads{g.permute(inverse)}; });
 }
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
@@ -131,9 +129,8 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   std::swap(s[a], s[b]);
   std::swap(st[a], st[b]);
   Tensor out = make_view(*this, s, st, offset());
-  return autograd::record("transpose", out, {*this}, [a, b](const Tensor& g, const Tensor&) {
-    return Grads{g.transpose(a, b)};
-  });
+  return autograd::record("transpose", out, {*this},
+                          [a, b](const Tensor& g, const Tensor&) { return Grads{g.transpose(a, b)}; });
 }
 
 Tensor Tensor::t() const {
@@ -187,7 +184,8 @@ Tensor Tensor::unsqueeze(int64_t dim_) const {
   s.insert(d, 1);
   st.insert(d, d < dim() ? strides()[d] * shape()[d] : 1);
   Tensor out = make_view(*this, s, st, offset());
-  return autograd::record("unsqueeze", out, {*this}, [d](const Tensor& g, const Tensor&) { return Grads{g.squeeze(d)}; });
+  return autograd::record("unsqueeze", out, {*this},
+                          [d](const Tensor& g, const Tensor&) { return Grads{g.squeeze(d)}; });
 }
 
 Tensor Tensor::squeeze(int64_t dim_) const {
@@ -198,7 +196,8 @@ Tensor Tensor::squeeze(int64_t dim_) const {
   s.erase(d);
   st.erase(d);
   Tensor out = make_view(*this, s, st, offset());
-  return autograd::record("squeeze", out, {*this}, [d](const Tensor& g, const Tensor&) { return Grads{g.unsqueeze(d)}; });
+  return autograd::record("squeeze", out, {*this},
+                          [d](const Tensor& g, const Tensor&) { return Grads{g.unsqueeze(d)}; });
 }
 
 Tensor Tensor::squeeze() const {
@@ -210,8 +209,8 @@ Tensor Tensor::squeeze() const {
 
 Tensor Tensor::expand(const Shape& target) const {
   if (target == shape()) return *this;
-  NABLA_CHECK(target.size() >= dim(), ShapeError, "expand: cannot expand ", shape().to_string(), " to fewer dimensions ",
-              target.to_string());
+  NABLA_CHECK(target.size() >= dim(), ShapeError, "expand: cannot expand ", shape().to_string(),
+              " to fewer dimensions ", target.to_string());
   Shape st;
   st.resize(target.size());
   const int lead = target.size() - dim();
@@ -226,9 +225,8 @@ Tensor Tensor::expand(const Shape& target) const {
     st[i] = shape()[j] == target[i] ? strides()[j] : 0;
   }
   Tensor out = make_view(*this, target, st, offset());
-  return autograd::record("expand", out, {*this}, [in = shape()](const Tensor& g, const Tensor&) {
-    return Grads{sum_to(g, in)};
-  });
+  return autograd::record("expand", out, {*this},
+                          [in = shape()](const Tensor& g, const Tensor&) { return Grads{sum_to(g, in)}; });
 }
 
 // ============================== joining ==============================
@@ -247,7 +245,8 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t dim) {
                 ", tensor 0 has ", first.shape().to_string());
     for (int k = 0; k < t.dim(); ++k)
       NABLA_CHECK(k == d || t.shape()[k] == first.shape()[k], ShapeError, "concat: tensor ", i, " has shape ",
-                  t.shape().to_string(), ", tensor 0 has ", first.shape().to_string(), " (they may differ only in dimension ", d, ")");
+                  t.shape().to_string(), ", tensor 0 has ", first.shape().to_string(),
+                  " (they may differ only in dimension ", d, ")");
     out_shape[d] += t.shape()[d];
   }
   Tensor out = Tensor::empty(out_shape, first.dtype());
@@ -330,7 +329,8 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   dispatch_all(x.dtype(), [&]<class T>() {
     capture::launch(
         "gather",
-        [ps = src.data<T>(), po = out.data<T>(), pi = idx.data<int64_t>(), x_shape = x.shape(), d, ishape = idx.shape()] {
+        [ps = src.data<T>(), po = out.data<T>(), pi = idx.data<int64_t>(), x_shape = x.shape(), d,
+         ishape = idx.shape()] {
           for_each_indexed(x_shape, d, pi, ishape, "gather", [&](int64_t off, int64_t i) { po[i] = ps[off]; });
         },
         src, out, idx);
@@ -343,8 +343,8 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
 Tensor scatter_add(const Shape& shape, int64_t dim, const Tensor& index, const Tensor& src) {
   detail::check_defined(src, "scatter_add");
   int d = normalize_dim(dim, shape.size(), "scatter_add");
-  NABLA_CHECK(src.shape() == index.shape(), ShapeError, "scatter_add: src ", src.shape().to_string(),
-              " and index ", index.shape().to_string(), " must have the same shape");
+  NABLA_CHECK(src.shape() == index.shape(), ShapeError, "scatter_add: src ", src.shape().to_string(), " and index ",
+              index.shape().to_string(), " must have the same shape");
   Tensor out = Tensor::empty(shape, src.dtype());
   Tensor s = src.contiguous();
   check_index(out, d, index, "scatter_add");
@@ -358,9 +358,8 @@ Tensor scatter_add(const Shape& shape, int64_t dim, const Tensor& index, const T
         },
         s, out, idx);
   });
-  return autograd::record("scatter_add", out, {src}, [d, index](const Tensor& g, const Tensor&) {
-    return Grads{gather(g, d, index)};
-  });
+  return autograd::record("scatter_add", out, {src},
+                          [d, index](const Tensor& g, const Tensor&) { return Grads{gather(g, d, index)}; });
 }
 
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
@@ -380,7 +379,8 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
 }
 
 Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype) {
-  NABLA_CHECK(labels.dtype() == DType::int64, DTypeError, "one_hot: labels must be int64, got ", dtype_name(labels.dtype()));
+  NABLA_CHECK(labels.dtype() == DType::int64, DTypeError, "one_hot: labels must be int64, got ",
+              dtype_name(labels.dtype()));
   Shape s = labels.shape();
   s.push_back(num_classes);
   Tensor out = Tensor::empty(s, dtype);

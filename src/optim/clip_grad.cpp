@@ -78,7 +78,6 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
   return result;
 }
 
-
 void clip_grad_value_(const std::vector<Tensor>& params, double clip_value) {
   for (const Tensor& p : params) {
     if (!p.defined() || !p.grad().defined()) continue;

@@ -13,7 +13,8 @@ Tape* active() { return g_active; }
 void detail::set_active(Tape* tape) { g_active = tape; }
 
 Recording::Recording(Tape& tape) {
-  NABLA_CHECK(g_active == nullptr, CaptureError, "compile: a step is already being captured on this thread "
+  NABLA_CHECK(g_active == nullptr, CaptureError,
+              "compile: a step is already being captured on this thread "
               "(a compiled function called inside another one's capture)");
   g_active = &tape;
 }

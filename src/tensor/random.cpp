@@ -20,8 +20,6 @@
 
 #include "nabla/tensor/random.h"
 
-#include "nabla/tensor/capture.h"
-
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -31,6 +29,8 @@
 #include <sstream>
 #include <utility>
 #include <vector>
+
+#include "nabla/tensor/capture.h"
 
 namespace nabla {
 
@@ -64,8 +64,7 @@ struct Generator::Impl {
       return (y >> 1) ^ ((v & 1u) ? 0x9908b0dfu : 0u);
     };
     for (int j = 0; j < kN - kM; ++j) words[j] = words[j + kM] ^ mix(words[j], words[j + 1]);
-    for (int j = kN - kM; j < kN - 1; ++j)
-      words[j] = words[j + kM - kN] ^ mix(words[j], words[j + 1]);
+    for (int j = kN - kM; j < kN - 1; ++j) words[j] = words[j + kM - kN] ^ mix(words[j], words[j + 1]);
     words[kN - 1] = words[kM - 1] ^ mix(words[kN - 1], words[0]);
     left = kN;
     next = 0;
@@ -147,16 +146,15 @@ void Generator::set_state(const std::string& state) {
   auto expect = [&](const char* key) {
     std::string word;
     in >> word;
-    NABLA_CHECK(in && word == key, ValueError, "Generator::set_state: expected '", key,
-                "', got '", word, "' (not a string from Generator::state())");
+    NABLA_CHECK(in && word == key, ValueError, "Generator::set_state: expected '", key, "', got '", word,
+                "' (not a string from Generator::state())");
   };
   Impl g;
   std::string normal;
   int version = 0;
   expect("nabla-mt19937");
   in >> version;
-  NABLA_CHECK(in && version == 1, ValueError, "Generator::set_state: unsupported version ",
-              version);
+  NABLA_CHECK(in && version == 1, ValueError, "Generator::set_state: unsupported version ", version);
   expect("seed");
   in >> g.seed;
   expect("left");
@@ -169,14 +167,12 @@ void Generator::set_state(const std::string& state) {
   in >> std::hex;
   for (auto& w : g.words) in >> w;
   NABLA_CHECK(in && g.left >= 1 && g.left <= Impl::kN && g.next <= Impl::kN, ValueError,
-              "Generator::set_state: malformed or truncated state (left ", g.left, ", next ",
-              g.next, ")");
+              "Generator::set_state: malformed or truncated state (left ", g.left, ", next ", g.next, ")");
   if (normal != "none") {
     uint64_t bits = 0;
     std::istringstream hex(normal);
     hex >> std::hex >> bits;
-    NABLA_CHECK(hex && hex.peek() == EOF, ValueError,
-                "Generator::set_state: bad cached normal '", normal, "'");
+    NABLA_CHECK(hex && hex.peek() == EOF, ValueError, "Generator::set_state: bad cached normal '", normal, "'");
     g.next_double_normal = std::bit_cast<double>(bits);
   }
   std::lock_guard lock(impl_->mutex);
@@ -211,8 +207,8 @@ float uniform_f32(Impl& g, float from, float to) {
 
 // uniform_real_distribution<double>: 53 low bits of random64().
 double uniform_f64(Impl& g, double from, double to) {
-  double x = static_cast<double>(g.draw64() & ((uint64_t{1} << 53) - 1)) *
-             (1.0 / static_cast<double>(uint64_t{1} << 53));
+  double x =
+      static_cast<double>(g.draw64() & ((uint64_t{1} << 53) - 1)) * (1.0 / static_cast<double>(uint64_t{1} << 53));
   return std::fma(x, to - from, from);
 }
 
@@ -272,7 +268,7 @@ float avx_log(float x) {
 void avx_sincos(float x, float* s, float* c) {
   uint32_t sign_sin = f_to_bits(x) & 0x80000000u;
   x = bits_to_f(f_to_bits(x) & 0x7fffffffu);
-  float y = x * 1.27323954473516f;  // 4 / pi
+  float y = x * 1.27323954473516f;      // 4 / pi
   int32_t j = static_cast<int32_t>(y);  // cvtt: truncation
   j = (j + 1) & ~1;
   y = static_cast<float>(j);
@@ -365,11 +361,11 @@ void for_each_element(const Tensor& t, const char* op, Fn fn) {
     if (t.shape()[d] == 1) continue;
     NABLA_CHECK(t.strides()[d] != 0, ValueError, op,
                 ": the tensor has several elements at one memory location (an expanded view, "
-                "shape ", t.shape().to_string(), "); fill a contiguous tensor instead");
+                "shape ",
+                t.shape().to_string(), "); fill a contiguous tensor instead");
     dims.emplace_back(t.strides()[d], t.shape()[d]);
   }
-  std::stable_sort(dims.begin(), dims.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::stable_sort(dims.begin(), dims.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<int64_t> index(dims.size(), 0);
   int64_t offset = 0;
   for (int64_t k = 0; k < n; ++k) {
@@ -391,8 +387,7 @@ Impl& impl_of(Generator* gen) { return (gen ? *gen : default_generator()).impl()
 
 Tensor& uniform_(Tensor& t, double low, double high, Generator* gen) {
   capture::refuse("uniform_");
-  NABLA_CHECK(low <= high, ValueError, "uniform_: expects low <= high, got low=", low,
-              ", high=", high);
+  NABLA_CHECK(low <= high, ValueError, "uniform_: expects low <= high, got low=", low, ", high=", high);
   Impl& g = impl_of(gen);
   std::lock_guard lock(g.mutex);
   dispatch_floating(t.dtype(), "uniform_", [&]<class T>() {
@@ -417,8 +412,7 @@ Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
   const bool batched = n >= 16 && t.is_contiguous();
   dispatch_floating(t.dtype(), "normal_", [&]<class T>() {
     if (!batched) {
-      for_each_element<T>(t, "normal_",
-                          [&](T& v) { v = static_cast<T>(normal_f64(g, mean, std)); });
+      for_each_element<T>(t, "normal_", [&](T& v) { v = static_cast<T>(normal_f64(g, mean, std)); });
     } else if constexpr (std::is_same_v<T, float>) {
       const float m = static_cast<float>(mean), s = static_cast<float>(std);
       normal_fill(
@@ -440,30 +434,26 @@ Tensor& bernoulli_(Tensor& t, double p, Generator* gen) {
   std::lock_guard lock(g.mutex);
   // bernoulli_distribution<double>: a 53-bit uniform compared with p, whatever the dtype.
   dispatch_all(t.dtype(), [&]<class T>() {
-    for_each_element<T>(t, "bernoulli_",
-                        [&](T& v) { v = static_cast<T>(uniform_f64(g, 0.0, 1.0) < p); });
+    for_each_element<T>(t, "bernoulli_", [&](T& v) { v = static_cast<T>(uniform_f64(g, 0.0, 1.0) < p); });
   });
   return t;
 }
 
 Tensor rand(const Shape& shape, DType dtype, Generator* gen) {
-  NABLA_CHECK(is_floating(dtype), DTypeError, "rand: expected float32 or float64, got ",
-              dtype_name(dtype));
+  NABLA_CHECK(is_floating(dtype), DTypeError, "rand: expected float32 or float64, got ", dtype_name(dtype));
   Tensor t = Tensor::empty(shape, dtype);
   return uniform_(t, 0.0, 1.0, gen);
 }
 
 Tensor randn(const Shape& shape, DType dtype, Generator* gen) {
-  NABLA_CHECK(is_floating(dtype), DTypeError, "randn: expected float32 or float64, got ",
-              dtype_name(dtype));
+  NABLA_CHECK(is_floating(dtype), DTypeError, "randn: expected float32 or float64, got ", dtype_name(dtype));
   Tensor t = Tensor::empty(shape, dtype);
   return normal_(t, 0.0, 1.0, gen);
 }
 
 Tensor randint(int64_t low, int64_t high, const Shape& shape, Generator* gen) {
   capture::refuse("randint");
-  NABLA_CHECK(low < high, ValueError, "randint: expects low < high, got low=", low,
-              ", high=", high);
+  NABLA_CHECK(low < high, ValueError, "randint: expects low < high, got low=", low, ", high=", high);
   Tensor t = Tensor::empty(shape, DType::int64);
   Impl& g = impl_of(gen);
   std::lock_guard lock(g.mutex);

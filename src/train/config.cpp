@@ -1,10 +1,11 @@
 #include "nabla/train/config.h"
 
+#include <toml++/toml.h>
+
 #include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "nabla/data/numpy_random.h"
 #include "nabla/error.h"
@@ -15,7 +16,8 @@ namespace {
 
 // ---- error helpers: every message starts with file:line:column and the dotted key ----
 
-[[noreturn]] void fail(const std::string& source, const toml::node* node, const std::string& key, const std::string& what) {
+[[noreturn]] void fail(const std::string& source, const toml::node* node, const std::string& key,
+                       const std::string& what) {
   int line = 0, column = 0;
   if (node) {
     line = int(node->source().begin.line);
@@ -30,13 +32,20 @@ namespace {
 
 std::string type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date/time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date/time";
   }
 }
 
@@ -55,8 +64,10 @@ class Section {
 
   void read(const std::string& key, int64_t& out) {
     if (const toml::node* n = node(key)) {
-      if (auto v = n->value_exact<int64_t>()) out = *v;
-      else fail(source_, n, full(key), "expected an integer, got " + type_name(*n));
+      if (auto v = n->value_exact<int64_t>())
+        out = *v;
+      else
+        fail(source_, n, full(key), "expected an integer, got " + type_name(*n));
     }
   }
   void read(const std::string& key, uint64_t& out) {
@@ -68,21 +79,27 @@ class Section {
   }
   void read(const std::string& key, double& out) {
     if (const toml::node* n = node(key)) {
-      if (auto v = n->value<double>(); v && (n->is_floating_point() || n->is_integer())) out = *v;
-      else fail(source_, n, full(key), "expected a number, got " + type_name(*n));
+      if (auto v = n->value<double>(); v && (n->is_floating_point() || n->is_integer()))
+        out = *v;
+      else
+        fail(source_, n, full(key), "expected a number, got " + type_name(*n));
       if (!std::isfinite(out)) fail(source_, n, full(key), "must be a finite number");
     }
   }
   void read(const std::string& key, bool& out) {
     if (const toml::node* n = node(key)) {
-      if (auto v = n->value_exact<bool>()) out = *v;
-      else fail(source_, n, full(key), "expected true or false, got " + type_name(*n));
+      if (auto v = n->value_exact<bool>())
+        out = *v;
+      else
+        fail(source_, n, full(key), "expected true or false, got " + type_name(*n));
     }
   }
   void read(const std::string& key, std::string& out) {
     if (const toml::node* n = node(key)) {
-      if (auto v = n->value_exact<std::string>()) out = *v;
-      else fail(source_, n, full(key), "expected a string, got " + type_name(*n));
+      if (auto v = n->value_exact<std::string>())
+        out = *v;
+      else
+        fail(source_, n, full(key), "expected a string, got " + type_name(*n));
     }
   }
   // A string that must be one of `choices`.
@@ -92,7 +109,8 @@ class Section {
       if (c == out) return;
     std::string list;
     for (const auto& c : choices) list += (list.empty() ? "" : "|") + c;
-    fail(source_, table_ ? table_->get(key) : nullptr, full(key), "unknown value \"" + out + "\" (expected " + list + ")");
+    fail(source_, table_ ? table_->get(key) : nullptr, full(key),
+         "unknown value \"" + out + "\" (expected " + list + ")");
   }
   template <class T, class Pred>
   void check(const std::string& key, const T& value, Pred ok, const std::string& requirement) {
@@ -121,8 +139,16 @@ class Section {
 const std::map<std::string, std::map<std::string, double>>& layer_params() {
   static const std::map<std::string, std::map<std::string, double>> params = {
       {"linear", {{"mean", 0.0}, {"std", 1.0}, {"value", 0.0}, {"gain", 1.0}}},
-      {"sigmoid", {}}, {"tanh", {}}, {"relu", {}}, {"selu", {}}, {"silu", {}}, {"step", {}},
-      {"identity", {}}, {"flatten", {}}, {"softmax", {}}, {"log_softmax", {}},
+      {"sigmoid", {}},
+      {"tanh", {}},
+      {"relu", {}},
+      {"selu", {}},
+      {"silu", {}},
+      {"step", {}},
+      {"identity", {}},
+      {"flatten", {}},
+      {"softmax", {}},
+      {"log_softmax", {}},
       {"leaky_relu", {{"slope", 0.01}}},
       {"elu", {{"alpha", 1.0}}},
       {"gelu", {{"tanh", 0.0}}},
@@ -153,7 +179,8 @@ LayerConfig read_layer(const toml::node& node, size_t index, const std::string& 
   if (layer.type == "linear") {
     s.read("out", layer.out);
     if (!t->contains("out")) fail(source, &node, where, "a linear layer needs \"out\" (its number of outputs)");
-    s.check("out", layer.out, [](int64_t v) { return v > 0; }, "must be positive");
+    s.check(
+        "out", layer.out, [](int64_t v) { return v > 0; }, "must be positive");
     if (const toml::node* b = t->get("bias"); b && b->is_array()) {
       s.node("bias");
       for (const toml::node& v : *b->as_array()) {
@@ -162,8 +189,9 @@ LayerConfig read_layer(const toml::node& node, size_t index, const std::string& 
         layer.bias_values.push_back(*d);
       }
       if (int64_t(layer.bias_values.size()) != layer.out)
-        fail(source, b, where + ".bias", "has " + std::to_string(layer.bias_values.size()) + " values for " +
-                                             std::to_string(layer.out) + " outputs");
+        fail(source, b, where + ".bias",
+             "has " + std::to_string(layer.bias_values.size()) + " values for " + std::to_string(layer.out) +
+                 " outputs");
     } else {
       s.read("bias", layer.bias);
     }
@@ -182,11 +210,13 @@ LayerConfig read_layer(const toml::node& node, size_t index, const std::string& 
         layer.weight_values.push_back(std::move(values));
       }
       if (int64_t(layer.weight_values.size()) != layer.out)
-        fail(source, w, where + ".weight", "has " + std::to_string(layer.weight_values.size()) + " rows for " +
-                                               std::to_string(layer.out) + " outputs ([out][in] layout)");
+        fail(source, w, where + ".weight",
+             "has " + std::to_string(layer.weight_values.size()) + " rows for " + std::to_string(layer.out) +
+                 " outputs ([out][in] layout)");
     }
-    s.read_choice("init", layer.init, {"default", "xavier_uniform", "xavier_normal", "kaiming_uniform",
-                                       "kaiming_normal", "normal", "zeros", "constant"});
+    s.read_choice("init", layer.init,
+                  {"default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "normal", "zeros",
+                   "constant"});
   }
   if (layer.type == "add") {
     s.read("from", layer.from);
@@ -204,11 +234,13 @@ LayerConfig read_layer(const toml::node& node, size_t index, const std::string& 
     layer.params[key] = value;
   }
   if (layer.type == "dropout")
-    s.check("p", layer.params["p"], [](double p) { return p >= 0 && p < 1; }, "must be in [0, 1)");
+    s.check(
+        "p", layer.params["p"], [](double p) { return p >= 0 && p < 1; }, "must be in [0, 1)");
   if (layer.type == "groupnorm") {
     if (!t->contains("groups")) fail(source, &node, where, "a groupnorm layer needs \"groups\"");
-    s.check("groups", layer.params["groups"], [](double g) { return g >= 1 && g == std::floor(g); },
-            "must be a positive integer");
+    s.check(
+        "groups", layer.params["groups"], [](double g) { return g >= 1 && g == std::floor(g); },
+        "must be a positive integer");
   }
   s.reject_unknown();
   return layer;
@@ -269,7 +301,8 @@ void apply_override(toml::table& root, const std::string& assignment) {
 
 }  // namespace
 
-TrainConfig parse_train_config(const std::string& text, const std::string& source, const std::vector<std::string>& overrides) {
+TrainConfig parse_train_config(const std::string& text, const std::string& source,
+                               const std::vector<std::string>& overrides) {
   toml::table root;
   try {
     root = toml::parse(text, source);
@@ -298,25 +331,31 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   {
     Section s(section("data"), "data", source);
     DataConfig& d = cfg.data;
-    s.read_choice("name", d.name, {"xor", "xnor", "and", "or", "moons", "circles", "spirals", "blobs", "gaussian",
-                                   "numpy_normal", "csv", "mnist"});
+    s.read_choice("name", d.name,
+                  {"xor", "xnor", "and", "or", "moons", "circles", "spirals", "blobs", "gaussian", "numpy_normal",
+                   "csv", "mnist"});
     s.read("n", d.n);
-    s.check("n", d.n, [](int64_t v) { return v > 0; }, "must be positive");
+    s.check(
+        "n", d.n, [](int64_t v) { return v > 0; }, "must be positive");
     if (d.name == "numpy_normal") d.noise = 0.0;  // its points are numpy's own, nothing added
     s.read("noise", d.noise);
-    s.check("noise", d.noise, [](double v) { return v >= 0; }, "must be non-negative");
+    s.check(
+        "noise", d.noise, [](double v) { return v >= 0; }, "must be non-negative");
     if (d.name == "numpy_normal" && d.noise != 0)
       fail(source, s.node("noise"), "data.noise", "numpy_normal draws numpy's points exactly; noise must be 0");
     s.read("test_fraction", d.test_fraction);
-    s.check("test_fraction", d.test_fraction, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
+    s.check(
+        "test_fraction", d.test_fraction, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
     s.read("classes", d.classes);
-    s.check("classes", d.classes, [](int64_t v) { return v >= 2; }, "must be at least 2");
+    s.check(
+        "classes", d.classes, [](int64_t v) { return v >= 2; }, "must be at least 2");
     s.read("path", d.path);
     s.read("label", d.label);
     s.read("standardize", d.standardize);
     if ((d.name == "csv" || d.name == "mnist") && d.path.empty())
       fail(source, nullptr, "data.path", "the " + d.name + " dataset needs a path");
-    if (d.name == "csv" && d.label.empty()) fail(source, nullptr, "data.label", "the csv dataset needs the label column's name");
+    if (d.name == "csv" && d.label.empty())
+      fail(source, nullptr, "data.label", "the csv dataset needs the label column's name");
     if (d.name == "numpy_normal" && d.label.empty())
       fail(source, nullptr, "data.label", "the numpy_normal dataset needs a label rule, e.g. \"x1^2 + x2^2 > 1.3\"");
     s.reject_unknown();
@@ -324,7 +363,8 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   {
     Section s(section("model"), "model", source);
     s.read("inputs", cfg.model.inputs);
-    s.check("inputs", cfg.model.inputs, [](int64_t v) { return v > 0; }, "must be positive");
+    s.check(
+        "inputs", cfg.model.inputs, [](int64_t v) { return v > 0; }, "must be positive");
     if (const toml::node* n = s.node("layers")) {
       const toml::array* arr = n->as_array();
       if (!arr) fail(source, n, "model.layers", "expected an array of layer tables, got " + type_name(*n));
@@ -346,7 +386,8 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     s.read_choice("name", cfg.loss.name, {"mse", "half_mse", "l1", "bce", "bce_logits", "cross_entropy"});
     s.read_choice("reduction", cfg.loss.reduction, {"mean", "sum"});
     s.read("label_smoothing", cfg.loss.label_smoothing);
-    s.check("label_smoothing", cfg.loss.label_smoothing, [](double v) { return v >= 0 && v <= 1; }, "must be in [0, 1]");
+    s.check(
+        "label_smoothing", cfg.loss.label_smoothing, [](double v) { return v >= 0 && v <= 1; }, "must be in [0, 1]");
     s.reject_unknown();
   }
   {
@@ -355,27 +396,35 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     s.read_choice("name", o.name, {"sgd", "adam", "adamw", "rmsprop", "adagrad"});
     if (o.name == "adamw") o.weight_decay = 1e-2;  // AdamW's own default, as PyTorch
     s.read("lr", o.lr);
-    s.check("lr", o.lr, [](double v) { return v > 0; }, "must be positive");
+    s.check(
+        "lr", o.lr, [](double v) { return v > 0; }, "must be positive");
     s.read("momentum", o.momentum);
-    s.check("momentum", o.momentum, [](double v) { return v >= 0; }, "must be non-negative");
+    s.check(
+        "momentum", o.momentum, [](double v) { return v >= 0; }, "must be non-negative");
     s.read("dampening", o.dampening);
     s.read("nesterov", o.nesterov);
     s.read("weight_decay", o.weight_decay);
-    s.check("weight_decay", o.weight_decay, [](double v) { return v >= 0; }, "must be non-negative");
+    s.check(
+        "weight_decay", o.weight_decay, [](double v) { return v >= 0; }, "must be non-negative");
     s.read("beta1", o.beta1);
-    s.check("beta1", o.beta1, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
+    s.check(
+        "beta1", o.beta1, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
     s.read("beta2", o.beta2);
-    s.check("beta2", o.beta2, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
+    s.check(
+        "beta2", o.beta2, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
     s.read("eps", o.eps);
     s.read("alpha", o.alpha);
     s.read("amsgrad", o.amsgrad);
     s.read("centered", o.centered);
     s.read("l1", o.l1);
-    s.check("l1", o.l1, [](double v) { return v >= 0; }, "must be non-negative");
+    s.check(
+        "l1", o.l1, [](double v) { return v >= 0; }, "must be non-negative");
     s.read("l2", o.l2);
-    s.check("l2", o.l2, [](double v) { return v >= 0; }, "must be non-negative");
+    s.check(
+        "l2", o.l2, [](double v) { return v >= 0; }, "must be non-negative");
     s.read("clip_grad_norm", o.clip_grad_norm);
-    s.check("clip_grad_norm", o.clip_grad_norm, [](double v) { return v >= 0; }, "must be non-negative");
+    s.check(
+        "clip_grad_norm", o.clip_grad_norm, [](double v) { return v >= 0; }, "must be non-negative");
     if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
       fail(source, nullptr, "optim.nesterov", "Nesterov momentum requires momentum > 0 and dampening = 0");
     s.reject_unknown();
@@ -385,33 +434,43 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     SchedulerConfig& c = cfg.scheduler;
     s.read_choice("name", c.name, {"none", "step", "exponential", "cosine", "warmup"});
     s.read("step_size", c.step_size);
-    s.check("step_size", c.step_size, [](int64_t v) { return v > 0; }, "must be positive");
+    s.check(
+        "step_size", c.step_size, [](int64_t v) { return v > 0; }, "must be positive");
     s.read("gamma", c.gamma);
-    s.check("gamma", c.gamma, [](double v) { return v > 0; }, "must be positive");
+    s.check(
+        "gamma", c.gamma, [](double v) { return v > 0; }, "must be positive");
     s.read("t_max", c.t_max);
-    s.check("t_max", c.t_max, [](int64_t v) { return v >= 0; }, "must be non-negative");
+    s.check(
+        "t_max", c.t_max, [](int64_t v) { return v >= 0; }, "must be non-negative");
     s.read("eta_min", c.eta_min);
     s.read("warmup_epochs", c.warmup_epochs);
-    s.check("warmup_epochs", c.warmup_epochs, [](int64_t v) { return v >= 0; }, "must be non-negative");
+    s.check(
+        "warmup_epochs", c.warmup_epochs, [](int64_t v) { return v >= 0; }, "must be non-negative");
     s.read("start_factor", c.start_factor);
-    s.check("start_factor", c.start_factor, [](double v) { return v > 0 && v <= 1; }, "must be in (0, 1]");
+    s.check(
+        "start_factor", c.start_factor, [](double v) { return v > 0 && v <= 1; }, "must be in (0, 1]");
     s.reject_unknown();
   }
   {
     Section s(section("train"), "train", source);
     TrainLoopConfig& t = cfg.train;
     s.read("epochs", t.epochs);
-    s.check("epochs", t.epochs, [](int64_t v) { return v >= 1; }, "must be at least 1");
+    s.check(
+        "epochs", t.epochs, [](int64_t v) { return v >= 1; }, "must be at least 1");
     s.read("batch_size", t.batch_size);
-    s.check("batch_size", t.batch_size, [](int64_t v) { return v >= 0; }, "must be non-negative (0 = full batch)");
+    s.check(
+        "batch_size", t.batch_size, [](int64_t v) { return v >= 0; }, "must be non-negative (0 = full batch)");
     s.read("shuffle", t.shuffle);
     s.read("drop_last", t.drop_last);
     s.read("log_every", t.log_every);
-    s.check("log_every", t.log_every, [](int64_t v) { return v >= 0; }, "must be non-negative");
+    s.check(
+        "log_every", t.log_every, [](int64_t v) { return v >= 0; }, "must be non-negative");
     s.read("checkpoint_every", t.checkpoint_every);
-    s.check("checkpoint_every", t.checkpoint_every, [](int64_t v) { return v >= 0; }, "must be non-negative");
+    s.check(
+        "checkpoint_every", t.checkpoint_every, [](int64_t v) { return v >= 0; }, "must be non-negative");
     s.read("gif_every", t.gif_every);
-    s.check("gif_every", t.gif_every, [](int64_t v) { return v >= 0; }, "must be non-negative");
+    s.check(
+        "gif_every", t.gif_every, [](int64_t v) { return v >= 0; }, "must be non-negative");
     s.reject_unknown();
   }
   top.reject_unknown();
@@ -433,7 +492,9 @@ std::vector<int64_t> layer_widths(const TrainConfig& cfg) {
   int64_t width = cfg.model.inputs;
   for (size_t i = 0; i < cfg.model.layers.size(); ++i) {
     const LayerConfig& l = cfg.model.layers[i];
-    auto where = [&] { return cfg.source + ":" + std::to_string(l.line) + ": model.layers[" + std::to_string(i) + "] (" + l.type + ")"; };
+    auto where = [&] {
+      return cfg.source + ":" + std::to_string(l.line) + ": model.layers[" + std::to_string(i) + "] (" + l.type + ")";
+    };
     if (l.type == "linear") {
       for (size_t r = 0; r < l.weight_values.size(); ++r)
         if (int64_t(l.weight_values[r].size()) != width)
@@ -470,9 +531,14 @@ std::string to_toml(const TrainConfig& c) {
   toml::table root;
   root.insert("seed", int64_t(c.seed));
   root.insert("dtype", std::string(dtype_name(c.dtype)));
-  root.insert("data", toml::table{{"name", c.data.name}, {"n", c.data.n}, {"noise", num(c.data.noise)},
-                                  {"test_fraction", num(c.data.test_fraction)}, {"classes", c.data.classes},
-                                  {"path", c.data.path}, {"label", c.data.label}, {"standardize", c.data.standardize}});
+  root.insert("data", toml::table{{"name", c.data.name},
+                                  {"n", c.data.n},
+                                  {"noise", num(c.data.noise)},
+                                  {"test_fraction", num(c.data.test_fraction)},
+                                  {"classes", c.data.classes},
+                                  {"path", c.data.path},
+                                  {"label", c.data.label},
+                                  {"standardize", c.data.standardize}});
   toml::array layers;
   for (const LayerConfig& l : c.model.layers) {
     toml::table t{{"type", l.type}};
@@ -499,29 +565,50 @@ std::string to_toml(const TrainConfig& c) {
     }
     if (l.type == "add") t.insert("from", l.from);
     for (const auto& [k, v] : l.params) {
-      if (l.type == "gelu" && k == "tanh") t.insert("approximate", v != 0 ? "tanh" : "none");
-      else t.insert(k, v);
+      if (l.type == "gelu" && k == "tanh")
+        t.insert("approximate", v != 0 ? "tanh" : "none");
+      else
+        t.insert(k, v);
     }
     t.is_inline(true);
     layers.push_back(std::move(t));
   }
   root.insert("model", toml::table{{"inputs", c.model.inputs}, {"layers", std::move(layers)}});
-  root.insert("loss", toml::table{{"name", c.loss.name}, {"reduction", c.loss.reduction},
-                                  {"label_smoothing", c.loss.label_smoothing}});
+  root.insert(
+      "loss",
+      toml::table{{"name", c.loss.name}, {"reduction", c.loss.reduction}, {"label_smoothing", c.loss.label_smoothing}});
   const OptimConfig& o = c.optim;
-  root.insert("optim", toml::table{{"name", o.name}, {"lr", o.lr}, {"momentum", o.momentum}, {"dampening", o.dampening},
-                                   {"nesterov", o.nesterov}, {"weight_decay", o.weight_decay}, {"beta1", o.beta1},
-                                   {"beta2", o.beta2}, {"eps", o.eps}, {"alpha", o.alpha}, {"amsgrad", o.amsgrad},
-                                   {"centered", o.centered}, {"l1", o.l1}, {"l2", o.l2},
+  root.insert("optim", toml::table{{"name", o.name},
+                                   {"lr", o.lr},
+                                   {"momentum", o.momentum},
+                                   {"dampening", o.dampening},
+                                   {"nesterov", o.nesterov},
+                                   {"weight_decay", o.weight_decay},
+                                   {"beta1", o.beta1},
+                                   {"beta2", o.beta2},
+                                   {"eps", o.eps},
+                                   {"alpha", o.alpha},
+                                   {"amsgrad", o.amsgrad},
+                                   {"centered", o.centered},
+                                   {"l1", o.l1},
+                                   {"l2", o.l2},
                                    {"clip_grad_norm", o.clip_grad_norm}});
   const SchedulerConfig& s = c.scheduler;
-  root.insert("scheduler", toml::table{{"name", s.name}, {"step_size", s.step_size}, {"gamma", s.gamma},
-                                       {"t_max", s.t_max}, {"eta_min", s.eta_min},
-                                       {"warmup_epochs", s.warmup_epochs}, {"start_factor", s.start_factor}});
+  root.insert("scheduler", toml::table{{"name", s.name},
+                                       {"step_size", s.step_size},
+                                       {"gamma", s.gamma},
+                                       {"t_max", s.t_max},
+                                       {"eta_min", s.eta_min},
+                                       {"warmup_epochs", s.warmup_epochs},
+                                       {"start_factor", s.start_factor}});
   const TrainLoopConfig& t = c.train;
-  root.insert("train", toml::table{{"epochs", t.epochs}, {"batch_size", t.batch_size}, {"shuffle", t.shuffle},
-                                   {"drop_last", t.drop_last}, {"log_every", t.log_every},
-                                   {"checkpoint_every", t.checkpoint_every}, {"gif_every", t.gif_every}});
+  root.insert("train", toml::table{{"epochs", t.epochs},
+                                   {"batch_size", t.batch_size},
+                                   {"shuffle", t.shuffle},
+                                   {"drop_last", t.drop_last},
+                                   {"log_every", t.log_every},
+                                   {"checkpoint_every", t.checkpoint_every},
+                                   {"gif_every", t.gif_every}});
   std::ostringstream out;
   out << toml::toml_formatter(root, toml::toml_formatter::default_flags & ~toml::format_flags::allow_literal_strings);
   return out.str() + "\n";

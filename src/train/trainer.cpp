@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "nabla/autograd/node.h"
 #include "nabla/data/csv.h"
@@ -14,11 +15,9 @@
 #include "nabla/io/atomic_file.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/nn/nn.h"
-#include "nabla/optim/optim.h"
 #include "nabla/ops/ops.h"
+#include "nabla/optim/optim.h"
 #include "nabla/viz/viz.h"
-
-#include <nlohmann/json.hpp>
 
 namespace nabla::train {
 
@@ -50,8 +49,10 @@ Dataset load_dataset(const TrainConfig& c) {
     return load_csv(d.path, csv);
   }
   // mnist: a directory with the standard file names, or the images file + the labels file
-  if (fs::is_directory(d.path)) return load_mnist(fs::path(d.path) / "train-images-idx3-ubyte", fs::path(d.path) / "train-labels-idx1-ubyte");
-  NABLA_CHECK(!d.label.empty(), ValueError, "data.label: mnist with path = an images file needs label = the labels file");
+  if (fs::is_directory(d.path))
+    return load_mnist(fs::path(d.path) / "train-images-idx3-ubyte", fs::path(d.path) / "train-labels-idx1-ubyte");
+  NABLA_CHECK(!d.label.empty(), ValueError,
+              "data.label: mnist with path = an images file needs label = the labels file");
   return load_mnist(d.path, d.label);
 }
 
@@ -97,18 +98,23 @@ std::shared_ptr<nn::Module> make_layer(const LayerConfig& l, int64_t in, DType d
   if (t == "leaky_relu") return std::make_shared<nn::LeakyReLU>(p.at("slope"));
   if (t == "elu") return std::make_shared<nn::ELU>(p.at("alpha"));
   if (t == "selu") return std::make_shared<nn::SELU>();
-  if (t == "gelu") return std::make_shared<nn::GELU>(nn::GELUOptions().approximate(p.at("tanh") != 0 ? "tanh" : "none"));
+  if (t == "gelu")
+    return std::make_shared<nn::GELU>(nn::GELUOptions().approximate(p.at("tanh") != 0 ? "tanh" : "none"));
   if (t == "silu") return std::make_shared<nn::SiLU>();
-  if (t == "softplus") return std::make_shared<nn::Softplus>(nn::SoftplusOptions().beta(p.at("beta")).threshold(p.at("threshold")));
+  if (t == "softplus")
+    return std::make_shared<nn::Softplus>(nn::SoftplusOptions().beta(p.at("beta")).threshold(p.at("threshold")));
   if (t == "step") return std::make_shared<nn::Step>();
   if (t == "softmax") return std::make_shared<nn::Softmax>(1);
   if (t == "log_softmax") return std::make_shared<nn::LogSoftmax>(1);
   if (t == "dropout") return std::make_shared<nn::Dropout>(nn::DropoutOptions(p.at("p")).generator(&gen));
   if (t == "batchnorm")
-    return std::make_shared<nn::BatchNorm1d>(nn::BatchNormOptions(in).eps(p.at("eps")).momentum(p.at("momentum")).dtype(dtype));
-  if (t == "layernorm") return std::make_shared<nn::LayerNorm>(nn::LayerNormOptions({in}).eps(p.at("eps")).dtype(dtype));
+    return std::make_shared<nn::BatchNorm1d>(
+        nn::BatchNormOptions(in).eps(p.at("eps")).momentum(p.at("momentum")).dtype(dtype));
+  if (t == "layernorm")
+    return std::make_shared<nn::LayerNorm>(nn::LayerNormOptions({in}).eps(p.at("eps")).dtype(dtype));
   if (t == "groupnorm")
-    return std::make_shared<nn::GroupNorm>(nn::GroupNormOptions(int64_t(p.at("groups")), in).eps(p.at("eps")).dtype(dtype));
+    return std::make_shared<nn::GroupNorm>(
+        nn::GroupNormOptions(int64_t(p.at("groups")), in).eps(p.at("eps")).dtype(dtype));
   if (t == "flatten") return std::make_shared<nn::Flatten>();
   return std::make_shared<nn::Identity>();  // identity, and the placeholder of an "add"
 }
@@ -145,9 +151,12 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
   const TrainConfig& c = config_;
   Dataset all = with_dtype(load_dataset(c), c.dtype);
   bool has_test_file = false;
-  if (c.data.name == "mnist" && fs::is_directory(c.data.path) && fs::exists(fs::path(c.data.path) / "t10k-images-idx3-ubyte")) {
+  if (c.data.name == "mnist" && fs::is_directory(c.data.path) &&
+      fs::exists(fs::path(c.data.path) / "t10k-images-idx3-ubyte")) {
     train_ = all;
-    test_ = with_dtype(load_mnist(fs::path(c.data.path) / "t10k-images-idx3-ubyte", fs::path(c.data.path) / "t10k-labels-idx1-ubyte"), c.dtype);
+    test_ = with_dtype(
+        load_mnist(fs::path(c.data.path) / "t10k-images-idx3-ubyte", fs::path(c.data.path) / "t10k-labels-idx1-ubyte"),
+        c.dtype);
     has_test_file = true;
   }
   if (!has_test_file) {
@@ -175,17 +184,23 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
                 " data are a regression target");
     NABLA_CHECK(out_width == classes_, ValueError, "loss.name = \"cross_entropy\": the model ends with ", out_width,
                 " outputs but the data have ", classes_, " classes");
-    loss_ = std::make_shared<nn::CrossEntropyLoss>(nn::CrossEntropyLossOptions(red).label_smoothing(c.loss.label_smoothing));
+    loss_ = std::make_shared<nn::CrossEntropyLoss>(
+        nn::CrossEntropyLossOptions(red).label_smoothing(c.loss.label_smoothing));
   } else {
-    NABLA_CHECK(!train_.multiclass(), ValueError, "loss.name = \"", loss, "\" needs 0/1 or real targets, but the ", c.data.name,
-                " data have ", classes_, " classes: use cross_entropy");
-    NABLA_CHECK(out_width == train_.y.size(1), ValueError, "loss.name = \"", loss, "\": the model ends with ", out_width,
-                " outputs but the targets have ", train_.y.size(1), " columns");
-    if (loss == "mse") loss_ = std::make_shared<nn::MSELoss>(red);
-    else if (loss == "half_mse") loss_ = std::make_shared<nn::HalfMSELoss>(red);
-    else if (loss == "l1") loss_ = std::make_shared<nn::L1Loss>(red);
-    else if (loss == "bce") loss_ = std::make_shared<nn::BCELoss>(red);
-    else loss_ = std::make_shared<nn::BCEWithLogitsLoss>(red);
+    NABLA_CHECK(!train_.multiclass(), ValueError, "loss.name = \"", loss, "\" needs 0/1 or real targets, but the ",
+                c.data.name, " data have ", classes_, " classes: use cross_entropy");
+    NABLA_CHECK(out_width == train_.y.size(1), ValueError, "loss.name = \"", loss, "\": the model ends with ",
+                out_width, " outputs but the targets have ", train_.y.size(1), " columns");
+    if (loss == "mse")
+      loss_ = std::make_shared<nn::MSELoss>(red);
+    else if (loss == "half_mse")
+      loss_ = std::make_shared<nn::HalfMSELoss>(red);
+    else if (loss == "l1")
+      loss_ = std::make_shared<nn::L1Loss>(red);
+    else if (loss == "bce")
+      loss_ = std::make_shared<nn::BCELoss>(red);
+    else
+      loss_ = std::make_shared<nn::BCEWithLogitsLoss>(red);
   }
 
   model_ = std::make_shared<ConfigModel>(c, generator_);
@@ -193,8 +208,11 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
   std::vector<Tensor> params = model_->parameters();
   const OptimConfig& o = c.optim;
   if (o.name == "sgd") {
-    optimizer_ = std::make_unique<optim::SGD>(
-        params, optim::SGDOptions(o.lr).momentum(o.momentum).dampening(o.dampening).nesterov(o.nesterov).weight_decay(o.weight_decay));
+    optimizer_ = std::make_unique<optim::SGD>(params, optim::SGDOptions(o.lr)
+                                                          .momentum(o.momentum)
+                                                          .dampening(o.dampening)
+                                                          .nesterov(o.nesterov)
+                                                          .weight_decay(o.weight_decay));
   } else if (o.name == "adam" || o.name == "adamw") {
     if (o.name == "adam") {
       optim::AdamOptions a(o.lr);
@@ -219,12 +237,16 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
     optimizer_ = std::make_unique<optim::Adagrad>(params, a);
   }
   const SchedulerConfig& s = c.scheduler;
-  if (s.name == "step") scheduler_ = std::make_shared<optim::StepLR>(*optimizer_, s.step_size, s.gamma);
-  else if (s.name == "exponential") scheduler_ = std::make_shared<optim::ExponentialLR>(*optimizer_, s.gamma);
+  if (s.name == "step")
+    scheduler_ = std::make_shared<optim::StepLR>(*optimizer_, s.step_size, s.gamma);
+  else if (s.name == "exponential")
+    scheduler_ = std::make_shared<optim::ExponentialLR>(*optimizer_, s.gamma);
   else if (s.name == "cosine")
-    scheduler_ = std::make_shared<optim::CosineAnnealingLR>(*optimizer_, s.t_max > 0 ? s.t_max : c.train.epochs, s.eta_min);
+    scheduler_ =
+        std::make_shared<optim::CosineAnnealingLR>(*optimizer_, s.t_max > 0 ? s.t_max : c.train.epochs, s.eta_min);
   else if (s.name == "warmup")
-    scheduler_ = std::make_shared<optim::LinearLR>(*optimizer_, s.start_factor, 1.0, std::max<int64_t>(1, s.warmup_epochs));
+    scheduler_ =
+        std::make_shared<optim::LinearLR>(*optimizer_, s.start_factor, 1.0, std::max<int64_t>(1, s.warmup_epochs));
 }
 
 void Trainer::load_parameters(const std::string& path) {
@@ -232,13 +254,14 @@ void Trainer::load_parameters(const std::string& path) {
   nn::StateDict state = model_->state_dict();
   nn::StateDict loaded;
   for (const auto& [name, tensor] : state) {
-    NABLA_CHECK(file.contains(name), ValueError, path, ": no tensor named \"", name, "\" (the model's parameters are ",
-                [&] {
-                  std::string names;
-                  for (const auto& [n, _] : state) names += (names.empty() ? "" : ", ") + n;
-                  return names;
-                }(),
-                ")");
+    NABLA_CHECK(
+        file.contains(name), ValueError, path, ": no tensor named \"", name, "\" (the model's parameters are ",
+        [&] {
+          std::string names;
+          for (const auto& [n, _] : state) names += (names.empty() ? "" : ", ") + n;
+          return names;
+        }(),
+        ")");
     const Tensor& t = file.at(name);
     NABLA_CHECK(t.shape() == tensor.shape(), ShapeError, path, ": \"", name, "\" has shape ", t.shape().to_string(),
                 ", the model expects ", tensor.shape().to_string());
@@ -259,8 +282,12 @@ nlohmann::json metrics_json(const std::vector<EpochMetrics>& history) {
   for (const EpochMetrics& m : history) {
     nlohmann::json norms = nlohmann::json::array();
     for (const auto& [name, n] : m.grad_norms) norms.push_back({name, number(n)});
-    rows.push_back({{"epoch", m.epoch}, {"train_loss", number(m.train_loss)}, {"test_loss", number(m.test_loss)},
-                    {"train_acc", number(m.train_acc)}, {"test_acc", number(m.test_acc)}, {"lr", number(m.lr)},
+    rows.push_back({{"epoch", m.epoch},
+                    {"train_loss", number(m.train_loss)},
+                    {"test_loss", number(m.test_loss)},
+                    {"train_acc", number(m.train_acc)},
+                    {"test_acc", number(m.test_acc)},
+                    {"lr", number(m.lr)},
                     {"grad_norms", norms}});
   }
   return rows;
@@ -290,12 +317,9 @@ void Trainer::save_checkpoint(const std::string& path, const std::vector<EpochMe
   optim::OptimizerState opt = optimizer_->state_dict();
   for (const auto& [name, t] : opt.tensors) tensors.push_back({"optimizer." + name, t});
   std::map<std::string, std::string> meta{
-      {"format", "nabla-checkpoint-1"},
-      {"epoch", std::to_string(epoch_)},
-      {"optimizer", opt.scalars.dump()},
-      {"scheduler", scheduler_ ? scheduler_->state_dict().dump() : "null"},
-      {"generator", generator_.state()},
-      {"metrics", metrics_json(history).dump()},
+      {"format", "nabla-checkpoint-1"},  {"epoch", std::to_string(epoch_)},
+      {"optimizer", opt.scalars.dump()}, {"scheduler", scheduler_ ? scheduler_->state_dict().dump() : "null"},
+      {"generator", generator_.state()}, {"metrics", metrics_json(history).dump()},
       {"config", to_toml(config_)},
   };
   save_safetensors(path, tensors, meta);
@@ -305,18 +329,22 @@ std::vector<EpochMetrics> Trainer::load_checkpoint(const std::string& path) {
   SafetensorsFile file = load_safetensors(path);
   auto meta = [&](const std::string& key) -> const std::string& {
     auto it = file.metadata.find(key);
-    NABLA_CHECK(it != file.metadata.end(), ParseError, path, ": not a nabla checkpoint (no \"", key, "\" in its metadata)");
+    NABLA_CHECK(it != file.metadata.end(), ParseError, path, ": not a nabla checkpoint (no \"", key,
+                "\" in its metadata)");
     return it->second;
   };
-  NABLA_CHECK(meta("format") == "nabla-checkpoint-1", ParseError, path, ": unknown checkpoint format \"", meta("format"), "\"");
+  NABLA_CHECK(meta("format") == "nabla-checkpoint-1", ParseError, path, ": unknown checkpoint format \"",
+              meta("format"), "\"");
   NABLA_CHECK(meta("config") == to_toml(config_), ValueError, path,
               ": the checkpoint was written for another configuration; resume with the run's own config.toml");
   try {
     nn::StateDict model_state;
     optim::OptimizerState opt;
     for (const std::string& name : file.names()) {
-      if (name.rfind("model.", 0) == 0) model_state.push_back({name.substr(6), file.at(name)});
-      else if (name.rfind("optimizer.", 0) == 0) opt.tensors[name.substr(10)] = file.at(name);
+      if (name.rfind("model.", 0) == 0)
+        model_state.push_back({name.substr(6), file.at(name)});
+      else if (name.rfind("optimizer.", 0) == 0)
+        opt.tensors[name.substr(10)] = file.at(name);
     }
     model_->load_state_dict(model_state);
     opt.scalars = nlohmann::json::parse(meta("optimizer"));
@@ -361,7 +389,9 @@ EpochMetrics Trainer::run_epoch() {
   const int64_t batch = t.batch_size > 0 ? t.batch_size : train_.size();
   // A loader per epoch, its generator seeded from the run's seed and the epoch: epochs are
   // reproducible, and a resumed run continues the same sequence.
-  DataLoader loader(train_, {.batch_size = batch, .shuffle = t.shuffle, .drop_last = t.drop_last,
+  DataLoader loader(train_, {.batch_size = batch,
+                             .shuffle = t.shuffle,
+                             .drop_last = t.drop_last,
                              .seed = config_.seed * 1000003 + uint64_t(epoch_)});
   double loss_sum = 0;
   int64_t batches = 0;
@@ -393,8 +423,10 @@ EpochMetrics Trainer::run_epoch() {
   }
   if (scheduler_) scheduler_->step();
   m.train_acc = classes_ >= 2 ? evaluate(train_).second : kNaN;
-  if (test_.size() > 0) std::tie(m.test_loss, m.test_acc) = evaluate(test_);
-  else m.test_loss = m.test_acc = kNaN;
+  if (test_.size() > 0)
+    std::tie(m.test_loss, m.test_acc) = evaluate(test_);
+  else
+    m.test_loss = m.test_acc = kNaN;
   return m;
 }
 
@@ -477,8 +509,10 @@ BoundaryFrame boundary_frame(Trainer& t, const viz::Grid2D& grid, int64_t epoch)
 
 viz::DecisionMap boundary_plot(const Trainer& t, const viz::Grid2D& grid, const BoundaryFrame& f) {
   viz::DecisionMap map;
-  if (f.cls.empty()) map.probabilities(grid, f.p);
-  else map.classes(grid, f.cls, f.p);
+  if (f.cls.empty())
+    map.probabilities(grid, f.p);
+  else
+    map.classes(grid, f.cls, f.p);
   auto add = [&](const Dataset& d, bool test) {
     if (d.size() == 0) return;
     std::vector<double> v = d.x.to_vector<double>(), x1, x2;
@@ -488,8 +522,10 @@ viz::DecisionMap boundary_plot(const Trainer& t, const viz::Grid2D& grid, const 
     }
     std::vector<int> labels;
     for (double y : d.y.to_vector<double>()) labels.push_back(int(std::lround(y)));
-    if (test) map.test_points(x1, x2, labels);
-    else map.train_points(x1, x2, labels);
+    if (test)
+      map.test_points(x1, x2, labels);
+    else
+      map.train_points(x1, x2, labels);
   };
   add(t.train_set(), false);
   add(t.test_set(), true);
@@ -543,7 +579,8 @@ std::vector<EpochMetrics> run_training(const TrainConfig& config, const RunOptio
     fs::create_directories(dir);
     write_text_atomic(dir / "config.toml", to_toml(config));
   }
-  const int64_t checkpoint_every = options.checkpoint_every >= 0 ? options.checkpoint_every : config.train.checkpoint_every;
+  const int64_t checkpoint_every =
+      options.checkpoint_every >= 0 ? options.checkpoint_every : config.train.checkpoint_every;
   DetectAnomalyGuard anomaly(options.detect_anomaly);
   const bool boundary = options.plots && config.model.inputs == 2 && trainer.classification();
   viz::Grid2D grid;
@@ -565,7 +602,8 @@ std::vector<EpochMetrics> run_training(const TrainConfig& config, const RunOptio
     if (checkpoint_every > 0 && history.back().epoch % checkpoint_every == 0)
       trainer.save_checkpoint(checkpoint.string(), history);
     if (options.progress) options.progress(history.back(), trainer);
-    if (boundary && (history.back().epoch % gif_every == 0 || e + 1 == epochs) && frames.back().epoch != history.back().epoch)
+    if (boundary && (history.back().epoch % gif_every == 0 || e + 1 == epochs) &&
+        frames.back().epoch != history.back().epoch)
       frames.push_back(boundary_frame(trainer, grid, history.back().epoch));
   }
 

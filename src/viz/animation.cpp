@@ -5,8 +5,8 @@
 namespace nabla::viz {
 
 Animation::Animation(int width, int height) : width_(width), height_(height) {
-  NABLA_CHECK(width > 0 && height > 0 && width < 65536 && height < 65536, ValueError, "Animation: invalid size ",
-              width, "x", height);
+  NABLA_CHECK(width > 0 && height > 0 && width < 65536 && height < 65536, ValueError, "Animation: invalid size ", width,
+              "x", height);
 }
 
 Animation& Animation::delay_ms(int ms) {

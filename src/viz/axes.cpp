@@ -26,8 +26,10 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
     for (double k = k0; k <= k1 && ticks.size() < 1000; ++k) ticks.push_back(k == 0 ? 0.0 : k * step);
     if (ticks.size() >= 2) break;
     // Too coarse for this range: one step down the 1-2-5 ladder.
-    if (m == 0) m = 2, base /= 10;
-    else --m;
+    if (m == 0)
+      m = 2, base /= 10;
+    else
+      --m;
   }
   return ticks;
 }
@@ -64,11 +66,16 @@ std::string format_tick(double value, double step) {
 
 Stroke make_stroke(Color color, double width, LineStyle style) {
   switch (style) {
-    case LineStyle::Solid: return Stroke::solid(color, width);
-    case LineStyle::Dashed: return Stroke::dashed(color, width);
-    case LineStyle::Dotted: return Stroke::dotted(color, width);
-    case LineStyle::DashDot: return Stroke::dash_dot(color, width);
-    case LineStyle::None: return Stroke::none();
+    case LineStyle::Solid:
+      return Stroke::solid(color, width);
+    case LineStyle::Dashed:
+      return Stroke::dashed(color, width);
+    case LineStyle::Dotted:
+      return Stroke::dotted(color, width);
+    case LineStyle::DashDot:
+      return Stroke::dash_dot(color, width);
+    case LineStyle::None:
+      return Stroke::none();
   }
   return Stroke::none();
 }
@@ -171,10 +178,10 @@ Ticks make_ticks(double lo, double hi, bool log, int target) {
 
 Axes::Axes(const AxesOptions& options, Range data_x, Range data_y, double margin) : options_(options) {
   const bool log = options.log_y;
-  NABLA_CHECK(!(options.xmin && options.xmax) || *options.xmin < *options.xmax, ValueError,
-              "plot: xlim(", options.xmin.value_or(0), ", ", options.xmax.value_or(0), ") needs lo < hi");
-  NABLA_CHECK(!(options.ymin && options.ymax) || *options.ymin < *options.ymax, ValueError,
-              "plot: ylim(", options.ymin.value_or(0), ", ", options.ymax.value_or(0), ") needs lo < hi");
+  NABLA_CHECK(!(options.xmin && options.xmax) || *options.xmin < *options.xmax, ValueError, "plot: xlim(",
+              options.xmin.value_or(0), ", ", options.xmax.value_or(0), ") needs lo < hi");
+  NABLA_CHECK(!(options.ymin && options.ymax) || *options.ymin < *options.ymax, ValueError, "plot: ylim(",
+              options.ymin.value_or(0), ", ", options.ymax.value_or(0), ") needs lo < hi");
   NABLA_CHECK(!log || ((!options.ymin || *options.ymin > 0) && (!options.ymax || *options.ymax > 0)), ValueError,
               "plot: a log-scale y axis needs positive limits, got ylim(", options.ymin.value_or(1), ", ",
               options.ymax.value_or(1), ")");
@@ -189,8 +196,10 @@ Axes::Axes(const AxesOptions& options, Range data_x, Range data_y, double margin
   // One limit set by hand on the far side of all the data: keep a usable range.
   if (!(xhi_ > xlo_)) options.xmin ? xhi_ = xlo_ + 1 : xlo_ = xhi_ - 1;
   if (!(yhi_ > ylo_)) {
-    if (log) options.ymin ? yhi_ = ylo_ * 10 : ylo_ = yhi_ / 10;
-    else options.ymin ? yhi_ = ylo_ + 1 : ylo_ = yhi_ - 1;
+    if (log)
+      options.ymin ? yhi_ = ylo_* 10 : ylo_ = yhi_ / 10;
+    else
+      options.ymin ? yhi_ = ylo_ + 1 : ylo_ = yhi_ - 1;
   }
 }
 
@@ -199,8 +208,7 @@ void Axes::layout(const Rect& area) {
   const bool has_title = !options_.title.empty();
   title_scale_ = has_title && measure_text(options_.title, 2).width <= area.w - 2 * kPad ? 2 : 1;
   const double top = area.y + kPad + (has_title ? kFontH * title_scale_ + kPad : 0);
-  const double bottom =
-      area.bottom() - kPad - (options_.xlabel.empty() ? 0 : kFontH + 6) - kFontH - 3 - kTickLen;
+  const double bottom = area.bottom() - kPad - (options_.xlabel.empty() ? 0 : kFontH + 6) - kFontH - 3 - kTickLen;
   const double frame_h = std::max(10.0, bottom - top);
   yt_ = make_ticks(ylo_, yhi_, options_.log_y, std::clamp(static_cast<int>(frame_h / 50), 3, 9));
   int ylab_w = 0;
@@ -281,8 +289,7 @@ void Axes::draw_frame(Surface& s) const {
     s.text({cx, fb + kTickLen + 3 + kFontH + 6}, options_.xlabel, {.halign = HAlign::Center, .valign = VAlign::Top});
   }
   if (!options_.ylabel.empty()) {
-    s.text({area_.x + kPad, cy}, options_.ylabel,
-           {.halign = HAlign::Center, .valign = VAlign::Top, .vertical = true});
+    s.text({area_.x + kPad, cy}, options_.ylabel, {.halign = HAlign::Center, .valign = VAlign::Top, .vertical = true});
   }
   if (!options_.title.empty()) {
     s.text({cx, area_.y + kPad}, options_.title,
@@ -300,17 +307,24 @@ void Axes::draw_legend(Surface& s, const std::vector<LegendEntry>& entries, cons
   const Rect f = frame_;
   auto at = [&](LegendLoc loc) -> Rect {
     switch (loc) {
-      case LegendLoc::UpperLeft: return {f.x + kInset, f.y + kInset, w, h};
-      case LegendLoc::LowerLeft: return {f.x + kInset, f.bottom() - kInset - h, w, h};
-      case LegendLoc::LowerRight: return {f.right() - kInset - w, f.bottom() - kInset - h, w, h};
-      default: return {f.right() - kInset - w, f.y + kInset, w, h};
+      case LegendLoc::UpperLeft:
+        return {f.x + kInset, f.y + kInset, w, h};
+      case LegendLoc::LowerLeft:
+        return {f.x + kInset, f.bottom() - kInset - h, w, h};
+      case LegendLoc::LowerRight:
+        return {f.right() - kInset - w, f.bottom() - kInset - h, w, h};
+      default:
+        return {f.right() - kInset - w, f.y + kInset, w, h};
     }
   };
   Rect box = at(options_.legend);
   if (options_.legend == LegendLoc::Best) {
     // Like matplotlib's "best": the candidate that covers the fewest plotted points.
-    std::vector<Rect> candidates = {at(LegendLoc::UpperRight), at(LegendLoc::UpperLeft), at(LegendLoc::LowerLeft),
-                                    at(LegendLoc::LowerRight), {f.x + (f.w - w) / 2, f.y + kInset, w, h},
+    std::vector<Rect> candidates = {at(LegendLoc::UpperRight),
+                                    at(LegendLoc::UpperLeft),
+                                    at(LegendLoc::LowerLeft),
+                                    at(LegendLoc::LowerRight),
+                                    {f.x + (f.w - w) / 2, f.y + kInset, w, h},
                                     {f.x + (f.w - w) / 2, f.bottom() - kInset - h, w, h}};
     std::size_t best_hits = static_cast<std::size_t>(-1);
     for (const Rect& c : candidates) {
@@ -325,7 +339,8 @@ void Axes::draw_legend(Surface& s, const std::vector<LegendEntry>& entries, cons
     const double cy = box.y + kInner + i * kRow + kFontH / 2.0;
     const double hx0 = box.x + kInner, hx1 = hx0 + kHandle;
     if (e.line.visible()) s.line({hx0, cy}, {hx1, cy}, e.line);
-    if (e.marker != Marker::None) s.marker({(hx0 + hx1) / 2, cy}, e.marker, e.marker_size, e.marker_fill, e.marker_edge);
+    if (e.marker != Marker::None)
+      s.marker({(hx0 + hx1) / 2, cy}, e.marker, e.marker_size, e.marker_fill, e.marker_edge);
     s.text({hx1 + kGap, cy}, e.label, {.halign = HAlign::Left, .valign = VAlign::Middle});
   }
 }

@@ -14,8 +14,10 @@ struct Range {
   bool empty = true;
   void add(double v) {
     if (!std::isfinite(v)) return;
-    if (empty) lo = hi = v, empty = false;
-    else lo = std::min(lo, v), hi = std::max(hi, v);
+    if (empty)
+      lo = hi = v, empty = false;
+    else
+      lo = std::min(lo, v), hi = std::max(hi, v);
   }
 };
 

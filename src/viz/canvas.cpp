@@ -123,9 +123,7 @@ void Canvas::blit(const Canvas& src, int x, int y) {
 
 void Canvas::save_png(const std::string& path) const { write_png(*this, path); }
 
-Canvas::Box Canvas::clip_box() const {
-  return clips_.empty() ? Box{0, 0, width_, height_} : clips_.back();
-}
+Canvas::Box Canvas::clip_box() const { return clips_.empty() ? Box{0, 0, width_, height_} : clips_.back(); }
 
 void Canvas::push_clip(const Rect& r) {
   // A pixel is inside when its centre is; this matches how SVG viewers clip.
@@ -179,7 +177,8 @@ void Canvas::cover_segment(Point a, Point b, double width, const Box& clip) {
     int xs = x0, xe = x1;
     // Narrow each row to where the stroke can reach, so long diagonal lines stay cheap.
     if (std::abs(dy) > 1e-9) {
-      const double t_lo = std::clamp((py - reach - a.y) / dy, 0.0, 1.0), t_hi = std::clamp((py + reach - a.y) / dy, 0.0, 1.0);
+      const double t_lo = std::clamp((py - reach - a.y) / dy, 0.0, 1.0),
+                   t_hi = std::clamp((py + reach - a.y) / dy, 0.0, 1.0);
       const double xa = a.x + dx * std::min(t_lo, t_hi), xb = a.x + dx * std::max(t_lo, t_hi);
       // The nearest centre-line point to a pixel within reach lies within reach vertically.
       xs = std::max(x0, static_cast<int>(std::floor(std::min(xa, xb) - reach)));
@@ -300,7 +299,9 @@ void Canvas::text(Point at, std::string_view utf8, const TextStyle& style) {
   const int scale = std::max(style.scale, 1);
   const detail::TextMask mask = detail::render_text_mask(utf8, scale);
   if (mask.width == 0) return;
-  const double along = style.halign == HAlign::Left ? 0 : style.halign == HAlign::Center ? mask.width / 2.0 : mask.width;
+  const double along = style.halign == HAlign::Left     ? 0
+                       : style.halign == HAlign::Center ? mask.width / 2.0
+                                                        : mask.width;
   const double across = style.valign == VAlign::Top        ? 0
                         : style.valign == VAlign::Middle   ? mask.height / 2.0
                         : style.valign == VAlign::Baseline ? detail::kGlyphAscent * scale

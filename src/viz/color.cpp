@@ -31,16 +31,14 @@ std::string Color::to_hex() const {
 
 Color mix(Color a, Color b, double t) {
   t = std::clamp(t, 0.0, 1.0);
-  auto lerp = [t](std::uint8_t x, std::uint8_t y) {
-    return static_cast<std::uint8_t>(std::lround(x + (y - x) * t));
-  };
+  auto lerp = [t](std::uint8_t x, std::uint8_t y) { return static_cast<std::uint8_t>(std::lround(x + (y - x) * t)); };
   return {lerp(a.r, b.r), lerp(a.g, b.g), lerp(a.b, b.b), lerp(a.a, b.a)};
 }
 
 Color palette_color(std::size_t i) {
   static constexpr Color kPalette[kPaletteSize] = {
-      colors::blue,   colors::vermillion, colors::green,          colors::orange,
-      colors::purple, colors::sky_blue,   Color{0, 0, 0},         colors::yellow,
+      colors::blue,   colors::vermillion, colors::green,  colors::orange,
+      colors::purple, colors::sky_blue,   Color{0, 0, 0}, colors::yellow,
   };
   return kPalette[i % kPaletteSize];
 }

@@ -30,8 +30,8 @@ void check_grid(const Grid2D& g, std::size_t n, const char* who) {
               " ny=", g.ny);
   NABLA_CHECK(g.xmax > g.xmin && g.ymax > g.ymin, ValueError, who, ": empty grid bounds [", g.xmin, ", ", g.xmax,
               "] x [", g.ymin, ", ", g.ymax, "]");
-  NABLA_CHECK(n == g.size(), ShapeError, who, ": expected nx*ny = ", g.nx, "*", g.ny, " = ", g.size(),
-              " values, got ", n);
+  NABLA_CHECK(n == g.size(), ShapeError, who, ": expected nx*ny = ", g.nx, "*", g.ny, " = ", g.size(), " values, got ",
+              n);
 }
 
 // Marching squares at `level` over grid values; segments in data coordinates.
@@ -48,28 +48,54 @@ std::vector<std::vector<Point>> contour_segments(const Grid2D& g, const std::vec
       // Edges: 0 bottom (00-10), 1 right (10-11), 2 top (01-11), 3 left (00-01).
       auto edge = [&](int e) -> Point {
         switch (e) {
-          case 0: return {x0 + (x1 - x0) * frac(v00, v10), y0};
-          case 1: return {x1, y0 + (y1 - y0) * frac(v10, v11)};
-          case 2: return {x0 + (x1 - x0) * frac(v01, v11), y1};
-          default: return {x0, y0 + (y1 - y0) * frac(v00, v01)};
+          case 0:
+            return {x0 + (x1 - x0) * frac(v00, v10), y0};
+          case 1:
+            return {x1, y0 + (y1 - y0) * frac(v10, v11)};
+          case 2:
+            return {x0 + (x1 - x0) * frac(v01, v11), y1};
+          default:
+            return {x0, y0 + (y1 - y0) * frac(v00, v01)};
         }
       };
       auto seg = [&](int a, int b) { segs.push_back({edge(a), edge(b)}); };
       const bool centre_above = (v00 + v10 + v11 + v01) / 4 >= level;
       switch (idx) {
-        case 1: case 14: seg(3, 0); break;
-        case 2: case 13: seg(0, 1); break;
-        case 3: case 12: seg(3, 1); break;
-        case 4: case 11: seg(1, 2); break;
-        case 6: case 9: seg(0, 2); break;
-        case 7: case 8: seg(3, 2); break;
+        case 1:
+        case 14:
+          seg(3, 0);
+          break;
+        case 2:
+        case 13:
+          seg(0, 1);
+          break;
+        case 3:
+        case 12:
+          seg(3, 1);
+          break;
+        case 4:
+        case 11:
+          seg(1, 2);
+          break;
+        case 6:
+        case 9:
+          seg(0, 2);
+          break;
+        case 7:
+        case 8:
+          seg(3, 2);
+          break;
         case 5:  // 00 and 11 above: the saddle's centre decides which corners are joined
-          if (centre_above) seg(0, 1), seg(2, 3);
-          else seg(3, 0), seg(1, 2);
+          if (centre_above)
+            seg(0, 1), seg(2, 3);
+          else
+            seg(3, 0), seg(1, 2);
           break;
         case 10:
-          if (centre_above) seg(3, 0), seg(1, 2);
-          else seg(0, 1), seg(2, 3);
+          if (centre_above)
+            seg(3, 0), seg(1, 2);
+          else
+            seg(0, 1), seg(2, 3);
           break;
       }
     }
@@ -108,7 +134,8 @@ DecisionMap& DecisionMap::classes(const Grid2D& grid, std::vector<int> predicted
   return *this;
 }
 
-DecisionMap& DecisionMap::add_points(std::vector<double> x1, std::vector<double> x2, std::vector<int> labels, bool test) {
+DecisionMap& DecisionMap::add_points(std::vector<double> x1, std::vector<double> x2, std::vector<int> labels,
+                                     bool test) {
   const char* who = test ? "DecisionMap::test_points" : "DecisionMap::train_points";
   NABLA_CHECK(x1.size() == x2.size() && x1.size() == labels.size(), ShapeError, who, ": x1, x2 and labels have ",
               x1.size(), ", ", x2.size(), " and ", labels.size(), " values; they must match");
@@ -132,7 +159,8 @@ DecisionMap& DecisionMap::contour(bool on) { return contour_ = on, *this; }
 DecisionMap& DecisionMap::point_size(double px) { return point_size_ = px, *this; }
 
 Color DecisionMap::class_color(int c) const {
-  return c >= 0 && static_cast<std::size_t>(c) < colors_.size() ? colors_[c] : palette_color(static_cast<std::size_t>(c));
+  return c >= 0 && static_cast<std::size_t>(c) < colors_.size() ? colors_[c]
+                                                                : palette_color(static_cast<std::size_t>(c));
 }
 
 int DecisionMap::class_count() const {
@@ -260,8 +288,8 @@ void DecisionMap::render(Surface& s, const Rect& area) const {
   }
   if (any_train && any_test) {
     legend.push_back({train_name_, Stroke::none(), Marker::Circle, point_size_, colors::grey, dark_edge});
-    legend.push_back({test_name_, Stroke::none(), Marker::Circle, point_size_, colors::white,
-                      Stroke::solid(colors::grey, 2)});
+    legend.push_back(
+        {test_name_, Stroke::none(), Marker::Circle, point_size_, colors::white, Stroke::solid(colors::grey, 2)});
   }
   if (!points_.empty() || !names_.empty()) ax.draw_legend(s, legend, occupied);
 }

@@ -12,7 +12,12 @@ constexpr char32_t kReplacement = 0xFFFD;
 // Precomposes the accents Spanish (and most Latin-1 text) needs when input arrives
 // decomposed, as it does from some macOS file names and copy-pastes.
 char32_t compose(char32_t base, char32_t mark) {
-  static constexpr struct { char32_t mark; const char* bases; char32_t first_upper[5]; char32_t first_lower[5]; } kTable[] = {
+  static constexpr struct {
+    char32_t mark;
+    const char* bases;
+    char32_t first_upper[5];
+    char32_t first_lower[5];
+  } kTable[] = {
       {0x0301, "AEIOU", {0xC1, 0xC9, 0xCD, 0xD3, 0xDA}, {0xE1, 0xE9, 0xED, 0xF3, 0xFA}},
       {0x0300, "AEIOU", {0xC0, 0xC8, 0xCC, 0xD2, 0xD9}, {0xE0, 0xE8, 0xEC, 0xF2, 0xF9}},
       {0x0308, "AEIOU", {0xC4, 0xCB, 0xCF, 0xD6, 0xDC}, {0xE4, 0xEB, 0xEF, 0xF6, 0xFC}},
@@ -83,9 +88,8 @@ std::u32string decode_utf8(std::string_view text) {
 const std::uint8_t* glyph_rows(char32_t cp) {
   const FontGlyph* end = kFontGlyphs + kFontGlyphCount;
   auto lookup = [&](char32_t c) -> const FontGlyph* {
-    const FontGlyph* it = std::lower_bound(kFontGlyphs, end, c, [](const FontGlyph& g, char32_t v) {
-      return g.code_point < v;
-    });
+    const FontGlyph* it =
+        std::lower_bound(kFontGlyphs, end, c, [](const FontGlyph& g, char32_t v) { return g.code_point < v; });
     return (it != end && it->code_point == c) ? it : nullptr;
   };
   if (const FontGlyph* g = lookup(cp)) return g->rows;

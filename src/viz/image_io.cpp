@@ -232,9 +232,9 @@ Palette make_palette(const std::unordered_map<std::uint32_t, std::uint64_t>& cou
 IndexedImage quantize(const Canvas& canvas) { return quantize(canvas, 0, 0, canvas.width(), canvas.height()); }
 
 IndexedImage quantize(const Canvas& canvas, int x, int y, int w, int h) {
-  NABLA_CHECK(x >= 0 && y >= 0 && w > 0 && h > 0 && x + w <= canvas.width() && y + h <= canvas.height(),
-              ValueError, "quantize: region (", x, ", ", y, ", ", w, "x", h, ") is not inside the ",
-              canvas.width(), "x", canvas.height(), " canvas");
+  NABLA_CHECK(x >= 0 && y >= 0 && w > 0 && h > 0 && x + w <= canvas.width() && y + h <= canvas.height(), ValueError,
+              "quantize: region (", x, ", ", y, ", ", w, "x", h, ") is not inside the ", canvas.width(), "x",
+              canvas.height(), " canvas");
   IndexedImage out;
   out.width = w, out.height = h;
   out.indices.resize(static_cast<std::size_t>(w) * h);
@@ -257,8 +257,8 @@ IndexedImage quantize(const Canvas& canvas, int x, int y, int w, int h) {
 // ---------------------------------------------------------------- GIF
 
 PixelBox changed_region(const Canvas& a, const Canvas& b) {
-  NABLA_CHECK(a.width() == b.width() && a.height() == b.height(), ValueError, "changed_region: sizes differ: ",
-              a.width(), "x", a.height(), " vs ", b.width(), "x", b.height());
+  NABLA_CHECK(a.width() == b.width() && a.height() == b.height(), ValueError,
+              "changed_region: sizes differ: ", a.width(), "x", a.height(), " vs ", b.width(), "x", b.height());
   int x0 = a.width(), y0 = a.height(), x1 = -1, y1 = -1;
   const std::uint32_t* pa = reinterpret_cast<const std::uint32_t*>(a.data());
   const std::uint32_t* pb = reinterpret_cast<const std::uint32_t*>(b.data());

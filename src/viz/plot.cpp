@@ -103,8 +103,10 @@ bool clip_segment(Point& a, Point& b, const Rect& r) {
       continue;
     }
     const double t = q[i] / p[i];
-    if (p[i] < 0) t0 = std::max(t0, t);
-    else t1 = std::min(t1, t);
+    if (p[i] < 0)
+      t0 = std::max(t0, t);
+    else
+      t1 = std::min(t1, t);
   }
   if (t0 > t1) return false;
   const Point a0 = a;
@@ -140,7 +142,7 @@ void LinePlot::render(Surface& s, const Rect& area) const {
   ax.draw_background(s);
 
   std::vector<detail::LegendEntry> legend, ref_legend;  // reference lines are listed last
-  std::vector<Point> occupied;  // px positions the legend should avoid
+  std::vector<Point> occupied;                          // px positions the legend should avoid
   s.push_clip(frame);
   for (const RefLine& r : ref_lines_) {
     const Stroke st = make_stroke(r.style.color, r.style.width, r.style.line);
@@ -198,9 +200,8 @@ void LinePlot::render(Surface& s, const Rect& area) const {
   legend.insert(legend.end(), ref_legend.begin(), ref_legend.end());
   ax.draw_frame(s);
   for (const Annotation& a : annotations_) {
-    const Point p = a.style.coords == Coords::Axes
-                        ? Point{frame.x + a.x * frame.w, frame.bottom() - a.y * frame.h}
-                        : ax.px(a.x, a.y);
+    const Point p = a.style.coords == Coords::Axes ? Point{frame.x + a.x * frame.w, frame.bottom() - a.y * frame.h}
+                                                   : ax.px(a.x, a.y);
     if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
     detail::draw_text_box(s, a.lines, p, a.style, frame);
   }

@@ -27,11 +27,21 @@ std::string escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // Control characters are not allowed in XML 1.0.
         if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') out += c;
@@ -137,14 +147,14 @@ void SvgSurface::path(const std::vector<std::vector<Point>>& subpaths, const Str
 
 void SvgSurface::rect(const Rect& r, Color fill, const Stroke& stroke) {
   if (fill.a == 0 && !stroke.visible()) return;
-  body_ << "<rect x=\"" << num(r.x) << "\" y=\"" << num(r.y) << "\" width=\"" << num(r.w) << "\" height=\""
-        << num(r.h) << "\"" << fill_attr(fill) << stroke_attr(stroke) << "/>\n";
+  body_ << "<rect x=\"" << num(r.x) << "\" y=\"" << num(r.y) << "\" width=\"" << num(r.w) << "\" height=\"" << num(r.h)
+        << "\"" << fill_attr(fill) << stroke_attr(stroke) << "/>\n";
 }
 
 void SvgSurface::circle(Point c, double radius, Color fill, const Stroke& stroke) {
   if (fill.a == 0 && !stroke.visible()) return;
-  body_ << "<circle cx=\"" << num(c.x) << "\" cy=\"" << num(c.y) << "\" r=\"" << num(radius) << "\""
-        << fill_attr(fill) << stroke_attr(stroke) << "/>\n";
+  body_ << "<circle cx=\"" << num(c.x) << "\" cy=\"" << num(c.y) << "\" r=\"" << num(radius) << "\"" << fill_attr(fill)
+        << stroke_attr(stroke) << "/>\n";
 }
 
 void SvgSurface::polygon(std::span<const Point> points, Color fill, const Stroke& stroke) {

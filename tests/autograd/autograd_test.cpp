@@ -164,9 +164,8 @@ TEST(Gradcheck, DetectsAWrongGradient) {
   // A deliberately wrong backward must be caught.
   DifferentiableFn wrong = [](const std::vector<Tensor>& in) {
     Tensor out = in[0].detach() * 2.0;
-    return autograd::record("wrong", out, {in[0]}, [](const Tensor& g, const Tensor&) {
-      return std::vector<Tensor>{g * 3.0};
-    });
+    return autograd::record("wrong", out, {in[0]},
+                            [](const Tensor& g, const Tensor&) { return std::vector<Tensor>{g * 3.0}; });
   };
   GradcheckResult r = gradcheck(wrong, {leaf({0.3, -0.4})});
   EXPECT_FALSE(r.ok);

@@ -92,7 +92,10 @@ TEST(CsvTest, NonNumbersPointAtTheField) {
   expect_csv_error("a,b,y\n1,1e999,0\n", {.label = "y"}, 2, 3, "out of range");
   expect_csv_error("a,y\n1,yes\n", {.label = "y"}, 2, 3, "column 'y': expected a number, got 'yes'");
   // The BOM does not count as a column; quoted fields point at their opening quote.
-  expect_csv_error("\xEF\xBB\xBF" "a,y\n\"1x\",0\n", {.label = "y"}, 2, 1, "got '1x'");
+  expect_csv_error(
+      "\xEF\xBB\xBF"
+      "a,y\n\"1x\",0\n",
+      {.label = "y"}, 2, 1, "got '1x'");
   // A multi-line quoted field moves the line count on.
   expect_csv_error("a,n,y\n1,\"x\ny\",0\nz,q,1\n", {.label = "y", .features = {"a"}}, 4, 1, "got 'z'");
 }

@@ -16,9 +16,8 @@ namespace fs = std::filesystem;
 class MnistTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nabla_mnist_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("nabla_mnist_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -126,7 +125,8 @@ TEST_F(MnistTest, ChecksMagicTypeAndDimensions) {
 
 TEST_F(MnistTest, ChecksDimensionsAgainstFileSize) {
   fs::path p = write_idx("truncated", 0x08, {2, 3, 3}, std::string(17, '\1'));
-  expect_io_error([&] { load_idx_images(p); }, p, "2 x 3 x 3 of uint8 need 34 bytes with the header, but the file has 33");
+  expect_io_error([&] { load_idx_images(p); }, p,
+                  "2 x 3 x 3 of uint8 need 34 bytes with the header, but the file has 33");
   p = write_idx("trailing", 0x08, {2}, bytes({1, 2, 3}));
   expect_io_error([&] { load_idx_labels(p); }, p, "need 10 bytes with the header, but the file has 11");
   // Huge dimensions are refused from the header alone, before any allocation.

@@ -98,7 +98,7 @@ TEST(DataSynthetic, MoonsWithOddCountSpanHalfCircles) {
   EXPECT_NEAR(x[4], 0, 1e-15);
   EXPECT_NEAR(x[5], 1, 1e-15);
   EXPECT_NEAR(x[8], -1, 1e-15);
-  EXPECT_NEAR(x[6], 1, 1e-15);    // class 1, t = π/2: (1 - 0, 0.5 - 1)
+  EXPECT_NEAR(x[6], 1, 1e-15);  // class 1, t = π/2: (1 - 0, 0.5 - 1)
   EXPECT_NEAR(x[7], -0.5, 1e-15);
 }
 
@@ -173,8 +173,8 @@ TEST(DataSynthetic, SpiralsDefinitionWithKArms) {
 
 TEST(DataSynthetic, BlobsMatchTorchFormula) {
   const auto& g = torch_golden()["blobs"];
-  Dataset d = make_blobs({.n = g["n"], .noise = g["noise"], .seed = g["seed"].get<uint64_t>()}, g["centers"],
-                         g["features"]);
+  Dataset d =
+      make_blobs({.n = g["n"], .noise = g["noise"], .seed = g["seed"].get<uint64_t>()}, g["centers"], g["features"]);
   EXPECT_EQ(d.num_classes, 3);
   EXPECT_EQ(d.y.to_vector<int64_t>(), (std::vector<int64_t>{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}));
   const auto want = g["x"].get<std::vector<double>>();

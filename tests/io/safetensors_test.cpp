@@ -29,8 +29,7 @@ class SafetensorsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("nabla_safetensors_" + std::to_string(::getpid()) + "_" + info->name());
+    dir_ = fs::temp_directory_path() / ("nabla_safetensors_" + std::to_string(::getpid()) + "_" + info->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -92,10 +91,18 @@ std::vector<double> values_of(const Tensor& t) {
   const int64_t n = t.numel();
   for (int64_t i = 0; i < n; ++i) {
     switch (t.dtype()) {
-      case DType::float32: out.push_back(t.data<float>()[i]); break;
-      case DType::float64: out.push_back(t.data<double>()[i]); break;
-      case DType::int64: out.push_back(static_cast<double>(t.data<int64_t>()[i])); break;
-      case DType::boolean: out.push_back(t.data<bool>()[i] ? 1.0 : 0.0); break;
+      case DType::float32:
+        out.push_back(t.data<float>()[i]);
+        break;
+      case DType::float64:
+        out.push_back(t.data<double>()[i]);
+        break;
+      case DType::int64:
+        out.push_back(static_cast<double>(t.data<int64_t>()[i]));
+        break;
+      case DType::boolean:
+        out.push_back(t.data<bool>()[i] ? 1.0 : 0.0);
+        break;
     }
   }
   return out;
@@ -142,8 +149,8 @@ TEST_F(SafetensorsTest, RoundTripEveryDtypeAndShape) {
   EXPECT_EQ(f.metadata, (std::map<std::string, std::string>{{"epoch", "3"}, {"framework", "nabla"}}));
   EXPECT_THROW(f.at("missing"), ValueError);
   // File order is data-offset order: descending alignment, then name.
-  EXPECT_EQ(f.names(), (std::vector<std::string>{"step", "mean", "nothing", "layer.0.bias", "layer.0.weight",
-                                                 "scalar", "mask"}));
+  EXPECT_EQ(f.names(),
+            (std::vector<std::string>{"step", "mean", "nothing", "layer.0.bias", "layer.0.weight", "scalar", "mask"}));
 }
 
 TEST_F(SafetensorsTest, RoundTripNonContiguousView) {
@@ -272,8 +279,8 @@ void expect_matches_golden(const SafetensorsFile& f, const nlohmann::json& want)
     ASSERT_TRUE(f.contains(name));
     const Tensor& t = f.at(name);
     const std::string dt = w["dtype"];
-    const DType expect_dtype = dt == "F64"   ? DType::float64
-                               : dt == "BOOL" ? DType::boolean
+    const DType expect_dtype = dt == "F64"                                    ? DType::float64
+                               : dt == "BOOL"                                 ? DType::boolean
                                : (dt == "F32" || dt == "F16" || dt == "BF16") ? DType::float32
                                                                               : DType::int64;
     EXPECT_EQ(t.dtype(), expect_dtype);
@@ -391,12 +398,14 @@ TEST_F(SafetensorsTest, RejectsOffsetsOutOfBoundsOverlappingOrWithGaps) {
                               {"tensor 'w'", "run past the end of the data (4 bytes"});
   const std::string two_data = raw<float>({1, 2, 3, 4});
   expect_rejected<ParseError>(
-      file_with(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
-                two_data),
+      file_with(
+          R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+          two_data),
       {"tensor 'b'", "overlap tensor 'a'"});
   expect_rejected<ParseError>(
-      file_with(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})",
-                two_data),
+      file_with(
+          R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})",
+          two_data),
       {"tensor 'b'", "leave bytes [4, 8)"});
   expect_rejected<ParseError>(file_with(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", kGoodData),
                               {"tensor 'a'", "leave bytes [0, 4)"});
@@ -406,11 +415,13 @@ TEST_F(SafetensorsTest, RejectsOffsetsOutOfBoundsOverlappingOrWithGaps) {
 
 TEST_F(SafetensorsTest, RejectsDuplicateNamesAndFields) {
   expect_rejected<ParseError>(
-      file_with(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
-                kGoodData),
+      file_with(
+          R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+          kGoodData),
       {"the name 'w' appears twice"});
-  expect_rejected<ParseError>(file_with(R"({"w":{"dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]}})", kGoodData),
-                              {"field 'dtype' appears twice in the entry for 'w'"});
+  expect_rejected<ParseError>(
+      file_with(R"({"w":{"dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]}})", kGoodData),
+      {"field 'dtype' appears twice in the entry for 'w'"});
   expect_rejected<ParseError>(file_with(R"({"__metadata__":{"a":"1","a":"2"}})", ""),
                               {"field 'a' appears twice in the entry for '__metadata__'"});
 }
@@ -419,8 +430,9 @@ TEST_F(SafetensorsTest, RejectsBadMetadataAndBoolBytes) {
   expect_rejected<ParseError>(file_with(R"({"__metadata__":{"epoch":3}})", ""), {"__metadata__", "'epoch'", "string"});
   expect_rejected<ParseError>(file_with(R"({"__metadata__":"x"})", ""), {"__metadata__ must be an object"});
   EXPECT_TRUE(parse_safetensors(file_with(R"({"__metadata__":null})", "")).metadata.empty());
-  expect_rejected<ParseError>(file_with(R"({"m":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}})", std::string("\x01\x02", 2)),
-                              {"tensor 'm'", "element 1 is byte 2"});
+  expect_rejected<ParseError>(
+      file_with(R"({"m":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}})", std::string("\x01\x02", 2)),
+      {"tensor 'm'", "element 1 is byte 2"});
   expect_rejected<ParseError>(file_with(R"({"u":{"dtype":"U64","shape":[1],"data_offsets":[0,8]}})",
                                         raw<uint64_t>({std::numeric_limits<uint64_t>::max()})),
                               {"tensor 'u'", "does not fit in int64"});

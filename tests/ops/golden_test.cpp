@@ -41,8 +41,8 @@ const std::vector<GoldenCase>& golden_cases() {
 
 void expect_close(const Tensor& actual, const Tensor& expected, const std::string& what, double tol = 1e-12) {
   ASSERT_TRUE(actual.defined()) << what << ": undefined";
-  ASSERT_EQ(actual.shape(), expected.shape()) << what << ": shape " << actual.shape().to_string() << " vs "
-                                              << expected.shape().to_string();
+  ASSERT_EQ(actual.shape(), expected.shape())
+      << what << ": shape " << actual.shape().to_string() << " vs " << expected.shape().to_string();
   auto a = actual.to_vector<double>(), e = expected.to_vector<double>();
   for (size_t i = 0; i < a.size(); ++i) {
     if (std::isnan(e[i])) {

@@ -59,7 +59,10 @@ inline const std::map<std::string, Case>& op_cases() {
       {"sum_dim0", [](V x) { return sum(x[0], {0}); }},
       {"sum_dim1_keep", [](V x) { return sum(x[0], {1}, true); }},
       {"mean_all", [](V x) { return mean(x[0]); }},
-      {"mean_dims", [](V x) { return mean(x[0], {0, 2}); }},
+      {"mean_dims",
+       [](V x) {
+         return mean(x[0], {0, 2});
+       }},
       {"max_all", [](V x) { return max(x[0]); }},
       {"max_dim", [](V x) { return max(x[0], 1); }},
       {"min_dim_keep", [](V x) { return min(x[0], 0, true); }},
@@ -76,17 +79,41 @@ inline const std::map<std::string, Case>& op_cases() {
       {"matmul_broadcast", [](V x) { return matmul(x[0], x[1]); }},
       {"matmul_transposed", [](V x) { return matmul(x[0].t(), x[1]); }},
       {"bmm", [](V x) { return bmm(x[0], x[1]); }},
-      {"reshape", [](V x) { return x[0].reshape({3, 2}) * ar(6, {3, 2}); }},
-      {"transpose", [](V x) { return x[0].t() * ar(6, {3, 2}); }},
-      {"permute", [](V x) { return x[0].permute({2, 0, 1}) * ar(24, {4, 2, 3}); }},
+      {"reshape",
+       [](V x) {
+         return x[0].reshape({3, 2}) * ar(6, {3, 2});
+       }},
+      {"transpose",
+       [](V x) {
+         return x[0].t() * ar(6, {3, 2});
+       }},
+      {"permute",
+       [](V x) {
+         return x[0].permute({2, 0, 1}) * ar(24, {4, 2, 3});
+       }},
       {"slice", [](V x) { return x[0].slice(1, 1, 3) * 2.0; }},
       {"slice_step", [](V x) { return pow(x[0].slice(1, 0, 3, 2), 2.0); }},
       {"select", [](V x) { return pow(x[0].select(0, 1), 2.0); }},
-      {"unsqueeze_expand", [](V x) { return x[0].unsqueeze(0).expand({4, 3}) * ar(12, {4, 3}); }},
-      {"concat", [](V x) { return pow(concat({x[0], x[1] * 2.0}, 1), 2.0); }},
-      {"stack", [](V x) { return pow(stack({x[0], x[1]}, 0), 2.0); }},
-      {"gather", [](V x) { return pow(gather(x[0], 1, idx({0, 2, 2, 1, 1, 0}, {2, 3})), 2.0); }},
-      {"index_select", [](V x) { return pow(index_select(x[0], 0, idx({1, 0, 1}, {3})), 2.0); }},
+      {"unsqueeze_expand",
+       [](V x) {
+         return x[0].unsqueeze(0).expand({4, 3}) * ar(12, {4, 3});
+       }},
+      {"concat",
+       [](V x) {
+         return pow(concat({x[0], x[1] * 2.0}, 1), 2.0);
+       }},
+      {"stack",
+       [](V x) {
+         return pow(stack({x[0], x[1]}, 0), 2.0);
+       }},
+      {"gather",
+       [](V x) {
+         return pow(gather(x[0], 1, idx({0, 2, 2, 1, 1, 0}, {2, 3})), 2.0);
+       }},
+      {"index_select",
+       [](V x) {
+         return pow(index_select(x[0], 0, idx({1, 0, 1}, {3})), 2.0);
+       }},
       {"composite_mlp", [](V x) { return sigmoid(sum(tanh(matmul(x[0], x[1]) + x[2]), {1})); }},
   };
   return cases;

@@ -1,6 +1,8 @@
 // nabla's generator against PyTorch 1.13's CPU generator, bit for bit: the streams of
 // tests/golden/random_golden.json (made by tests/golden/gen_random.py) replayed step by step,
 // the engine against std::mt19937, and state() / set_state() round trips.
+#include "nabla/tensor/random.h"
+
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -9,8 +11,6 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
-
-#include "nabla/tensor/random.h"
 
 namespace nabla {
 namespace {
@@ -112,19 +112,19 @@ std::string fnv1a64(const std::vector<T>& values) {
 
 template <class T>
 auto bits(T v) {
-  if constexpr (sizeof(T) == 4) return std::bit_cast<uint32_t>(v);
-  else return std::bit_cast<uint64_t>(v);
+  if constexpr (sizeof(T) == 4)
+    return std::bit_cast<uint32_t>(v);
+  else
+    return std::bit_cast<uint64_t>(v);
 }
 
 // Exact comparison: same shape, and every value with the same bit pattern as torch's.
 template <class T>
 ::testing::AssertionResult matches(const Tensor& t, const json& step) {
-  std::vector<int64_t> shape = step.contains("shape")
-                                   ? step["shape"].get<std::vector<int64_t>>()
-                                   : std::vector<int64_t>{step["args"]["n"].get<int64_t>()};
+  std::vector<int64_t> shape = step.contains("shape") ? step["shape"].get<std::vector<int64_t>>()
+                                                      : std::vector<int64_t>{step["args"]["n"].get<int64_t>()};
   if (t.shape() != Shape(shape))
-    return ::testing::AssertionFailure() << "shape " << t.shape().to_string() << ", torch's is "
-                                         << json(shape).dump();
+    return ::testing::AssertionFailure() << "shape " << t.shape().to_string() << ", torch's is " << json(shape).dump();
   const std::vector<T> got = logical_values<T>(t);
   const json& expected = step.contains("values") ? step["values"] : step["head"];
   for (size_t i = 0; i < expected.size(); ++i) {
@@ -137,17 +137,18 @@ template <class T>
     }
   }
   if (step.contains("fnv1a64") && fnv1a64(got) != step["fnv1a64"].get<std::string>())
-    return ::testing::AssertionFailure()
-           << "the first " << expected.size() << " of " << got.size()
-           << " values match but the hash of all differs (" << fnv1a64(got) << " vs "
-           << step["fnv1a64"].get<std::string>() << ")";
+    return ::testing::AssertionFailure() << "the first " << expected.size() << " of " << got.size()
+                                         << " values match but the hash of all differs (" << fnv1a64(got) << " vs "
+                                         << step["fnv1a64"].get<std::string>() << ")";
   return ::testing::AssertionSuccess();
 }
 
 ::testing::AssertionResult matches_step(const Tensor& t, const json& step) {
   auto result = dispatch_all(t.dtype(), [&]<class T>() {
-    if constexpr (std::is_same_v<T, bool>) return ::testing::AssertionFailure() << "bool output";
-    else return matches<T>(t, step);
+    if constexpr (std::is_same_v<T, bool>)
+      return ::testing::AssertionFailure() << "bool output";
+    else
+      return matches<T>(t, step);
   });
   if (!result) result << "\n  in step: " << describe(step);
   return result;
@@ -210,8 +211,7 @@ TEST_P(RandomGolden, StateRestoresStreamAtEveryStep) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(RandomTorch, RandomGolden,
-                         ::testing::Range<size_t>(0, golden()["streams"].size()),
+INSTANTIATE_TEST_SUITE_P(RandomTorch, RandomGolden, ::testing::Range<size_t>(0, golden()["streams"].size()),
                          [](const auto& info) { return stream_name(golden()["streams"][info.param]); });
 
 // ---- the engine ----

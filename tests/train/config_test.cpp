@@ -1,8 +1,8 @@
 // The training configuration: defaults, overrides, validation errors naming key and line,
 // and the resolved TOML round trip.
-#include <gtest/gtest.h>
-
 #include "nabla/train/config.h"
+
+#include <gtest/gtest.h>
 
 namespace nabla::train {
 namespace {
@@ -55,8 +55,9 @@ TEST(TrainConfig, ParsesValuesAndFillsDefaults) {
 }
 
 TEST(TrainConfig, OverridesApplyOnTop) {
-  TrainConfig c = parse_train_config(kXor, "cfg.toml", {"optim.lr=0.25", "train.epochs=5", "optim.name=adam",
-                                                        "model.layers.0.out=8", "data.name=moons"});
+  TrainConfig c = parse_train_config(
+      kXor, "cfg.toml",
+      {"optim.lr=0.25", "train.epochs=5", "optim.name=adam", "model.layers.0.out=8", "data.name=moons"});
   EXPECT_EQ(c.optim.lr, 0.25);
   EXPECT_EQ(c.train.epochs, 5);
   EXPECT_EQ(c.optim.name, "adam");
@@ -68,18 +69,23 @@ TEST(TrainConfig, OverridesApplyOnTop) {
 
 TEST(TrainConfig, ErrorsNameKeyAndLine) {
   std::string text = kXor;
-  EXPECT_NE(error_of(std::string(text).replace(text.find("lr = 0.5"), 8, "lr = -1")).find("cfg.toml:19:6: optim.lr: must be positive, got -1"),
+  EXPECT_NE(error_of(std::string(text).replace(text.find("lr = 0.5"), 8, "lr = -1"))
+                .find("cfg.toml:19:6: optim.lr: must be positive, got -1"),
             std::string::npos)
       << error_of(std::string(text).replace(text.find("lr = 0.5"), 8, "lr = -1"));
-  EXPECT_NE(error_of(std::string(text).replace(text.find("lr = 0.5"), 8, "lr = \"x\"")).find("optim.lr: expected a number, got a string"),
+  EXPECT_NE(error_of(std::string(text).replace(text.find("lr = 0.5"), 8, "lr = \"x\""))
+                .find("optim.lr: expected a number, got a string"),
             std::string::npos);
   EXPECT_NE(error_of(std::string(text) + "bogus = 1\n").find("bogus: unknown key"), std::string::npos);
-  EXPECT_NE(error_of(std::string(text).replace(text.find("\"mse\""), 5, "\"mse2\"")).find("loss.name: unknown value \"mse2\""),
+  EXPECT_NE(error_of(std::string(text).replace(text.find("\"mse\""), 5, "\"mse2\""))
+                .find("loss.name: unknown value \"mse2\""),
             std::string::npos);
-  EXPECT_NE(error_of(std::string(text).replace(text.find("type = \"sigmoid\""), 16, "type = \"sigmod\"")).find("model.layers[1].type"),
+  EXPECT_NE(error_of(std::string(text).replace(text.find("type = \"sigmoid\""), 16, "type = \"sigmod\""))
+                .find("model.layers[1].type"),
             std::string::npos);
   EXPECT_NE(error_of("seed = [").find("cfg.toml:1:"), std::string::npos);
-  EXPECT_NE(error_of(std::string(text).replace(text.find("out = 1 }"), 9, "out = 1, slope = 2 }")).find("model.layers[2].slope: unknown key"),
+  EXPECT_NE(error_of(std::string(text).replace(text.find("out = 1 }"), 9, "out = 1, slope = 2 }"))
+                .find("model.layers[2].slope: unknown key"),
             std::string::npos);
 }
 
@@ -94,13 +100,19 @@ layers = [
 ]
 )";
   std::string msg = error_of(residual);
-  EXPECT_NE(msg.find("cannot add the output of \"h1\" (4 features) to the current value (3 features)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("cannot add the output of \"h1\" (4 features) to the current value (3 features)"),
+            std::string::npos)
+      << msg;
   EXPECT_NE(error_of(R"([model]
 layers = [{ type = "add", from = "nope" }]
-)").find("names no earlier layer id"), std::string::npos);
+)")
+                .find("names no earlier layer id"),
+            std::string::npos);
   EXPECT_NE(error_of(R"([model]
 layers = [{ type = "linear", out = 6 }, { type = "groupnorm", groups = 4 }]
-)").find("cannot be split into 4 groups"), std::string::npos);
+)")
+                .find("cannot be split into 4 groups"),
+            std::string::npos);
   EXPECT_NE(error_of("[model]\nlayers = []\n").find("at least one layer"), std::string::npos);
 }
 
@@ -139,7 +151,8 @@ layers = [
     parse_train_config(bad, "w.toml");
     FAIL();
   } catch (const ParseError& e) {
-    EXPECT_NE(std::string(e.what()).find("weight row 0 has 1 values, but the layer has 2 inputs"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("weight row 0 has 1 values, but the layer has 2 inputs"), std::string::npos)
+        << e.what();
   }
 }
 

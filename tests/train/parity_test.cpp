@@ -35,7 +35,8 @@ class TrainParity : public ::testing::TestWithParam<std::string> {};
 TEST_P(TrainParity, SameLossesLearningRatesAndParametersAsPyTorch) {
   const std::string name = GetParam();
   const nlohmann::json& g = golden()["runs"][name];
-  TrainConfig cfg = parse_train_config_file(std::string(NABLA_SOURCE_DIR) + "/tests/train/parity_configs/" + name + ".toml");
+  TrainConfig cfg =
+      parse_train_config_file(std::string(NABLA_SOURCE_DIR) + "/tests/train/parity_configs/" + name + ".toml");
   const double tol = cfg.dtype == DType::float64 ? 1e-9 : 1e-4;
   Trainer t(cfg);
   const auto& losses = g["train_loss"];
@@ -51,7 +52,8 @@ TEST_P(TrainParity, SameLossesLearningRatesAndParametersAsPyTorch) {
     std::vector<double> ours = state.at(key).to_vector<double>();
     std::vector<double> theirs = values.get<std::vector<double>>();
     ASSERT_EQ(ours.size(), theirs.size()) << key;
-    for (size_t i = 0; i < ours.size(); ++i) expect_rel(ours[i], theirs[i], tol, name + " " + key + "[" + std::to_string(i) + "]");
+    for (size_t i = 0; i < ours.size(); ++i)
+      expect_rel(ours[i], theirs[i], tol, name + " " + key + "[" + std::to_string(i) + "]");
   }
 }
 

@@ -13,10 +13,12 @@ TEST(TrainResume, KillNineThenResumeIsByteIdentical) {
   // dropout (generator state), batchnorm (buffers), Adam (moments, step), cosine schedule and
   // shuffled batches all have to be restored exactly.
   TempDir tmp;
-  CliResult full = run_cli({"train", kConfig, "--out", (tmp / "full").string(), "--no-plots", "-q", "--checkpoint-every", "5"});
+  CliResult full =
+      run_cli({"train", kConfig, "--out", (tmp / "full").string(), "--no-plots", "-q", "--checkpoint-every", "5"});
   ASSERT_EQ(full.exit_code, 0) << full.err;
-  CliResult killed = run_cli({"train", kConfig, "--out", (tmp / "cut").string(), "--no-plots", "-q", "--checkpoint-every", "5"},
-                             {{"NABLA_TEST_KILL_AT_EPOCH", "17"}});
+  CliResult killed =
+      run_cli({"train", kConfig, "--out", (tmp / "cut").string(), "--no-plots", "-q", "--checkpoint-every", "5"},
+              {{"NABLA_TEST_KILL_AT_EPOCH", "17"}});
   EXPECT_EQ(killed.exit_code, -1) << "the run was meant to die by SIGKILL";
   EXPECT_TRUE(std::filesystem::exists(tmp / "cut" / "checkpoint.safetensors"));
   EXPECT_FALSE(std::filesystem::exists(tmp / "cut" / "model.safetensors"));
@@ -39,8 +41,8 @@ TEST(TrainResume, ResumeWithoutCheckpointOrWithConfigIsAnError) {
 
 TEST(TrainErrors, DivergenceStopsWithAClearMessageAndKeepsTheLastCheckpoint) {
   TempDir tmp;
-  CliResult r = run_cli({"train", kConfig, "--out", (tmp / "run").string(), "--no-plots", "-q", "--checkpoint-every", "1",
-                         "--set", "optim.name=sgd", "--set", "optim.lr=1e30", "--set", "loss.name=mse"});
+  CliResult r = run_cli({"train", kConfig, "--out", (tmp / "run").string(), "--no-plots", "-q", "--checkpoint-every",
+                         "1", "--set", "optim.name=sgd", "--set", "optim.lr=1e30", "--set", "loss.name=mse"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("training diverged"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("epoch"), std::string::npos) << r.err;
@@ -73,7 +75,8 @@ TEST(TrainCli, XorExampleWritesEveryOutput) {
   CliResult r = run_cli({"train", std::string(NABLA_SOURCE_DIR) + "/examples/xor.toml", "--out", (tmp / "xor").string(),
                          "--set", "train.epochs=200"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* f : {"metrics.csv", "model.safetensors", "config.toml", "loss.png", "grad_norms.png", "boundary.png", "boundary.gif"})
+  for (const char* f : {"metrics.csv", "model.safetensors", "config.toml", "loss.png", "grad_norms.png", "boundary.png",
+                        "boundary.gif"})
     EXPECT_TRUE(std::filesystem::exists(tmp / "xor" / f)) << f;
   std::string csv = read_file(tmp / "xor" / "metrics.csv");
   EXPECT_EQ(csv.substr(0, csv.find('\n')),

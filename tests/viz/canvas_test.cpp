@@ -149,8 +149,12 @@ TEST(VizCanvas, MathSymbolsHaveGlyphs) {
 
 TEST(VizCanvas, DecomposedAccentsAreComposed) {
   // "n" + COMBINING TILDE, "e" + COMBINING ACUTE
-  EXPECT_EQ(detail::decode_utf8("n\xCC\x83" "e\xCC\x81"), std::u32string({0xF1, 0xE9}));
-  EXPECT_EQ(detail::decode_utf8("\xFF" "a"), std::u32string({0xFFFD, 'a'}));
+  EXPECT_EQ(detail::decode_utf8("n\xCC\x83"
+                                "e\xCC\x81"),
+            std::u32string({0xF1, 0xE9}));
+  EXPECT_EQ(detail::decode_utf8("\xFF"
+                                "a"),
+            std::u32string({0xFFFD, 'a'}));
 }
 
 TEST(VizCanvas, TitleScaleDoublesSize) {
@@ -158,11 +162,13 @@ TEST(VizCanvas, TitleScaleDoublesSize) {
   EXPECT_EQ(measure_text("abc", 2).height, 26);
   Canvas c(100, 40);
   c.text({0, 0}, "Hola", {.scale = 2});
-  EXPECT_GT(count_ink(c, 0, 0, 64, 26), 2 * count_ink([] {
-              Canvas s(100, 40);
-              s.text({0, 0}, "Hola", {});
-              return s;
-            }(), 0, 0, 32, 13));
+  EXPECT_GT(count_ink(c, 0, 0, 64, 26), 2 * count_ink(
+                                                [] {
+                                                  Canvas s(100, 40);
+                                                  s.text({0, 0}, "Hola", {});
+                                                  return s;
+                                                }(),
+                                                0, 0, 32, 13));
 }
 
 TEST(VizCanvas, VerticalTextIsRotated) {
@@ -171,7 +177,8 @@ TEST(VizCanvas, VerticalTextIsRotated) {
   int x0 = 60, x1 = 0, y0 = 120, y1 = 0;
   for (int y = 0; y < 120; ++y)
     for (int x = 0; x < 60; ++x)
-      if (c.pixel(x, y) != colors::white) x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+      if (c.pixel(x, y) != colors::white)
+        x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
   EXPECT_GT(y1 - y0, 40);  // 7 letters run up the page
   EXPECT_LT(x1 - x0, 14);
   EXPECT_NEAR((y0 + y1) / 2.0, 60, 6);

@@ -69,9 +69,9 @@ TEST(VizPlot, LineIsDrawnWhereExpectedOnWhite) {
   EXPECT_EQ(img.pixel(200, 60), colors::white);
   const Span s = find_color(img, colors::blue, 10);
   ASSERT_GT(s.n, 0);
-  EXPECT_LE(s.y1 - s.y0, 2);               // 2 px thick
+  EXPECT_LE(s.y1 - s.y0, 2);  // 2 px thick
   EXPECT_NEAR((s.y0 + s.y1) / 2.0, 150, 15);
-  EXPECT_GT(s.x1 - s.x0, 250);             // spans the axes
+  EXPECT_GT(s.x1 - s.x0, 250);  // spans the axes
 }
 
 TEST(VizPlot, SeriesTakePaletteColoursAndMarkers) {
@@ -111,7 +111,9 @@ TEST(VizPlot, TangentIsClippedToTheAxes) {
   const Color magenta{255, 0, 255};
   auto render = [&](double half_width) {
     LinePlot p;
-    p.ylim(-2, 5).function("", [](double x) { return x * x; }, -2, 2)
+    p.ylim(-2, 5)
+        .function(
+            "", [](double x) { return x * x; }, -2, 2)
         .tangent(0, 0, 0.5, {.color = magenta, .line = LineStyle::Solid, .half_width = half_width});
     return find_color(p.to_canvas(400, 300), magenta, 20);
   };
@@ -121,7 +123,10 @@ TEST(VizPlot, TangentIsClippedToTheAxes) {
   EXPECT_LT(part.x1 - part.x0, 0.4 * (whole.x1 - whole.x0));
   // A near-vertical tangent must not spill outside the axes (and must not hang).
   LinePlot steep;
-  steep.grid(false).function("", [](double x) { return x; }, 0, 1).tangent(0.5, 0.5, 1e9, {.color = magenta});
+  steep.grid(false)
+      .function(
+          "", [](double x) { return x; }, 0, 1)
+      .tangent(0.5, 0.5, 1e9, {.color = magenta});
   const Span s = find_color(steep.to_canvas(300, 300), magenta, 20);
   EXPECT_GT(s.n, 0);
   EXPECT_GT(s.y0, 5);
@@ -130,11 +135,13 @@ TEST(VizPlot, TangentIsClippedToTheAxes) {
 
 TEST(VizPlot, AnnotationsLegendAndReferenceLinesShowUp) {
   LinePlot p;
-  p.title("C(W) y tangente").function("C(W)", [](double w) { return w * w; }, -1, 1);
+  p.title("C(W) y tangente")
+      .function(
+          "C(W)", [](double w) { return w * w; }, -1, 1);
   p.hline(0.25, {.color = Color{10, 200, 10}, .width = 3, .line = LineStyle::Solid, .label = "umbral"}).vline(0.5);
   p.annotate({"C′(W) = 1.00", "C″(W) = 2.00"}, 0.5, 0.5, {.halign = HAlign::Center, .valign = VAlign::Middle});
   const std::string svg = p.to_svg(640, 480);
-  EXPECT_NE(svg.find(">C(W)</text>"), std::string::npos);     // legend
+  EXPECT_NE(svg.find(">C(W)</text>"), std::string::npos);  // legend
   EXPECT_NE(svg.find(">umbral</text>"), std::string::npos);
   EXPECT_NE(svg.find(">C″(W) = 2.00</text>"), std::string::npos);
   EXPECT_NE(svg.find("stroke=\"#0ac80a\""), std::string::npos);
@@ -189,7 +196,11 @@ TEST(VizAnimation, WritesOneGifFrameEach) {
   Animation anim(200, 150);
   for (int k = 0; k < 3; ++k) {
     const double w = -1 + k;
-    anim.add_frame(LinePlot().xlim(-2, 2).ylim(0, 4).function("", [](double x) { return x * x; }, -2, 2)
+    anim.add_frame(LinePlot()
+                       .xlim(-2, 2)
+                       .ylim(0, 4)
+                       .function(
+                           "", [](double x) { return x * x; }, -2, 2)
                        .tangent(w, w * w, 2 * w));
   }
   anim.add_frame(Canvas(200, 150), 500);

@@ -40,8 +40,10 @@ bool balanced_tags(const std::string& xml, std::string* why = nullptr) {
     char quote = 0;
     for (; j < xml.size(); ++j) {
       if (quote) {
-        if (xml[j] == quote) quote = 0;
-        else if (xml[j] == '<') return fail("'<' inside an attribute");
+        if (xml[j] == quote)
+          quote = 0;
+        else if (xml[j] == '<')
+          return fail("'<' inside an attribute");
       } else if (xml[j] == '"' || xml[j] == '\'') {
         quote = xml[j];
       } else if (xml[j] == '>') {

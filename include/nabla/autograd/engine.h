@@ -15,10 +15,10 @@
 namespace nabla {
 
 struct BackwardOptions {
-  bool retain_graph = false;  // keep saved tensors so the graph can be backpropagated again
-  bool create_graph = false;  // record the backward pass (implies retain_graph)
-  bool allow_unused = false;  // grad(): an input not reached gets an undefined Tensor, not an error
-  bool keep_adjoints = false; // store each node's output gradient in Node::adjoint() (for traces)
+  bool retain_graph = false;   // keep saved tensors so the graph can be backpropagated again
+  bool create_graph = false;   // record the backward pass (implies retain_graph)
+  bool allow_unused = false;   // grad(): an input not reached gets an undefined Tensor, not an error
+  bool keep_adjoints = false;  // store each node's output gradient in Node::adjoint() (for traces)
 };
 
 // Backpropagates from `outputs` (with output gradients `grad_outputs`, which may be omitted for

@@ -33,7 +33,7 @@ enum class CsvTarget {
 };
 
 struct CsvOptions {
-  std::string label = {};             // header name of the target column (required)
+  std::string label = {};                  // header name of the target column (required)
   std::vector<std::string> features = {};  // header names of the feature columns; empty = all others
   CsvTarget target = CsvTarget::real;
   DType dtype = DType::float32;  // of x (and of y for CsvTarget::real)

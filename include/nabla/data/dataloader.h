@@ -26,10 +26,10 @@ namespace nabla {
 
 struct DataLoaderOptions {
   int64_t batch_size = 32;
-  bool shuffle = false;     // as torch's default; training loops want true
-  bool drop_last = false;   // skip the final batch when it is smaller than batch_size
+  bool shuffle = false;               // as torch's default; training loops want true
+  bool drop_last = false;             // skip the final batch when it is smaller than batch_size
   std::optional<uint64_t> seed = {};  // a private Generator(seed), like torch.Generator().manual_seed(seed)...
-  Generator* generator = nullptr;  // ...or this one, shared with the caller (not both)
+  Generator* generator = nullptr;     // ...or this one, shared with the caller (not both)
 };
 
 // One mini-batch: rows `index` of the dataset, copied (x [B, F], y [B, 1] or [B]).

@@ -20,9 +20,9 @@
 namespace nabla {
 
 struct Dataset {
-  Tensor x;  // [N, F]
-  Tensor y;  // float [N, 1] (binary / regression) or int64 [N] (multi-class)
-  int64_t num_classes = 0;  // 2 binary, k > 2 multi-class, 0 regression
+  Tensor x;                                // [N, F]
+  Tensor y;                                // float [N, 1] (binary / regression) or int64 [N] (multi-class)
+  int64_t num_classes = 0;                 // 2 binary, k > 2 multi-class, 0 regression
   std::vector<std::string> feature_names;  // optional, F entries when set
   std::vector<std::string> class_names;    // optional, num_classes entries when set
   std::string name;                        // for messages and reports ("moons", a file name)
@@ -44,8 +44,7 @@ struct Dataset {
 // floor(N (1 - f)) positions are the training rows, the next floor(N f) the test rows, and a
 // remainder left by the flooring goes one row at a time to train, then test. Same indices as
 // PyTorch for the same generator state.
-std::pair<Dataset, Dataset> train_test_split(const Dataset& data, double test_fraction,
-                                             Generator* generator = nullptr);
+std::pair<Dataset, Dataset> train_test_split(const Dataset& data, double test_fraction, Generator* generator = nullptr);
 std::pair<Dataset, Dataset> train_test_split(const Dataset& data, double test_fraction, uint64_t seed);
 
 // Per-feature standardisation, z = (x - mean) / scale, fitted on training data only and then

@@ -32,11 +32,11 @@
 namespace nabla {
 
 struct SyntheticOptions {
-  int64_t n = 0;        // number of rows; 0 picks the default: 4 for logic gates, 200 otherwise
-  double noise = 0.0;   // standard deviation of the Gaussian noise on every coordinate
-  DType dtype = DType::float32;  // of X, and of y when y is float
+  int64_t n = 0;                      // number of rows; 0 picks the default: 4 for logic gates, 200 otherwise
+  double noise = 0.0;                 // standard deviation of the Gaussian noise on every coordinate
+  DType dtype = DType::float32;       // of X, and of y when y is float
   std::optional<uint64_t> seed = {};  // a private Generator(seed)...
-  Generator* generator = nullptr;  // ...or this one (not both)
+  Generator* generator = nullptr;     // ...or this one (not both)
 };
 
 // Logic gates on the truth table T = [(0,0), (0,1), (1,0), (1,1)]: row i is T[i mod 4] (so
@@ -67,16 +67,14 @@ Dataset make_spirals(const SyntheticOptions& options = {}, int64_t arms = 2, dou
 // C = (2 U - 1) · box with U = rand({k, features}, dtype, generator) drawn first; row i has
 // class c = i mod k and sits at C[c] plus noise, so `noise` is the cluster standard deviation
 // (sklearn's cluster_std; 1.0 is its default). y as the conventions above (k = 2 -> float).
-Dataset make_blobs(const SyntheticOptions& options = {}, int64_t centers = 3, int64_t features = 2,
-                   double box = 10.0);
+Dataset make_blobs(const SyntheticOptions& options = {}, int64_t centers = 3, int64_t features = 2, double box = 10.0);
 
 // Gaussian quantiles (sklearn make_gaussian_quantiles, mean 0, cov 1, without its shuffle):
 // Z = randn({n, features}, dtype, generator); rows are ranked by |Z_i|² (ties by row index) and
 // the row of rank r gets class min(r / ⌊n/k⌋, k - 1): nested shells of equal count around the
 // origin (k = 2: a disc inside a ring, like TF Playground's circle). Then X = Z plus noise,
 // drawn after Z: noise blurs the class boundaries.
-Dataset make_gaussian_quantiles(const SyntheticOptions& options = {}, int64_t classes = 2,
-                                int64_t features = 2);
+Dataset make_gaussian_quantiles(const SyntheticOptions& options = {}, int64_t classes = 2, int64_t features = 2);
 
 // By name, with the default extra parameters: "xor", "xnor", "and", "or", "moons", "circles",
 // "spirals", "blobs", "gaussian_quantiles" (alias "gaussian"). ValueError listing the names.

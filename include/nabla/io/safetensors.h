@@ -69,8 +69,7 @@ void save_safetensors(const std::filesystem::path& path, const NamedTensors& ten
                       const std::map<std::string, std::string>& metadata = {});
 
 // The exact bytes save_safetensors writes.
-std::string serialize_safetensors(const NamedTensors& tensors,
-                                  const std::map<std::string, std::string>& metadata = {});
+std::string serialize_safetensors(const NamedTensors& tensors, const std::map<std::string, std::string>& metadata = {});
 
 // Reads a file written by nabla, the reference implementation, or any conforming writer.
 SafetensorsFile load_safetensors(const std::filesystem::path& path);

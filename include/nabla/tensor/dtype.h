@@ -18,20 +18,28 @@ enum class DType : uint8_t { float32, float64, int64, boolean };
 
 constexpr size_t element_size(DType t) {
   switch (t) {
-    case DType::float32: return 4;
-    case DType::float64: return 8;
-    case DType::int64: return 8;
-    case DType::boolean: return 1;
+    case DType::float32:
+      return 4;
+    case DType::float64:
+      return 8;
+    case DType::int64:
+      return 8;
+    case DType::boolean:
+      return 1;
   }
   return 0;
 }
 
 constexpr std::string_view dtype_name(DType t) {
   switch (t) {
-    case DType::float32: return "float32";
-    case DType::float64: return "float64";
-    case DType::int64: return "int64";
-    case DType::boolean: return "bool";
+    case DType::float32:
+      return "float32";
+    case DType::float64:
+      return "float64";
+    case DType::int64:
+      return "int64";
+    case DType::boolean:
+      return "bool";
   }
   return "?";
 }
@@ -39,33 +47,52 @@ constexpr std::string_view dtype_name(DType t) {
 constexpr bool is_floating(DType t) { return t == DType::float32 || t == DType::float64; }
 
 // C++ type <-> DType.
-template <class T> struct dtype_of;
-template <> struct dtype_of<float> { static constexpr DType value = DType::float32; };
-template <> struct dtype_of<double> { static constexpr DType value = DType::float64; };
-template <> struct dtype_of<int64_t> { static constexpr DType value = DType::int64; };
-template <> struct dtype_of<bool> { static constexpr DType value = DType::boolean; };
+template <class T>
+struct dtype_of;
+template <>
+struct dtype_of<float> {
+  static constexpr DType value = DType::float32;
+};
+template <>
+struct dtype_of<double> {
+  static constexpr DType value = DType::float64;
+};
+template <>
+struct dtype_of<int64_t> {
+  static constexpr DType value = DType::int64;
+};
+template <>
+struct dtype_of<bool> {
+  static constexpr DType value = DType::boolean;
+};
 
 // Calls fn.template operator()<T>() with T the C++ type of a floating dtype.
 // `op` names the caller in the error raised for a non-floating dtype.
 template <class Fn>
 decltype(auto) dispatch_floating(DType t, std::string_view op, Fn&& fn) {
   switch (t) {
-    case DType::float32: return fn.template operator()<float>();
-    case DType::float64: return fn.template operator()<double>();
-    default: break;
+    case DType::float32:
+      return fn.template operator()<float>();
+    case DType::float64:
+      return fn.template operator()<double>();
+    default:
+      break;
   }
-  throw DTypeError(detail::concat(op, ": expected a floating dtype (float32 or float64), got ",
-                                  dtype_name(t)));
+  throw DTypeError(detail::concat(op, ": expected a floating dtype (float32 or float64), got ", dtype_name(t)));
 }
 
 // Same, over every dtype (bool is stored as one byte, as bool).
 template <class Fn>
 decltype(auto) dispatch_all(DType t, Fn&& fn) {
   switch (t) {
-    case DType::float32: return fn.template operator()<float>();
-    case DType::float64: return fn.template operator()<double>();
-    case DType::int64: return fn.template operator()<int64_t>();
-    case DType::boolean: return fn.template operator()<bool>();
+    case DType::float32:
+      return fn.template operator()<float>();
+    case DType::float64:
+      return fn.template operator()<double>();
+    case DType::int64:
+      return fn.template operator()<int64_t>();
+    case DType::boolean:
+      return fn.template operator()<bool>();
   }
   return fn.template operator()<float>();
 }

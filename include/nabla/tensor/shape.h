@@ -24,7 +24,9 @@ class Shape {
   Shape(std::initializer_list<int64_t> dims) { assign(dims.begin(), dims.end()); }
   explicit Shape(const std::vector<int64_t>& dims) { assign(dims.begin(), dims.end()); }
   template <class It>
-  Shape(It first, It last) { assign(first, last); }
+  Shape(It first, It last) {
+    assign(first, last);
+  }
 
   int size() const { return n_; }
   bool empty() const { return n_ == 0; }
@@ -101,9 +103,8 @@ inline Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   for (int i = 0; i < n; ++i) {
     int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
     int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
-    NABLA_CHECK(da == db || da == 1 || db == 1, ShapeError, op, ": shapes ", a.to_string(), " and ",
-                b.to_string(), " cannot be broadcast together (dimension ", i, ": ", da, " vs ", db,
-                ")");
+    NABLA_CHECK(da == db || da == 1 || db == 1, ShapeError, op, ": shapes ", a.to_string(), " and ", b.to_string(),
+                " cannot be broadcast together (dimension ", i, ": ", da, " vs ", db, ")");
     out[i] = da == 1 ? db : da;
   }
   return out;
@@ -112,8 +113,8 @@ inline Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
 // Wraps a possibly negative dimension index into [0, ndim).
 inline int normalize_dim(int64_t dim, int ndim, const char* op) {
   int64_t n = std::max(ndim, 1);
-  NABLA_CHECK(dim >= -n && dim < n, ValueError, op, ": dimension ", dim,
-              " out of range for a tensor with ", ndim, " dimensions");
+  NABLA_CHECK(dim >= -n && dim < n, ValueError, op, ": dimension ", dim, " out of range for a tensor with ", ndim,
+              " dimensions");
   return static_cast<int>(dim < 0 ? dim + n : dim);
 }
 

@@ -53,10 +53,8 @@ class Tensor {
   // A 0-d tensor holding one number.
   static Tensor scalar(double value, DType dtype = DType::float64);
   // Copies `values` (row-major) into a new tensor of this shape.
-  static Tensor from_vector(const std::vector<double>& values, const Shape& shape,
-                            DType dtype = DType::float64);
-  static Tensor from_vector(std::initializer_list<double> values, const Shape& shape,
-                            DType dtype = DType::float64) {
+  static Tensor from_vector(const std::vector<double>& values, const Shape& shape, DType dtype = DType::float64);
+  static Tensor from_vector(std::initializer_list<double> values, const Shape& shape, DType dtype = DType::float64) {
     return from_vector(std::vector<double>(values), shape, dtype);
   }
   static Tensor from_vector(const std::vector<float>& values, const Shape& shape);
@@ -79,13 +77,11 @@ class Tensor {
   // ---- raw data (element type must match dtype) ----
   template <class T>
   T* data() const {
-    NABLA_CHECK(dtype_of<T>::value == dtype(), DTypeError, "data<", dtype_name(dtype_of<T>::value),
-                ">() on a ", dtype_name(dtype()), " tensor");
+    NABLA_CHECK(dtype_of<T>::value == dtype(), DTypeError, "data<", dtype_name(dtype_of<T>::value), ">() on a ",
+                dtype_name(dtype()), " tensor");
     return static_cast<T*>(impl_->storage->data()) + impl_->offset;
   }
-  void* raw_data() const {
-    return static_cast<char*>(impl_->storage->data()) + impl_->offset * element_size(dtype());
-  }
+  void* raw_data() const { return static_cast<char*>(impl_->storage->data()) + impl_->offset * element_size(dtype()); }
   // The value of a one-element tensor, as double.
   double item() const;
   // All elements in row-major order, converted to T.
@@ -108,8 +104,7 @@ class Tensor {
   // Asks a non-leaf to keep its gradient in .grad after backward.
   void retain_grad();
   // Backpropagates from this tensor. A non-scalar tensor needs an explicit `gradient`.
-  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false,
-                bool create_graph = false) const;
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
   // The same data, cut from the graph.
   Tensor detach() const;
 

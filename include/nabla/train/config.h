@@ -37,13 +37,14 @@ struct LayerConfig {
   std::string from;  // add: the id whose output is added to the current value
   int64_t out = 0;   // linear: output features
   bool bias = true;  // linear
-  std::string init = "default";  // linear: default|xavier_uniform|xavier_normal|kaiming_uniform|kaiming_normal|normal|zeros|constant
+  std::string init =
+      "default";  // linear: default|xavier_uniform|xavier_normal|kaiming_uniform|kaiming_normal|normal|zeros|constant
   // linear: explicit starting values, as a course sets them by hand: weight = [[...], ...] is
   // [out][in] (PyTorch's layout), bias = [...] has `out` entries (bias = true/false still works).
   std::vector<std::vector<double>> weight_values;
   std::vector<double> bias_values;
   std::map<std::string, double> params;
-  int line = 0;      // where it was written, for later error messages
+  int line = 0;  // where it was written, for later error messages
 };
 
 struct ModelConfig {
@@ -60,18 +61,18 @@ struct LossConfig {
 struct OptimConfig {
   std::string name = "sgd";  // sgd|adam|adamw|rmsprop|adagrad
   double lr = 0.01;
-  double momentum = 0.0;     // sgd, rmsprop
-  double dampening = 0.0;    // sgd
-  bool nesterov = false;     // sgd
+  double momentum = 0.0;   // sgd, rmsprop
+  double dampening = 0.0;  // sgd
+  bool nesterov = false;   // sgd
   double weight_decay = 0.0;
   double beta1 = 0.9, beta2 = 0.999;  // adam, adamw
-  double eps = -1;           // < 0: the optimizer's own default
-  double alpha = 0.99;       // rmsprop
-  bool amsgrad = false;      // adam, adamw
-  bool centered = false;     // rmsprop
-  double l1 = 0.0;           // L1 penalty added to the loss: l1 · Σ|w|
-  double l2 = 0.0;           // L2 penalty added to the loss: l2 · Σ w²
-  double clip_grad_norm = 0.0;  // 0: no clipping
+  double eps = -1;                    // < 0: the optimizer's own default
+  double alpha = 0.99;                // rmsprop
+  bool amsgrad = false;               // adam, adamw
+  bool centered = false;              // rmsprop
+  double l1 = 0.0;                    // L1 penalty added to the loss: l1 · Σ|w|
+  double l2 = 0.0;                    // L2 penalty added to the loss: l2 · Σ w²
+  double clip_grad_norm = 0.0;        // 0: no clipping
 };
 
 struct SchedulerConfig {
@@ -89,9 +90,9 @@ struct TrainLoopConfig {
   int64_t batch_size = 0;  // 0 = full batch
   bool shuffle = false;
   bool drop_last = false;
-  int64_t log_every = 0;   // 0: about 10 log lines per run
+  int64_t log_every = 0;         // 0: about 10 log lines per run
   int64_t checkpoint_every = 0;  // epochs between checkpoints (0: none)
-  int64_t gif_every = 0;   // epochs between boundary.gif frames (0: about 40 frames)
+  int64_t gif_every = 0;         // epochs between boundary.gif frames (0: about 40 frames)
 };
 
 struct TrainConfig {

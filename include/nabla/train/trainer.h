@@ -107,9 +107,9 @@ struct RunOptions {
   std::string out_dir;
   std::string init;  // safetensors with initial parameters, or empty
   bool plots = true;
-  bool resume = false;          // continue from out_dir/checkpoint.safetensors
+  bool resume = false;            // continue from out_dir/checkpoint.safetensors
   int64_t checkpoint_every = -1;  // epochs between checkpoints; < 0: the config's train.checkpoint_every
-  bool detect_anomaly = false;  // stop at the first NaN/Inf any op produces (DetectAnomalyGuard)
+  bool detect_anomaly = false;    // stop at the first NaN/Inf any op produces (DetectAnomalyGuard)
   std::function<void(const EpochMetrics&, const Trainer&)> progress;
 };
 

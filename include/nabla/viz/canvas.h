@@ -66,7 +66,7 @@ class Canvas : public Surface {
   int width_, height_;
   std::vector<std::uint8_t> rgba_;  // (height, width, 4)
   std::vector<Box> clips_;
-  std::vector<float> coverage_;     // (height, width), zero outside the dirty box
+  std::vector<float> coverage_;  // (height, width), zero outside the dirty box
   Box dirty_{0, 0, 0, 0};
 };
 

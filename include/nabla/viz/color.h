@@ -37,9 +37,9 @@ namespace colors {
 inline constexpr Color white{255, 255, 255};
 inline constexpr Color black{0, 0, 0};
 inline constexpr Color transparent{0, 0, 0, 0};
-inline constexpr Color text{38, 38, 38};        // near-black, softer than pure black on white
-inline constexpr Color axis{64, 64, 64};        // spines and ticks
-inline constexpr Color grid{224, 224, 224};     // grid lines sit behind the data
+inline constexpr Color text{38, 38, 38};     // near-black, softer than pure black on white
+inline constexpr Color axis{64, 64, 64};     // spines and ticks
+inline constexpr Color grid{224, 224, 224};  // grid lines sit behind the data
 inline constexpr Color light_grey{204, 204, 204};
 inline constexpr Color grey{128, 128, 128};
 // Okabe–Ito, in the order plots use them.

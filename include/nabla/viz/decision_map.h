@@ -44,10 +44,10 @@ class DecisionMap : public AxesPlot<DecisionMap> {
   DecisionMap& train_points(std::vector<double> x1, std::vector<double> x2, std::vector<int> labels);
   DecisionMap& test_points(std::vector<double> x1, std::vector<double> x2, std::vector<int> labels);
 
-  DecisionMap& class_names(std::vector<std::string> names);  // legend labels; default "class 0", ...
+  DecisionMap& class_names(std::vector<std::string> names);     // legend labels; default "class 0", ...
   DecisionMap& set_names(std::string train, std::string test);  // legend labels of the point kinds
-  DecisionMap& class_colors(std::vector<Color> colors);      // default: palette order
-  DecisionMap& contour(bool on = true);                      // the boundary line
+  DecisionMap& class_colors(std::vector<Color> colors);         // default: palette order
+  DecisionMap& contour(bool on = true);                         // the boundary line
   DecisionMap& point_size(double px);
 
   void render(Surface& surface, const Rect& area) const override;
@@ -65,8 +65,8 @@ class DecisionMap : public AxesPlot<DecisionMap> {
 
   Grid2D grid_;
   bool binary_ = true;
-  std::vector<double> p_;          // binary: p(class 1); multi-class: max probability (or empty)
-  std::vector<int> predicted_;     // multi-class only
+  std::vector<double> p_;       // binary: p(class 1); multi-class: max probability (or empty)
+  std::vector<int> predicted_;  // multi-class only
   std::vector<PointSet> points_;
   std::vector<std::string> names_;
   std::string train_name_ = "train", test_name_ = "test";

@@ -22,15 +22,13 @@ class Figure : public Plot {
 
   // Copies the plot into the next free cell (row-major); throws ValueError when full.
   template <class P>
-    requires std::is_base_of_v<Plot, P>
-  Figure& add(P plot) {
+  requires std::is_base_of_v<Plot, P> Figure& add(P plot) {
     return add(std::shared_ptr<const Plot>(std::make_shared<P>(std::move(plot))));
   }
   Figure& add(std::shared_ptr<const Plot> plot);
   // Puts the plot in a given cell (replacing what was there).
   template <class P>
-    requires std::is_base_of_v<Plot, P>
-  Figure& set(int row, int col, P plot) {
+  requires std::is_base_of_v<Plot, P> Figure& set(int row, int col, P plot) {
     return set(row, col, std::shared_ptr<const Plot>(std::make_shared<P>(std::move(plot))));
   }
   Figure& set(int row, int col, std::shared_ptr<const Plot> plot);

@@ -27,8 +27,8 @@ void write_png(const Canvas& canvas, const std::string& path);
 // composited over white first (GIF frames here are opaque).
 struct IndexedImage {
   int width = 0, height = 0;
-  std::vector<Color> palette;          // at most 256 entries
-  std::vector<std::uint8_t> indices;   // (height, width)
+  std::vector<Color> palette;         // at most 256 entries
+  std::vector<std::uint8_t> indices;  // (height, width)
 };
 
 // Exact when the image has at most 256 distinct colours (typical for plots without heatmaps);

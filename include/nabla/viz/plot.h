@@ -45,9 +45,9 @@ struct TangentStyle {
   std::optional<Color> color;  // unset: the next colour of the palette
   double width = 1.5;
   LineStyle line = LineStyle::Dashed;
-  std::string label;           // shown in the legend when non-empty
-  double half_width = 0;       // > 0: only x0 ± half_width (data units); 0: across the axes
-  bool mark_point = true;      // a dot at (x0, y0)
+  std::string label;       // shown in the legend when non-empty
+  double half_width = 0;   // > 0: only x0 ± half_width (data units); 0: across the axes
+  bool mark_point = true;  // a dot at (x0, y0)
 };
 
 struct AnnotationStyle {

@@ -54,7 +54,7 @@ enum class VAlign { Top, Middle, Baseline, Bottom };
 
 struct TextStyle {
   Color color = colors::text;
-  int scale = 1;          // 1: the 8x13 font; 2: doubled (smoothed) for titles
+  int scale = 1;  // 1: the 8x13 font; 2: doubled (smoothed) for titles
   HAlign halign = HAlign::Left;
   VAlign valign = VAlign::Top;
   bool vertical = false;  // rotated 90° counter-clockwise (reads bottom to top), for y labels
