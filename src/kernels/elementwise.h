@@ -3,6 +3,7 @@
 // still a tight loop. Broadcasting is expressed as stride 0.
 #pragma once
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -180,6 +181,15 @@ void binary(const Operand& a, const Operand& b, const Operand& out, F f) {
                  for (int64_t i = 0; i < len; ++i) ro[i] = f(ra[i * st[0]], rb[i * st[1]]);
                }
              });
+}
+
+// σ(v), with exp of a non-positive number only (no overflow for large |v|): the sigmoid op's
+// formula, shared by the kernels that fuse it (BCE-with-logits' backward) so both give its bits.
+template <class T>
+inline T sigmoid_value(T v) {
+  if (v >= 0) return T(1) / (T(1) + std::exp(-v));
+  const T e = std::exp(v);
+  return e / (T(1) + e);
 }
 
 // k ? p : q, for floats as a bit mask (and/andnot/or), which vectorises without blend

@@ -2,6 +2,7 @@
 // formulas (aten/src/ATen/native/Loss.cpp, LossNLL.cpp, 1.13).
 #include <cmath>
 
+#include "kernels/elementwise.h"
 #include "nabla/autograd/node.h"
 #include "nabla/nn/functional.h"
 #include "nabla/ops/ops.h"
@@ -93,14 +94,6 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const BCE
 
 namespace {
 
-// σ(x), as the sigmoid op computes it (exp of a non-positive number only).
-template <class T>
-T sigmoid_of(T v) {
-  if (v >= 0) return T(1) / (T(1) + std::exp(-v));
-  const T e = std::exp(v);
-  return e / (T(1) + e);
-}
-
 // ∂loss/∂x = (σ(x) − y)·g and ∂loss/∂y = −x·g, PyTorch's binary_cross_entropy_with_logits_backward
 // (no weights). One kernel when no graph of the gradient is wanted; made of differentiable ops
 // (the same values) when it is (create_graph), so that the loss is differentiable again.
@@ -117,7 +110,7 @@ std::vector<Tensor> bce_with_logits_backward(const Tensor& g, const Tensor& x, c
          pdy = dy.defined() ? dy.data<T>() : nullptr, n = x.numel()] {
           for (int64_t i = 0; i < n; ++i) {
             const T gi = pg[i], xi = px[i];
-            if (pdx) pdx[i] = (sigmoid_of(xi) - py[i]) * gi;
+            if (pdx) pdx[i] = (kernels::sigmoid_value(xi) - py[i]) * gi;
             if (pdy) pdy[i] = -xi * gi;
           }
         },

@@ -278,13 +278,7 @@ Tensor tanh(const Tensor& x) {
 }
 
 Tensor sigmoid(const Tensor& x) {
-  // exp of a non-positive number only: no overflow for large |x|.
-  Tensor out = map_floating(x, "sigmoid", [](auto v) {
-    using T = decltype(v);
-    if (v >= 0) return T(1) / (T(1) + std::exp(-v));
-    T e = std::exp(v);
-    return e / (T(1) + e);
-  });
+  Tensor out = map_floating(x, "sigmoid", [](auto v) { return kernels::sigmoid_value(v); });
   return autograd::record("sigmoid", out, {x},
                           [](const Tensor& g, const Tensor& y) { return Grads{g * (1.0 - y) * y}; });
 }

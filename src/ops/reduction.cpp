@@ -60,14 +60,15 @@ Tensor fold(const Tensor& x, const std::vector<bool>& mask, Acc init, Combine co
   for (int i = 0; i < x.dim(); ++i)
     if (mask[i]) out_strides[i] = 0;
   Tensor out = Tensor::empty(kept, out_dtype);
-  // > 0 when x is contiguous and the reduced dimensions are exactly its leading ones.
-  int64_t leading_rows = x.is_contiguous() ? 1 : 0;
-  for (int i = 0, prefix = 1; i < x.dim() && leading_rows > 0; ++i) {
-    if (mask[i] && !prefix) leading_rows = 0;
-    if (!mask[i]) prefix = 0;
-    if (mask[i] && prefix) leading_rows *= x.shape()[i];
+  // The rows a contiguous x folds when exactly its leading dimensions are reduced; 0 otherwise.
+  int64_t leading_rows = 0;
+  int reduced_prefix = 0;
+  while (reduced_prefix < x.dim() && mask[reduced_prefix]) ++reduced_prefix;
+  const bool rest_kept = std::none_of(mask.begin() + reduced_prefix, mask.end(), [](bool m) { return m; });
+  if (x.is_contiguous() && reduced_prefix > 0 && rest_kept) {
+    leading_rows = 1;
+    for (int i = 0; i < reduced_prefix; ++i) leading_rows *= x.shape()[i];
   }
-  if (x.dim() == 0 || mask[0] == false) leading_rows = 0;
   dispatch_all(out_dtype, [&]<class O>() {
     // The accumulators are the kernel's own scratch, made once: a replayed reduction allocates nothing.
     capture::launch(
