@@ -8,6 +8,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "exp_log.h"
 #include "nabla/tensor/tensor.h"
 #include "parallel.h"
 
@@ -185,11 +186,11 @@ void binary(const Operand& a, const Operand& b, const Operand& out, F f) {
 
 // σ(v), with exp of a non-positive number only (no overflow for large |v|): the sigmoid op's
 // formula, shared by the kernels that fuse it (BCE-with-logits' backward) so both give its bits.
+// Branch-free (both sides need e^−|v|), so that its loops vectorise.
 template <class T>
 inline T sigmoid_value(T v) {
-  if (v >= 0) return T(1) / (T(1) + std::exp(-v));
-  const T e = std::exp(v);
-  return e / (T(1) + e);
+  const T e = exp_value(-std::abs(v));
+  return v >= 0 ? T(1) / (T(1) + e) : e / (T(1) + e);
 }
 
 // k ? p : q, for floats as a bit mask (and/andnot/or), which vectorises without blend

@@ -237,12 +237,12 @@ Tensor where(const Tensor& cond, double a, const Tensor& b) { return where(cond,
 // ============================== math ==============================
 
 Tensor exp(const Tensor& x) {
-  Tensor out = map_floating(x, "exp", [](auto v) { return std::exp(v); });
+  Tensor out = map_floating(x, "exp", [](auto v) { return kernels::exp_value(v); });
   return autograd::record("exp", out, {x}, [](const Tensor& g, const Tensor& y) { return Grads{g * y}; });
 }
 
 Tensor log(const Tensor& x) {
-  Tensor out = map_floating(x, "log", [](auto v) { return std::log(v); });
+  Tensor out = map_floating(x, "log", [](auto v) { return kernels::log_value(v); });
   return autograd::record("log", out, {x}, [x](const Tensor& g, const Tensor&) { return Grads{g / x}; });
 }
 

@@ -40,12 +40,25 @@ Shape kept_shape(const Tensor& x, const std::vector<bool>& mask) {
   return s;
 }
 
-// acc[j] = combine(acc[j], x[r][j]) for rows r = 0, 1, ...: restrict pointers, so that it vectorises.
+// acc[j] = combine(acc[j], x[r][j]) for rows r = 0, 1, ...: restrict pointers, so that it vectorises,
+// and 16 columns at a time held in registers over all the rows (a bias gradient of a 16-wide
+// layer is then 4 vector adds a row, not a load and a store of the accumulators per row).
 template <class T, class Acc, class Combine>
 [[gnu::noinline]] void fold_rows(int64_t rows, int64_t cols, int64_t row_stride, const T* __restrict x,
                                  Acc* __restrict acc, Combine combine) {
+  constexpr int64_t kBlock = 16;
+  int64_t j0 = 0;
+  for (; j0 + kBlock <= cols; j0 += kBlock) {
+    Acc block[kBlock];
+    for (int64_t j = 0; j < kBlock; ++j) block[j] = acc[j0 + j];
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* row = x + r * row_stride + j0;
+      for (int64_t j = 0; j < kBlock; ++j) block[j] = combine(block[j], row[j], r);
+    }
+    for (int64_t j = 0; j < kBlock; ++j) acc[j0 + j] = block[j];
+  }
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t j = 0; j < cols; ++j) {
+    for (int64_t j = j0; j < cols; ++j) {
       const T v = x[r * row_stride + j];
       acc[j] = combine(acc[j], v, r);
     }
