@@ -3,11 +3,13 @@
 //   nabla::set_num_threads(1);   // everything on the calling thread (and OpenBLAS on one)
 //   int n = nabla::get_num_threads();
 //
-// nabla's own kernels split a product of a 32- to 64-wide layer's size (the in-house GEMM, up to
-// m·n·k = 64³) over this many threads, the caller plus persistent workers that spin briefly
-// between kernels and then sleep; larger products go to OpenBLAS, which is set to the same count.
-// Smaller work (elementwise ops, the tiny layers of 2-16-1 nets) stays on the calling thread,
-// where handing it over would cost more than it saves.
+// Products larger than 64³ multiply-adds go to OpenBLAS, which is set to this count. nabla's own
+// kernels split over this many threads (the caller plus persistent workers that spin briefly
+// between kernels and then sleep) the work that is large enough to gain from it: elementwise
+// ops, bias gradients and optimizer updates of at least 32 768 elements, and its thin products
+// (a side ≤ 16) of at least 2^21 multiply-adds. Smaller work (the layers of 2-16-1 and 64-wide
+// nets) stays on the calling thread: handing it over, and moving its operands to the other
+// core's cache and its result back, costs more than it saves (kernels/gemm.h has the figures).
 //
 // The default is the NABLA_NUM_THREADS environment variable when set (1…64), else the number of
 // CPUs this process may run on, at most 8. Results do not depend on the count: each thread

@@ -19,10 +19,14 @@ inline constexpr int64_t kThinGemm = 16;
 inline bool in_house(int64_t m, int64_t n, int64_t k) {
   return m * n * k <= kBlockedGemm || std::min(m, std::min(n, k)) <= kThinGemm;
 }
-// From this many multiply-adds the in-house kernel splits C's rows over nabla's threads
-// (nabla/threads.h): 64×64×64 measured 4.2–6.0 µs on two threads against 6.9–8.7 on one
-// (nabla_micro_bench, when the host ran the two vCPUs on separate cores).
-inline constexpr int64_t kParallelGemm = 32 * 32 * 64;
+// From this many multiply-adds (about 40 µs of work) the in-house kernel splits C's rows over
+// nabla's threads (nabla/threads.h); below it a product stays on the calling thread. A 64×64×64
+// product alone, repeated with its operands hot in both cores' caches, ran 1.45× faster on two
+// threads (nabla_micro_bench); inside W3's training step, where each product's operands were
+// just written by the calling thread and its result is read there next, two threads ran the step
+// at 0.6–0.9× the speed of one, even while the host gave the two vCPUs separate cores. Only large
+// thin products (a side ≤ kThinGemm) reach this size in-house.
+inline constexpr int64_t kParallelGemm = int64_t(1) << 21;
 
 // C (m, n) = op(A) (m, k) · op(B) (k, n) [+ bias], the same contract as gemm below. float32
 // runs on AVX2+FMA intrinsics where the CPU has them, else (and float64) on small_gemm_portable.

@@ -108,18 +108,26 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 TEST(Parallel, GemmAndTrainingStepsGiveTheSameBitsOnOneAndTwoThreads) {
+  // A thin product large enough to be split (m·n·k ≥ kParallelGemm, a side ≤ kThinGemm).
+  constexpr int64_t m = 2048, n = 16, k = 128;
+  static_assert(m * n * k >= kParallelGemm && n <= kThinGemm);
   Generator g(3);
-  const std::vector<float> a = randn({64 * 64}, DType::float32, &g).to_vector<float>();
-  const std::vector<float> b = randn({64 * 64}, DType::float32, &g).to_vector<float>();
-  const std::vector<float> bias = randn({64}, DType::float32, &g).to_vector<float>();
+  const std::vector<float> a = randn({m * k}, DType::float32, &g).to_vector<float>();
+  const std::vector<float> b = randn({k * n}, DType::float32, &g).to_vector<float>();
+  const std::vector<float> bias = randn({n}, DType::float32, &g).to_vector<float>();
   auto product = [&](int threads, bool tb) {
     ThreadCount count(threads);
-    std::vector<float> c(64 * 64);
-    gemm(false, tb, 64, 64, 64, a.data(), 64, b.data(), 64, bias.data(), c.data(), 64);
+    std::vector<float> c(size_t(m * n));
+    gemm(false, tb, m, n, k, a.data(), k, b.data(), tb ? k : n, bias.data(), c.data(), n);
     return c;
   };
-  EXPECT_TRUE(same_bits(product(1, false), product(2, false)));
-  EXPECT_TRUE(same_bits(product(1, true), product(2, true)));
+  after_blas_quiet_period();
+  const int64_t before = parts_run_by_workers();
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    EXPECT_TRUE(same_bits(product(1, false), product(2, false)));
+    EXPECT_TRUE(same_bits(product(1, true), product(2, true)));
+  }
+  EXPECT_GT(parts_run_by_workers(), before) << "no part of 40 split products was taken by a worker";
 
   // A wide layer kept in nabla's own kernels (a side of 16): its 65 536 weights and its 64 × 4096
   // activations are split over the threads by the optimizer, relu, relu's backward and the bias
