@@ -112,12 +112,14 @@ Tensor& Tensor::requires_grad_(bool value) {
 // Inside a captured step (nabla/compile.h) binding .grad is replayed too: a replay leaves every
 // .grad bound to the buffer the replayed kernels write, as the eager step would.
 void Tensor::set_grad(const Tensor& g) {
-  capture::launch("set_grad", [impl = impl_, grad = g.impl_] { impl->grad = grad; });
+  impl_->grad = g.impl_;
+  if (capture::Tape* tape = capture::active()) tape->bind_grad(impl_, g.impl_);
 }
 
 void Tensor::zero_grad(bool set_to_none) {
   if (set_to_none) {
-    if (impl_->grad || capture::recording()) capture::launch("zero_grad", [impl = impl_] { impl->grad.reset(); });
+    impl_->grad.reset();
+    if (capture::Tape* tape = capture::active()) tape->bind_grad(impl_, nullptr);
   } else if (impl_->grad) {
     Tensor(impl_->grad).zero_();
   }

@@ -213,6 +213,42 @@ TEST(Compile, AReplayedStepMakesNoHeapAllocation) {
   EXPECT_EQ(train_step.stats().replays, 101);
 }
 
+// A replay binds each parameter's .grad once, to its last binding in the step (one kernel for
+// all of them): afterwards every .grad is what the eager step leaves — the buffer of this step's
+// gradient, or none for a parameter the loss does not reach — whatever the caller did to .grad
+// between calls.
+TEST(Compile, GradBindingsAfterAReplayAreTheEagerOnes) {
+  const Dataset d = make_moons({.n = 32, .noise = 0.1, .dtype = DType::float32, .seed = 5});
+  auto make = [] {
+    manual_seed(9);
+    return std::make_pair(mlp({2, 8, 1}, DType::float32, true, 9), linear(2, 3, DType::float32));
+  };
+  auto [eager_net, eager_unused] = make();
+  auto [compiled_net, compiled_unused] = make();
+  auto params = [](nn::Module& net, nn::Linear& unused) {
+    std::vector<Tensor> p = net.parameters();
+    p.push_back(unused.weight);
+    p.push_back(unused.bias);
+    return p;
+  };
+  optim::SGD eager_opt(params(*eager_net, *eager_unused), optim::SGDOptions(0.1));
+  optim::SGD compiled_opt(params(*compiled_net, *compiled_unused), optim::SGDOptions(0.1));
+  auto train_step = compile([&](const Tensor& x, const Tensor& y) {
+    return training_step(*compiled_net, compiled_opt, x, y, Loss::bce_logits);
+  });
+  for (int i = 0; i < 6; ++i) {
+    training_step(*eager_net, eager_opt, d.x, d.y, Loss::bce_logits);
+    train_step(d.x, d.y);
+    expect_same_parameters(*eager_net, *compiled_net, "after step " + std::to_string(i));
+    EXPECT_FALSE(compiled_unused->weight.grad().defined()) << "step " << i;
+    EXPECT_FALSE(compiled_unused->bias.grad().defined()) << "step " << i;
+    // What a caller may do between steps: drop a gradient, or give the unused layer one.
+    compiled_net->parameters()[0].zero_grad();
+    compiled_unused->weight.set_grad(ones({3, 2}, DType::float32));
+  }
+  EXPECT_EQ(train_step.stats().replays, 4);
+}
+
 TEST(Compile, DropoutInTrainingModeIsRefusedByName) {
   manual_seed(0);
   auto net = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{

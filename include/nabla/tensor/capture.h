@@ -51,7 +51,31 @@ class Tape {
   // Whether the tape holds a reference to `storage` (so that its use count is one higher).
   bool holds(const Storage* storage) const { return seen_.count(storage) != 0; }
 
+  // Records that `impl`'s .grad is now `grad` (null: none), as Tensor::set_grad and zero_grad do.
+  // No kernel reads a .grad binding (kernels hold raw pointers), so a replay makes only the last
+  // binding of each tensor, all in one kernel ("bind_grads", where the first binding was): the
+  // state an eager step leaves, without a kernel per binding (12 of W2's 38 kernels were these).
+  void bind_grad(const std::shared_ptr<TensorImpl>& impl, const std::shared_ptr<TensorImpl>& grad) {
+    if (!grad_bindings_) {
+      grad_bindings_ = std::make_shared<std::vector<GradBinding>>();
+      add("bind_grads", [bindings = grad_bindings_] {
+        for (const GradBinding& b : *bindings)
+          if (b.tensor->grad != b.grad) b.tensor->grad = b.grad;
+      });
+    }
+    for (GradBinding& b : *grad_bindings_)
+      if (b.tensor == impl) {
+        b.grad = grad;
+        return;
+      }
+    grad_bindings_->push_back({impl, grad});
+  }
+
  private:
+  struct GradBinding {
+    std::shared_ptr<TensorImpl> tensor, grad;
+  };
+  std::shared_ptr<std::vector<GradBinding>> grad_bindings_;
   std::vector<Kernel> kernels_;
   std::vector<std::shared_ptr<Storage>> storages_;
   std::vector<std::shared_ptr<TensorImpl>> impls_;
