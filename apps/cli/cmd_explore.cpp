@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "command.h"
@@ -105,12 +106,17 @@ constexpr Message kFalls{"f falls as {} grows", "f disminuye al crecer {}"};
 constexpr Message kStationary{"f is stationary", "f está estacionaria"};
 constexpr Message kDescentLegend{"{}₀ = {}, η = {}", "{}₀ = {}, η = {}"};
 
+constexpr Message kJsonHelp{
+    "Print the numbers (critical points, lowest point, descent path) as JSON, and nothing else",
+    "Imprime los números (puntos críticos, punto más bajo, camino del descenso) como JSON, y nada más"};
+
 struct Options {
   std::string expression, var, at;
   double from = -5, to = 5, lr = 0.05;
   std::optional<double> start;
   int steps = 50, frames = 60;
   std::string out = "explore";
+  bool json = false;
 };
 
 // Values below 1e-12 in size are rounding noise here (f′ at a critical point): "0".
@@ -127,6 +133,50 @@ const Message& kind_text(const demo::CriticalPoint& cp) {
   }
 }
 
+const char* kind_name(demo::CriticalKind kind) {
+  switch (kind) {
+    case demo::CriticalKind::minimum:
+      return "minimum";
+    case demo::CriticalKind::maximum:
+      return "maximum";
+    default:
+      return "inflection";
+  }
+}
+
+// The numbers the text tells, at full precision (what `nabla.explore` in Python returns).
+nlohmann::ordered_json to_json(const Options& o, const std::string& v, const demo::CriticalPoints& cps,
+                               const demo::Lowest& low, const demo::Descent& descent, double a, double b) {
+  using nlohmann::ordered_json;
+  ordered_json j{{"expression", o.expression}, {"variable", v}, {"from", a}, {"to", b}};
+  ordered_json points = ordered_json::array();
+  for (const demo::CriticalPoint& cp : cps.points) {
+    ordered_json p{{"x", cp.point.x},
+                   {"f", cp.point.f},
+                   {"d1", cp.point.d1},
+                   {"d2", cp.point.d2},
+                   {"kind", kind_name(cp.kind)},
+                   {"second_derivative_test", cp.second_derivative_test}};
+    if (cp.kind == demo::CriticalKind::minimum && cp.second_derivative_test)
+      p["largest_stable_lr"] = demo::largest_stable_lr(cp);
+    points.push_back(p);
+  }
+  j["critical_points"] = points;
+  ordered_json flat = ordered_json::array();
+  for (const demo::FlatInterval& fl : cps.flat) flat.push_back({{"from", fl.from}, {"to", fl.to}});
+  j["flat_intervals"] = flat;
+  if (std::isfinite(low.point.f)) j["lowest"] = {{"x", low.point.x}, {"f", low.point.f}, {"at_edge", low.at_edge}};
+  ordered_json path = ordered_json::array();
+  for (const demo::DescentStep& s : descent.path)
+    path.push_back({{"step", s.step}, {"x", s.x}, {"f", s.f}, {"d1", s.d1}});
+  j["descent"] = {{"start", descent.path.front().x},
+                  {"lr", o.lr},
+                  {"steps", o.steps},
+                  {"diverged", descent.diverged},
+                  {"path", path}};
+  return j;
+}
+
 int run(const Options& o, const Context& ctx) {
   const Translator& tr = ctx.tr;
   NABLA_CHECK(o.from < o.to, ValueError, tr(kBadWindow, num(o.from), num(o.to)));
@@ -140,6 +190,11 @@ int run(const Options& o, const Context& ctx) {
   const demo::CriticalPoints cps = demo::critical_points(f, a, b, options);
   const demo::Descent descent = demo::gradient_descent(f, start, o.lr, o.steps);
   std::ostream& out = std::cout;
+  if (o.json) {
+    const demo::Lowest low = demo::lowest_point(f.sample(a, b, 400), cps);
+    out << to_json(o, v, cps, low, descent, a, b).dump(2) << "\n";
+    return 0;
+  }
 
   out << tr(kHeader, v, expr::Expression(o.expression).to_string(), num(a), num(b)) << "\n";
   if (!o.at.empty()) out << tr(kWith, o.at) << "\n";
@@ -277,6 +332,7 @@ Action setup(CLI::App& app, const Context& ctx) {
       ->check(CLI::Range(2, 400))
       ->capture_default_str();
   app.add_option("--out", o->out, std::string(tr.text(kOutHelp)))->type_name("DIR");
+  app.add_flag("--json", o->json, std::string(tr.text(kJsonHelp)));
   app.footer(std::string(tr.text(kFooter)));
   return [o](const Context& c) { return run(*o, c); };
 }
