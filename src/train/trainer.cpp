@@ -377,9 +377,8 @@ std::vector<EpochMetrics> Trainer::load_checkpoint(const std::string& path) {
   }
 }
 
-Generator& Trainer::rng() const {
-  return config_.train.generator == "global" ? default_generator() : const_cast<Generator&>(generator_);
-}
+Generator& Trainer::rng() { return config_.train.generator == "global" ? default_generator() : generator_; }
+const Generator& Trainer::rng() const { return config_.train.generator == "global" ? default_generator() : generator_; }
 
 Tensor Trainer::loss_of(const Tensor& output, const Tensor& target) const {
   if (config_.loss.name == "cross_entropy" && target.dtype() != DType::int64)

@@ -93,7 +93,8 @@ class Trainer {
   double accuracy_of(const Tensor& output, const Tensor& target) const;
   // The stream of the initial parameters and dropout: generator_, or the default generator
   // (train.generator = "global").
-  Generator& rng() const;
+  Generator& rng();
+  const Generator& rng() const;
 
   TrainConfig config_;
   Generator generator_;
