@@ -1,5 +1,6 @@
 #include "nabla/data/numpy_random.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -160,6 +161,152 @@ std::vector<double> Generator::normal(std::size_t n, double loc, double scale) {
   std::vector<double> out(n);
   for (double& v : out) v = normal(loc, scale);
   return out;
+}
+
+// ============================== RandomState ==============================
+// numpy/random/src/mt19937/mt19937.c, src/legacy/legacy-distributions.c,
+// src/distributions/distributions.c (random_interval, random_bounded_uint64_fill), mtrand.pyx.
+
+namespace {
+
+constexpr int kMtN = 624, kMtM = 397;
+constexpr std::uint32_t kMatrixA = 0x9908b0dfU, kUpperMask = 0x80000000U, kLowerMask = 0x7fffffffU;
+
+// The smallest 2^k - 1 >= max.
+std::uint64_t mask_for(std::uint64_t max) {
+  std::uint64_t mask = max;
+  for (int shift = 1; shift <= 32; shift <<= 1) mask |= mask >> shift;
+  return mask;
+}
+
+}  // namespace
+
+void RandomState::seed(std::uint32_t seed) {
+  // mt19937_seed (init_genrand)
+  for (int i = 0; i < kMtN; ++i) {
+    key_[i] = seed;
+    seed = 1812433253U * (seed ^ (seed >> 30)) + static_cast<std::uint32_t>(i + 1);
+  }
+  pos_ = kMtN;
+  has_gauss_ = false;
+  gauss_ = 0.0;
+}
+
+std::uint32_t RandomState::random_uint32() {
+  if (pos_ == kMtN) {  // mt19937_gen: all 624 words at once
+    int i = 0;
+    for (; i < kMtN - kMtM; ++i) {
+      const std::uint32_t y = (key_[i] & kUpperMask) | (key_[i + 1] & kLowerMask);
+      key_[i] = key_[i + kMtM] ^ (y >> 1) ^ (-(y & 1) & kMatrixA);
+    }
+    for (; i < kMtN - 1; ++i) {
+      const std::uint32_t y = (key_[i] & kUpperMask) | (key_[i + 1] & kLowerMask);
+      key_[i] = key_[i + (kMtM - kMtN)] ^ (y >> 1) ^ (-(y & 1) & kMatrixA);
+    }
+    const std::uint32_t y = (key_[kMtN - 1] & kUpperMask) | (key_[0] & kLowerMask);
+    key_[kMtN - 1] = key_[kMtM - 1] ^ (y >> 1) ^ (-(y & 1) & kMatrixA);
+    pos_ = 0;
+  }
+  std::uint32_t y = key_[pos_++];
+  y ^= y >> 11;
+  y ^= (y << 7) & 0x9d2c5680U;
+  y ^= (y << 15) & 0xefc60000U;
+  return y ^ (y >> 18);
+}
+
+std::uint64_t RandomState::random_uint64() {
+  const std::uint64_t high = random_uint32();
+  return (high << 32) | random_uint32();
+}
+
+double RandomState::random_sample() {
+  const std::int32_t a = static_cast<std::int32_t>(random_uint32() >> 5);
+  const std::int32_t b = static_cast<std::int32_t>(random_uint32() >> 6);
+  return (a * 67108864.0 + b) / 9007199254740992.0;
+}
+
+std::vector<double> RandomState::rand(std::size_t n) {
+  std::vector<double> out(n);
+  for (double& v : out) v = random_sample();
+  return out;
+}
+
+double RandomState::standard_normal() {
+  if (has_gauss_) {
+    has_gauss_ = false;
+    const double cached = gauss_;
+    gauss_ = 0.0;
+    return cached;
+  }
+  double x1, x2, r2;
+  do {
+    x1 = 2.0 * random_sample() - 1.0;
+    x2 = 2.0 * random_sample() - 1.0;
+    r2 = x1 * x1 + x2 * x2;
+  } while (r2 >= 1.0 || r2 == 0.0);
+  const double f = std::sqrt(-2.0 * std::log(r2) / r2);
+  gauss_ = f * x1;
+  has_gauss_ = true;
+  return f * x2;
+}
+
+std::vector<double> RandomState::randn(std::size_t n) {
+  std::vector<double> out(n);
+  for (double& v : out) v = standard_normal();
+  return out;
+}
+
+std::uint64_t RandomState::random_interval(std::uint64_t max) {
+  if (max == 0) return 0;
+  const std::uint64_t mask = mask_for(max);
+  std::uint64_t value;
+  if (max <= 0xffffffffULL) {
+    while ((value = (random_uint32() & mask)) > max) {
+    }
+  } else {
+    while ((value = (random_uint64() & mask)) > max) {
+    }
+  }
+  return value;
+}
+
+std::vector<std::int64_t> RandomState::randint(std::int64_t low, std::int64_t high, std::size_t n) {
+  NABLA_CHECK(low < high, ValueError, "RandomState::randint: low >= high (low ", low, ", high ", high, ")");
+  // random_bounded_uint64_fill(off = low, rng = high - 1 - low, use_masked = true)
+  const std::uint64_t off = static_cast<std::uint64_t>(low);
+  const std::uint64_t range = static_cast<std::uint64_t>(high) - 1 - off;
+  std::vector<std::int64_t> out(n);
+  // random_interval's masked rejection is numpy's for every range: a range of 0 draws nothing,
+  // one of 2^32 - 1 (or 2^64 - 1) takes the raw draw, as the mask keeps all its bits.
+  for (std::int64_t& v : out) v = static_cast<std::int64_t>(off + random_interval(range));
+  return out;
+}
+
+std::int64_t RandomState::randint(std::int64_t low, std::int64_t high) { return randint(low, high, 1)[0]; }
+
+void RandomState::shuffle(std::vector<std::int64_t>& values) {
+  for (std::size_t i = values.size(); i-- > 1;) {
+    const std::size_t j = random_interval(i);
+    std::swap(values[i], values[j]);
+  }
+}
+
+void RandomState::shuffle_rows(std::vector<double>& values, std::size_t cols) {
+  NABLA_CHECK(cols > 0 && values.size() % cols == 0, ValueError, "RandomState::shuffle_rows: ", values.size(),
+              " values are not rows of ", cols);
+  const std::size_t rows = values.size() / cols;
+  for (std::size_t i = rows; i-- > 1;) {
+    const std::size_t j = random_interval(i);
+    if (i != j) std::swap_ranges(values.begin() + i * cols, values.begin() + (i + 1) * cols, values.begin() + j * cols);
+  }
+}
+
+std::vector<std::int64_t> RandomState::permutation(std::int64_t n) {
+  NABLA_CHECK(n >= 0, ValueError, "RandomState::permutation: n must be non-negative, got ", n);
+  std::vector<std::int64_t> values(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) values[i] = i;
+  shuffle(values);
+  return values;
 }
 
 // ============================== LabelRule ==============================

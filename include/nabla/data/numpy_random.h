@@ -21,8 +21,22 @@
 //   distributions/distributions.c) with its tables ki_double/wi_double/fi_double (copied out of
 //   numpy, src/data/numpy_ziggurat.h), including the wedge test and the tail beyond r ≈ 3.6542
 //   with log1p(−U) as numpy 1.24 computes it. normal(loc, scale) = loc + scale · standard_normal().
-// Not reproduced: other distributions, integers(), spawn(), the legacy np.random.seed / RandomState
-// (Mersenne Twister), and 32-bit draws (PCG64's has_uint32 buffer).
+// * RandomState(seed) — numpy's legacy generator, also behind np.random.seed(seed) and the
+//   np.random.* functions — for an integer seed in [0, 2³²): MT19937 seeded by init_genrand as
+//   `_legacy_seeding` does (mt19937_seed: key[0] = seed, key[i] = 1812433253·(key[i−1] ^
+//   key[i−1] >> 30) + i, first draw regenerates all 624 words), no cached Gaussian.
+//   random_sample(): (a >> 5, b >> 6) of two draws, (a·2²⁶ + b)·2⁻⁵³. standard_normal():
+//   `legacy_gauss`, the polar method: x1, x2 = 2·random_sample() − 1 until 0 < r² = x1² + x2² < 1,
+//   f = sqrt(−2·log(r²)/r²); returns f·x2 and keeps f·x1 for the next call (the cache survives
+//   rand() calls in between, and seed() clears it). randint(low, high) with numpy's default dtype
+//   (int64): `_rand_int64` → random_bounded_uint64_fill with the masked rejection: range
+//   r = high − 1 − low, mask = the smallest 2^k − 1 ≥ r, draw & mask until ≤ r, a 32-bit draw when
+//   r < 2³² (no mask for r = 2³² − 1), else a 64-bit draw (hi word first). shuffle(): Fisher-Yates
+//   from the end, j = random_interval(i) (the same masked rejection, 32-bit for i < 2³²), for i =
+//   n−1 .. 1; permutation(n) shuffles arange(n).
+// Not reproduced: other distributions, integers(), spawn(), 32-bit draws of PCG64 (its has_uint32
+// buffer); for RandomState, seeds that are arrays (init_by_array), get_state/set_state, and dtypes
+// of randint other than int64.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -108,6 +122,48 @@ class LabelRule {
   struct Impl;
   std::string text_;
   std::unique_ptr<Impl> impl_;
+};
+
+// numpy.random.RandomState(seed) — the legacy Mersenne Twister generator; np.random.seed(seed)
+// followed by np.random.rand / randn / randint / permutation / shuffle draws the same numbers.
+//
+//   nabla::numpy::RandomState rs(42);                      // rs = np.random.RandomState(42)
+//   std::vector<std::int64_t> p = rs.permutation(442);     // rs.permutation(442)
+//   std::vector<double> z = rs.randn(5);                   // rs.randn(5)
+class RandomState {
+ public:
+  explicit RandomState(std::uint32_t seed) { this->seed(seed); }
+  void seed(std::uint32_t seed);  // np.random.seed(seed): fresh MT state, Gaussian cache cleared
+
+  std::uint32_t random_uint32();  // raw MT19937 output (genrand_int32)
+  std::uint64_t random_uint64();  // two draws, the first the high word (mt19937_next64)
+  double random_sample();         // rand(): uniform on [0, 1), 53 bits from two draws
+  std::vector<double> rand(std::size_t n);
+  double standard_normal();  // randn(): legacy polar method with its cached second value
+  std::vector<double> randn(std::size_t n);
+  // randint(low, high): uniform on [low, high), numpy's default int64 dtype. Throws ValueError
+  // when low >= high.
+  std::int64_t randint(std::int64_t low, std::int64_t high);
+  std::vector<std::int64_t> randint(std::int64_t low, std::int64_t high, std::size_t n);
+  // random_interval(max): uniform on [0, max] by masked rejection (what shuffle draws).
+  std::uint64_t random_interval(std::uint64_t max);
+  std::vector<std::int64_t> permutation(std::int64_t n);  // np.random.permutation(n)
+  void shuffle(std::vector<std::int64_t>& values);        // np.random.shuffle, 1-D
+  // np.random.shuffle of a 2-D array's rows (row-major, `cols` values per row): the same index
+  // draws as shuffle of a 1-D array with as many elements as rows.
+  void shuffle_rows(std::vector<double>& values, std::size_t cols);
+
+  // The MT19937 state as numpy's get_state() shows it: the 624 key words and the position.
+  const std::array<std::uint32_t, 624>& key() const { return key_; }
+  int pos() const { return pos_; }
+  bool has_gauss() const { return has_gauss_; }
+  double cached_gauss() const { return gauss_; }
+
+ private:
+  std::array<std::uint32_t, 624> key_{};
+  int pos_ = 624;
+  bool has_gauss_ = false;
+  double gauss_ = 0.0;
 };
 
 struct NormalDatasetOptions {
