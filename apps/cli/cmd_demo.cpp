@@ -1,19 +1,22 @@
-// `nabla demo NAME [--out DIR]` and `nabla demo --list`: the course's seed experiments, each
+// `nabla demo NAME [--out DIR]` and `nabla demo --list`: the course notebooks' experiments, each
 // told as a teacher would tell it at that point, with the numbers, and drawn into DIR
-// (default demo-<name>/). Where a seed's code or arithmetic is wrong, the demo says so, with the
+// (default demo-<name>/). Where a notebook's code or arithmetic is wrong, the demo says so, with the
 // right value. The numbers come from the library (nabla/demo/, nabla/autograd/expr.h); this
 // file picks the words (English or Spanish) and lays out text and pictures.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "command.h"
 #include "files.h"
 #include "nabla/autograd/expr.h"
 #include "nabla/demo/autodiff_seed.h"
+#include "nabla/demo/backprop_notebook.h"
 #include "nabla/demo/calculus.h"
 #include "nabla/demo/chain_rule.h"
 #include "nabla/demo/cost_landscape.h"
@@ -29,13 +32,18 @@
 namespace nabla::cli {
 namespace {
 
-constexpr Message kDescription{"Run one of the course's seed experiments, explained, with pictures",
-                               "Ejecuta uno de los experimentos semilla del curso, explicado y con imágenes"};
+constexpr Message kDescription{"Run one of the course notebooks' experiments, explained, with pictures",
+                               "Ejecuta uno de los experimentos de las libretas del curso, explicado y con imágenes"};
 constexpr Message kNameHelp{"The demo to run (see --list)", "La demostración a ejecutar (ver --list)"};
-constexpr Message kListHelp{"List the demos: name, what it shows, the seed section it comes from",
-                            "Lista las demostraciones: nombre, qué muestra y la sección de la semilla de la que viene"};
+constexpr Message kListHelp{"List the demos: name, what it shows, the notebook section it comes from",
+                            "Lista las demostraciones: nombre, qué muestra y la sección de la libreta de la que viene"};
 constexpr Message kOutHelp{"Directory for the pictures (default: demo-<name>)",
                            "Directorio para las imágenes (por omisión: demo-<nombre>)"};
+constexpr Message kJsonHelp{
+    "Print only the demo's key numbers, at full precision, as one JSON object {\"demo\": NAME, \"numbers\": {...}}; "
+    "no text, and no pictures unless --out is also given",
+    "Imprime solo los números clave de la demostración, con toda su precisión, como un objeto JSON "
+    "{\"demo\": NOMBRE, \"numbers\": {...}}; sin texto, y sin imágenes salvo que también se dé --out"};
 constexpr Message kConfigHelp{
     "Training demos: run this configuration instead of the one in examples/ (once per configuration the demo uses)",
     "Demostraciones con entrenamiento: usa esta configuración en lugar de la de examples/ (una por cada configuración "
@@ -71,6 +79,10 @@ struct Run {
   std::vector<train::TrainConfig> configs;
   std::vector<std::string> sources;
   std::vector<std::pair<std::string, std::string>> files;  // name, what it shows
+  // The demo's key numbers at full precision, for --json: {"demo": NAME, "numbers": numbers}.
+  nlohmann::json numbers = nlohmann::json::object();
+  // False with --json and no --out: the demo computes its numbers and draws nothing.
+  bool pictures = true;
 
   std::string path(const std::string& name) const { return (dir / name).string(); }
   void wrote(const std::string& name, const Message& what) { files.emplace_back(name, std::string(tr.text(what))); }
@@ -118,10 +130,10 @@ void table(Run& r, const std::vector<std::vector<std::string>>& rows, const std:
   }
 }
 
-// ============================== 1. cost-landscape (seed 000) ==============================
+// ============================== 1. cost-landscape (notebook 000) ==============================
 
-constexpr Message kCostTitle{"Cost landscape: looking for the minimum of the cost (seed 000, first section)",
-                             "Paisaje del costo: buscar el mínimo del costo (semilla 000, primera sección)"};
+constexpr Message kCostTitle{"Cost landscape: looking for the minimum of the cost (notebook 000, first section)",
+                             "Paisaje del costo: buscar el mínimo del costo (libreta 000, primera sección)"};
 constexpr Message kCostIntro{
     "A network with a single weight W and the cost\n"
     "  C(W) = −0.07968·W⁵ + 0.48721·W⁴ + 0.28001·W³ − 4.65127·W² + 15.7\n"
@@ -285,6 +297,25 @@ void demo_cost_landscape(Run& r) {
   r.line();
   r.line(r(kCostAnimationNote, num(b, 1)));
 
+  nlohmann::json& js = r.numbers;
+  js["hand_derivatives_max_error"] = {{"d1", hand.max_d1_error}, {"d2", hand.max_d2_error}};
+  js["critical_points"] = nlohmann::json::array();
+  for (const demo::CriticalPoint& cp : cps.points) {
+    const char* kind = cp.kind == demo::CriticalKind::minimum   ? "minimum"
+                       : cp.kind == demo::CriticalKind::maximum ? "maximum"
+                                                                : "inflection";
+    nlohmann::json p{{"W", cp.point.x}, {"C", cp.point.f}, {"dC", cp.point.d1}, {"d2C", cp.point.d2}, {"kind", kind}};
+    if (cp.kind == demo::CriticalKind::minimum) p["largest_stable_lr"] = demo::largest_stable_lr(cp);
+    js["critical_points"].push_back(p);
+  }
+  js["C_at_6"] = C.value(6.0);
+  js["descents"] = nlohmann::json::array();
+  for (size_t i = 0; i < descents.size(); ++i) {
+    const demo::DescentStep& end = descents[i].path.back();
+    js["descents"].push_back({{"W0", starts[i]}, {"lr", lr}, {"steps", steps}, {"W", end.x}, {"C", end.f}});
+  }
+  if (!r.pictures) return;
+
   // ---- pictures ----
   demo::FunctionPlotText text;
   text.title = r.text(kCostPlotTitle);
@@ -318,24 +349,24 @@ void demo_cost_landscape(Run& r) {
   r.wrote("tangent.gif", kFileTangent);
 }
 
-// ============================== 2. chain-rule (seeds 000, 001) ==============================
+// ============================== 2. chain-rule (notebooks 000, 001) ==============================
 
 constexpr Message kChainTitle{
-    "The chain rule (seed 000 §2, seed 001 \"Concepto previo\" and its first cell)",
-    "La regla de la cadena (semilla 000 §2, semilla 001 \"Concepto previo\" y su primera celda)"};
+    "The chain rule (notebook 000 §2, notebook 001 \"Concepto previo\" and its first cell)",
+    "La regla de la cadena (libreta 000 §2, libreta 001 \"Concepto previo\" y su primera celda)"};
 constexpr Message kChainPart1{
-    "1. y = σ(x), z = y², C = ½(z − t)² with t = {} (seed 000's simulation). C depends on x only through z\n"
+    "1. y = σ(x), z = y², C = ½(z − t)² with t = {} (notebook 000's simulation). C depends on x only through z\n"
     "   and y, so the chain rule multiplies the local derivatives:\n"
     "     dC/dx = dC/dz · dz/dy · dy/dx = (z − t) · 2y · y(1 − y)",
-    "1. y = σ(x), z = y², C = ½(z − t)² con t = {} (la simulación de la semilla 000). C depende de x solo a\n"
+    "1. y = σ(x), z = y², C = ½(z − t)² con t = {} (la simulación de la libreta 000). C depende de x solo a\n"
     "   través de z e y, así que la regla de la cadena multiplica las derivadas locales:\n"
     "     dC/dx = dC/dz · dz/dy · dy/dx = (z − t) · 2y · y(1 − y)"};
 constexpr Message kProduct{"product", "producto"};
 constexpr Message kChainAgree{
-    "   The seed's formulas and autograd agree at every x (largest difference: {}). Autograd found each local\n"
+    "   The notebook's formulas and autograd agree at every x (largest difference: {}). Autograd found each local\n"
     "   derivative by grad() of one node with respect to its input (∂z/∂y = grad(z, y)), and ∂C/∂x by one\n"
     "   backward pass from C.",
-    "   Las fórmulas de la semilla y autograd coinciden en cada x (mayor diferencia: {}). Autograd obtuvo\n"
+    "   Las fórmulas de la libreta y autograd coinciden en cada x (mayor diferencia: {}). Autograd obtuvo\n"
     "   cada derivada local con grad() de un nodo respecto de su entrada (∂z/∂y = grad(z, y)), y ∂C/∂x con un\n"
     "   solo paso hacia atrás desde C."};
 constexpr Message kChainRead{
@@ -346,21 +377,21 @@ constexpr Message kChainRead{
     "   así que dC/dx = {} por lejos que esté z de t: un gradiente que se desvanece.\n"
     "   En x = {} (y = √t, z = t) dC/dz = 0, así que todo el producto es 0: ahí C tiene su mínimo, C = 0."};
 constexpr Message kChainPart2{
-    "2. f(x) = (3x + 2)² (seed 001): u = g(x) = 3x + 2 and f = u², so\n"
+    "2. f(x) = (3x + 2)² (notebook 001): u = g(x) = 3x + 2 and f = u², so\n"
     "     df/dx = df/du · du/dx = 2u · 3 = 6(3x + 2)",
-    "2. f(x) = (3x + 2)² (semilla 001): u = g(x) = 3x + 2 y f = u², así que\n"
+    "2. f(x) = (3x + 2)² (libreta 001): u = g(x) = 3x + 2 y f = u², así que\n"
     "     df/dx = df/du · du/dx = 2u · 3 = 6(3x + 2)"};
 constexpr Message kChainPart2Ok{
-    "   The seed's result is right: the chain, 6(3x + 2) and autograd agree at every x.",
-    "   El resultado de la semilla es correcto: la cadena, 6(3x + 2) y autograd coinciden en cada x."};
+    "   The notebook's result is right: the chain, 6(3x + 2) and autograd agree at every x.",
+    "   El resultado de la libreta es correcto: la cadena, 6(3x + 2) y autograd coinciden en cada x."};
 constexpr Message kChainPart3{
-    "3. Seed 001's first cell: one step on a neuron a = σ(x·W + b), x = {}, W = {}, b = {}, y = {}, lr = {}.\n"
+    "3. Notebook 001's first cell: one step on a neuron a = σ(x·W + b), x = {}, W = {}, b = {}, y = {}, lr = {}.\n"
     "   z = {}, a = σ(z) = {}, da/dz = a(1 − a) = {}, dz/dW = x = {}.\n"
     "   The cell sets dL_da = -1 \"assuming squared error\". That is not the derivative of the squared error:\n"
     "   for L = ½(y − a)² the chain rule gives dL/da = ½·2(y − a)·(−1) = −(y − a) = a − y = {},\n"
     "   the very formula the notebook derives in its answer below the cell. −1 is the derivative of the\n"
     "   plain error L = y − a (the `loss` variable of the cell), not of ½(y − a)².",
-    "3. La primera celda de la semilla 001: un paso sobre una neurona a = σ(x·W + b), x = {}, W = {}, b = {},\n"
+    "3. La primera celda de la libreta 001: un paso sobre una neurona a = σ(x·W + b), x = {}, W = {}, b = {},\n"
     "   y = {}, lr = {}. z = {}, a = σ(z) = {}, da/dz = a(1 − a) = {}, dz/dW = x = {}.\n"
     "   La celda fija dL_da = -1 \"asumiendo error cuadrático\". Esa no es la derivada del error cuadrático:\n"
     "   para L = ½(y − a)² la regla de la cadena da dL/da = ½·2(y − a)·(−1) = −(y − a) = a − y = {},\n"
@@ -440,6 +471,36 @@ void demo_chain_rule(Run& r) {
   table(r, rows, "     ");
   r.line(r(kChainPart3Moral, num(s.seed_printed_w, 8), num(s.step_ratio, 2)));
 
+  nlohmann::json& js = r.numbers;
+  js["target"] = t;
+  js["argmin_x"] = x_min;
+  js["max_formula_autograd_difference"] = worst;
+  for (double x : {-4.0, -2.0, 0.0, 1.0, x_min, 2.0, 4.0}) {
+    const demo::SigmoidSquareChain c = demo::sigmoid_square_chain(x, t);
+    js["sigmoid_square"].push_back({{"x", x},
+                                    {"y", c.y},
+                                    {"z", c.z},
+                                    {"C", c.C},
+                                    {"dC_dz", c.formula.dC_dz},
+                                    {"dz_dy", c.formula.dz_dy},
+                                    {"dy_dx", c.formula.dy_dx},
+                                    {"dC_dx", c.formula.dC_dx},
+                                    {"dC_dx_autograd", c.autograd.dC_dx}});
+  }
+  for (double x : {-1.0, 0.0, 0.5, 2.0}) {
+    const demo::AffineSquareChain c = demo::affine_square_chain(x);
+    js["affine_square"].push_back({{"x", x}, {"f", c.f}, {"chain", c.chain}, {"autograd", c.autograd}});
+  }
+  js["notebook_001_step"] = {{"dL_da", s.dL_da},
+                             {"notebook_dL_da", s.seed_dL_da},
+                             {"dL_dW", s.dL_dW},
+                             {"dL_dW_autograd", s.autograd_dL_dW},
+                             {"new_W", s.new_w},
+                             {"notebook_new_W", s.seed_new_w},
+                             {"notebook_printed_W", s.seed_printed_w},
+                             {"step_ratio", s.step_ratio}};
+  if (!r.pictures) return;
+
   // ---- pictures ----
   std::vector<double> xs, ys, zs, cs, dCdz, dzdy, dydx, dCdx;
   for (int i = 0; i <= 300; ++i) {
@@ -505,15 +566,15 @@ void demo_chain_rule(Run& r) {
   r.wrote("composite.png", kFileComposite);
 }
 
-// ============================== 3. neuron-step (seed 003) ==============================
+// ============================== 3. neuron-step (notebook 003) ==============================
 
-constexpr Message kNeuronTitle{"One gradient-descent step on a sigmoid neuron (seed 003)",
-                               "Un paso de descenso por gradiente sobre una neurona sigmoide (semilla 003)"};
+constexpr Message kNeuronTitle{"One gradient-descent step on a sigmoid neuron (notebook 003)",
+                               "Un paso de descenso por gradiente sobre una neurona sigmoide (libreta 003)"};
 constexpr Message kNeuronIntro{
-    "ŷ = σ(h), h = w·x + b, with the seed's x = {}, w = {}, b = {}, y = {}, η = {}.\n"
-    "The seed's error term δ = (y − ŷ)·σ′(h) and increment Δwᵢ = η·δ·xᵢ:",
-    "ŷ = σ(h), h = w·x + b, con los valores de la semilla x = {}, w = {}, b = {}, y = {}, η = {}.\n"
-    "El término de error de la semilla δ = (y − ŷ)·σ′(h) y el incremento Δwᵢ = η·δ·xᵢ:"};
+    "ŷ = σ(h), h = w·x + b, with the notebook's x = {}, w = {}, b = {}, y = {}, η = {}.\n"
+    "The notebook's error term δ = (y − ŷ)·σ′(h) and increment Δwᵢ = η·δ·xᵢ:",
+    "ŷ = σ(h), h = w·x + b, con los valores de la libreta x = {}, w = {}, b = {}, y = {}, η = {}.\n"
+    "El término de error de la libreta δ = (y − ŷ)·σ′(h) y el incremento Δwᵢ = η·δ·xᵢ:"};
 constexpr Message kOutput{"output ŷ = σ(h)", "salida ŷ = σ(h)"};
 constexpr Message kResidual{"residual y − ŷ", "error residual y − ŷ"};
 constexpr Message kIncrement{"increment Δw = η·δ·x", "incremento Δw = η·δ·x"};
@@ -598,6 +659,25 @@ void demo_neuron_step(Run& r) {
          {"Nuevo error", num(Seed003::printed_new_residual, d), num(stale.new_residual, d), num(s.new_residual, d)}});
   r.line(r.text(kNeuronStaleMoral));
 
+  auto step_json = [](const demo::NeuronStep& st) {
+    return nlohmann::json{{"y", st.in.y},
+                          {"h", st.h},
+                          {"output", st.output},
+                          {"residual", st.residual},
+                          {"delta", st.delta},
+                          {"increment", st.increment},
+                          {"new_w", st.new_w},
+                          {"new_output", st.new_output},
+                          {"new_residual", st.new_residual},
+                          {"loss", st.loss},
+                          {"new_loss", st.new_loss},
+                          {"autograd_increment", st.autograd_increment}};
+  };
+  r.numbers["step"] = step_json(s);
+  r.numbers["step_with_implied_target"] = step_json(stale);
+  r.numbers["notebook_printed_residual"] = Seed003::printed_residual;
+  if (!r.pictures) return;
+
   // ---- picture: σ(h) with the before/after points; the error along the step direction ----
   using viz::LineStyle;
   viz::LinePlot left;
@@ -637,10 +717,10 @@ void demo_neuron_step(Run& r) {
   r.wrote("neuron_step.png", kFileNeuron);
 }
 
-// ============================== 7. xnor-threshold (seed 002 §1) ==============================
+// ============================== 7. xnor-threshold (notebook 002 §1) ==============================
 
-constexpr Message kXnorTitle{"XNOR with threshold units, weights set by hand (seed 002 §1)",
-                             "XNOR con unidades de umbral, pesos puestos a mano (semilla 002 §1)"};
+constexpr Message kXnorTitle{"XNOR with threshold units, weights set by hand (notebook 002 §1)",
+                             "XNOR con unidades de umbral, pesos puestos a mano (libreta 002 §1)"};
 constexpr Message kXnorIntro{
     "step(z) = 1 if z > 0, else 0. Two hidden units and one output unit:\n"
     "  h1 = step(x1 + x2 − 1.5)     AND: z > 0 only for (1, 1), where z = 1 + 1 − 1.5 = 0.5\n"
@@ -649,22 +729,22 @@ constexpr Message kXnorIntro{
     "so y = (x1 AND x2) OR (NOT x1 AND NOT x2) = XNOR(x1, x2). As matrices, with W stored [out][in]\n"
     "(one row per unit, as PyTorch and nabla store them):\n"
     "  W1 = [[1, 1], [−1, −1]], b1 = [−1.5, 0.5], W2 = [[1, 1]], b2 = [−0.5]\n"
-    "(The seed writes W1 = [[1, −1], [1, −1]]: the same numbers in [in][out] layout, for X·W1.)",
-    "escalon(z) = 1 si z > 0, si no 0. Dos unidades ocultas y una de salida:\n"
-    "  h1 = escalon(x1 + x2 − 1.5)     AND: z > 0 solo para (1, 1), donde z = 1 + 1 − 1.5 = 0.5\n"
-    "  h2 = escalon(−x1 − x2 + 0.5)    NOR: z > 0 solo para (0, 0), donde z = 0.5\n"
-    "  y  = escalon(h1 + h2 − 0.5)     OR:  z > 0 cuando h1 o h2 vale 1\n"
+    "(Notebook 002 writes W1 = [[1, −1], [1, −1]]: the same numbers in [in][out] layout, for X·W1.)",
+    "escalón(z) = 1 si z > 0, si no 0. Dos unidades ocultas y una de salida:\n"
+    "  h1 = escalón(x1 + x2 − 1.5)     AND: z > 0 solo para (1, 1), donde z = 1 + 1 − 1.5 = 0.5\n"
+    "  h2 = escalón(−x1 − x2 + 0.5)    NOR: z > 0 solo para (0, 0), donde z = 0.5\n"
+    "  y  = escalón(h1 + h2 − 0.5)     OR:  z > 0 cuando h1 o h2 vale 1\n"
     "así que y = (x1 AND x2) OR (NOT x1 AND NOT x2) = XNOR(x1, x2). En matrices, con W guardada [salida][entrada]\n"
     "(una fila por unidad, como la guardan PyTorch y nabla):\n"
     "  W1 = [[1, 1], [−1, −1]], b1 = [−1.5, 0.5], W2 = [[1, 1]], b2 = [−0.5]\n"
-    "(La semilla escribe W1 = [[1, −1], [1, −1]]: los mismos números en orden [entrada][salida], para X·W1.)"};
+    "(La libreta escribe W1 = [[1, −1], [1, −1]]: los mismos números en orden [entrada][salida], para X·W1.)"};
 constexpr Message kXnorTable{
     "Truth table, computed by nabla in one forward pass over the four rows:",
     "Tabla de verdad, calculada por nabla en un solo paso hacia adelante sobre las cuatro filas:"};
-constexpr Message kXnorAllMatch{"All 4 rows match the seed's Table 1.",
-                                "Las 4 filas coinciden con la Tabla 1 de la semilla."};
-constexpr Message kXnorMismatch{"{} of 4 rows differ from the seed's Table 1.",
-                                "{} de 4 filas difieren de la Tabla 1 de la semilla."};
+constexpr Message kXnorAllMatch{"All 4 rows match the notebook's Table 1.",
+                                "Las 4 filas coinciden con la Tabla 1 de la libreta."};
+constexpr Message kXnorMismatch{"{} of 4 rows differ from the notebook's Table 1.",
+                                "{} de 4 filas difieren de la Tabla 1 de la libreta."};
 constexpr Message kXnorWhy{
     "Each hidden unit cuts the plane with a line: x1 + x2 = 1.5 (h1) and x1 + x2 = 0.5 (h2). The output is 1\n"
     "outside the band between the two lines. No single line separates XNOR's 1s, (0,0) and (1,1), from its\n"
@@ -706,6 +786,18 @@ void demo_xnor_threshold(Run& r) {
   r.line(wrong == 0 ? r.text(kXnorAllMatch) : r(kXnorMismatch, wrong));
   r.line();
   r.line(r.text(kXnorWhy));
+  for (const demo::TruthRow& row : rows)
+    r.numbers["truth_table"].push_back({{"x1", row.x1},
+                                        {"x2", row.x2},
+                                        {"z1", row.z1},
+                                        {"h1", row.h1},
+                                        {"z2", row.z2},
+                                        {"h2", row.h2},
+                                        {"z", row.z},
+                                        {"y", row.y},
+                                        {"xnor", row.expected}});
+  r.numbers["rows_wrong"] = wrong;
+  if (!r.pictures) return;
 
   // 160 points per side: no grid point falls exactly on the lines x1 + x2 = 0.5 or 1.5, where
   // step(0) = 0 would make the drawn boundary jagged.
@@ -727,10 +819,10 @@ void demo_xnor_threshold(Run& r) {
   r.wrote("regions.png", kFileXnor);
 }
 
-// ============================== 10. autodiff (seed 002 §3) ==============================
+// ============================== 10. autodiff (notebook 002 §3) ==============================
 
-constexpr Message kAutodiffTitle{"Automatic differentiation, step by step (seed 002 §3)",
-                                 "Diferenciación automática, paso a paso (semilla 002 §3)"};
+constexpr Message kAutodiffTitle{"Automatic differentiation, step by step (notebook 002 §3)",
+                                 "Diferenciación automática, paso a paso (libreta 002 §3)"};
 constexpr Message kAutodiffIntro{"The same trace as:  nabla grad \"{}\" --at {}",
                                  "La misma traza que:  nabla grad \"{}\" --at {}"};
 constexpr Message kAutodiffCompare{
@@ -791,8 +883,22 @@ void demo_autodiff(Run& r) {
   const demo::RoundingNote note = demo::seed002_rounding(t);
   r.line(r(kAutodiffDrift, num(note.t_written), fmt(note.t, 8), fmt(note.one_minus_t2_from_written, 5),
            fmt(note.one_minus_t2, 5), sig(note.s2, 5), sig(note.s2_written, 2)));
+  for (size_t i = 0; i < checks.size(); ++i)
+    r.numbers["checks"].push_back({{"quantity", rows[i + 1][0]},
+                                   {"notebook", checks[i].written},
+                                   {"nabla", checks[i].nabla},
+                                   {"relative_error", checks[i].relative_error},
+                                   {"agrees", checks[i].agrees}});
+  r.numbers["agree"] = agree;
+  r.numbers["f"] = ev.result.item();
+  if (!r.pictures) return;
 
-  const std::string dot = trace_dot(ev, 4);
+  std::string dot = trace_dot(ev, 4);
+  if (r.tr.lang() == Lang::es) {  // the graph's node boxes say "value = " and "grad = "
+    for (auto [en, es] : {std::pair{"value = ", "valor = "}, {"grad = ", "gradiente = "}})
+      for (size_t at = dot.find(en); at != std::string::npos; at = dot.find(en, at + std::strlen(es)))
+        dot.replace(at, std::strlen(en), es);
+  }
   write_file(r.path("graph.dot"), dot);
   r.wrote("graph.dot", kFileDot);
   if (find_executable("dot").empty()) {
@@ -827,7 +933,7 @@ constexpr Message kClass{"class {}", "clase {}"};
 constexpr Message kTrainSet{"train", "entrenamiento"};
 constexpr Message kTestSet{"test", "prueba"};
 constexpr Message kEpochTitle{"epoch {}", "época {}"};
-constexpr Message kLossTitle{"Training loss", "Pérdida de entrenamiento"};
+constexpr Message kLossTitle{"Training loss", "Pérdida al entrenar"};
 constexpr Message kLossBothTitle{"Loss", "Pérdida"};
 constexpr Message kAccuracyTitle{"Accuracy", "Exactitud"};
 constexpr Message kGradTitle{"Gradient norm per layer", "Norma del gradiente por capa"};
@@ -837,6 +943,8 @@ constexpr Message kLayerN{"layer {}", "capa {}"};
 std::string signed_term(double v) { return (v < 0 ? " − " : " + ") + num(std::fabs(v)); }
 
 std::string pct(double acc) { return std::isnan(acc) ? "-" : fmt(100 * acc, 1) + "%"; }
+
+bool has_test(const demo::TrainingRun& run) { return !run.history.empty() && !std::isnan(run.history.back().test_acc); }
 
 // The epochs a table shows: every `every`, plus the first and the last.
 bool shown(int64_t epoch, int64_t every, int64_t last) { return epoch == 1 || epoch == last || epoch % every == 0; }
@@ -882,7 +990,9 @@ viz::DecisionMap boundary_map(const Run& r, const demo::TrainingRun& run, const 
 }
 
 // The loss per epoch up to `upto`, on axes fixed for the whole run (for animation frames).
-viz::LinePlot loss_curve(const Run& r, const demo::TrainingRun& run, int64_t upto, const std::string& ylabel) {
+// `readout`: lines shown in the panel's upper right corner (the notebook's W/b/C box).
+viz::LinePlot loss_curve(const Run& r, const demo::TrainingRun& run, int64_t upto, const std::string& ylabel,
+                         const std::vector<std::string>& readout = {}) {
   const std::vector<double> loss = demo::loss_per_row(run);
   std::vector<double> e, l;
   double top = 0;
@@ -908,12 +1018,15 @@ viz::LinePlot loss_curve(const Run& r, const demo::TrainingRun& run, int64_t upt
                .line = viz::LineStyle::None,
                .marker = viz::Marker::Circle,
                .marker_size = 8});
+  if (!readout.empty()) p.annotate(readout, 0.52, 0.98);
   return p;
 }
 
 // The decision boundary forming, epoch by epoch, next to the loss curve.
+// `readout` (optional): the lines of text a frame shows next to its loss curve.
+using Readout = std::function<std::vector<std::string>(const demo::BoundaryFrame&)>;
 void save_boundary_pictures(Run& r, const demo::TrainingRun& run, const std::string& ylabel, const Message& gif_what,
-                            const Message& png_what) {
+                            const Message& png_what, const Readout& readout = {}) {
   if (run.frames.empty()) return;
   // The heatmap drifts a little everywhere from one frame to the next, which GIF stores at great
   // cost: pixels within 8 levels (of 255) of what is shown are left as they are, and the frames
@@ -923,7 +1036,8 @@ void save_boundary_pictures(Run& r, const demo::TrainingRun& run, const std::str
   anim.tolerance(8);
   for (const demo::BoundaryFrame& f : run.frames) {
     viz::Figure fig(1, 2);
-    fig.add(boundary_map(r, run, f, r(kEpochTitle, f.epoch))).add(loss_curve(r, run, f.epoch, ylabel));
+    fig.add(boundary_map(r, run, f, r(kEpochTitle, f.epoch)))
+        .add(loss_curve(r, run, f.epoch, ylabel, readout ? readout(f) : std::vector<std::string>{}));
     anim.add_frame(fig);
   }
   anim.delay_ms(120).save_gif(r.path("boundary.gif"));
@@ -931,7 +1045,8 @@ void save_boundary_pictures(Run& r, const demo::TrainingRun& run, const std::str
   viz::Figure last(1, 2);
   last.cell_size(480, 420);
   last.add(boundary_map(r, run, run.frames.back(), r(kEpochTitle, run.frames.back().epoch)))
-      .add(loss_curve(r, run, run.frames.back().epoch, ylabel));
+      .add(loss_curve(r, run, run.frames.back().epoch, ylabel,
+                      readout ? readout(run.frames.back()) : std::vector<std::string>{}));
   last.save_png(r.path("boundary.png"));
   r.wrote("boundary.png", png_what);
 }
@@ -942,10 +1057,24 @@ const std::vector<double>* parameter(const demo::TrainingRun& run, const std::st
   return nullptr;
 }
 
-// ============================== 4. neuron-boundary (seed 000 §4) ==============================
+// A training run's numbers for --json: the loss and accuracies per epoch, and the final ones.
+nlohmann::json run_json(const demo::TrainingRun& run) {
+  nlohmann::json j{{"train_rows", run.train_size}, {"parameters", run.parameters}};
+  for (const train::EpochMetrics& m : run.history) {
+    j["train_loss"].push_back(m.train_loss);
+    j["train_accuracy"].push_back(100 * m.train_acc);
+    if (has_test(run)) j["test_loss"].push_back(m.test_loss), j["test_accuracy"].push_back(100 * m.test_acc);
+  }
+  j["final_train_accuracy"] = 100 * run.final_train_acc();
+  if (has_test(run)) j["final_test_accuracy"] = 100 * run.final_test_acc();
+  if (!run.failure.empty()) j["failure"] = run.failure;
+  return j;
+}
 
-constexpr Message kNbTitle{"One sigmoid neuron learns a straight boundary (seed 000 §4)",
-                           "Una neurona sigmoide aprende una frontera recta (semilla 000 §4)"};
+// ============================== 4. neuron-boundary (notebook 000 §4) ==============================
+
+constexpr Message kNbTitle{"One sigmoid neuron learns a straight boundary (notebook 000 §4)",
+                           "Una neurona sigmoide aprende una frontera recta (libreta 000 §4)"};
 constexpr Message kNbIntro{
     "a = σ(w1·x1 + w2·x2 + b), cost C = ½·mean((a − y)²), gradient descent with η = {} for {} epochs\n"
     "over all {} points at once. Per point the chain rule gives δ = ∂C/∂z = (a − y)·a(1 − a), and then\n"
@@ -977,7 +1106,7 @@ constexpr Message kFileNbPng{"the final boundary and the cost curve", "la fronte
 
 void demo_neuron_boundary(Run& r) {
   const train::TrainConfig& cfg = r.configs[0];
-  const demo::TrainingRun run = demo::train_run(cfg, {.boundary_frames = 40});
+  const demo::TrainingRun run = demo::train_run(cfg, {.boundary_frames = r.pictures ? 40 : 1});
   const train::LayerConfig& first = cfg.model.layers.front();
   const std::vector<double> w0 = first.weight_values.empty() ? std::vector<double>{} : first.weight_values[0];
   const std::vector<double> b0 = first.bias_values;
@@ -994,13 +1123,29 @@ void demo_neuron_boundary(Run& r) {
   if (w && b && w->size() == 2 && !b->empty() && !run.history.empty() && !run.frames.empty())
     r.line(r(kNbFinal, vec(*w), num((*b)[0]), num((*w)[0]), signed_term((*w)[1]) + "·x2", signed_term((*b)[0]),
              fmt(run.frames.front().loss, 4), fmt(run.frames.back().loss, 4), pct(run.final_train_acc())));
-  save_boundary_pictures(r, run, r.text(kCostHalfMse), kFileNbGif, kFileNbPng);
+  r.numbers = run_json(run);
+  if (!run.frames.empty())
+    r.numbers["initial_cost"] = run.frames.front().loss, r.numbers["final_cost"] = run.frames.back().loss;
+  if (w) r.numbers["w"] = *w;
+  if (b) r.numbers["b"] = *b;
+  if (!r.pictures) return;
+  // The notebook's readout: W, b and C at each frame.
+  const Readout readout = [](const demo::BoundaryFrame& f) {
+    std::vector<std::string> lines;
+    for (const auto& [name, v] : f.parameters) {
+      if (name == "layers.0.weight" && v.size() == 2) lines.push_back("W = " + vec(v, 3));
+      if (name == "layers.0.bias" && v.size() == 1) lines.push_back("b = " + num(v[0], 3));
+    }
+    lines.push_back("C = " + num(f.loss, 4));
+    return lines;
+  };
+  save_boundary_pictures(r, run, r.text(kCostHalfMse), kFileNbGif, kFileNbPng, readout);
 }
 
-// ============================== 5. circle-2-2-1 (seed 000 §7) ==============================
+// ============================== 5. circle-2-2-1 (notebook 000 §7) ==============================
 
-constexpr Message kCircleTitle{"A 2-2-1 network and a circle (seed 000 §7)",
-                               "Una red 2-2-1 y un círculo (semilla 000 §7)"};
+constexpr Message kCircleTitle{"A 2-2-1 network and a circle (notebook 000 §7)",
+                               "Una red 2-2-1 y un círculo (libreta 000 §7)"};
 constexpr Message kCircleIntro{
     "Two hidden sigmoid units, one sigmoid output, the notebook's starting weights\n"
     "(W1 = [[1.2, −0.7], [−0.9, 1.0]], W2 = [[0.8, −0.6]], biases 0), C = ½·mean((a − y)²), η = {}, {} epochs.\n"
@@ -1034,7 +1179,7 @@ constexpr Message kFileCircleWider{"2-2-1 against 2-4-1 after the same training"
 
 void demo_circle(Run& r) {
   const train::TrainConfig& cfg = r.configs[0];
-  const demo::TrainingRun run = demo::train_run(cfg, {.boundary_frames = 40});
+  const demo::TrainingRun run = demo::train_run(cfg, {.boundary_frames = r.pictures ? 40 : 0});
   r.line(r.text(kCircleTitle));
   r.line();
   r.line(r(kCircleIntro, sig(cfg.optim.lr, 4), cfg.train.epochs, run.train_size));
@@ -1050,9 +1195,12 @@ void demo_circle(Run& r) {
   if (widenable) {
     layers[0].out = 4;
     for (size_t i : {size_t(0), size_t(2)}) layers[i].weight_values.clear(), layers[i].bias_values.clear();
-    wide = demo::train_run(wider, {.boundary_frames = 1});
+    wide = demo::train_run(wider, {.boundary_frames = r.pictures ? 1 : 0});
     r.line(r(kCircleWhy, pct(run.final_train_acc()), pct(wide.final_train_acc())));
   }
+  r.numbers = run_json(run);
+  if (widenable) r.numbers["wider_4_units"] = run_json(wide);
+  if (!r.pictures) return;
   save_boundary_pictures(r, run, r.text(kCostHalfMse), kFileCircleGif, kFileCirclePng);
   if (widenable && !wide.frames.empty() && !run.frames.empty()) {
     viz::Figure fig(1, 2);
@@ -1064,10 +1212,10 @@ void demo_circle(Run& r) {
   }
 }
 
-// ============================== 6. xor (seed 001) ==============================
+// ============================== 6. xor (notebook 001) ==============================
 
-constexpr Message kXorTitle{"XOR with a 2-2-1 sigmoid network (seed 001, \"El problema del XOR\")",
-                            "XOR con una red sigmoide 2-2-1 (semilla 001, \"El problema del XOR\")"};
+constexpr Message kXorTitle{"XOR with a 2-2-1 sigmoid network (notebook 001, \"El problema del XOR\")",
+                            "XOR con una red sigmoide 2-2-1 (libreta 001, \"El problema del XOR\")"};
 constexpr Message kXorIntro{
     "The notebook's network and starting weights (np.random.seed(42), np.random.rand), α = {}, {} epochs over\n"
     "the 4 rows of the truth table. Its update W += α·dW with error = y − A2 and dA2 = error·σ′ is gradient\n"
@@ -1105,7 +1253,7 @@ constexpr Message kFileXorErrors{"the error curve, with the notebook's printed e
 void demo_xor(Run& r) {
   const train::TrainConfig& cfg = r.configs[0];
   // Every 100 epochs for the curve; the table shows the notebook's every 1000.
-  const demo::XorReport rep = demo::seed001_xor(cfg, 100, 40);
+  const demo::XorReport rep = demo::seed001_xor(cfg, 100, r.pictures ? 40 : 0);
   r.line(r.text(kXorTitle));
   r.line();
   r.line(r(kXorIntro, sig(cfg.optim.lr, 4), cfg.train.epochs));
@@ -1146,7 +1294,16 @@ void demo_xor(Run& r) {
     r.line(r(kXorMismatch, fmt(std::max(worst, 0.0), 2)));
   if (!rep.run.failure.empty()) r.line(r(kStopped, rep.run.history.size(), rep.run.failure));
 
-  save_boundary_pictures(r, rep.run, "½·Σ(y − a)²", kFileXorGif, kFileXorPng);
+  r.numbers = run_json(rep.run);
+  for (const auto& [epoch, error] : rep.errors)
+    if (epoch % 1000 == 0) r.numbers["errors_every_1000"].push_back({{"epoch", epoch}, {"error", error}});
+  r.numbers["notebook_errors"] = seed_e;
+  r.numbers["final_outputs"] = rep.final_outputs;
+  r.numbers["notebook_outputs"] = seed_o;
+  r.numbers["trained_outputs"] = rep.trained_outputs;
+  if (!r.pictures) return;
+  // loss_curve draws the loss per row (½·Σ / n), so the axis says so.
+  save_boundary_pictures(r, rep.run, "½·Σ(y − a)² / " + std::to_string(rep.run.train_size), kFileXorGif, kFileXorPng);
   viz::LinePlot errors;
   errors.title(r.text(kXorErrorTitle)).xlabel(r.text(kEpoch)).ylabel("|y − a|").log_y();
   std::vector<double> e, v, se, sv;
@@ -1161,73 +1318,9 @@ void demo_xor(Run& r) {
   r.wrote("errors.png", kFileXorErrors);
 }
 
-// ============================== 8. residual-vs-sigmoid (seed 002 §2) ==============================
+// ============================== comparing training runs ==============================
 
-constexpr Message kRvsTitle{"Three hidden layers: ReLU with a residual connection vs sigmoid (seed 002 §2)",
-                            "Tres capas ocultas: ReLU con conexión residual frente a sigmoide (semilla 002 §2)"};
-constexpr Message kRvsIntro{
-    "Residual net: Z2 = X·W1 + b1, A2 = ReLU(Z2); Z3 = A2·W2 + b2, A3 = ReLU(Z3); Z4 = A3·W3 + b3 + A2,\n"
-    "A4 = ReLU(Z4); ŷ = σ(A4·W4 + b4). Sigmoid net: the same layers with σ for ReLU and no \"+ A2\".\n"
-    "Both: mean binary cross-entropy, full-batch gradient descent, η = {}, {} epochs, {} training points.\n"
-    "The notebook's backward pass for the residual net is right: A2 feeds both Z3 and Z4, so\n"
-    "δ2 = (δ3·W2ᵀ + δ4) ⊙ ReLU′(Z2) — the \"+ δ4\" is the gradient coming back along the skip connection.\n"
-    "One slip in its formula (5): it writes log(1 − y⁽ⁱ⁾) where it means log(1 − ŷ⁽ⁱ⁾) (with y ∈ {0, 1}\n"
-    "that term would be log 0 or 0); its code, and nabla, use log(1 − ŷ).",
-    "Red residual: Z2 = X·W1 + b1, A2 = ReLU(Z2); Z3 = A2·W2 + b2, A3 = ReLU(Z3); Z4 = A3·W3 + b3 + A2,\n"
-    "A4 = ReLU(Z4); ŷ = σ(A4·W4 + b4). Red sigmoide: las mismas capas con σ en lugar de ReLU y sin \"+ A2\".\n"
-    "Ambas: entropía cruzada binaria promedio, descenso por gradiente con todo el lote, η = {}, {} épocas,\n"
-    "{} puntos de entrenamiento. El paso hacia atrás del notebook para la red residual es correcto: A2 alimenta\n"
-    "a Z3 y a Z4, así que δ2 = (δ3·W2ᵀ + δ4) ⊙ ReLU′(Z2) — el \"+ δ4\" es el gradiente que vuelve por la\n"
-    "conexión residual. Un desliz en su fórmula (5): escribe log(1 − y⁽ⁱ⁾) donde quiere decir log(1 − ŷ⁽ⁱ⁾)\n"
-    "(con y ∈ {0, 1} ese término valdría log 0 o 0); su código, y nabla, usan log(1 − ŷ)."};
-constexpr Message kResidualName{"ReLU + residual", "ReLU + residual"};
-constexpr Message kSigmoidName{"sigmoid", "sigmoide"};
 constexpr Message kFinalLoss{"final loss", "pérdida final"};
-constexpr Message kEpochTo90{"first epoch at 90% train accuracy", "primera época con 90% de exactitud"};
-constexpr Message kGradFirst{"gradient norm, first layer, epoch 1", "norma del gradiente, primera capa, época 1"};
-constexpr Message kGradLast{"gradient norm, output layer, epoch 1", "norma del gradiente, capa de salida, época 1"};
-constexpr Message kNever{"never", "nunca"};
-constexpr Message kRvsRead{
-    "At the start the sigmoid net's first layer gets {} times less gradient than its output layer (ReLU +\n"
-    "residual: {}). Backwards through each sigmoid layer the signal is multiplied by σ′ ≤ 0.25 and by the\n"
-    "weights, so it fades towards the input: the vanishing gradient. The sigmoid net spends its first epochs\n"
-    "on a plateau near ln 2 = 0.693 (it predicts 0.5 for everyone); ReLU passes the gradient through\n"
-    "unchanged where it is active, and the skip connection gives it a second, shorter way back. (The\n"
-    "spikes in the ReLU net's loss are single steps that overshoot — η = 0.5 is large for it — and recover.)\n"
-    "The notebook found the sigmoid net better (97.5% against 94.5%); with these settings it ends at {}\n"
-    "against {} — the ranking depends on the data, η and the number of epochs, which it does not give. Try\n"
-    "--set optim.lr=2 or --set train.epochs=5000.",
-    "Al principio la primera capa de la red sigmoide recibe {} veces menos gradiente que su capa de salida\n"
-    "(ReLU + residual: {}). Hacia atrás, por cada capa sigmoide la señal se multiplica por σ′ ≤ 0.25 y por\n"
-    "los pesos, así que se apaga hacia la entrada: el gradiente que se desvanece. La red sigmoide pasa sus\n"
-    "primeras épocas en una meseta cerca de ln 2 = 0.693 (predice 0.5 para todos); ReLU deja pasar el\n"
-    "gradiente sin cambio donde está activa, y la conexión residual le da un segundo camino más corto. (Los\n"
-    "picos en la pérdida de la red ReLU son pasos sueltos que se pasan de largo — η = 0.5 es grande para\n"
-    "ella — y se recuperan.)\n"
-    "El notebook encontró mejor la red sigmoide (97.5% frente a 94.5%); con esta configuración termina en {}\n"
-    "frente a {} — el orden depende de los datos, η y el número de épocas, que el notebook no da. Prueba\n"
-    "--set optim.lr=2 o --set train.epochs=5000."};
-constexpr Message kFileRvsCompare{"loss, accuracy and per-layer gradient norms of both nets, side by side",
-                                  "pérdida, exactitud y normas del gradiente por capa de las dos redes, lado a lado"};
-constexpr Message kFileRvsBoundaries{"the two final decision boundaries", "las dos fronteras de decisión finales"};
-constexpr Message kBceMean{"BCE (mean)", "ECB (promedio)"};
-
-// One row per metric, one column per run.
-std::vector<std::vector<std::string>> comparison_rows(const Run& r, const std::vector<const demo::TrainingRun*>& runs,
-                                                      const std::vector<std::string>& names) {
-  std::vector<std::vector<std::string>> rows{{""}};
-  for (const std::string& n : names) rows[0].push_back(n);
-  auto add = [&](const Message& what, auto cell) {
-    rows.push_back({r.text(what)});
-    for (const demo::TrainingRun* run : runs) rows.back().push_back(cell(*run));
-  };
-  add(kFinalLoss, [](const demo::TrainingRun& t) { return sig(t.final_loss_per_row(), 4); });
-  add(kTrainAcc, [](const demo::TrainingRun& t) { return pct(t.final_train_acc()); });
-  add(kTestAcc, [](const demo::TrainingRun& t) { return pct(t.final_test_acc()); });
-  return rows;
-}
-
-bool has_test(const demo::TrainingRun& run) { return !run.history.empty() && !std::isnan(run.history.back().test_acc); }
 
 // Loss and accuracy of several runs side by side; with `grad_norms`, one more panel per run with the
 // gradient norm of each of its layers (log scale), layer 1 = the one nearest the input.
@@ -1273,147 +1366,366 @@ viz::Figure comparison_figure(const Run& r, const std::vector<const demo::Traini
   return fig;
 }
 
+// ============================== 8. residual-vs-sigmoid (notebook 002 §2) ==============================
+
+constexpr Message kRvsTitle{"Three hidden layers: ReLU with a residual connection vs sigmoid (notebook 002 §2)",
+                            "Tres capas ocultas: ReLU con conexión residual frente a sigmoide (libreta 002 §2)"};
+// The protocol, shared with bce-mean-vs-sum.
+constexpr Message kNotebookProtocol{
+    "Data and settings: notebook 002 §2 says it modified the course's backpropagation notebook\n"
+    "(1b_retropropagacion.ipynb) and gives neither its data nor its settings; these are that notebook's:\n"
+    "  data      np.random.seed(42); X = np.random.randn(1000, 2); y = XOR(x1 > 0, x2 > 0)\n"
+    "  split     train_test_split(X, y, test_size=0.2, random_state=42): {} training, {} validation points\n"
+    "  weights   np.random.seed(0); per layer W = √(1/fan_in)·randn(fan_in, fan_out), b = 0\n"
+    "  layers    2 → {} → {} → {} → 1, a sigmoid output unit\n"
+    "  training  each epoch np.random.permutation({}) cut into {} batches of {}; W ← W − α·∂L/∂W,\n"
+    "            α = {}; {} epochs; float64\n"
+    "nabla draws the same numbers as numpy (numpy's legacy generator and scikit-learn's split,\n"
+    "reproduced bit for bit) and its losses are numpy's to 1e-10 (tests/demo/backprop_notebook_test.cpp).\n"
+    "Loss: notebook 002's eq. 5, −(1/n)·Σ[y·log ŷ + (1 − y)·log(1 − ŷ)] over the n points of a batch, with\n"
+    "no clipping (eq. 5 has none), computed from z = logit(ŷ) so that it stays finite where ŷ rounds to\n"
+    "0 or 1. Eq. 5 writes log(1 − y⁽ⁱ⁾) where it means log(1 − ŷ⁽ⁱ⁾) (with y ∈ {0, 1} that term would\n"
+    "be log 0 or 0); nabla uses log(1 − ŷ).",
+    "Datos y parámetros: la libreta 002 §2 dice que modificó la libreta de retropropagación del curso\n"
+    "(1b_retropropagacion.ipynb) y no da ni sus datos ni sus parámetros; estos son los de esa libreta:\n"
+    "  datos        np.random.seed(42); X = np.random.randn(1000, 2); y = XOR(x1 > 0, x2 > 0)\n"
+    "  partición    train_test_split(X, y, test_size=0.2, random_state=42): {} puntos de entrenamiento,\n"
+    "               {} de validación\n"
+    "  pesos        np.random.seed(0); en cada capa W = √(1/fan_in)·randn(fan_in, fan_out), b = 0\n"
+    "  capas        2 → {} → {} → {} → 1, con una unidad sigmoide de salida\n"
+    "  entrenamiento cada época np.random.permutation({}) cortada en {} lotes de {}; W ← W − α·∂L/∂W,\n"
+    "               α = {}; {} épocas; float64\n"
+    "nabla genera los mismos números que numpy (el generador heredado de numpy y la partición de\n"
+    "scikit-learn, reproducidos bit a bit) y sus pérdidas son las de numpy hasta 1e-10\n"
+    "(tests/demo/backprop_notebook_test.cpp).\n"
+    "Pérdida: la ec. 5 de la libreta 002, −(1/n)·Σ[y·log ŷ + (1 − y)·log(1 − ŷ)] sobre los n puntos de un\n"
+    "lote, sin recorte (la ec. 5 no tiene), calculada desde z = logit(ŷ) para que siga siendo finita donde\n"
+    "ŷ se redondea a 0 o 1. La ec. 5 escribe log(1 − y⁽ⁱ⁾) donde quiere decir log(1 − ŷ⁽ⁱ⁾) (con\n"
+    "y ∈ {0, 1} ese término valdría log 0 o 0); nabla usa log(1 − ŷ)."};
+constexpr Message kRvsNets{
+    "Residual net: Z2 = X·W1 + b1, A2 = ReLU(Z2); Z3 = A2·W2 + b2, A3 = ReLU(Z3); Z4 = A3·W3 + b3 + A2,\n"
+    "A4 = ReLU(Z4); ŷ = σ(A4·W4 + b4). Sigmoid net: the same layers with σ for ReLU and no \"+ A2\".\n"
+    "The notebook's backward pass for the residual net is right: A2 feeds both Z3 and Z4, so\n"
+    "δ2 = (δ3·W2ᵀ + δ4) ⊙ ReLU′(Z2) — the \"+ δ4\" is the gradient coming back along the skip connection.\n"
+    "nabla takes the gradients from autograd; they are the notebook's formulas' (the test compares them).",
+    "Red residual: Z2 = X·W1 + b1, A2 = ReLU(Z2); Z3 = A2·W2 + b2, A3 = ReLU(Z3); Z4 = A3·W3 + b3 + A2,\n"
+    "A4 = ReLU(Z4); ŷ = σ(A4·W4 + b4). Red sigmoide: las mismas capas con σ en lugar de ReLU y sin \"+ A2\".\n"
+    "El paso hacia atrás de la libreta para la red residual es correcto: A2 alimenta a Z3 y a Z4, así que\n"
+    "δ2 = (δ3·W2ᵀ + δ4) ⊙ ReLU′(Z2) — el \"+ δ4\" es el gradiente que vuelve por la conexión residual.\n"
+    "nabla obtiene los gradientes de autograd; son los de las fórmulas de la libreta (la prueba los compara)."};
+constexpr Message kResidualName{"ReLU + residual", "ReLU + residual"};
+constexpr Message kSigmoidName{"sigmoid", "sigmoide"};
+constexpr Message kFinalTrainLoss{"training loss, epoch {}", "pérdida de entrenamiento, época {}"};
+constexpr Message kValAcc{"validation accuracy", "exactitud de validación"};
+constexpr Message kGradLayer{"‖∂L/∂W{}‖, first batch", "‖∂L/∂W{}‖, primer lote"};
+constexpr Message kGradRatio{"‖∂L/∂W4‖ / ‖∂L/∂W1‖", "‖∂L/∂W4‖ / ‖∂L/∂W1‖"};
+constexpr Message kRvsVanish{
+    "At the first step the sigmoid net's first layer gets {} times less gradient than its output layer\n"
+    "(ReLU + residual: {}). Backwards through each sigmoid layer the signal is multiplied by σ′ ≤ 0.25 and\n"
+    "by the weights, so it fades towards the input: the vanishing gradient. ReLU passes the gradient\n"
+    "through unchanged where it is active, and the skip connection gives it a second, shorter way back.",
+    "En el primer paso la primera capa de la red sigmoide recibe {} veces menos gradiente que su capa de\n"
+    "salida (ReLU + residual: {}). Hacia atrás, por cada capa sigmoide la señal se multiplica por σ′ ≤ 0.25\n"
+    "y por los pesos, así que se apaga hacia la entrada: el gradiente que se desvanece. ReLU deja pasar el\n"
+    "gradiente sin cambio donde está activa, y la conexión residual le da un segundo camino más corto."};
+constexpr Message kRvsRanking{
+    "Notebook 002 found the sigmoid net better (97.5% against 94.5%, on data it does not give). On the\n"
+    "backpropagation notebook's own data and settings the ranking is {}:\n"
+    "ReLU + residual classifies {} of the {} validation points right, sigmoid {}.",
+    "La libreta 002 encontró mejor la red sigmoide (97.5% frente a 94.5%, con datos que no da). Con los\n"
+    "datos y parámetros de la propia libreta de retropropagación el orden es {}:\n"
+    "ReLU + residual clasifica bien {} de los {} puntos de validación, la sigmoide {}."};
+constexpr Message kReversed{"reversed", "el inverso"};
+constexpr Message kSame{"the same", "el mismo"};
+constexpr Message kTied{"a tie", "un empate"};
+constexpr Message kRounding{
+    "Rounding, {}: reproducible digit for digit for the first {} epochs only;\n"
+    "after that a one-ulp change of one starting weight moves numpy's losses by more than 1e-10 (the last\n"
+    "bits of the arithmetic steer the run). Over such changes the validation accuracy ranges over [{}, {}].",
+    "Redondeo, {}: se reproduce cifra a cifra solo en las primeras {} épocas;\n"
+    "después, un cambio de un ulp en un peso inicial mueve las pérdidas de numpy más de 1e-10 (los últimos\n"
+    "bits de la aritmética guían la corrida). Con esos cambios la exactitud de validación varía en [{}, {}]."};
+constexpr Message kRoundingSame{
+    "Rounding, {}: reproducible digit for digit for the first {} epochs only;\n"
+    "after that a one-ulp change of one starting weight moves numpy's losses by more than 1e-10. The outcome\n"
+    "does not depend on it: the validation accuracy is {} with every such change.",
+    "Redondeo, {}: se reproduce cifra a cifra solo en las primeras {} épocas;\n"
+    "después, un cambio de un ulp en un peso inicial mueve las pérdidas de numpy más de 1e-10. El resultado\n"
+    "no depende de ello: la exactitud de validación es {} con cada uno de esos cambios."};
+constexpr Message kRoundingExact{"Rounding, {}: reproducible digit for digit over all {} epochs.",
+                                 "Redondeo, {}: se reproduce cifra a cifra en las {} épocas."};
+constexpr Message kFileRvsCompare{
+    "loss, validation accuracy and per-layer gradient norms of both nets, side by side",
+    "pérdida, exactitud de validación y normas del gradiente por capa de las dos redes, lado a lado"};
+constexpr Message kFileRvsBoundaries{"the two final decision boundaries, on the validation points",
+                                     "las dos fronteras de decisión finales, sobre los puntos de validación"};
+constexpr Message kValSet{"validation", "validación"};
+constexpr Message kValAccTitle{"Validation accuracy", "Exactitud de validación"};
+constexpr Message kBatchLossMean{"loss (mean over the epoch's batches)", "pérdida (promedio sobre los lotes)"};
+// The pictures' font has no ‖: |·| there.
+constexpr Message kGradMeanTitle{"{}: |∂L/∂W| per layer", "{}: |∂L/∂W| por capa"};
+constexpr Message kGradMeanAxis{"|∂L/∂W| (mean over the epoch's batches)", "|∂L/∂W| (promedio sobre los lotes)"};
+
+std::string pct_value(double percent) { return fmt(percent, 1) + "%"; }
+
+void print_protocol(Run& r, const demo::BackpropNotebookData& d, const demo::BackpropNotebookSettings& s) {
+  r.line(r(kNotebookProtocol, d.train_rows(), d.val_rows(), s.hidden, s.hidden, s.hidden, d.train_rows(),
+           d.train_rows() / s.batch, s.batch, sig(s.alpha, 4), s.epochs));
+}
+
+// The rounding sentence for one run, from the spread measured in numpy.
+void print_rounding(Run& r, const std::string& name, demo::HiddenUnits units, nn::Reduction reduction) {
+  const demo::RoundingSensitivity rs = demo::backprop_notebook_sensitivity(units, reduction);
+  if (rs.exact_epochs >= demo::BackpropNotebookSettings{}.epochs)
+    r.line(r(kRoundingExact, name, rs.exact_epochs));
+  else if (rs.val_accuracy_min == rs.val_accuracy_max)
+    r.line(r(kRoundingSame, name, rs.exact_epochs, pct_value(rs.val_accuracy_min)));
+  else
+    r.line(r(kRounding, name, rs.exact_epochs, pct_value(rs.val_accuracy_min), pct_value(rs.val_accuracy_max)));
+}
+
+nlohmann::json notebook_run_json(const demo::BackpropNotebookRun& run) {
+  nlohmann::json norms = nlohmann::json::array();
+  for (const auto& e : run.grad_norms) norms.push_back(e);
+  return {{"train_loss", run.train_loss},
+          {"val_accuracy", run.val_accuracy},
+          {"val_accuracy_per_epoch", run.val_accuracy_per_epoch},
+          {"grad_norms_first_step", run.grad_norms_first_step},
+          {"grad_norms_mean_per_epoch", norms}};
+}
+
+// The validation points as a DecisionMap wants them.
+demo::Points val_points(const demo::BackpropNotebookData& d) {
+  demo::Points p;
+  for (int64_t i = 0; i < d.val_rows(); ++i) {
+    p.x1.push_back(d.x_val[size_t(2 * i)]);
+    p.x2.push_back(d.x_val[size_t(2 * i + 1)]);
+    p.labels.push_back(d.y_val[size_t(i)] > 0.5);
+  }
+  return p;
+}
+
+viz::DecisionMap notebook_map(const Run& r, const demo::BackpropNotebookData& d, const demo::BackpropNotebookRun& run,
+                              const std::string& title) {
+  const viz::Grid2D g{.nx = 120, .ny = 120, .xmin = -3.5, .xmax = 3.5, .ymin = -3.5, .ymax = 3.5};
+  const std::vector<double> xs = g.xs(), ys = g.ys();
+  std::vector<double> x;
+  for (size_t i = 0; i < xs.size(); ++i) x.push_back(xs[i]), x.push_back(ys[i]);
+  const demo::Points v = val_points(d);
+  viz::DecisionMap map;
+  map.probabilities(g, demo::backprop_notebook_predict(run, x)).title(title).xlabel("x1").ylabel("x2");
+  map.train_points(v.x1, v.x2, v.labels).class_names({r(kClass, 0), r(kClass, 1)}).set_names(r.text(kValSet), "");
+  return map;
+}
+
+// Loss (log scale) and validation accuracy of several runs, and with `grad_norms` one panel per run
+// with the gradient norm of each weight matrix, layer 1 (next to the input) first.
+// `loss_axis`: what the loss panel's values are; `loss_top`: its upper limit (0: from the data).
+viz::Figure notebook_figure(const Run& r, const std::vector<const demo::BackpropNotebookRun*>& runs,
+                            const std::vector<std::string>& names, bool grad_norms, const std::string& loss_axis,
+                            double loss_top = 0) {
+  viz::Figure fig(1, grad_norms ? 2 + int(runs.size()) : 2);
+  fig.cell_size(grad_norms ? 440 : 560, 420);
+  viz::LinePlot loss, acc;
+  loss.title(r.text(kLossBothTitle)).xlabel(r.text(kEpoch)).ylabel(loss_axis).log_y();
+  if (loss_top > 0) {
+    double bottom = loss_top;
+    for (const demo::BackpropNotebookRun* run : runs)
+      for (double v : run->train_loss)
+        if (v > 0) bottom = std::min(bottom, v);
+    loss.ylim(0.8 * bottom, loss_top);
+  }
+  acc.title(r.text(kValAccTitle)).xlabel(r.text(kEpoch)).ylabel("%").legend(viz::LegendLoc::LowerRight);
+  std::vector<viz::LinePlot> grads;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const demo::BackpropNotebookRun& run = *runs[i];
+    const viz::Color color = viz::palette_color(i == 0 ? 0 : i + 1);
+    std::vector<double> e;
+    for (size_t k = 0; k < run.train_loss.size(); ++k) e.push_back(double(k + 1));
+    loss.line(names[i], e, run.train_loss, {.color = color, .width = 2});
+    acc.line(names[i], e, run.val_accuracy_per_epoch, {.color = color, .width = 2});
+    if (!grad_norms) continue;
+    viz::LinePlot g;
+    g.title(r(kGradMeanTitle, names[i])).xlabel(r.text(kEpoch)).ylabel(r.text(kGradMeanAxis)).log_y();
+    g.legend(viz::LegendLoc::Best);
+    for (size_t l = 0; l < 4; ++l) {
+      std::vector<double> v;
+      for (const auto& n : run.grad_norms) v.push_back(n[l]);
+      g.line(r(kLayerN, l + 1), e, v, {.color = viz::palette_color(l), .width = 1.5});
+    }
+    grads.push_back(std::move(g));
+  }
+  fig.add(loss).add(acc);
+  for (viz::LinePlot& g : grads) fig.add(std::move(g));
+  return fig;
+}
+
 void demo_residual_vs_sigmoid(Run& r) {
-  const demo::TrainingRun res = demo::train_run(r.configs[0], {.boundary_frames = 1});
-  const demo::TrainingRun sig_run = demo::train_run(r.configs[1], {.boundary_frames = 1});
+  using demo::HiddenUnits;
+  const demo::BackpropNotebookSettings s;
+  const demo::BackpropNotebookData d = demo::backprop_notebook_data(s);
+  const demo::BackpropNotebookRun res = demo::backprop_notebook_run(d, HiddenUnits::relu_residual);
+  const demo::BackpropNotebookRun sgm = demo::backprop_notebook_run(d, HiddenUnits::sigmoid);
   const std::vector<std::string> names{r.text(kResidualName), r.text(kSigmoidName)};
   r.line(r.text(kRvsTitle));
   r.line();
-  r.line(r(kRvsIntro, sig(r.configs[0].optim.lr, 4), r.configs[0].train.epochs, res.train_size));
-  print_config_lines(r, "residual-vs-sigmoid");
+  print_protocol(r, d, s);
   r.line();
-  auto rows = comparison_rows(r, {&res, &sig_run}, names);
-  const demo::GradientSpread rs = demo::first_epoch_gradient_spread(res.history);
-  const demo::GradientSpread ss = demo::first_epoch_gradient_spread(sig_run.history);
-  auto epoch90 = [&](const demo::TrainingRun& t) {
-    const int64_t e = t.first_epoch_with_accuracy(0.9);
-    return e ? std::to_string(e) : r.text(kNever);
-  };
-  rows.push_back({r.text(kEpochTo90), epoch90(res), epoch90(sig_run)});
-  rows.push_back({r.text(kGradFirst), sig(rs.first, 3), sig(ss.first, 3)});
-  rows.push_back({r.text(kGradLast), sig(rs.last, 3), sig(ss.last, 3)});
+  r.line(r.text(kRvsNets));
+  r.line();
+  std::vector<std::vector<std::string>> rows{{"", names[0], names[1]}};
+  rows.push_back({r(kFinalTrainLoss, s.epochs), sig(res.train_loss.back(), 6), sig(sgm.train_loss.back(), 6)});
+  rows.push_back({r.text(kValAcc), pct_value(res.val_accuracy), pct_value(sgm.val_accuracy)});
+  for (size_t l = 0; l < 4; ++l)
+    rows.push_back({r(kGradLayer, l + 1), sig(res.grad_norms_first_step[l], 4), sig(sgm.grad_norms_first_step[l], 4)});
+  const double res_ratio = res.grad_norms_first_step[3] / res.grad_norms_first_step[0];
+  const double sgm_ratio = sgm.grad_norms_first_step[3] / sgm.grad_norms_first_step[0];
+  rows.push_back({r.text(kGradRatio), sig(res_ratio, 3), sig(sgm_ratio, 3)});
   table(r, rows);
-  for (const demo::TrainingRun* t : {&res, &sig_run})
-    if (!t->failure.empty()) r.line(r(kStopped, t->history.size(), t->failure));
   r.line();
-  r.line(r(kRvsRead, sig(ss.attenuation, 3), sig(rs.attenuation, 3), pct(sig_run.final_test_acc()),
-           pct(res.final_test_acc())));
+  r.line(r(kRvsVanish, sig(sgm_ratio, 3), sig(res_ratio, 3)));
+  r.line();
+  const Message& ranking = res.val_accuracy > sgm.val_accuracy   ? kReversed
+                           : res.val_accuracy < sgm.val_accuracy ? kSame
+                                                                 : kTied;
+  r.line(r(kRvsRanking, r.text(ranking), pct_value(res.val_accuracy), d.val_rows(), pct_value(sgm.val_accuracy)));
+  print_rounding(r, names[0], HiddenUnits::relu_residual, nn::Reduction::mean);
+  print_rounding(r, names[1], HiddenUnits::sigmoid, nn::Reduction::mean);
 
-  comparison_figure(r, {&res, &sig_run}, names, true).save_png(r.path("comparison.png"));
+  r.numbers["residual"] = notebook_run_json(res);
+  r.numbers["sigmoid"] = notebook_run_json(sgm);
+  if (!r.pictures) return;
+  notebook_figure(r, {&res, &sgm}, names, true, r.text(kBatchLossMean)).save_png(r.path("comparison.png"));
   r.wrote("comparison.png", kFileRvsCompare);
-  if (!res.frames.empty() && !sig_run.frames.empty()) {
-    viz::Figure fig(1, 2);
-    fig.cell_size(480, 420);
-    fig.add(boundary_map(r, res, res.frames.back(), names[0]))
-        .add(boundary_map(r, sig_run, sig_run.frames.back(), names[1]));
-    fig.save_png(r.path("boundaries.png"));
-    r.wrote("boundaries.png", kFileRvsBoundaries);
-  }
+  viz::Figure fig(1, 2);
+  fig.cell_size(480, 420);
+  fig.add(notebook_map(r, d, res, names[0] + ": " + pct_value(res.val_accuracy)))
+      .add(notebook_map(r, d, sgm, names[1] + ": " + pct_value(sgm.val_accuracy)));
+  fig.save_png(r.path("boundaries.png"));
+  r.wrote("boundaries.png", kFileRvsBoundaries);
 }
 
-// ============================== 9. bce-mean-vs-sum (seed 002 §2.4) ==============================
+// ============================== 9. bce-mean-vs-sum (notebook 002 §2.4) ==============================
 
-constexpr Message kBceTitle{"Binary cross-entropy: mean or sum over the batch? (seed 002 §2.4)",
-                            "Entropía cruzada binaria: ¿promedio o suma sobre el lote? (semilla 002 §2.4)"};
+constexpr Message kBceTitle{"Binary cross-entropy: mean or sum over the batch? (notebook 002 §2.4)",
+                            "Entropía cruzada binaria: ¿promedio o suma sobre el lote? (libreta 002 §2.4)"};
 constexpr Message kBceIntro{
-    "The sum over n points is n times the mean, so its gradient is n times larger too: with the same η,\n"
-    "every step is n = {} times longer. Both networks of residual-vs-sigmoid, trained three ways: mean\n"
-    "(η = {}), sum with the same η, and sum with η/n = {}. Losses are shown per point (sum / n) so the\n"
-    "three can be compared.",
-    "La suma sobre n puntos es n veces el promedio, así que su gradiente también es n veces mayor: con el\n"
-    "mismo η, cada paso es n = {} veces más largo. Las dos redes de residual-vs-sigmoid, entrenadas de tres\n"
-    "maneras: promedio (η = {}), suma con el mismo η, y suma con η/n = {}. Las pérdidas se muestran por punto\n"
-    "(suma / n) para poder compararlas."};
+    "Both networks of residual-vs-sigmoid, each trained twice: with eq. 5 (the mean over the batch) and\n"
+    "with its sum, as notebook 002 §2.4 does, with the same α. The sum over a batch of n = {} points is\n"
+    "n times the mean, and so is its gradient: every step is {} times longer. (With full-batch training\n"
+    "on N points the factor would be N; it is the batch size, {}, that sets it here.)",
+    "Las dos redes de residual-vs-sigmoid, cada una entrenada dos veces: con la ec. 5 (el promedio sobre el\n"
+    "lote) y con su suma, como hace la libreta 002 §2.4, con el mismo α. La suma sobre un lote de n = {}\n"
+    "puntos es n veces el promedio, y también su gradiente: cada paso es {} veces más largo. (Con todo el\n"
+    "conjunto en un solo lote de N puntos el factor sería N; aquí lo fija el tamaño del lote, {}.)"};
 constexpr Message kNet{"network", "red"};
 constexpr Message kReduction{"loss", "pérdida"};
-constexpr Message kOutcome{"outcome", "resultado"};
-constexpr Message kDiverged{"diverged at epoch {} (NaN)", "divergió en la época {} (NaN)"};
-constexpr Message kStuck{"stuck: did not learn", "atascada: no aprendió"};
-constexpr Message kLearned{"learned", "aprendió"};
+constexpr Message kMeanWord{"mean", "promedio"};
+constexpr Message kSumWord{"sum", "suma"};
+constexpr Message kLossPerPoint{"final loss per point", "pérdida final por punto"};
 constexpr Message kBceRead{
-    "Why: with the sum and the same η, every step is {} times too long. The steps overshoot: the ReLU net's\n"
-    "weights blow up until its outputs are NaN; the sigmoid net's units saturate (σ′ ≈ 0), so little\n"
-    "gradient reaches its first layers, and its loss jumps back and forth instead of going down (see\n"
-    "the picture). With η/n the sum takes exactly the mean's steps: the largest difference between the\n"
-    "two loss curves is {} (ReLU) and {} (sigmoid), rounding only. Mean or sum is a choice of units for\n"
-    "η; the mean keeps η independent of the number of points, which is why it is the usual choice.",
-    "Por qué: con la suma y el mismo η, cada paso es {} veces demasiado largo. Los pasos se pasan de largo:\n"
-    "los pesos de la red ReLU crecen sin control hasta que sus salidas son NaN; las unidades de la red\n"
-    "sigmoide se saturan (σ′ ≈ 0), así que poco gradiente llega a sus primeras capas, y su pérdida salta de\n"
-    "un lado a otro en lugar de bajar (ver la imagen). Con η/n la suma da exactamente los pasos del promedio:\n"
-    "la mayor diferencia entre las dos curvas de pérdida es {} (ReLU) y {} (sigmoide), solo redondeo.\n"
-    "Promedio o suma es una elección de unidades para η; el promedio hace a η independiente del número de\n"
-    "puntos, por eso es lo habitual."};
-constexpr Message kLossPerPoint{"loss per point", "pérdida por punto"};
-constexpr Message kFileBce{"loss per point of each net under mean, sum, and sum with η/n",
-                           "pérdida por punto de cada red con promedio, suma, y suma con η/n"};
+    "Measured: with the mean, ReLU + residual reaches {} and sigmoid {}; with the sum, ReLU + residual\n"
+    "{} and sigmoid {}. Steps {} times longer {} the ReLU net and {} the sigmoid net.",
+    "Medido: con el promedio, ReLU + residual llega a {} y sigmoide a {}; con la suma, ReLU + residual a\n"
+    "{} y sigmoide a {}. Pasos {} veces más largos {} a la red ReLU y {} a la red sigmoide."};
+constexpr Message kHurt{"hurt", "perjudican"};
+constexpr Message kHelp{"help", "benefician"};
+constexpr Message kNoEffect{"do not change", "no cambian"};
+constexpr Message kBceMoral{
+    "Mean or sum is a choice of units for α: the mean keeps α independent of the batch size, which is why\n"
+    "it is the usual choice. Which net fails under the sum depends on the data and the batch size: with\n"
+    "this protocol it is {}.",
+    "Promedio o suma es una elección de unidades para α: el promedio hace a α independiente del tamaño del\n"
+    "lote, por eso es lo habitual. Qué red falla con la suma depende de los datos y del tamaño del lote: con\n"
+    "este protocolo es {}."};
+constexpr Message kNeither{"neither", "ninguna"};
+constexpr Message kBoth{"both", "las dos"};
+constexpr Message kLossPerPointAxis{"loss per point (sum ÷ {})", "pérdida por punto (suma ÷ {})"};
+constexpr Message kBlowUp{
+    "The ReLU net under the sum blows up: its loss per point reaches {} at epoch {} (the picture stops\n"
+    "at 10), and ends at {}, with {} of the validation points right.",
+    "La red ReLU con la suma explota: su pérdida por punto llega a {} en la época {} (la imagen se corta\n"
+    "en 10), y termina en {}, con {} de los puntos de validación bien clasificados."};
+constexpr Message kFileBce{"loss per point and validation accuracy of the four runs",
+                           "pérdida por punto y exactitud de validación de las cuatro corridas"};
 
 void demo_bce_mean_vs_sum(Run& r) {
-  struct Net {
-    std::string name;
-    demo::TrainingRun mean, sum, scaled;
+  using demo::HiddenUnits;
+  const demo::BackpropNotebookSettings s;
+  const demo::BackpropNotebookData d = demo::backprop_notebook_data(s);
+  struct Case {
+    const char* key;
+    HiddenUnits units;
+    nn::Reduction reduction;
+    demo::BackpropNotebookRun run;
   };
-  std::vector<Net> nets;
-  int64_t n = 0;
-  for (size_t i = 0; i < 2; ++i) {
-    Net net{r.text(i == 0 ? kResidualName : kSigmoidName), {}, {}, {}};
-    train::TrainConfig mean = r.configs[i];
-    mean.loss.reduction = "mean";
-    net.mean = demo::train_run(mean);
-    n = net.mean.train_size;
-    train::TrainConfig sum = mean;
-    sum.loss.reduction = "sum";
-    net.sum = demo::train_run(sum);
-    sum.optim.lr = mean.optim.lr / double(n);
-    net.scaled = demo::train_run(sum);
-    nets.push_back(std::move(net));
-  }
-  const double lr = r.configs[0].optim.lr;
+  std::vector<Case> cases{{"relu_mean", HiddenUnits::relu_residual, nn::Reduction::mean, {}},
+                          {"relu_sum", HiddenUnits::relu_residual, nn::Reduction::sum, {}},
+                          {"sigmoid_mean", HiddenUnits::sigmoid, nn::Reduction::mean, {}},
+                          {"sigmoid_sum", HiddenUnits::sigmoid, nn::Reduction::sum, {}}};
+  for (Case& c : cases) c.run = demo::backprop_notebook_run(d, c.units, c.reduction, s);
   r.line(r.text(kBceTitle));
   r.line();
-  r.line(r(kBceIntro, n, sig(lr, 4), sig(lr / double(n), 4)));
-  print_config_lines(r, "bce-mean-vs-sum");
+  print_protocol(r, d, s);
   r.line();
-  std::vector<std::vector<std::string>> rows{{r.text(kNet), r.text(kReduction), "η", r.text(kFinalLoss),
-                                              r.text(kTrainAcc), r.text(kTestAcc), r.text(kOutcome)}};
-  for (const Net& net : nets) {
-    for (auto [label, run] : {std::pair{"mean", &net.mean}, {"sum", &net.sum}, {"sum", &net.scaled}}) {
-      std::string outcome = !run->failure.empty()          ? r(kDiverged, run->history.size() + 1)
-                            : run->final_train_acc() < 0.6 ? r.text(kStuck)
-                                                           : r.text(kLearned);
-      rows.push_back({net.name, label, sig(run->config.optim.lr, 4), sig(run->final_loss_per_row(), 4),
-                      pct(run->final_train_acc()), pct(run->final_test_acc()), outcome});
-    }
+  r.line(r(kBceIntro, s.batch, s.batch, s.batch));
+  r.line();
+  std::vector<std::vector<std::string>> rows{
+      {r.text(kNet), r.text(kReduction), r(kFinalTrainLoss, s.epochs), r.text(kLossPerPoint), r.text(kValAcc)}};
+  std::vector<std::string> names;
+  for (const Case& c : cases) {
+    const bool sum = c.reduction == nn::Reduction::sum;
+    const double per_point = c.run.train_loss.back() / (sum ? double(s.batch) : 1.0);
+    names.push_back(r.text(c.units == HiddenUnits::relu_residual ? kResidualName : kSigmoidName) + ", " +
+                    r.text(sum ? kSumWord : kMeanWord));
+    rows.push_back({r.text(c.units == HiddenUnits::relu_residual ? kResidualName : kSigmoidName),
+                    r.text(sum ? kSumWord : kMeanWord), sig(c.run.train_loss.back(), 6), sig(per_point, 6),
+                    pct_value(c.run.val_accuracy)});
   }
-  table(r, rows, "  ", {1, 6});
+  table(r, rows, "  ", {1});
   r.line();
-  r.line(r(kBceRead, n, fmt(demo::max_loss_gap(nets[0].mean, nets[0].scaled), 1),
-           fmt(demo::max_loss_gap(nets[1].mean, nets[1].scaled), 1)));
+  auto effect = [&](const Case& mean, const Case& sum) -> const Message& {
+    return sum.run.val_accuracy < mean.run.val_accuracy - 1   ? kHurt
+           : sum.run.val_accuracy > mean.run.val_accuracy + 1 ? kHelp
+                                                              : kNoEffect;
+  };
+  r.line(r(kBceRead, pct_value(cases[0].run.val_accuracy), pct_value(cases[2].run.val_accuracy),
+           pct_value(cases[1].run.val_accuracy), pct_value(cases[3].run.val_accuracy), s.batch,
+           r.text(effect(cases[0], cases[1])), r.text(effect(cases[2], cases[3]))));
+  const bool relu_fails = cases[1].run.val_accuracy < 75, sigmoid_fails = cases[3].run.val_accuracy < 75;
+  r.line(r(kBceMoral, relu_fails && sigmoid_fails ? r.text(kBoth)
+                      : relu_fails                ? names[0].substr(0, names[0].find(','))
+                      : sigmoid_fails             ? names[2].substr(0, names[2].find(','))
+                                                  : r.text(kNeither)));
+  {
+    const std::vector<double>& l = cases[1].run.train_loss;
+    const auto peak = std::max_element(l.begin(), l.end());
+    if (peak != l.end() && *peak / double(s.batch) > 10)
+      r.line(r(kBlowUp, sig(*peak / double(s.batch), 3), peak - l.begin() + 1, sig(l.back() / double(s.batch), 4),
+               pct_value(cases[1].run.val_accuracy)));
+  }
+  r.line();
+  for (size_t i = 0; i < cases.size(); ++i) print_rounding(r, names[i], cases[i].units, cases[i].reduction);
 
-  viz::Figure fig(1, 2);
-  fig.cell_size(560, 420);
-  for (const Net& net : nets) {
-    viz::LinePlot p;
-    p.title(net.name).xlabel(r.text(kEpoch)).ylabel(r.text(kLossPerPoint)).log_y();
-    auto curve = [&](const std::string& name, const demo::TrainingRun& run, viz::SeriesStyle style) {
-      std::vector<double> e;
-      for (const train::EpochMetrics& m : run.history) e.push_back(double(m.epoch));
-      p.line(name, e, demo::loss_per_row(run), style);
-    };
-    curve("mean, η = " + sig(lr, 3), net.mean, {.color = viz::colors::blue, .width = 3});
-    curve("sum, η = " + sig(lr, 3), net.sum, {.color = viz::colors::vermillion, .width = 2});
-    curve("sum, η/n = " + sig(lr / double(n), 3), net.scaled,
-          {.color = viz::colors::black, .width = 1.5, .line = viz::LineStyle::Dashed});
-    fig.add(p);
+  for (const Case& c : cases) r.numbers[c.key] = notebook_run_json(c.run);
+  if (!r.pictures) return;
+  // Per point, so that mean and sum share an axis.
+  std::vector<demo::BackpropNotebookRun> per_point;
+  for (const Case& c : cases) {
+    per_point.push_back(c.run);
+    if (c.reduction == nn::Reduction::sum)
+      for (double& v : per_point.back().train_loss) v /= double(s.batch);
   }
-  fig.save_png(r.path("mean_vs_sum.png"));
+  notebook_figure(r, {&per_point[0], &per_point[1], &per_point[2], &per_point[3]}, names, false,
+                  r(kLossPerPointAxis, s.batch), 10)
+      .save_png(r.path("mean_vs_sum.png"));
   r.wrote("mean_vs_sum.png", kFileBce);
 }
 
-// ============================== 11. dense-configs (seed 002 §4) ==============================
+// ============================== 11. dense-configs (notebook 002 §4) ==============================
 
-constexpr Message kDenseTitle{"Three dense-network configurations, trained and compared (seed 002 §4)",
-                              "Tres configuraciones de redes densas, entrenadas y comparadas (semilla 002 §4)"};
+constexpr Message kDenseTitle{"Three dense-network configurations, trained and compared (notebook 002 §4)",
+                              "Tres configuraciones de redes densas, entrenadas y comparadas (libreta 002 §4)"};
 constexpr Message kDenseIntro{
     "The notebook's three configurations, on the same data (two half moons, {} training and {} test\n"
     "points) with the same training (Adam, η = {}, batches of {}, {} epochs):",
@@ -1544,70 +1856,70 @@ const std::vector<Demo>& demos() {
       {"cost-landscape",
        {"critical points of a one-weight cost C(W) by autograd (C′, C″), the tangent line, gradient descent",
         "puntos críticos de un costo de un peso C(W) con autograd (C′, C″), la recta tangente, descenso por gradiente"},
-       {"seed 000, \"Intuición: buscar el mínimo del costo\"",
-        "semilla 000, \"Intuición: buscar el mínimo del costo\""},
+       {"notebook 000, \"Intuición: buscar el mínimo del costo\"",
+        "libreta 000, \"Intuición: buscar el mínimo del costo\""},
        demo_cost_landscape},
       {"chain-rule",
        {"y = σ(x), z = y², C = ½(z − t)² and f = (3x + 2)², each partial by formula and by autograd; dL/da = −1",
         "y = σ(x), z = y², C = ½(z − t)² y f = (3x + 2)², cada parcial por fórmula y por autograd; dL/da = −1"},
-       {"seed 000 §2 \"Regla de la cadena\"; seed 001 \"Concepto previo\" and first cell",
-        "semilla 000 §2 \"Regla de la cadena\"; semilla 001 \"Concepto previo\" y primera celda"},
+       {"notebook 000 §2 \"Regla de la cadena\"; notebook 001 \"Concepto previo\" and first cell",
+        "libreta 000 §2 \"Regla de la cadena\"; libreta 001 \"Concepto previo\" y primera celda"},
        demo_chain_rule},
       {"neuron-step",
        {"one gradient step on a sigmoid neuron: output, residual, δ, Δw, new error (and the notebook's stale output)",
         "un paso de gradiente sobre una neurona sigmoide: salida, error, δ, Δw, nuevo error (y la salida vieja del "
         "notebook)"},
-       {"seed 003, \"Descenso por gradiente\"", "semilla 003, \"Descenso por gradiente\""},
+       {"notebook 003, \"Descenso por gradiente\"", "libreta 003, \"Descenso por gradiente\""},
        demo_neuron_step},
       {"neuron-boundary",
        {"one sigmoid neuron trained by gradient descent: its straight decision boundary forming, and the cost",
         "una neurona sigmoide entrenada por descenso por gradiente: su frontera recta formándose, y el costo"},
-       {"seed 000 §4 \"Vamos con las derivadas parciales\"", "semilla 000 §4 \"Vamos con las derivadas parciales\""},
+       {"notebook 000 §4 \"Vamos con las derivadas parciales\"",
+        "libreta 000 §4 \"Vamos con las derivadas parciales\""},
        demo_neuron_boundary,
        {"neuron_boundary.toml"}},
       {"circle-2-2-1",
        {"a 2-2-1 sigmoid network by backpropagation on points inside/outside a circle, and why 2 units are few",
         "una red sigmoide 2-2-1 por retropropagación con puntos dentro/fuera de un círculo, y por qué 2 unidades son "
         "pocas"},
-       {"seed 000 §7, the 2-2-1 simulation", "semilla 000 §7, la simulación 2-2-1"},
+       {"notebook 000 §7, the 2-2-1 simulation", "libreta 000 §7, la simulación 2-2-1"},
        demo_circle,
        {"circle_2_2_1.toml"}},
       {"xor",
        {"XOR learned by a 2-2-1 sigmoid network: the notebook's errors every 1000 epochs and outputs, reproduced",
         "XOR aprendido por una red sigmoide 2-2-1: los errores cada 1000 épocas y las salidas del notebook, "
         "reproducidos"},
-       {"seed 001, \"El problema del XOR\"", "semilla 001, \"El problema del XOR\""},
+       {"notebook 001, \"El problema del XOR\"", "libreta 001, \"El problema del XOR\""},
        demo_xor,
        {"xor.toml"}},
       {"xnor-threshold",
        {"XNOR from step units with hand-set weights: truth table and decision regions",
         "XNOR con unidades escalón y pesos puestos a mano: tabla de verdad y regiones de decisión"},
-       {"seed 002 §1, \"Red de unidades de umbral lineal\"", "semilla 002 §1, \"Red de unidades de umbral lineal\""},
+       {"notebook 002 §1, \"Red de unidades de umbral lineal\"",
+        "libreta 002 §1, \"Red de unidades de umbral lineal\""},
        demo_xnor_threshold},
       {"residual-vs-sigmoid",
        {"3 hidden ReLU layers with a residual connection vs 3 sigmoid layers: loss, accuracy, per-layer gradients",
         "3 capas ocultas ReLU con conexión residual frente a 3 sigmoides: pérdida, exactitud, gradientes por capa"},
-       {"seed 002 §2, \"Retropropagación en red densa\"", "semilla 002 §2, \"Retropropagación en red densa\""},
-       demo_residual_vs_sigmoid,
-       {"residual_relu.toml", "deep_sigmoid.toml"}},
+       {"notebook 002 §2, \"Retropropagación en red densa\"", "libreta 002 §2, \"Retropropagación en red densa\""},
+       demo_residual_vs_sigmoid},
       {"bce-mean-vs-sum",
        {"the same two networks with the BCE summed instead of averaged, and with η/n",
         "las mismas dos redes con la ECB sumada en lugar de promediada, y con η/n"},
-       {"seed 002 §2.4", "semilla 002 §2.4"},
-       demo_bce_mean_vs_sum,
-       {"residual_relu.toml", "deep_sigmoid.toml"}},
+       {"notebook 002 §2.4", "libreta 002 §2.4"},
+       demo_bce_mean_vs_sum},
       {"autodiff",
        {"forward and backward pass of x3·tanh(w4·σ(w3·[ReLU(w1·x1) + σ(w2·x2)])), graph as SVG, the hand values "
         "checked",
         "pasos hacia adelante y hacia atrás de x3·tanh(w4·σ(w3·[ReLU(w1·x1) + σ(w2·x2)])), grafo en SVG, valores a "
         "mano revisados"},
-       {"seed 002 §3, \"Diferenciación automática\"", "semilla 002 §3, \"Diferenciación automática\""},
+       {"notebook 002 §3, \"Diferenciación automática\"", "libreta 002 §3, \"Diferenciación automática\""},
        demo_autodiff},
       {"dense-configs",
        {"three dense configurations (depth, activations, dropout, BatchNorm/GroupNorm, weight decay) compared",
         "tres configuraciones densas (profundidad, activaciones, dropout, BatchNorm/GroupNorm, weight decay) "
         "comparadas"},
-       {"seed 002 §4, \"Red densa con PyTorch\"", "semilla 002 §4, \"Red densa con PyTorch\""},
+       {"notebook 002 §4, \"Red densa con PyTorch\"", "libreta 002 §4, \"Red densa con PyTorch\""},
        demo_dense_configs,
        {"dense_config1.toml", "dense_config2.toml", "dense_config3.toml"}},
   };
@@ -1623,7 +1935,7 @@ std::string demo_names() {
 struct Options {
   std::string name, out;
   std::vector<std::string> configs, set;
-  bool list = false;
+  bool list = false, json = false;
 };
 
 int run(const Options& o, const Context& ctx) {
@@ -1642,8 +1954,15 @@ int run(const Options& o, const Context& ctx) {
     if (o.name == d.name) demo = &d;
   NABLA_CHECK(demo, ValueError, tr(kUnknown, o.name, demo_names()));
 
-  Run r{tr, std::cout, o.out.empty() ? std::filesystem::path("demo-" + o.name) : std::filesystem::path(o.out),
-        {}, {},        {}};
+  // With --json the text goes nowhere (an ostream without a buffer discards what it is given).
+  std::ostream discard(nullptr);
+  Run r{tr,
+        o.json ? discard : std::cout,
+        o.out.empty() ? std::filesystem::path("demo-" + o.name) : std::filesystem::path(o.out),
+        {},
+        {},
+        {}};
+  r.pictures = !o.json || !o.out.empty();
   // Every configuration is parsed and checked before any work or file: a bad one writes nothing.
   std::vector<std::string> examples;
   for (const char* c : demo->configs) examples.push_back(std::string("examples/") + c);
@@ -1660,10 +1979,17 @@ int run(const Options& o, const Context& ctx) {
       r.sources.push_back(o.configs[i]);
     }
   }
-  std::error_code ec;
-  std::filesystem::create_directories(r.dir, ec);
-  NABLA_CHECK(!ec, IOError, "cannot create the directory ", r.dir.string(), ": ", ec.message());
+  if (r.pictures) {
+    std::error_code ec;
+    std::filesystem::create_directories(r.dir, ec);
+    NABLA_CHECK(!ec, IOError, "cannot create the directory ", r.dir.string(), ": ", ec.message());
+  }
   demo->run(r);
+  if (o.json) {
+    std::cout << nlohmann::json{{"demo", demo->name}, {"numbers", r.numbers}}.dump() << "\n";
+    std::cout.flush();
+    return 0;
+  }
 
   if (!r.files.empty()) {
     r.line();
@@ -1682,6 +2008,7 @@ Action setup(CLI::App& app, const Context& ctx) {
   app.add_option("name", o->name, std::string(tr.text(kNameHelp)))->type_name("NAME");
   app.add_flag("--list", o->list, std::string(tr.text(kListHelp)));
   app.add_option("--out", o->out, std::string(tr.text(kOutHelp)))->type_name("DIR");
+  app.add_flag("--json", o->json, std::string(tr.text(kJsonHelp)));
   app.add_option("--config", o->configs, std::string(tr.text(kConfigHelp)))
       ->type_name("FILE.toml")
       ->allow_extra_args(false);

@@ -89,6 +89,8 @@ BoundaryFrame snapshot(train::Trainer& t, const viz::Grid2D& grid, int64_t epoch
   f.epoch = epoch;
   f.p = t.predict(Tensor::from_vector(xy, {static_cast<int64_t>(xs.size()), 2})).to_vector<double>();
   f.loss = t.evaluate(t.train_set()).first;
+  for (const auto& [name, p] : t.model().named_parameters())
+    f.parameters.push_back({name, p.detach().contiguous().to_vector<double>()});
   return f;
 }
 

@@ -35,6 +35,8 @@ struct BoundaryFrame {
   int64_t epoch = 0;      // epochs done when it was taken (0: the starting weights)
   std::vector<double> p;  // p(class 1) at each grid point (Grid2D order)
   double loss = 0;        // training loss at that moment (evaluated, eval mode)
+  // The parameters at that moment, by state_dict name ("layers.0.weight"), flattened.
+  std::vector<std::pair<std::string, std::vector<double>>> parameters;
 };
 
 // The labelled points of a dataset, for a DecisionMap.
