@@ -54,3 +54,4 @@ float, double, long, int, half = float32, float64, int64, int32, None  # noqa: A
 del half
 
 # ---- nabla.nn, nabla.optim, nabla.utils: the pynn branch adds its imports below this line ----
+from . import nn, optim, utils  # noqa: E402,F401

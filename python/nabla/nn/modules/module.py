@@ -61,7 +61,7 @@ def _to_args(*args, device=None, dtype=None, non_blocking=False, memory_format=N
         elif not isinstance(arg, bool):  # non_blocking given positionally
             raise TypeError(f"to() received an invalid argument: {arg!r} (expected a device, a dtype or a tensor)")
     if device is not None:
-        nabla.device(device)  # raises for devices nabla does not have
+        nabla._C._check_device(device, "Module.to")  # raises for devices nabla does not have
     return dtype
 
 
