@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _C
 from ._C import Tensor
+from ._tensor_str import tensor_repr as _tensor_repr
 
 _float32, _float64, _int64, _bool, _int32 = _C.float32, _C.float64, _C.int64, _C.bool, _C.int32
 
@@ -258,19 +259,8 @@ def _setitem(self, idx, value):
 
 
 # ---------------------------------------------------------------- printing
-def _grad_fn_name(node):
-    return "".join(part.capitalize() for part in node.name().split("_")) + "Backward0"
-
-
 def _repr(self):
-    if not self._defined:
-        return "tensor(undefined)"
-    s = self._cpp_repr()
-    s = s.replace(", dtype=float64", ", dtype=nabla.float64")
-    fn = self.grad_fn
-    if fn is not None:
-        s = s.replace(f"grad_fn=<{fn.name()}>", f"grad_fn=<{_grad_fn_name(fn)}>")
-    return s
+    return _tensor_repr(self)
 
 
 # ---------------------------------------------------------------- results with names
