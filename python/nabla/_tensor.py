@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _C
 from ._C import Tensor
+from ._tensor_str import tensor_repr as _tensor_repr
 
 _float32, _float64, _int64, _bool, _int32 = _C.float32, _C.float64, _C.int64, _C.bool, _C.int32
 
@@ -258,19 +259,8 @@ def _setitem(self, idx, value):
 
 
 # ---------------------------------------------------------------- printing
-def _grad_fn_name(node):
-    return "".join(part.capitalize() for part in node.name().split("_")) + "Backward0"
-
-
 def _repr(self):
-    if not self._defined:
-        return "tensor(undefined)"
-    s = self._cpp_repr()
-    s = s.replace(", dtype=float64", ", dtype=nabla.float64")
-    fn = self.grad_fn
-    if fn is not None:
-        s = s.replace(f"grad_fn=<{fn.name()}>", f"grad_fn=<{_grad_fn_name(fn)}>")
-    return s
+    return _tensor_repr(self)
 
 
 # ---------------------------------------------------------------- results with names
@@ -436,6 +426,116 @@ def equal(input, other):
     return tuple(input.shape) == tuple(other.shape) and builtins.bool((input == other).all())
 
 
+def _as_tensor_like(x, like):
+    return x if isinstance(x, Tensor) else tensor(x, dtype=like.dtype if isinstance(like, Tensor) else None)
+
+
+def add(input, other, *, alpha=1):
+    return _as_tensor_like(input, other).add(other, alpha=alpha)
+
+
+def sub(input, other, *, alpha=1):
+    return _as_tensor_like(input, other).sub(other, alpha=alpha)
+
+
+def mul(input, other):
+    return _as_tensor_like(input, other) * other
+
+
+def div(input, other, *, rounding_mode=None):
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        return _C.trunc(_as_tensor_like(input, other) / other)
+    return _as_tensor_like(input, other) / other
+
+
+def pow(input, exponent):
+    return input ** exponent if isinstance(input, Tensor) else exponent.__rpow__(input)
+
+
+subtract, multiply, divide, true_divide = sub, mul, div, div
+
+
+def floor_divide(input, other):
+    """floor(input / other), with integer results for integer operands (as torch's //)."""
+    a = _as_tensor_like(input, other)
+    integer = not a.is_floating_point() and not (isinstance(other, Tensor) and other.is_floating_point()) \
+        and not isinstance(other, builtins.float)
+    if integer:
+        b = other if isinstance(other, Tensor) else tensor(other)
+        if builtins.bool((b == 0).any()):
+            raise ZeroDivisionError("floor_divide: integer division by zero")
+        return _C.floor(a.double() / b.double()).long()
+    return _C.floor(a / other)
+
+
+def remainder(input, other):
+    """input - floor(input / other) * other: the sign of the divisor, as torch's % (differentiable
+    in input)."""
+    a = _as_tensor_like(input, other)
+    return a - floor_divide(a, other) * other
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over dim (all elements by default), unbiased unless unbiased=False or correction=0."""
+    if isinstance(dim, builtins.bool):  # var(x, False): the unbiased flag in torch's old order
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    dims = None if dim is None else ([dim] if isinstance(dim, int) else list(dim))
+    n = input.numel() if dims is None else int(np.prod([input.shape[d] for d in dims]))
+    mean = input.mean(dims, keepdim=True) if dims is not None else input.mean()
+    squares = ((input - mean) ** 2).sum(dims, keepdim) if dims is not None else ((input - mean) ** 2).sum()
+    return squares / builtins.max(n - correction, 0)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """The vector p-norm of the elements (over dim): p = 2 / 'fro', 1, inf, or any other number."""
+    x = input if dtype is None else input.to(dtype)
+    if p in ("fro", 2, 2.0):
+        return (x * x).sum(dim, keepdim).sqrt()
+    if p in (1, 1.0):
+        return x.abs().sum(dim, keepdim)
+    if p == float("inf"):
+        return x.abs().amax(dim, keepdim)
+    return (x.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+
+def save(obj, f, **kwargs):
+    """Pickles obj (tensors, dicts of them such as a state_dict) to a path or a file, as torch.save."""
+    import pickle
+    if hasattr(f, "write"):
+        pickle.dump(obj, f)
+    else:
+        with open(f, "wb") as out:
+            pickle.dump(obj, out)
+
+
+def load(f, map_location=None, weights_only=False, **kwargs):
+    """Reads what save wrote."""
+    import pickle
+    if hasattr(f, "read"):
+        return pickle.load(f)
+    with open(f, "rb") as inp:
+        return pickle.load(inp)
+
+
+def _repeat(self, *sizes):
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < self.ndim:
+        raise _C.ShapeError(f"repeat: {len(sizes)} repeat counts for a tensor with {self.ndim} dimensions")
+    shape = [1] * (len(sizes) - self.ndim) + list(self.shape)
+    x = self.reshape(*[v for s in shape for v in (1, s)])
+    x = x.expand(*[v for r, s in zip(sizes, shape) for v in (r, s)])
+    return x.reshape(*[r * s for r, s in zip(sizes, shape)])
+
+
 # ---------------------------------------------------------------- Tensor methods in Python
 def _size(self, dim=None):
     return self.shape if dim is None else self.shape[dim]
@@ -559,6 +659,11 @@ def _type(self, dtype=None):
     return self.to(dtype)
 
 
+def _reshape_inplace(self, result):
+    self.data = result
+    return self
+
+
 def _install():
     T = Tensor
     T.__module__ = "nabla"
@@ -612,6 +717,27 @@ def _install():
     T.new_ones = _new("ones")
     T.new_empty = _new("zeros")
     T.new_full = _new("full")
+    T.var = var
+    T.std = std
+    T.norm = norm
+    T.repeat = _repeat
+    T.view_as = lambda self, other: self.view(*other.shape)
+    T.reshape_as = lambda self, other: self.reshape(*other.shape)
+    T.floor_divide = floor_divide
+    T.remainder = remainder
+    T.__floordiv__ = floor_divide
+    T.__rfloordiv__ = lambda self, other: floor_divide(other, self)
+    T.__mod__ = remainder
+    T.__rmod__ = lambda self, other: remainder(other, self)
+    # In-place forms of the out-of-place methods (refused, like every in-place op, on a tensor
+    # autograd tracks while grad mode is on).
+    for name in ["clamp", "clip", "relu", "exp", "log", "sigmoid", "tanh", "neg", "abs", "sqrt", "floor", "ceil",
+                 "round", "trunc", "pow", "square", "reciprocal", "sign", "t", "transpose", "unsqueeze", "squeeze",
+                 "floor_divide", "remainder"]:
+        def inplace(self, *args, _name=name, **kwargs):
+            return self.copy_(getattr(self, _name)(*args, **kwargs)) if _name not in (
+                "t", "transpose", "unsqueeze", "squeeze") else _reshape_inplace(self, getattr(self, _name)(*args))
+        setattr(T, name + "_", inplace)
 
 
 _install()

@@ -7,6 +7,7 @@
 
 #include "bindings.h"
 #include "nabla/autograd/node.h"
+#include "nabla/tensor/capture.h"
 
 namespace nabla::python {
 namespace {
@@ -90,6 +91,21 @@ std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending) {
   });
   Tensor indices = idx.transpose(d, x.dim() - 1).contiguous();
   return {nabla::gather(x, d, indices), indices};
+}
+
+// floor / ceil / round / trunc: piecewise constant, so not recorded by autograd (torch gives them
+// a zero gradient). Integer tensors are returned as copies.
+Tensor rounding(const Tensor& x, const char* op, double (*f)(double)) {
+  capture::refuse(op);
+  if (!is_floating(x.dtype())) return x.detach().clone();
+  Tensor in = x.detach().contiguous();
+  Tensor out = Tensor::empty(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), op, [&]<class T>() {
+    const T* p = in.data<T>();
+    T* o = out.data<T>();
+    for (int64_t i = 0; i < in.numel(); ++i) o[i] = static_cast<T>(f(static_cast<double>(p[i])));
+  });
+  return out;
 }
 
 void bind(py::module_& m) {
@@ -324,6 +340,15 @@ void bind(py::module_& m) {
         return nabla::where(cond, x, y);
       },
       py::arg("condition"), py::arg("other"));
+
+  def_both(m, cls, "floor",
+           [](const Tensor& x) { return rounding(x, "floor", [](double v) { return std::floor(v); }); });
+  def_both(m, cls, "ceil", [](const Tensor& x) { return rounding(x, "ceil", [](double v) { return std::ceil(v); }); });
+  def_both(m, cls, "trunc",
+           [](const Tensor& x) { return rounding(x, "trunc", [](double v) { return std::trunc(v); }); });
+  // Halves to even, as torch.round (the default floating-point rounding mode).
+  def_both(m, cls, "round",
+           [](const Tensor& x) { return rounding(x, "round", [](double v) { return std::nearbyint(v); }); });
 
   // ---- linear algebra ----
   auto matmul = [](const py::object& a, const py::object& b) {

@@ -316,3 +316,79 @@ def test_inplace_on_tensors_autograd_tracks():
     h = w * 2
     with pytest.raises(nabla.AutogradError, match="out-of-place"):
         h.add_(1)
+
+
+# ---------------------------------------------------------------- more of torch's functions
+
+
+def test_module_level_arithmetic():
+    a, b = pair(X, requires_grad=True)
+    c, d = pair(POS)
+    for name in ["add", "sub", "mul", "div", "subtract", "multiply", "divide", "true_divide", "pow"]:
+        check_grad(lambda t: getattr(nabla, name)(t.abs() + 1, c), lambda t: getattr(torch, name)(t.abs() + 1, d), X)
+    assert_same(nabla.add(a, c, alpha=2), torch.add(b, d, alpha=2))
+    assert_same(nabla.pow(2.0, c), torch.pow(2.0, d))
+
+
+@pytest.mark.parametrize("name", ["floor", "ceil", "round", "trunc"])
+def test_rounding(name):
+    data = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 1.2, -1.7, 3.0])
+    for dtype in [nabla.float32, nabla.float64]:
+        a, b = pair(data, dtype)
+        assert_same(getattr(nabla, name)(a), getattr(torch, name)(b), exact=True)
+        assert_same(getattr(a, name)(), getattr(b, name)(), exact=True)
+    a, b = pair([1, -2], nabla.int64)
+    assert_same(getattr(a, name)(), getattr(b, name)())
+
+
+def test_floor_divide_and_remainder():
+    for x, y in [([7.5, -7.5, 3.0], [2.0, 2.0, -2.0]), ([7, -7, 5], [2, 2, -3])]:
+        dtype = nabla.float64 if isinstance(x[0], float) else nabla.int64
+        a, b = pair(x, dtype)
+        c, d = pair(y, dtype)
+        assert_same(a // c, b // d)
+        assert_same(a % c, b % d)
+        assert_same(a % 2, b % 2)
+        assert_same(a // 2, b // 2)
+    check_grad(lambda t: t % 0.7, lambda t: t % 0.7, X)
+    with pytest.raises(ZeroDivisionError):
+        nabla.tensor([1, 2]) // 0
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"dim": 0}, {"dim": 1, "keepdim": True}, {"unbiased": False},
+                                    {"dim": (0, 1)}, {"dim": 1, "correction": 0}])
+def test_var_std(kwargs):
+    for name in ["var", "std"]:
+        check_grad(lambda t: getattr(t, name)(**kwargs), lambda t: getattr(t, name)(**kwargs), X, weights=False)
+        check_grad(lambda t: getattr(nabla, name)(t, **kwargs), lambda t: getattr(torch, name)(t, **kwargs), X,
+                   weights=False)
+
+
+@pytest.mark.parametrize("p", [2, 1, float("inf"), 3])
+def test_norm(p):
+    check_grad(lambda t: t.norm(p), lambda t: t.norm(p), X)
+    check_grad(lambda t: nabla.norm(t, p, dim=1), lambda t: torch.norm(t, p, dim=1), X)
+
+
+def test_repeat_view_as_reshape_as():
+    for sizes in [(2, 1), (1, 3), (2, 2, 1)]:
+        check_grad(lambda t: t.repeat(*sizes), lambda t: t.repeat(*sizes), X)
+    a, b = pair(X)
+    assert_same(a.reshape(12).view_as(a), b.reshape(12).view_as(b))
+    assert_same(a.reshape_as(nabla.zeros(4, 3)), b.reshape_as(torch.zeros(4, 3)))
+
+
+def test_inplace_method_variants():
+    for name, args in [("clamp_", (-0.5, 0.5)), ("relu_", ()), ("exp_", ()), ("sigmoid_", ()), ("neg_", ()),
+                       ("abs_", ()), ("pow_", (2,)), ("round_", ()), ("unsqueeze_", (0,)), ("t_", ())]:
+        a, b = pair(X)
+        ra, rb = getattr(a, name)(*args), getattr(b, name)(*args)
+        assert ra is a
+        assert_same(a, b)
+
+
+def test_save_load(tmp_path):
+    state = {"w": nabla.randn(3, 2), "b": nabla.zeros(2, dtype=nabla.float64), "step": 3}
+    nabla.save(state, tmp_path / "s.pt")
+    back = nabla.load(tmp_path / "s.pt")
+    assert back["step"] == 3 and back["w"].tolist() == state["w"].tolist() and back["b"].dtype == nabla.float64

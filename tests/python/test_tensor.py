@@ -202,12 +202,24 @@ def test_numpy_refuses_requires_grad_and_asarray_works():
     ([1.0, 2.0, 3.0], "float32"), ([[1.5, -2.25], [3.0, 4.0]], "float32"), ([1.0, 2.0], "float64"),
     ([1, 2, 3], "int64"), ([True, False], "bool"), (3.5, "float32"), (7, "int64"),
     ([[1, 2], [3, 4]], "int64"), ([0.1234567, 100.5], "float32"), ([1e-5, 1.0], "float32"),
-    ([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]], "float32"),
+    ([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]], "float32"), ([1e8, 1.0], "float32"),
+    ([0.0, -0.0], "float64"), ([float("nan"), 1.0], "float32"), ([float("inf"), -1.5], "float64"),
+    (list(range(12)), "float64"), ([123456.789, 1.0], "float32"), ([], "float32"), ([], "int64"), ([[]], "float32"),
+    ([1e-5, 2e-5], "float64"), ([100.0, 2000.0], "float32"),
 ])
 def test_repr_like_torch(data, dtype):
     a = nabla.tensor(data, dtype=getattr(nabla, dtype))
     b = torch.tensor(data, dtype=getattr(torch, dtype))
     assert repr(a).replace("nabla.", "torch.") == repr(b)
+
+
+@pytest.mark.parametrize("shape", [(2000,), (3, 20), (50, 50), (4, 5, 6), (1200, 2)])
+def test_repr_of_wide_and_large_tensors_like_torch(shape, seeded):
+    seeded(0)
+    a = nabla.randn(*shape, dtype=nabla.float64, requires_grad=True)
+    b = torch.randn(*shape, dtype=torch.float64, requires_grad=True)
+    assert repr(a).replace("nabla.", "torch.") == repr(b)
+    assert str(a * 2).replace("nabla.", "torch.") == str(b * 2)
 
 
 def test_repr_with_grad():
