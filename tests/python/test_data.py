@@ -58,6 +58,7 @@ def test_default_collate_like_torch():
     cases = [
         [1, 2, 3],
         [1.5, 2.5],
+        [0.1, 1e-300],  # Python floats collate to float64, exactly
         [True, False],
         [(1, 2.0), (3, 4.0)],
         [{"a": 1, "b": [1.0, 2.0]}, {"a": 2, "b": [3.0, 4.0]}],
@@ -106,7 +107,7 @@ def test_subclassed_dataset_and_subset():
     sub = Subset(Squares(10), [9, 1])
     assert len(sub) == 2 and sub[0]["y"] == 81
     assert len(Squares(2) + Squares(3)) == 5
-    assert [b.tolist() for b in DataLoader([1, 2, 3], batch_size=None)] == [1, 2, 3]
+    assert list(DataLoader([1, 2, 3], batch_size=None)) == list(torch.utils.data.DataLoader([1, 2, 3], batch_size=None))
 
 
 def test_random_split_matches_torch():

@@ -43,7 +43,8 @@ def test_schedules_match_torch(sched):
     close(n["w"], t["w"], rtol=1e-6)  # the C++ SGD stepped with the scheduled lr
     assert n["state"].keys() == t["state"].keys()
     for k in ("last_epoch", "_step_count", "base_lrs", "_last_lr"):
-        assert n["state"][k] == t["state"][k], k
+        if k in t["state"]:
+            assert n["state"][k] == t["state"][k], k
 
 
 def test_initial_lr_and_resume():

@@ -133,6 +133,8 @@ def test_state_dict_round_trip_resumes_exactly():
         step(model, opt)
     saved_model, saved_opt = model.state_dict(), opt.state_dict()
     saved_model = {k: v.clone() for k, v in saved_model.items()}
+    # As torch's, a state_dict holds the live state tensors: snapshot them.
+    saved_opt["state"] = {k: {kk: vv.clone() for kk, vv in s.items()} for k, s in saved_opt["state"].items()}
     assert saved_opt["state"][0]["step"].item() == 3.0
     expected = [step(model, opt) for _ in range(4)]
     model2 = nn.Linear(3, 2).double()

@@ -1,5 +1,5 @@
 """nabla.nn.utils — gradient clipping as torch.nn.utils, computed in C++ (optim/clip_grad.h)."""
-from .. import Tensor, _C, tensor
+from .. import Tensor, _C, full
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector"]
 
@@ -15,9 +15,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     before clipping (a float32 scalar tensor, as torch's for float32 parameters)."""
     params = _with_grad(parameters)
     if not params:
-        return tensor(0.0)
+        return full((), 0.0)
     norm = _C._optim.clip_grad_norm_(params, float(max_norm), float(norm_type), bool(error_if_nonfinite))
-    return tensor(norm, dtype=params[0].dtype)
+    return full((), norm, dtype=params[0].dtype)
 
 
 def clip_grad_value_(parameters, clip_value):

@@ -12,7 +12,7 @@ tensors (float64 for floats, int64 for ints), tuples/lists/dicts collated elemen
 import collections.abc
 import warnings
 
-from ... import Tensor, _C, float64, stack, tensor
+from ... import Tensor, _C, stack, tensor
 
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
@@ -58,7 +58,8 @@ def default_collate(batch):
             import numpy as np
             return tensor(np.array(batch))
     elif isinstance(elem, float):
-        return tensor(batch, dtype=float64)
+        import numpy as np
+        return tensor(np.array(batch, dtype=np.float64))  # float64, each value exact
     elif isinstance(elem, int):
         return tensor(batch)
     elif isinstance(elem, (str, bytes)):
