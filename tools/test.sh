@@ -12,11 +12,13 @@ if ! cmp -s tests/serve/package-lock.json "$e2e/package-lock.json" || [ ! -d "$e
   (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 bash tools/build.sh
-cd build
-ctest --output-on-failure -j"$(nproc)"
+(cd build && ctest --output-on-failure -j"$(nproc)")
+# The Python module's tests (tests/python, PyTorch as the oracle), on Debian's Python.
+if grep -q '^NABLA_BUILD_PYTHON:BOOL=ON' build/CMakeCache.txt; then
+  /usr/bin/python3 -m pytest tests/python -q -p no:cacheprovider
+fi
 # In CI (CI=true) or when asked (NABLA_SANITIZE=1): the library and the whole suite again under
 # AddressSanitizer + UndefinedBehaviorSanitizer, in build-asan (tools/sanitize.sh).
 if [ "${CI:-}" = "true" ] || [ "${NABLA_SANITIZE:-0}" = "1" ]; then
-  cd ..
   bash tools/sanitize.sh
 fi

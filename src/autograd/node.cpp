@@ -35,6 +35,7 @@ std::string describe_values(const Tensor& t) {
 }  // namespace
 
 bool grad_enabled() { return g_grad_enabled; }
+void set_grad_enabled(bool enabled) { g_grad_enabled = enabled; }
 bool anomaly_detection_enabled() { return g_detect_anomaly; }
 DetectAnomalyGuard::DetectAnomalyGuard(bool enabled) : previous_(g_detect_anomaly) { g_detect_anomaly = enabled; }
 DetectAnomalyGuard::~DetectAnomalyGuard() { g_detect_anomaly = previous_; }

@@ -484,4 +484,82 @@ Tensor randperm(int64_t n, Generator* gen) {
   return t;
 }
 
+Tensor& exponential_(Tensor& t, double lambd, Generator* gen) {
+  capture::refuse("exponential_");
+  NABLA_CHECK(lambd > 0.0, ValueError, "exponential_: expects lambd > 0.0, got lambd=", lambd);
+  Impl& g = impl_of(gen);
+  std::lock_guard lock(g.mutex);
+  // exponential_distribution<double> then a cast: -1/lambd * log(1 - u), u a 53-bit uniform.
+  dispatch_floating(t.dtype(), "exponential_", [&]<class T>() {
+    for_each_element<T>(t, "exponential_",
+                        [&](T& v) { v = static_cast<T>(-1.0 / lambd * std::log(1.0 - uniform_f64(g, 0.0, 1.0))); });
+  });
+  return t;
+}
+
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, Generator* gen) {
+  capture::refuse("multinomial");
+  NABLA_CHECK(probs.dim() == 1 || probs.dim() == 2, ShapeError, "multinomial: probs must be 1-D or 2-D, got shape ",
+              probs.shape().to_string());
+  NABLA_CHECK(num_samples > 0, ValueError, "multinomial: num_samples must be positive, got ", num_samples);
+  const int64_t rows = probs.dim() == 2 ? probs.shape()[0] : 1;
+  const int64_t cats = probs.shape().back();
+  NABLA_CHECK(cats > 0, ShapeError, "multinomial: probs has no categories (shape ", probs.shape().to_string(), ")");
+  NABLA_CHECK(replacement || num_samples <= cats, ValueError, "multinomial: cannot take ", num_samples,
+              " samples without replacement from ", cats, " categories");
+  Shape out_shape = probs.dim() == 2 ? Shape{rows, num_samples} : Shape{num_samples};
+  Tensor out = Tensor::empty(out_shape, DType::int64);
+  int64_t* o = out.data<int64_t>();
+  dispatch_floating(probs.dtype(), "multinomial", [&]<class T>() {
+    const std::vector<T> p = probs.contiguous().to_vector<T>();
+    for (int64_t r = 0; r < rows; ++r) {
+      T sum = 0;
+      for (int64_t c = 0; c < cats; ++c) {
+        const T v = p[r * cats + c];
+        NABLA_CHECK(std::isfinite(v) && v >= 0, ValueError,
+                    "multinomial: probability tensor contains either inf, nan or element < 0");
+        sum += v;
+      }
+      NABLA_CHECK(sum > 0, ValueError, "multinomial: invalid distribution in row ", r, " (sum of probabilities <= 0)");
+    }
+    if (!replacement || num_samples == 1) {
+      Tensor q = Tensor::empty(Shape{rows, cats}, probs.dtype());
+      exponential_(q, 1.0, gen);
+      const T* e = q.data<T>();
+      std::vector<int64_t> order(cats);
+      std::vector<T> key(cats);
+      for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t c = 0; c < cats; ++c) key[c] = p[r * cats + c] / e[r * cats + c];
+        for (int64_t c = 0; c < cats; ++c) order[c] = c;
+        // argmax keeps the first of ties; top-k lists the largest first.
+        std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return key[a] > key[b]; });
+        for (int64_t k = 0; k < num_samples; ++k) o[r * num_samples + k] = order[k];
+      }
+      return;
+    }
+    Impl& g = impl_of(gen);
+    std::lock_guard lock(g.mutex);
+    std::vector<T> cum(cats);
+    for (int64_t r = 0; r < rows; ++r) {
+      T sum = 0;
+      for (int64_t c = 0; c < cats; ++c) cum[c] = sum += p[r * cats + c];
+      for (int64_t c = 0; c < cats; ++c) cum[c] /= sum;
+      cum[cats - 1] = 1;
+      for (int64_t k = 0; k < num_samples; ++k) {
+        const double u = uniform_f64(g, 0.0, 1.0);
+        int64_t left = 0, right = cats;
+        while (right - left > 0) {
+          const int64_t mid = left + (right - left) / 2;
+          if (cum[mid] < u)
+            left = mid + 1;
+          else
+            right = mid;
+        }
+        o[r * num_samples + k] = left;
+      }
+    }
+  });
+  return out;
+}
+
 }  // namespace nabla

@@ -6,6 +6,8 @@
 #include <new>
 #include <vector>
 
+#include "nabla/error.h"
+
 namespace nabla {
 namespace {
 
@@ -90,9 +92,22 @@ CachingAllocator& allocator() {
 }  // namespace
 
 Storage::Storage(size_t nbytes) { data_ = allocator().allocate(nbytes, &nbytes_); }
-Storage::~Storage() { allocator().release(data_, nbytes_); }
+Storage::Storage(void* data, size_t nbytes, std::function<void()> release)
+    : data_(data), nbytes_(nbytes), release_(std::move(release)) {}
+Storage::~Storage() {
+  if (release_) {
+    release_();
+  } else {
+    allocator().release(data_, nbytes_);
+  }
+}
 
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes) { return std::make_shared<Storage>(nbytes); }
+
+std::shared_ptr<Storage> Storage::wrap(void* data, size_t nbytes, std::function<void()> release) {
+  NABLA_CHECK(release != nullptr, ValueError, "Storage::wrap: a release function is required");
+  return std::shared_ptr<Storage>(new Storage(data, nbytes, std::move(release)));
+}
 
 std::shared_ptr<Storage> Storage::zeros(size_t nbytes) {
   auto s = allocate(nbytes);

@@ -53,6 +53,9 @@ def run(step, gen):
         return torch.randint(a["low"], a["high"], step["shape"], generator=gen)
     if op == "randperm":
         return torch.randperm(a["n"], generator=gen)
+    if op == "multinomial":
+        probs = torch.tensor(a["probs"], dtype=dtype)
+        return torch.multinomial(probs, a["num_samples"], a["replacement"], generator=gen)
     t = make_target(step)
     if op == "uniform_":
         return t.uniform_(a["low"], a["high"], generator=gen)
@@ -60,12 +63,17 @@ def run(step, gen):
         return t.normal_(a["mean"], a["std"], generator=gen)
     if op == "bernoulli_":
         return t.bernoulli_(a["p"], generator=gen)
+    if op == "exponential_":
+        return t.exponential_(a["lambd"], generator=gen)
     raise ValueError(op)
 
 
 def record(step, t):
     out = dict(step)
-    out["dtype"] = {v: k for k, v in DTYPES.items()}[t.dtype]
+    if step["op"] == "multinomial":
+        out["shape"] = list(t.shape)
+    else:
+        out["dtype"] = {v: k for k, v in DTYPES.items()}[t.dtype]
     flat = t.reshape(-1)  # logical (row-major) order, also for views
     if flat.numel() <= FULL_LIMIT:
         out["values"] = flat.tolist()
@@ -115,6 +123,19 @@ def sequence_steps():
         {"op": "bernoulli_", "dtype": "float32", "shape": [50], "args": {"p": 0.3}},
         {"op": "bernoulli_", "dtype": "float64", "shape": [50], "args": {"p": 0.7}},
         {"op": "randn", "dtype": "float64", "shape": [3]},
+        {"op": "exponential_", "dtype": "float32", "shape": [20], "args": {"lambd": 1.0}},
+        {"op": "exponential_", "dtype": "float64", "shape": [30], "args": {"lambd": 2.5}},
+        # multinomial: "dtype" is the probabilities'; the result is int64.
+        {"op": "multinomial", "dtype": "float32", "args": {"probs": [0.1, 0.2, 0.3, 0.4], "num_samples": 1,
+                                                           "replacement": False}},
+        {"op": "multinomial", "dtype": "float32", "args": {"probs": [1, 5, 0, 2, 7, 3], "num_samples": 4,
+                                                           "replacement": False}},
+        {"op": "multinomial", "dtype": "float64", "args": {"probs": [[0.5, 0.25, 0.25], [0, 1, 3]],
+                                                           "num_samples": 3, "replacement": False}},
+        {"op": "multinomial", "dtype": "float32", "args": {"probs": [0.1, 0.2, 0.3, 0.4], "num_samples": 30,
+                                                           "replacement": True}},
+        {"op": "multinomial", "dtype": "float64", "args": {"probs": [[2, 0, 1, 1], [1, 1, 1, 1]],
+                                                           "num_samples": 12, "replacement": True}},
     ]
 
 

@@ -69,10 +69,26 @@ Tensor run_step(const json& step, Generator* gen) {
     return randint(args["low"].get<int64_t>(), args["high"].get<int64_t>(),
                    Shape(step["shape"].get<std::vector<int64_t>>()), gen);
   if (op == "randperm") return randperm(args["n"].get<int64_t>(), gen);
+  if (op == "multinomial") {
+    const json& probs = args["probs"];
+    std::vector<double> values;
+    Shape shape;
+    if (probs[0].is_array()) {
+      for (const json& row : probs)
+        for (double v : row) values.push_back(v);
+      shape = Shape{static_cast<int64_t>(probs.size()), static_cast<int64_t>(probs[0].size())};
+    } else {
+      for (double v : probs) values.push_back(v);
+      shape = Shape{static_cast<int64_t>(probs.size())};
+    }
+    return multinomial(Tensor::from_vector(values, shape, dtype_from(step["dtype"])), args["num_samples"],
+                       args["replacement"], gen);
+  }
   Tensor t = make_target(step);
   if (op == "uniform_") return uniform_(t, args["low"], args["high"], gen);
   if (op == "normal_") return normal_(t, args["mean"], args["std"], gen);
   if (op == "bernoulli_") return bernoulli_(t, args["p"], gen);
+  if (op == "exponential_") return exponential_(t, args["lambd"], gen);
   ADD_FAILURE() << "unknown op in golden file: " << op;
   return t;
 }
@@ -288,6 +304,13 @@ TEST(RandomArgs, BadArgumentsThrow) {
   EXPECT_THROW(bernoulli_(f, 1.5), ValueError);
   EXPECT_THROW(randint(3, 3, {2}), ValueError);
   EXPECT_THROW(randperm(-1), ValueError);
+  EXPECT_THROW(exponential_(f, 0.0), ValueError);
+  Tensor p = Tensor::from_vector({0.5, 0.5}, {2});
+  EXPECT_THROW(multinomial(p, 3, /*replacement=*/false), ValueError);
+  EXPECT_THROW(multinomial(Tensor::from_vector({0.5, -0.5}, {2}), 1), ValueError);
+  EXPECT_THROW(multinomial(Tensor::from_vector({0.0, 0.0}, {2}), 1), ValueError);
+  EXPECT_THROW(multinomial(Tensor::from_vector({1.0}, {1, 1, 1}), 1), ShapeError);
+  EXPECT_THROW(multinomial(p, 0), ValueError);
 }
 
 TEST(RandomArgs, EmptyAndIntegerTargets) {

@@ -85,6 +85,9 @@ class AccumulateGrad : public Node {
 
 // ---- grad mode: a thread-local flag with an RAII guard ----
 bool grad_enabled();
+// Sets the flag for this thread until changed again (torch.set_grad_enabled as a function, for
+// the Python module); C++ code scopes it with a guard instead.
+void set_grad_enabled(bool enabled);
 class GradModeGuard {
  public:
   explicit GradModeGuard(bool enabled);

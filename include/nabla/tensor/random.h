@@ -60,5 +60,13 @@ Tensor randperm(int64_t n, Generator* gen = nullptr);
 Tensor& uniform_(Tensor& t, double low = 0.0, double high = 1.0, Generator* gen = nullptr);
 Tensor& normal_(Tensor& t, double mean = 0.0, double std = 1.0, Generator* gen = nullptr);
 Tensor& bernoulli_(Tensor& t, double p, Generator* gen = nullptr);
+// Exponential with rate lambd, as torch.Tensor.exponential_ (CPU, without MKL).
+Tensor& exponential_(Tensor& t, double lambd = 1.0, Generator* gen = nullptr);
+
+// `num_samples` category indices per row of `probs` (1-D (C) or 2-D (N, C), non-negative
+// weights, not necessarily normalised), int64 (num_samples) or (N, num_samples), as
+// torch.multinomial: without replacement (or one sample) by the exponential trick (argmax / top-k
+// of probs / Exp(1)), with replacement by inverting the row's cumulative sum.
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement = false, Generator* gen = nullptr);
 
 }  // namespace nabla

@@ -9,6 +9,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 namespace nabla {
@@ -19,6 +20,10 @@ class Storage {
   static std::shared_ptr<Storage> allocate(size_t nbytes);
   // A buffer whose bytes are all zero.
   static std::shared_ptr<Storage> zeros(size_t nbytes);
+  // Memory someone else owns (a NumPy array's buffer, for the Python module's from_numpy):
+  // tensors on it read and write that memory; `release` runs when the last one is gone.
+  // Kernels need no particular alignment of it.
+  static std::shared_ptr<Storage> wrap(void* data, size_t nbytes, std::function<void()> release);
 
   explicit Storage(size_t nbytes);
   ~Storage();
@@ -29,8 +34,11 @@ class Storage {
   size_t nbytes() const { return nbytes_; }
 
  private:
+  Storage(void* data, size_t nbytes, std::function<void()> release);
+
   void* data_;
   size_t nbytes_;
+  std::function<void()> release_;  // set for wrapped memory: the allocator does not own it
 };
 
 // Statistics of the caching allocator, for tests and benchmarks.
