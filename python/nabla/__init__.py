@@ -56,3 +56,8 @@ del half
 
 # ---- nabla.nn, nabla.optim, nabla.utils: the pynn branch adds its imports below this line ----
 from . import nn, optim, utils  # noqa: E402,F401
+
+# ---- what notebooks get beyond PyTorch: the nabla command's explanations, inline ----
+from .notebook import demo, explore, trace  # noqa: E402,F401
+from . import viz  # noqa: E402,F401
+from .training import train  # noqa: E402,F401
