@@ -10,6 +10,7 @@ packages=(
   graphviz python3 python3-numpy python3-torch
   pybind11-dev python3-pybind11  # the Python module (python/)
   python3-pytest python3-venv python3-pip python3-setuptools python3-wheel python3-sklearn  # its tests
+  python3-nbclient python3-nbformat python3-ipykernel python3-ipython  # notebooks/, run headless by the tests
   chromium  # the end-to-end test of `nabla serve` (tests/serve/e2e.mjs), with node and npm:
 )
 # Node and npm from Debian only where none is installed: a machine may already have a newer
