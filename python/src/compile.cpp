@@ -11,6 +11,7 @@
 #include "bindings.h"
 #include "nabla/autograd/node.h"
 #include "nabla/ops/ops.h"
+#include "nabla/tensor/capture.h"
 
 namespace nabla::python {
 namespace {
@@ -132,6 +133,7 @@ void bind(py::module_& m) {
       .def("stats", &Compiled::stats)
       .def("reset", &Compiled::reset)
       .def_property_readonly("__wrapped__", &Compiled::function);
+  m.def("_capturing", &capture::recording, "Whether a compiled step is being recorded on this thread");
 }
 
 const bool registered = register_binding(50, bind);
