@@ -7,6 +7,7 @@
 #include "nabla/compile.h"
 
 #include <chrono>
+#include <mutex>
 
 #include "bindings.h"
 #include "nabla/autograd/node.h"
@@ -23,7 +24,10 @@ class Compiled {
 
   py::object call(const py::args& args) {
     std::vector<Tensor> inputs = inputs_of(args);
-    Tensor out = without_gil([&] { return step_.call(inputs); });
+    Tensor out = without_gil([&] {
+      std::lock_guard lock(mutex_);  // two Python threads calling one step take turns
+      return step_.call(inputs);
+    });
     return result(out);
   }
 
@@ -33,6 +37,7 @@ class Compiled {
     NABLA_CHECK(times >= 1, ValueError, "compiled step run(): times must be >= 1, got ", times);
     std::vector<Tensor> inputs = inputs_of(args);
     Tensor out = without_gil([&] {
+      std::lock_guard lock(mutex_);
       Tensor last;
       auto checked = std::chrono::steady_clock::now();
       for (int64_t i = 0; i < times; ++i) {
@@ -121,6 +126,7 @@ class Compiled {
   enum class Kind { tensor, tuple, list, none };
   py::function fn_;
   CompiledStep step_;
+  std::recursive_mutex mutex_;  // recursive: a step that calls itself must not hang
   Kind kind_ = Kind::tensor;
   std::vector<Shape> shapes_;
 };
