@@ -170,6 +170,13 @@ def _expand_index(self, idx):
 
 
 def _getitem(self, idx):
+    if type(idx) is int:  # the common case (a dataset's row), without the general machinery
+        size = self.shape[0] if self.ndim else 0
+        if not -size <= idx < size:
+            if self.ndim == 0:
+                raise IndexError("invalid index of a 0-dim tensor")
+            raise IndexError(f"index {idx} is out of bounds for dimension 0 with size {size}")
+        return self._select(0, idx)
     x = self
     dim = 0
     advanced = []  # (dim of x, int64 index tensor)
