@@ -2,11 +2,12 @@
 and keys as `nabla train CONFIG.toml`, see the README), one epoch at a time in the C++ trainer, with
 a live loss plot where a terminal would show a progress bar; returns the history as records.
 
-    h = nabla.train("examples/xor.toml", set={"train.epochs": 2000})
+    h = nabla.train("examples/xor.toml", epochs=2000, set={"optim.lr": 0.5})
     h[-1]["train_loss"];  import pandas as pd; pd.DataFrame(h)    # one dict per epoch
     h.plot()                                                      # the loss curves, inline
 
-Ctrl-C (Jupyter's interrupt) stops training after the current epoch with KeyboardInterrupt.
+Ctrl-C (Jupyter's interrupt) stops training after the current epoch with KeyboardInterrupt; the
+history so far is lost with the exception, so pass on_epoch to keep records as they come.
 """
 import os
 import time
@@ -36,40 +37,39 @@ class History(list):
         return self.plot().png() if self else None
 
 
-def train(config, set=None, epochs=None, live=True, every=0.5):
-    """Trains the network of `config` (a path to a TOML file, or TOML text) with `set`'s overrides
-    ({"optim.lr": 0.1} or ["optim.lr=0.1"], as `nabla train --set`); `epochs` overrides
-    train.epochs. In Jupyter, with `live`, a loss plot is redrawn at most every `every` seconds."""
-    if isinstance(config, os.PathLike) or (isinstance(config, str) and "\n" not in config and
-                                           config.endswith(".toml")):
-        path = os.fspath(config)
-        with open(path) as f:
-            text, source = f.read(), path
-    else:
-        text, source = str(config), "<config>"
-    overrides = list(set) if isinstance(set, (list, tuple)) else [f"{k}={_toml(v)}" for k, v in (set or {}).items()]
-    if epochs is not None:
-        overrides.append(f"train.epochs={int(epochs)}")
-    trainer = _C._Trainer(text, source, overrides)
+def train(config, overrides=None, epochs=None, on_epoch=None, set=None, live=True, every=0.5):
+    """Trains the network of `config` (a path to a TOML file, or TOML text) as `nabla train` does,
+    with `overrides` (["optim.lr=0.1"], as `nabla train --set`) or `set` ({"optim.lr": 0.1});
+    `epochs` overrides train.epochs; on_epoch(record) is called after every epoch. In Jupyter, with
+    `live`, a loss plot is redrawn at most every `every` seconds. Returns a History."""
+    config = os.fspath(config) if isinstance(config, os.PathLike) else config
+    overrides = list(overrides or []) + [f"{k}={_toml(v)}" for k, v in (set or {}).items()]
     history = History()
-    handle = None
-    shown = 0.0
     show = live and _in_notebook()
-    if show:
-        from IPython.display import display
-    for _ in range(trainer.epochs):
-        history.append(trainer.run_epoch())
+    state = {"handle": None, "shown": 0.0}
+
+    def epoch_done(record):
+        history.append(record)
+        if on_epoch is not None:
+            on_epoch(record)
         now = time.monotonic()
-        if show and (now - shown >= every or len(history) == trainer.epochs):
-            from IPython.display import Image
-            image = Image(data=history.plot().png(), format="png")
-            if handle is None:
-                handle = display(image, display_id=True)
-            else:
-                handle.update(image)
-            shown = now
-    history.parameters = dict(trainer.named_parameters())
+        if show and now - state["shown"] >= every:
+            _draw(history, state)
+            state["shown"] = now
+
+    _C.train(config, overrides, epochs, epoch_done)
+    if show and history:
+        _draw(history, state)  # the last epoch's curve, whatever the throttle skipped
     return history
+
+
+def _draw(history, state):
+    from IPython.display import Image, display
+    image = Image(data=history.plot().png(), format="png")
+    if state["handle"] is None:
+        state["handle"] = display(image, display_id=True)
+    else:
+        state["handle"].update(image)
 
 
 def _toml(value):
