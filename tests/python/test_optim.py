@@ -275,3 +275,15 @@ def test_clip_grad_norm_matches_torch():
     close(nn_, tn, rtol=1e-12)
     for p, q in zip(tp, npar):
         close(q.grad, p.grad, rtol=1e-12)
+
+
+def test_group_edits_are_validated_and_reach_the_cpp_update():
+    w = nn.Parameter(nabla.ones(2))
+    opt = optim.SGD([w], lr=0.1)
+    with pytest.raises(ValueError, match="lr"):
+        opt.param_groups[0]["lr"] = -1.0
+    assert opt.param_groups[0]["lr"] == 0.1  # unchanged
+    opt.param_groups[0].update(lr=0.5, momentum=0.0)
+    (w * w).sum().backward()
+    opt.step()
+    close(w, torch.zeros(2))  # 1 - 0.5 * 2
