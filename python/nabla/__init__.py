@@ -19,9 +19,10 @@ del _name
 
 from . import autograd, cuda  # noqa: E402
 from ._tensor import (  # noqa: E402
-    add, all, allclose, any, argsort, as_tensor, cat, chunk, concat, concatenate, device, div, divide, equal, flip,
-    floor_divide, get_default_dtype, is_floating_point, is_tensor, load, max, min, mul, multiply, narrow, norm, normal,
-    numel, pow, prod, remainder, return_types, save, select, sort, split, stack, std, sub, subtract, tensor, topk,
+    add, all, allclose, any, argsort, as_tensor, BoolTensor, cat, chunk, concat, concatenate, device, div,
+    divide, DoubleTensor, equal, flip, FloatTensor, floor_divide, get_default_dtype, is_floating_point,
+    is_tensor, load, LongTensor, max, min, mul, multiply, narrow, norm, normal, numel, pow, prod, remainder,
+    return_types, save, select, set_printoptions, sort, split, stack, std, sub, subtract, tensor, topk,
     true_divide, unbind, var,
 )
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402

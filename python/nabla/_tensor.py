@@ -170,6 +170,13 @@ def _expand_index(self, idx):
 
 
 def _getitem(self, idx):
+    if type(idx) is int:  # the common case (a dataset's row), without the general machinery
+        size = self.shape[0] if self.ndim else 0
+        if not -size <= idx < size:
+            if self.ndim == 0:
+                raise IndexError("invalid index of a 0-dim tensor")
+            raise IndexError(f"index {idx} is out of bounds for dimension 0 with size {size}")
+        return self._select(0, idx)
     x = self
     dim = 0
     advanced = []  # (dim of x, int64 index tensor)
@@ -236,6 +243,9 @@ def _advanced(x, advanced):
 
 
 def _setitem(self, idx, value):
+    if _C._capturing():
+        raise _C.CaptureError("__setitem__: assignment by index cannot be captured in a compiled step; use "
+                              "arithmetic (x * mask, nabla.where) or run the step eagerly")
     if _C.is_grad_enabled() and self.requires_grad:
         raise _C.AutogradError("__setitem__: a tensor that requires grad cannot be assigned to in place while "
                                "grad mode is on; wrap it in `with nabla.no_grad():` or assign to `.data`")
@@ -534,6 +544,27 @@ def _repeat(self, *sizes):
     x = self.reshape(*[v for s in shape for v in (1, s)])
     x = x.expand(*[v for r, s in zip(sizes, shape) for v in (r, s)])
     return x.reshape(*[r * s for r, s in zip(sizes, shape)])
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """As torch.set_printoptions (precision, threshold, edgeitems, linewidth; profile "default")."""
+    from . import _tensor_str as ts
+    if profile == "default":
+        ts.PRECISION, ts.THRESHOLD, ts.EDGEITEMS, ts.LINEWIDTH = 4, 1000, 3, 80
+    for name, value in [("PRECISION", precision), ("THRESHOLD", threshold), ("EDGEITEMS", edgeitems),
+                        ("LINEWIDTH", linewidth)]:
+        if value is not None:
+            setattr(ts, name, value)
+    ts.SCI_MODE = sci_mode
+
+
+def _legacy(dtype):
+    def make(*args):
+        return Tensor(*args)._to_dtype(dtype) if args else _C.zeros(0, dtype=dtype)
+    return make
+
+
+FloatTensor, DoubleTensor, LongTensor, BoolTensor = (_legacy(d) for d in (_float32, _float64, _int64, _bool))
 
 
 # ---------------------------------------------------------------- Tensor methods in Python

@@ -8,6 +8,7 @@ import numpy as np
 from . import _C
 
 PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = 4, 1000, 3, 80
+SCI_MODE = None  # None: decided per tensor; True/False: forced (set_printoptions)
 
 
 class _Formatter:
@@ -39,6 +40,8 @@ class _Formatter:
             else:
                 widths = [len(f"{v:.{PRECISION}f}") for v in finite.tolist()]
         self.max_width = max(self.max_width, max(widths))
+        if SCI_MODE is not None:
+            self.sci_mode = SCI_MODE
 
     def format(self, value):
         if self.floating:

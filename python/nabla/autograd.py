@@ -9,7 +9,7 @@ import functools
 from . import _C
 from ._C import Node  # noqa: F401  (the type of Tensor.grad_fn)
 
-__all__ = ["grad", "backward", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
+__all__ = ["grad", "backward", "Variable", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
 
 
 def _as_sequence(x):
@@ -35,6 +35,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs is not None:
         raise _C.ValueError("autograd.backward: the inputs= argument is not supported by nabla")
     _C._backward(_as_sequence(tensors), _as_sequence(grad_tensors), retain_graph, create_graph)
+
+
+def Variable(data, requires_grad=False, volatile=False):
+    """Old PyTorch's Variable: now just a tensor (that requires grad if asked)."""
+    t = data if isinstance(data, _C.Tensor) else _C.Tensor(data)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
 
 
 def is_grad_enabled():

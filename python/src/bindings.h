@@ -44,6 +44,13 @@ Shape to_shape(const py::handle& obj, const char* op);
 // ValueError naming that nabla runs on the CPU.
 void check_device(const py::handle& device, const char* op);
 
+// A newly made tensor, after a creation function's device= and requires_grad= arguments.
+inline Tensor created(Tensor t, const py::handle& device, bool requires_grad, const char* op) {
+  check_device(device, op);
+  if (requires_grad) t.requires_grad_(true);
+  return t;
+}
+
 // A tensor argument, or a Python number / list / NumPy array made into one (nabla.tensor's rules).
 Tensor to_tensor(const py::handle& obj, const char* op);
 // The dtype torch gives `a op b` (type promotion: categories bool < int < float; a Python number

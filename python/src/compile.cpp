@@ -7,10 +7,12 @@
 #include "nabla/compile.h"
 
 #include <chrono>
+#include <mutex>
 
 #include "bindings.h"
 #include "nabla/autograd/node.h"
 #include "nabla/ops/ops.h"
+#include "nabla/tensor/capture.h"
 
 namespace nabla::python {
 namespace {
@@ -22,7 +24,10 @@ class Compiled {
 
   py::object call(const py::args& args) {
     std::vector<Tensor> inputs = inputs_of(args);
-    Tensor out = without_gil([&] { return step_.call(inputs); });
+    Tensor out = without_gil([&] {
+      std::lock_guard lock(mutex_);  // two Python threads calling one step take turns
+      return step_.call(inputs);
+    });
     return result(out);
   }
 
@@ -32,6 +37,7 @@ class Compiled {
     NABLA_CHECK(times >= 1, ValueError, "compiled step run(): times must be >= 1, got ", times);
     std::vector<Tensor> inputs = inputs_of(args);
     Tensor out = without_gil([&] {
+      std::lock_guard lock(mutex_);
       Tensor last;
       auto checked = std::chrono::steady_clock::now();
       for (int64_t i = 0; i < times; ++i) {
@@ -120,6 +126,7 @@ class Compiled {
   enum class Kind { tensor, tuple, list, none };
   py::function fn_;
   CompiledStep step_;
+  std::recursive_mutex mutex_;  // recursive: a step that calls itself must not hang
   Kind kind_ = Kind::tensor;
   std::vector<Shape> shapes_;
 };
@@ -132,6 +139,7 @@ void bind(py::module_& m) {
       .def("stats", &Compiled::stats)
       .def("reset", &Compiled::reset)
       .def_property_readonly("__wrapped__", &Compiled::function);
+  m.def("_capturing", &capture::recording, "Whether a compiled step is being recorded on this thread");
 }
 
 const bool registered = register_binding(50, bind);

@@ -36,12 +36,6 @@ DType dtype_or(const py::object& dtype, DType fallback) {
   return d ? *d : fallback;
 }
 
-Tensor finish(Tensor t, const py::object& device, bool requires_grad, const char* op) {
-  check_device(device, op);
-  if (requires_grad) t.requires_grad_(true);
-  return t;
-}
-
 // A reduction over the given dims of an int/bool tensor, in float64 and back to int64.
 Tensor int_reduce(const Tensor& x, const std::function<Tensor(const Tensor&)>& f) {
   return f(x.to(DType::float64)).to(DType::int64);
@@ -116,8 +110,8 @@ void bind(py::module_& m) {
     m.def(
         name,
         [name, value](const py::args& size, const py::object& dtype, const py::object& device, bool requires_grad) {
-          return finish(full(to_shape(size, name), value, dtype_or(dtype, DType::float32)), device, requires_grad,
-                        name);
+          return created(full(to_shape(size, name), value, dtype_or(dtype, DType::float32)), device, requires_grad,
+                         name);
         },
         py::arg("dtype") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false);
   };
@@ -128,7 +122,7 @@ void bind(py::module_& m) {
     m.def(
         name,
         [name, value](const Tensor& t, const py::object& dtype, const py::object& device, bool requires_grad) {
-          return finish(full(t.shape(), value, dtype_or(dtype, t.dtype())), device, requires_grad, name);
+          return created(full(t.shape(), value, dtype_or(dtype, t.dtype())), device, requires_grad, name);
         },
         py::arg("input"), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
         py::arg("requires_grad") = false);
@@ -146,15 +140,15 @@ void bind(py::module_& m) {
       "full",
       [value_dtype](const py::object& size, const py::object& value, const py::object& dtype, const py::object& device,
                     bool requires_grad) {
-        return finish(full(to_shape(size, "full"), value.cast<double>(), dtype_or(dtype, value_dtype(value))), device,
-                      requires_grad, "full");
+        return created(full(to_shape(size, "full"), value.cast<double>(), dtype_or(dtype, value_dtype(value))), device,
+                       requires_grad, "full");
       },
       py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), py::arg("requires_grad") = false);
   m.def(
       "full_like",
       [](const Tensor& t, double value, const py::object& dtype, const py::object& device, bool requires_grad) {
-        return finish(full(t.shape(), value, dtype_or(dtype, t.dtype())), device, requires_grad, "full_like");
+        return created(full(t.shape(), value, dtype_or(dtype, t.dtype())), device, requires_grad, "full_like");
       },
       py::arg("input"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), py::arg("requires_grad") = false);
@@ -168,9 +162,9 @@ void bind(py::module_& m) {
           s = py::int_(0);
         }
         const bool ints = PyLong_Check(s.ptr()) && PyLong_Check(e.ptr()) && PyLong_Check(step.ptr());
-        return finish(arange(s.cast<double>(), e.cast<double>(), step.cast<double>(),
-                             dtype_or(dtype, ints ? DType::int64 : DType::float32)),
-                      device, requires_grad, "arange");
+        return created(arange(s.cast<double>(), e.cast<double>(), step.cast<double>(),
+                              dtype_or(dtype, ints ? DType::int64 : DType::float32)),
+                       device, requires_grad, "arange");
       },
       py::arg("start"), py::arg("end") = py::none(), py::arg("step") = 1, py::kw_only(), py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), py::arg("requires_grad") = false);
@@ -178,7 +172,7 @@ void bind(py::module_& m) {
       "linspace",
       [](double start, double end, int64_t steps, const py::object& dtype, const py::object& device,
          bool requires_grad) {
-        return finish(linspace(start, end, steps, dtype_or(dtype, DType::float32)), device, requires_grad, "linspace");
+        return created(linspace(start, end, steps, dtype_or(dtype, DType::float32)), device, requires_grad, "linspace");
       },
       py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), py::arg("requires_grad") = false);
@@ -194,7 +188,7 @@ void bind(py::module_& m) {
           if (k > 0) r.slice(0, 0, k).slice(1, 0, k).copy_(eye(k, d));
           t = r;
         }
-        return finish(t, device, requires_grad, "eye");
+        return created(t, device, requires_grad, "eye");
       },
       py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), py::arg("requires_grad") = false);

@@ -10,12 +10,6 @@ namespace {
 
 Generator* generator_of(const py::object& g) { return g.is_none() ? nullptr : g.cast<Generator*>(); }
 
-Tensor finish(Tensor t, const py::object& device, bool requires_grad, const char* op) {
-  check_device(device, op);
-  if (requires_grad) t.requires_grad_(true);
-  return t;
-}
-
 DType float_dtype(const py::object& dtype, DType fallback, const char* op) {
   const auto d = to_optional_dtype(dtype);
   const DType r = d ? *d : fallback;
@@ -63,8 +57,8 @@ void bind(py::module_& m) {
         name,
         [name, f](const py::args& size, const py::object& generator, const py::object& dtype, const py::object& device,
                   bool requires_grad) {
-          return finish(f(to_shape(size, name), float_dtype(dtype, DType::float32, name), generator_of(generator)),
-                        device, requires_grad, name);
+          return created(f(to_shape(size, name), float_dtype(dtype, DType::float32, name), generator_of(generator)),
+                         device, requires_grad, name);
         },
         py::arg("generator") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
         py::arg("requires_grad") = false);
@@ -72,7 +66,7 @@ void bind(py::module_& m) {
     m.def(
         like.c_str(),
         [name, f](const Tensor& t, const py::object& dtype, const py::object& device, bool requires_grad) {
-          return finish(f(t.shape(), float_dtype(dtype, t.dtype(), name), nullptr), device, requires_grad, name);
+          return created(f(t.shape(), float_dtype(dtype, t.dtype(), name), nullptr), device, requires_grad, name);
         },
         py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
         py::arg("requires_grad") = false);
@@ -97,7 +91,7 @@ void bind(py::module_& m) {
         Tensor t = randint(low, high, to_shape(shape, "randint"), generator_of(generator));
         const auto d = to_optional_dtype(dtype);
         if (d && *d != DType::int64) t = t.to(*d);
-        return finish(t, device, requires_grad, "randint");
+        return created(t, device, requires_grad, "randint");
       },
       py::arg("size") = py::none(), py::arg("generator") = py::none(), py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), py::arg("requires_grad") = false);
@@ -120,7 +114,7 @@ void bind(py::module_& m) {
         Tensor t = randperm(n, generator_of(generator));
         const auto d = to_optional_dtype(dtype);
         if (d && *d != DType::int64) t = t.to(*d);
-        return finish(t, device, requires_grad, "randperm");
+        return created(t, device, requires_grad, "randperm");
       },
       py::arg("n"), py::kw_only(), py::arg("generator") = py::none(), py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), py::arg("requires_grad") = false);

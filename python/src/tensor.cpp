@@ -274,16 +274,22 @@ namespace {
 
 void bind(py::module_& m) {
   py::class_<Tensor> cls(m, "Tensor");
-  cls.def(py::init([](const py::object& data) {
-            if (py::isinstance<Tensor>(data)) {
-              Tensor t = data.cast<Tensor>();
-              check_defined(t, "Tensor()");
-              return t.detach();  // shares the memory, a new leaf (as nn.Parameter(t) needs)
-            }
-            return to_tensor(data, "Tensor()").detach();
-          }),
-          py::arg("data"));
-  cls.def(py::init([] { return Tensor::empty(Shape{0}); }));
+  // torch.Tensor's constructor: Tensor(t) aliases t's memory as a new leaf (what nn.Parameter(t)
+  // needs), Tensor(2, 3) is a float32 tensor of that shape (zeros), Tensor(data) float32 data.
+  cls.def(py::init([](const py::args& args) {
+    if (args.size() == 0) return zeros(Shape{0});
+    if (args.size() == 1 && py::isinstance<Tensor>(args[0])) {
+      Tensor t = args[0].cast<Tensor>();
+      check_defined(t, "Tensor()");
+      return t.detach();
+    }
+    bool sizes = true;
+    for (const py::handle& a : args) sizes = sizes && PyIndex_Check(a.ptr()) && !py::isinstance<py::bool_>(a);
+    if (sizes) return zeros(to_shape(args, "Tensor"));
+    NABLA_CHECK(args.size() == 1, ValueError, "Tensor(): expected sizes (ints), data, or a tensor");
+    Tensor t = to_tensor(args[0], "Tensor()").detach();
+    return t.dtype() == DType::float32 ? t : t.to(DType::float32);
+  }));
 
   // ---- metadata ----
   cls.def_property_readonly("shape", [](const Tensor& t) {

@@ -81,6 +81,19 @@ TEST(Autograd, NoGradAndDetach) {
   EXPECT_THROW(sum(d).backward(), AutogradError);
 }
 
+TEST(Autograd, SetGradEnabledHoldsUntilChangedAndGuardsRestore) {
+  Tensor x = leaf({1.0});
+  set_grad_enabled(false);
+  EXPECT_FALSE((x * 2.0).requires_grad());
+  {
+    GradModeGuard on(true);
+    EXPECT_TRUE((x * 2.0).requires_grad());
+  }
+  EXPECT_FALSE(grad_enabled());
+  set_grad_enabled(true);
+  EXPECT_TRUE((x * 2.0).requires_grad());
+}
+
 TEST(Autograd, GradDoesNotTouchDotGrad) {
   Tensor x = leaf({1.5});
   auto g = grad({sum(x * x * x)}, {x});

@@ -129,3 +129,16 @@ def test_grad_fn_nodes():
     assert y.grad_fn.name() == "sigmoid"
     assert "nabla.autograd.Node" in repr(y.grad_fn)
     assert len(y.grad_fn.next_functions) == 1
+
+
+def test_backward_create_graph_then_gradient_of_grad():
+    x, tx = pair([0.5, -1.5], requires_grad=True)
+    for v in (x, tx):
+        (v ** 3 * v.sin()).sum().backward(create_graph=True)
+    assert x.grad.grad_fn is not None
+    assert_same(x.grad, tx.grad)
+    g, tg = x.grad, tx.grad
+    x.grad, tx.grad = None, None
+    g.sum().backward()
+    tg.sum().backward()
+    assert_same(x.grad, tx.grad)

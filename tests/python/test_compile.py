@@ -174,3 +174,15 @@ def test_gil_is_released_during_replays():
     stop[0] = True
     th.join()
     assert ticks[0] - before > 5
+
+
+def test_setitem_inside_a_recording_is_refused():
+    def step(x):
+        y = x * 2
+        y[0] = 1.0
+        return y
+
+    c = nabla.compile(step)
+    assert c(nabla.zeros(2)).tolist() == [1.0, 0.0]  # the warm-up call is eager
+    with pytest.raises(nabla.CaptureError, match="__setitem__"):
+        c(nabla.zeros(2))

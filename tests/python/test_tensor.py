@@ -345,3 +345,30 @@ def test_pickle_and_deepcopy():
     assert z.tolist() == x.tolist() and z.requires_grad
     z.data.zero_()
     assert x.tolist() == [[1.0, 2.0]]
+
+
+def test_legacy_constructors_like_torch():
+    for args in [(2, 3), ([1, 2],), ([[1.5, 2.0]],), ()]:
+        assert_same(nabla.Tensor(*args), torch.Tensor(*args) if args != (2, 3) else torch.zeros(2, 3), exact=True)
+    t = nabla.tensor([1.0, 2.0], requires_grad=True)
+    alias = nabla.Tensor(t)
+    assert alias.is_leaf and not alias.requires_grad
+    alias.data.mul_(3)
+    assert t.tolist() == [3.0, 6.0]  # shares t's memory
+    assert_same(nabla.FloatTensor([1, 2]), torch.FloatTensor([1, 2]), exact=True)
+    assert_same(nabla.LongTensor([1, 2]), torch.LongTensor([1, 2]), exact=True)
+    v = nabla.autograd.Variable(nabla.tensor([1.0]), requires_grad=True)
+    assert v.requires_grad
+
+
+def test_set_printoptions_like_torch():
+    try:
+        for kwargs in [{"precision": 2}, {"sci_mode": True}, {"linewidth": 40}, {"threshold": 5, "edgeitems": 1}]:
+            nabla.set_printoptions(**kwargs)
+            torch.set_printoptions(**kwargs)
+            a = nabla.linspace(0, 1, 12, dtype=nabla.float64)
+            b = torch.linspace(0, 1, 12, dtype=torch.float64)
+            assert repr(a).replace("nabla.", "torch.") == repr(b), kwargs
+    finally:
+        nabla.set_printoptions(profile="default")
+        torch.set_printoptions(profile="default")

@@ -184,5 +184,27 @@ TEST(Allocator, SteadyStateReusesBuffers) {
   EXPECT_EQ(allocator_stats().system_allocations, before);
 }
 
+TEST(StorageWrap, TensorsUseTheMemoryAndReleaseItOnce) {
+  std::vector<double> buffer{1.0, 2.0, 3.0, 4.0};
+  int released = 0;
+  {
+    auto impl = std::make_shared<TensorImpl>();
+    impl->storage = Storage::wrap(buffer.data(), buffer.size() * sizeof(double), [&] { ++released; });
+    impl->dtype = DType::float64;
+    impl->shape = Shape{2, 2};
+    impl->strides = Shape{2, 1};
+    Tensor t(impl);
+    Tensor view = t.t();
+    t.fill_(7.0);
+    EXPECT_EQ(buffer[3], 7.0);
+    buffer[1] = -1.0;
+    EXPECT_EQ(view.at({1, 0}), -1.0);
+    t = Tensor();
+    EXPECT_EQ(released, 0);  // the view still holds the memory
+  }
+  EXPECT_EQ(released, 1);
+  EXPECT_THROW(Storage::wrap(buffer.data(), 8, nullptr), ValueError);
+}
+
 }  // namespace
 }  // namespace nabla
