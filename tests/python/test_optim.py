@@ -287,3 +287,21 @@ def test_group_edits_are_validated_and_reach_the_cpp_update():
     (w * w).sum().backward()
     opt.step()
     close(w, torch.zeros(2))  # 1 - 0.5 * 2
+
+
+def test_python_subclassed_optimizer_state_dict_round_trip():
+    t, n = both(PY_OPT + """
+sd = opt.state_dict()
+model2 = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+model2.load_state_dict(model.state_dict())
+opt2 = HandSGD(model2.parameters(), lr=1.0, momentum=0.9)
+opt2.load_state_dict(sd)
+for m, o in ((model, opt), (model2, opt2)):
+    o.zero_grad()
+    F.binary_cross_entropy_with_logits(m(x), y).backward()
+    o.step()
+lr2 = opt2.param_groups[0]["lr"]
+same = all(bool((a == b).all()) for a, b in zip(model.parameters(), model2.parameters()))
+""")
+    assert n["lr2"] == t["lr2"] == 0.025
+    assert n["same"] and t["same"]
