@@ -60,7 +60,14 @@ nn::Nonlinearity nonlinearity_of(const std::string& name) {
 
 void bind_functional(py::module_& m) {
   m.def(
-      "linear", [](const Tensor& x, const Tensor& w, const OptTensor& b) { return F::linear(x, w, or_undefined(b)); },
+      "linear",
+      [](const Tensor& x, const Tensor& w, const OptTensor& b) {
+        const Tensor bias = or_undefined(b);
+        // Large products run without the GIL (the threshold of ops.cpp's matmul).
+        if (x.defined() && w.defined() && w.dim() >= 1 && x.numel() * w.shape()[0] > 65536)
+          return without_gil([&] { return F::linear(x, w, bias); });
+        return F::linear(x, w, bias);
+      },
       py::arg("input"), py::arg("weight"), py::arg("bias") = py::none());
   m.def(
       "dropout", [](const Tensor& x, double p, bool training) { return F::dropout(x, p, training); }, py::arg("input"),

@@ -87,7 +87,20 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const BCE
                 "binary_cross_entropy: all elements of input should be between 0 and 1 (probabilities), got ", p,
                 "; use binary_cross_entropy_with_logits on logits");
   // (y - 1)·max(log(1 - p), -100) - y·max(log p, -100), as torch's CPU kernel.
-  Tensor loss = (target - 1.0) * clamp_min(log(1.0 - input), -100.0) - target * clamp_min(log(input), -100.0);
+  Tensor loss;
+  {
+    NoGradGuard no_grad;
+    loss = (target - 1.0) * clamp_min(log(1.0 - input), -100.0) - target * clamp_min(log(input), -100.0);
+  }
+  // NOTE: torch's gradients, not the composed formula's: where a sigmoid saturates to p = 0 or 1
+  // the clamped log's gradient is 0·∞ = NaN, while torch divides by max(p(1 - p), 1e-12).
+  // (torch's EPSILON is the float 1e-12f.) Written in ops, so it differentiates again.
+  loss =
+      autograd::record("binary_cross_entropy", loss, {input, target},
+                       [p = input, y = target](const Tensor& g, const Tensor&) -> std::vector<Tensor> {
+                         return {p.requires_grad() ? g * (p - y) / clamp_min((1.0 - p) * p, double(1e-12f)) : Tensor(),
+                                 y.requires_grad() ? g * (log(1.0 - p) - log(p)) : Tensor()};
+                       });
   if (options.weight().defined()) loss = loss * options.weight();
   return reduce(loss, options.reduction());
 }

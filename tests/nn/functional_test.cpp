@@ -139,6 +139,17 @@ TEST(NnLoss, ProbabilityExtremesAndIgnoredEverything) {
   Tensor p = Tensor::from_vector({0.0, 1.0}, {2}), t = Tensor::from_vector({1.0, 0.0}, {2});
   EXPECT_EQ(F::binary_cross_entropy(p, t, nn::Reduction::none).to_vector<double>(),
             (std::vector<double>{100.0, 100.0}));
+  // Where a sigmoid saturates (p exactly 0 or 1) the gradient is PyTorch's finite
+  // (p - y)/max(p(1 - p), 1e-12f), not the composed formula's 0·∞ = NaN (values from torch 1.13).
+  Tensor q = Tensor::from_vector({0.0, 1.0, 1.0, 0.0, 0.25}, {5}).requires_grad_(true);
+  Tensor y = Tensor::from_vector({0.0, 1.0, 0.0, 1.0, 1.0}, {5});
+  F::binary_cross_entropy(q, y, nn::Reduction::sum).backward();
+  const std::vector<double> g = q.grad().to_vector<double>();
+  EXPECT_EQ(g[0], 0.0);
+  EXPECT_EQ(g[1], 0.0);
+  EXPECT_NEAR(g[2], 1000000003995.8029, 1.0);
+  EXPECT_NEAR(g[3], -1000000003995.8029, 1.0);
+  EXPECT_DOUBLE_EQ(g[4], -4.0);
   // Huge logits stay finite.
   Tensor z = Tensor::from_vector({-1000.0, 1000.0}, {2});
   EXPECT_EQ(F::binary_cross_entropy_with_logits(z, t, nn::Reduction::none).to_vector<double>(),

@@ -154,3 +154,24 @@ def test_one_hot():
     close(F.one_hot(to_nabla(labels)), TF.one_hot(labels))
     close(F.one_hot(to_nabla(labels), num_classes=5), TF.one_hot(labels, num_classes=5))
     assert F.one_hot(to_nabla(labels)).dtype == nabla.int64
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_bce_gradient_where_probabilities_saturate_is_torchs(dtype):
+    # A sigmoid saturates to exactly 0 or 1 (the course's Sigmoid + BCELoss loop reaches it):
+    # the loss is clamped, and the gradient is torch's finite one, not NaN.
+    logits = torch.tensor([-120.0, 40.0, 40.0, -120.0, 0.3, -2.0], dtype=getattr(torch, dtype), requires_grad=True)
+    y = torch.tensor([0.0, 1.0, 0.0, 1.0, 1.0, 0.0], dtype=getattr(torch, dtype))
+    tl = TF.binary_cross_entropy(torch.sigmoid(logits), y)
+    tl.backward()
+    nlogits = to_nabla(logits, requires_grad=True)
+    nl = F.binary_cross_entropy(F.sigmoid(nlogits), to_nabla(y))
+    nl.backward()
+    close(nl, tl, rtol=1e-6)
+    close(nlogits.grad, logits.grad, rtol=1e-6)
+    p = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.25], dtype=torch.float64, requires_grad=True)
+    yy = torch.tensor([0.0, 1.0, 0.0, 1.0, 1.0], dtype=torch.float64)
+    TF.binary_cross_entropy(p, yy, reduction="sum").backward()
+    np_ = to_nabla(p, requires_grad=True)
+    F.binary_cross_entropy(np_, to_nabla(yy), reduction="sum").backward()
+    close(np_.grad, p.grad, rtol=1e-12)

@@ -365,3 +365,37 @@ def test_init_gain():
         assert nn.init.calculate_gain(nl, param) == pytest.approx(torch.nn.init.calculate_gain(nl, param), rel=1e-15)
     with pytest.raises(ValueError):
         nn.init.calculate_gain("nope")
+
+
+def test_notebook_idioms(tmp_path):
+    """What course notebooks do with a model: init by apply, count parameters, snapshot the best
+    weights (deepcopy), save and load a state_dict."""
+    import copy
+
+    t, n = both("""
+def init(m):
+    if isinstance(m, nn.Linear):
+        nn.init.xavier_uniform_(m.weight)
+        m.bias.data.fill_(0.01)
+
+th.manual_seed(0)
+model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
+model.apply(init)
+count = sum(p.numel() for p in model.parameters() if p.requires_grad)
+shapes = [(name, tuple(p.shape)) for name, p in model.named_parameters()]
+""")
+    assert n["count"] == t["count"] == 4 * 8 + 8 + 8 + 8 + 8 * 2 + 2
+    assert n["shapes"] == t["shapes"]
+    for k, v in t["model"].state_dict().items():
+        close(n["model"].state_dict()[k], v)
+    model = n["model"]
+    best = copy.deepcopy(model.state_dict())
+    clone = copy.deepcopy(model)
+    assert clone[0].weight is not model[0].weight and isinstance(clone[0].weight, nn.Parameter)
+    with nabla.no_grad():
+        model[0].weight.add_(1.0)
+    close(best["0.weight"] + 1.0, model[0].weight)  # the snapshot did not move
+    path = str(tmp_path / "model.pt")
+    nabla.save(model.state_dict(), path)
+    clone.load_state_dict(nabla.load(path))
+    close(clone[0].weight, model[0].weight)

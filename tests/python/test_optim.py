@@ -275,3 +275,33 @@ def test_clip_grad_norm_matches_torch():
     close(nn_, tn, rtol=1e-12)
     for p, q in zip(tp, npar):
         close(q.grad, p.grad, rtol=1e-12)
+
+
+def test_group_edits_are_validated_and_reach_the_cpp_update():
+    w = nn.Parameter(nabla.ones(2))
+    opt = optim.SGD([w], lr=0.1)
+    with pytest.raises(ValueError, match="lr"):
+        opt.param_groups[0]["lr"] = -1.0
+    assert opt.param_groups[0]["lr"] == 0.1  # unchanged
+    opt.param_groups[0].update(lr=0.5, momentum=0.0)
+    (w * w).sum().backward()
+    opt.step()
+    close(w, torch.zeros(2))  # 1 - 0.5 * 2
+
+
+def test_python_subclassed_optimizer_state_dict_round_trip():
+    t, n = both(PY_OPT + """
+sd = opt.state_dict()
+model2 = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+model2.load_state_dict(model.state_dict())
+opt2 = HandSGD(model2.parameters(), lr=1.0, momentum=0.9)
+opt2.load_state_dict(sd)
+for m, o in ((model, opt), (model2, opt2)):
+    o.zero_grad()
+    F.binary_cross_entropy_with_logits(m(x), y).backward()
+    o.step()
+lr2 = opt2.param_groups[0]["lr"]
+same = all(bool((a == b).all()) for a, b in zip(model.parameters(), model2.parameters()))
+""")
+    assert n["lr2"] == t["lr2"] == 0.025
+    assert n["same"] and t["same"]

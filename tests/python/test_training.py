@@ -56,10 +56,10 @@ class Dense(nn.Module):
         return self.head(self.body(x))
 
 th.manual_seed(1)
-X = th.randn(96, 5)
+X = th.randn(96, 5, dtype=DTYPE)
 labels = (X[:, 0] + X[:, 1] * X[:, 2] > 0).long() + (X[:, 3] > 0.5).long()
 norm = nn.BatchNorm1d if NORM == "batch" else (lambda h: nn.GroupNorm(4, h))
-model = Dense(5, [32, 16], 3, norm, 0.1)
+model = Dense(5, [32, 16], 3, norm, 0.1).to(DTYPE)
 opt = optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-2)
 sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=EPOCHS)
 loader = data.DataLoader(data.TensorDataset(X, labels), batch_size=16, shuffle=True, drop_last=True)
@@ -85,13 +85,24 @@ state = model.state_dict()
 
 @pytest.mark.parametrize("norm", ["batch", "group"])
 def test_dense_configs_model_matches_torch(norm):
-    t, n = both(DENSE, NORM=norm, EPOCHS=6)
-    close(n["history"], t["history"], rtol=1e-4, atol=1e-6)
-    close(n["eval_logits"], t["eval_logits"], rtol=1e-3, atol=1e-4)
+    # float64: everything (losses, final weights, running statistics, eval outputs) to ~1e-10.
+    t, n = both(DENSE.replace("DTYPE", "th.float64"), NORM=norm, EPOCHS=6)
+    close(n["history"], t["history"], rtol=1e-12)
+    close(n["eval_logits"], t["eval_logits"], rtol=1e-9, atol=1e-10)
     assert list(n["state"]) == list(t["state"])
-    close(n["state"]["body.0.weight"], t["state"]["body.0.weight"], rtol=1e-3, atol=1e-5)
+    for k in t["state"]:
+        close(n["state"][k], t["state"][k], rtol=1e-9, atol=1e-10)
     if norm == "batch":
-        assert n["state"]["body.1.num_batches_tracked"].item() == t["state"]["body.1.num_batches_tracked"].item()
+        assert n["state"]["body.1.num_batches_tracked"].item() == 36
+
+
+@pytest.mark.parametrize("norm", ["batch", "group"])
+def test_dense_configs_model_float32_losses_match_torch(norm):
+    # float32: the losses agree to rounding. (Not every weight does: the bias of a Linear that
+    # feeds a BatchNorm has a gradient of pure rounding noise, which AdamW scales up to full
+    # steps, in torch as in nabla; the losses do not depend on it.)
+    t, n = both(DENSE.replace("DTYPE", "th.float32"), NORM=norm, EPOCHS=6)
+    close(n["history"], t["history"], rtol=1e-5, atol=1e-7)
 
 
 def test_compiled_step_of_nn_and_optim_replays_the_eager_numbers():

@@ -56,9 +56,8 @@ Tensor half_mse_loss(const Tensor& input, const Tensor& target, const LossOption
 // |input - target|.
 Tensor l1_loss(const Tensor& input, const Tensor& target, const LossOptions& options = {});
 // -w·[y·log p + (1 - y)·log(1 - p)] on probabilities p in [0, 1] (ValueError otherwise), each log
-// clamped at -100 as PyTorch does, so p = 0 or 1 gives a finite loss.
-// NOTE: at exactly p = 0 or 1 the gradient differs from PyTorch's (which divides by
-// max(p(1-p), 1e-12)): composed from clamp and log it is NaN there.
+// clamped at -100 as PyTorch does, so p = 0 or 1 gives a finite loss. The gradients are PyTorch's:
+// (p - y)/max(p(1-p), 1e-12) for p (finite at p = 0 or 1) and log(1-p) - log(p) for y.
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const BCELossOptions& options = {});
 // BCE of sigmoid(input), computed stably from the logits with PyTorch's formula
 // (1 - y)·x + lw·(log(e^-m + e^(-x-m)) + m), m = max(-x, 0), lw = 1 + (pos_weight - 1)·y.

@@ -2,7 +2,9 @@
 state_dict) whose step() is one call to nabla's C++ optimizer over the same tensors.
 
 Each group dict pushes its hyper-parameters to C++ whenever an item is set (a scheduler's lr, a
-user's edit), so the next step, eager or replayed by nabla.compile, uses them.
+user's edit), so the next step, eager or replayed by nabla.compile, uses them. ``state`` is built
+on each access from the C++ state (its tensors are the live buffers); entries added to it by hand
+are not kept, as the C++ update would not read them.
 """
 import json
 from collections import defaultdict
@@ -19,10 +21,11 @@ class _Group(dict):
     __slots__ = ("_owner", "_index")
 
     def __setitem__(self, key, value):
-        dict.__setitem__(self, key, value)
         owner = getattr(self, "_owner", None)
         if owner is not None and key in owner._cpp_keys:
-            owner._impl.set_options(self._index, owner._options_json(self))
+            # C++ validates first: an invalid value (lr < 0, ...) raises and changes nothing.
+            owner._impl.set_options(self._index, owner._options_json({**self, key: value}))
+        dict.__setitem__(self, key, value)
 
     def update(self, *args, **kwargs):
         for k, v in dict(*args, **kwargs).items():

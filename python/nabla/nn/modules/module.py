@@ -38,7 +38,7 @@ def _addindent(s, num_spaces):
     return first + "\n" + "\n".join(num_spaces * " " + line for line in lines)
 
 
-def _check_name(module, name, what):
+def _check_name(name, what):
     if not isinstance(name, str):
         raise TypeError(f"{what} name should be a string. Got {type(name).__name__}")
     if name == "":
@@ -94,7 +94,7 @@ class Module:
 
     def register_parameter(self, name, param):
         self._state()
-        _check_name(self, name, "parameter")
+        _check_name(name, "parameter")
         if hasattr(self, name) and name not in self._parameters:
             raise KeyError(f"attribute '{name}' already exists")
         if param is None:
@@ -102,7 +102,7 @@ class Module:
         elif not isinstance(param, Parameter):
             raise TypeError(
                 f"cannot assign '{type(param).__module__}.{type(param).__name__}' object to parameter '{name}' "
-                "(torch.nn.Parameter or None required)".replace("torch.nn", "nabla.nn"))
+                "(nabla.nn.Parameter or None required)")
         elif param.grad_fn is not None:
             raise ValueError(
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created explicitly. "
@@ -112,7 +112,7 @@ class Module:
 
     def register_buffer(self, name, tensor, persistent=True):
         self._state()
-        _check_name(self, name, "buffer")
+        _check_name(name, "buffer")
         if hasattr(self, name) and name not in self._buffers:
             raise KeyError(f"attribute '{name}' already exists")
         if tensor is not None and not isinstance(tensor, Tensor):
@@ -127,7 +127,7 @@ class Module:
         self._state()
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        _check_name(self, name, "module")
+        _check_name(name, "module")
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
         self._modules[name] = module
