@@ -1754,6 +1754,17 @@ constexpr Message kFileDenseCompare{"loss and accuracy of the three configuratio
                                     "pérdida y exactitud de las tres configuraciones"};
 constexpr Message kFileDenseBoundaries{"the three final decision boundaries", "las tres fronteras de decisión finales"};
 
+// An activation's name as the course writes it ("relu" -> "ReLU"; "sigmoid" -> "sigmoid"/"sigmoide").
+std::string activation_name(const Run& r, const std::string& type) {
+  static const std::pair<const char*, Message> names[] = {
+      {"relu", {"ReLU", "ReLU"}}, {"sigmoid", {"sigmoid", "sigmoide"}},       {"tanh", {"tanh", "tanh"}},
+      {"elu", {"ELU", "ELU"}},    {"leaky_relu", {"LeakyReLU", "LeakyReLU"}}, {"gelu", {"GELU", "GELU"}},
+      {"silu", {"SiLU", "SiLU"}}, {"softplus", {"softplus", "softplus"}}};
+  for (const auto& [key, m] : names)
+    if (type == key) return r.text(m);
+  return type;
+}
+
 // A summary of a config's hidden layers for the table: widths, activations, dropout, normalisation.
 struct LayerSummary {
   std::string widths, activations, regularisation, normalisation;
@@ -1773,7 +1784,7 @@ LayerSummary summarise(const Run& r, const train::TrainConfig& c) {
     else if (l.type == "batchnorm" || l.type == "groupnorm" || l.type == "layernorm") {
       if (std::find(norms.begin(), norms.end(), l.type) == norms.end()) norms.push_back(l.type);
     } else if (l.type != "linear" && l.type != "add" && l.type != "identity" && l.type != "flatten" && i < last_linear)
-      acts.push_back(l.type);
+      acts.push_back(activation_name(r, l.type));
   }
   LayerSummary s;
   s.widths = "[" + join(widths, ", ") + "]";
@@ -1830,6 +1841,13 @@ void demo_dense_configs(Run& r) {
     if (runs[i].final_test_acc() > runs[best].final_test_acc()) best = i;
   r.line();
   r.line(r(kDenseRead, pct(runs[best].final_test_acc()), names[best]));
+
+  for (size_t i = 0; i < runs.size(); ++i) {
+    nlohmann::json j = run_json(runs[i]);
+    if (j.contains("test_loss")) j["val_loss"] = j["test_loss"];
+    r.numbers["config" + std::to_string(i + 1)] = j;
+  }
+  if (!r.pictures) return;
 
   comparison_figure(r, ptrs, names, false).save_png(r.path("comparison.png"));
   r.wrote("comparison.png", kFileDenseCompare);

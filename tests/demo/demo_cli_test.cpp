@@ -134,6 +134,11 @@ TEST(DemoCli, AutodiffTraceAndGraph) {
   const std::string dot = read_file(dir / "graph.dot");
   EXPECT_EQ(dot.rfind("digraph", 0), 0u) << dot.substr(0, 40);
   EXPECT_TRUE(contains(dot, "a4 = w4·s3"));
+  // The node boxes speak Spanish too.
+  EXPECT_TRUE(contains(dot, "valor = ")) << dot;
+  EXPECT_TRUE(contains(dot, "gradiente = ")) << dot;
+  EXPECT_FALSE(contains(dot, "value = ")) << dot;
+  EXPECT_FALSE(contains(dot, "grad = ")) << dot;
   if (std::filesystem::exists(dir / "graph.svg")) expect_pictures(dir.path, {"graph.svg"});
 }
 
@@ -262,7 +267,11 @@ TEST(DemoCli, DenseConfigs) {
   EXPECT_TRUE(contains(r.out, "[64, 128, 64, 32, 16]")) << r.out;
   EXPECT_TRUE(contains(r.out, "groupnorm"));
   EXPECT_TRUE(contains(r.out, "weight_decay 0.001"));
+  EXPECT_TRUE(contains(r.out, "ReLU, sigmoid")) << r.out;  // activations as the course writes them
   expect_pictures(dir.path, {"comparison.png", "boundaries.png"});
+  const CliResult es = run_demo("dense-configs", dir, {"--set", "train.epochs=1", "--lang", "es"});
+  ASSERT_EQ(es.exit_code, 0) << es.err;
+  EXPECT_TRUE(contains(es.out, "ReLU, sigmoide")) << es.out;
 }
 
 TEST(DemoCli, ConfigOptions) {
