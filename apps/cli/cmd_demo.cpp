@@ -1463,8 +1463,8 @@ constexpr Message kValSet{"validation", "validación"};
 constexpr Message kValAccTitle{"Validation accuracy", "Exactitud de validación"};
 constexpr Message kBatchLossMean{"loss (mean over the epoch's batches)", "pérdida (promedio sobre los lotes)"};
 // The pictures' font has no ‖: |·| there.
-constexpr Message kGradMeanTitle{"{}: |∂L/∂W| per layer", "{}: |∂L/∂W| por capa"};
-constexpr Message kGradMeanAxis{"|∂L/∂W| (mean over the epoch's batches)", "|∂L/∂W| (promedio sobre los lotes)"};
+constexpr Message kGradMeanTitle{"{}: |∂L/∂W|", "{}: |∂L/∂W|"};
+constexpr Message kGradMeanAxis{"|∂L/∂W| per layer (mean over batches)", "|∂L/∂W| por capa (promedio en lotes)"};
 
 std::string pct_value(double percent) { return fmt(percent, 1) + "%"; }
 
