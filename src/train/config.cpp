@@ -333,7 +333,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     DataConfig& d = cfg.data;
     s.read_choice("name", d.name,
                   {"xor", "xnor", "and", "or", "moons", "circles", "spirals", "blobs", "gaussian", "numpy_normal",
-                   "csv", "mnist"});
+                   "csv", "mnist", "diabetes"});
     s.read("n", d.n);
     s.check(
         "n", d.n, [](int64_t v) { return v > 0; }, "must be positive");
@@ -352,6 +352,20 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     s.read("path", d.path);
     s.read("label", d.label);
     s.read("standardize", d.standardize);
+    s.read_choice("split", d.split, {"random", "sklearn"});
+    s.read("random_state", d.random_state);
+    s.check(
+        "random_state", d.random_state, [](int64_t v) { return v >= 0 && v <= 0xffffffffLL; },
+        "must be in [0, 2^32) (numpy's RandomState seed)");
+    s.read("validation_fraction", d.validation_fraction);
+    s.check(
+        "validation_fraction", d.validation_fraction, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
+    if (d.validation_fraction > 0 && d.split != "sklearn")
+      fail(source, s.node("validation_fraction"), "data.validation_fraction",
+           "a validation set is split off with split = \"sklearn\" only");
+    if (d.validation_fraction > 0 && d.test_fraction <= 0)
+      fail(source, s.node("validation_fraction"), "data.validation_fraction",
+           "a validation set needs test_fraction > 0 (the test rows are set aside first)");
     if ((d.name == "csv" || d.name == "mnist") && d.path.empty())
       fail(source, nullptr, "data.path", "the " + d.name + " dataset needs a path");
     if (d.name == "csv" && d.label.empty())
@@ -471,6 +485,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     s.read("gif_every", t.gif_every);
     s.check(
         "gif_every", t.gif_every, [](int64_t v) { return v >= 0; }, "must be non-negative");
+    s.read_choice("generator", t.generator, {"run", "global"});
     s.reject_unknown();
   }
   top.reject_unknown();
@@ -538,7 +553,10 @@ std::string to_toml(const TrainConfig& c) {
                                   {"classes", c.data.classes},
                                   {"path", c.data.path},
                                   {"label", c.data.label},
-                                  {"standardize", c.data.standardize}});
+                                  {"standardize", c.data.standardize},
+                                  {"split", c.data.split},
+                                  {"random_state", c.data.random_state},
+                                  {"validation_fraction", num(c.data.validation_fraction)}});
   toml::array layers;
   for (const LayerConfig& l : c.model.layers) {
     toml::table t{{"type", l.type}};
@@ -608,7 +626,8 @@ std::string to_toml(const TrainConfig& c) {
                                    {"drop_last", t.drop_last},
                                    {"log_every", t.log_every},
                                    {"checkpoint_every", t.checkpoint_every},
-                                   {"gif_every", t.gif_every}});
+                                   {"gif_every", t.gif_every},
+                                   {"generator", t.generator}});
   std::ostringstream out;
   out << toml::toml_formatter(root, toml::toml_formatter::default_flags & ~toml::format_flags::allow_literal_strings);
   return out.str() + "\n";

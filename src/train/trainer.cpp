@@ -9,8 +9,10 @@
 #include "nabla/autograd/node.h"
 #include "nabla/data/csv.h"
 #include "nabla/data/dataloader.h"
+#include "nabla/data/diabetes.h"
 #include "nabla/data/mnist.h"
 #include "nabla/data/numpy_random.h"
+#include "nabla/data/sklearn.h"
 #include "nabla/data/synthetic.h"
 #include "nabla/io/atomic_file.h"
 #include "nabla/io/safetensors.h"
@@ -43,6 +45,7 @@ Dataset load_dataset(const TrainConfig& c) {
   if (d.name == "numpy_normal")
     return numpy::make_normal_dataset(
         {.n = d.n, .features = c.model.inputs, .seed = c.seed, .label = d.label, .dtype = c.dtype});
+  if (d.name == "diabetes") return load_diabetes();  // float64: split and standardised, then cast
   if (d.name == "csv") {
     CsvOptions csv{.label = d.label};
     if (c.loss.name == "cross_entropy") csv.target = CsvTarget::classes;
@@ -149,7 +152,9 @@ Tensor ConfigModel::forward(const Tensor& input) {
 
 Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(config_.seed) {
   const TrainConfig& c = config_;
-  Dataset all = with_dtype(load_dataset(c), c.dtype);
+  // Diabetes stays float64 until it is split and standardised (as the notebook's sklearn steps).
+  Dataset all = load_dataset(c);
+  if (c.data.name != "diabetes") all = with_dtype(std::move(all), c.dtype);
   bool has_test_file = false;
   if (c.data.name == "mnist" && fs::is_directory(c.data.path) &&
       fs::exists(fs::path(c.data.path) / "t10k-images-idx3-ubyte")) {
@@ -160,7 +165,14 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
     has_test_file = true;
   }
   if (!has_test_file) {
-    if (c.data.test_fraction > 0) {
+    if (c.data.test_fraction > 0 && c.data.split == "sklearn") {
+      const auto state = static_cast<std::uint32_t>(c.data.random_state);
+      std::tie(train_, test_) = sklearn::train_test_split(all, c.data.test_fraction, state);
+      if (c.data.validation_fraction > 0) {  // test rows set aside; the epochs see the validation rows
+        holdout_ = std::move(test_);
+        std::tie(train_, test_) = sklearn::train_test_split(train_, c.data.validation_fraction, state);
+      }
+    } else if (c.data.test_fraction > 0) {
       std::tie(train_, test_) = train_test_split(all, c.data.test_fraction, c.seed);
     } else {
       train_ = all;
@@ -168,9 +180,13 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
   }
   if (c.data.standardize) {
     Standardizer s = Standardizer::fit(train_.x);
-    train_ = with_dtype(s.transform(train_), c.dtype);
-    if (test_.size() > 0) test_ = with_dtype(s.transform(test_), c.dtype);
+    train_ = s.transform(train_);
+    if (test_.size() > 0) test_ = s.transform(test_);
+    if (holdout_.size() > 0) holdout_ = s.transform(holdout_);
   }
+  train_ = with_dtype(std::move(train_), c.dtype);
+  if (test_.size() > 0) test_ = with_dtype(std::move(test_), c.dtype);
+  if (holdout_.size() > 0) holdout_ = with_dtype(std::move(holdout_), c.dtype);
   NABLA_CHECK(train_.num_features() == c.model.inputs, ValueError, "model.inputs = ", c.model.inputs, " but the ",
               c.data.name, " data have ", train_.num_features(), " features");
   classes_ = all.num_classes;
@@ -203,7 +219,10 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
       loss_ = std::make_shared<nn::BCEWithLogitsLoss>(red);
   }
 
-  model_ = std::make_shared<ConfigModel>(c, generator_);
+  if (c.train.generator == "global") {  // torch.manual_seed(seed) right before the model is built
+    manual_seed(c.seed);
+  }
+  model_ = std::make_shared<ConfigModel>(c, rng());
   parameters_ = model_->named_parameters();
   std::vector<Tensor> params = model_->parameters();
   const OptimConfig& o = c.optim;
@@ -319,7 +338,7 @@ void Trainer::save_checkpoint(const std::string& path, const std::vector<EpochMe
   std::map<std::string, std::string> meta{
       {"format", "nabla-checkpoint-1"},  {"epoch", std::to_string(epoch_)},
       {"optimizer", opt.scalars.dump()}, {"scheduler", scheduler_ ? scheduler_->state_dict().dump() : "null"},
-      {"generator", generator_.state()}, {"metrics", metrics_json(history).dump()},
+      {"generator", rng().state()},      {"metrics", metrics_json(history).dump()},
       {"config", to_toml(config_)},
   };
   save_safetensors(path, tensors, meta);
@@ -350,13 +369,16 @@ std::vector<EpochMetrics> Trainer::load_checkpoint(const std::string& path) {
     opt.scalars = nlohmann::json::parse(meta("optimizer"));
     optimizer_->load_state_dict(opt);
     if (scheduler_) scheduler_->load_state_dict(nlohmann::json::parse(meta("scheduler")));
-    generator_.set_state(meta("generator"));
+    rng().set_state(meta("generator"));
     epoch_ = std::stoll(meta("epoch"));
     return metrics_from_json(nlohmann::json::parse(meta("metrics")));
   } catch (const nlohmann::json::exception& e) {
     throw ParseError(path + ": damaged checkpoint metadata: " + e.what(), path);
   }
 }
+
+Generator& Trainer::rng() { return config_.train.generator == "global" ? default_generator() : generator_; }
+const Generator& Trainer::rng() const { return config_.train.generator == "global" ? default_generator() : generator_; }
 
 Tensor Trainer::loss_of(const Tensor& output, const Tensor& target) const {
   if (config_.loss.name == "cross_entropy" && target.dtype() != DType::int64)
@@ -389,10 +411,11 @@ EpochMetrics Trainer::run_epoch() {
   const int64_t batch = t.batch_size > 0 ? t.batch_size : train_.size();
   // A loader per epoch, its generator seeded from the run's seed and the epoch: epochs are
   // reproducible, and a resumed run continues the same sequence.
-  DataLoader loader(train_, {.batch_size = batch,
-                             .shuffle = t.shuffle,
-                             .drop_last = t.drop_last,
-                             .seed = config_.seed * 1000003 + uint64_t(epoch_)});
+  // With generator = "global" the loader has neither: its draws come from the default generator,
+  // the stream dropout draws from.
+  DataLoaderOptions loader_options{.batch_size = batch, .shuffle = t.shuffle, .drop_last = t.drop_last};
+  if (t.generator != "global") loader_options.seed = config_.seed * 1000003 + uint64_t(epoch_);
+  DataLoader loader(train_, loader_options);
   double loss_sum = 0;
   int64_t batches = 0;
   std::vector<Tensor> weights;

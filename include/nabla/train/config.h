@@ -19,14 +19,24 @@
 namespace nabla::train {
 
 struct DataConfig {
-  std::string name = "xor";  // xor|xnor|and|or|moons|circles|spirals|blobs|gaussian|numpy_normal|csv|mnist
-  int64_t n = 1024;          // points for the synthetic datasets (truth tables: rows, repeated)
-  double noise = 0.1;        // noise level (datasets document their unit)
+  // xor|xnor|and|or|moons|circles|spirals|blobs|gaussian|numpy_normal|csv|mnist|diabetes
+  std::string name = "xor";
+  int64_t n = 1024;    // points for the synthetic datasets (truth tables: rows, repeated)
+  double noise = 0.1;  // noise level (datasets document their unit)
   double test_fraction = 0.0;
   int64_t classes = 2;       // blobs / spirals: number of classes
   std::string path;          // csv: the file; mnist: a directory or the images file
   std::string label;         // csv: label column name; mnist: the labels file; numpy_normal: the class rule
   bool standardize = false;  // standardize features (statistics of the training split)
+  // How test_fraction's rows are chosen: "random" — torch's random_split with a Generator(seed)
+  // (nabla::train_test_split); "sklearn" — scikit-learn's train_test_split(test_size =
+  // test_fraction, random_state) (nabla::sklearn::train_test_split: test rows ceil(f·N) first).
+  std::string split = "random";
+  int64_t random_state = 0;  // sklearn split: the random_state, in [0, 2^32)
+  // sklearn split: the training part split again, validation_fraction of it held out as the
+  // validation set the trainer evaluates after every epoch; the test rows are then set aside for
+  // a final evaluation (Trainer::holdout_set). 0: no validation set.
+  double validation_fraction = 0.0;
 };
 
 // One entry of [model].layers. `params` holds the numeric options of the layer type
@@ -93,6 +103,13 @@ struct TrainLoopConfig {
   int64_t log_every = 0;         // 0: about 10 log lines per run
   int64_t checkpoint_every = 0;  // epochs between checkpoints (0: none)
   int64_t gif_every = 0;         // epochs between boundary.gif frames (0: about 40 frames)
+  // Where the random draws come from. "run": a Generator(seed) of the run's own for the initial
+  // parameters and dropout, and the shuffles from a generator seeded by the seed and the epoch.
+  // "global": as a PyTorch script that calls torch.manual_seed(seed) before building the model
+  // and uses DataLoader(shuffle=True) with no generator — the trainer calls
+  // nabla::manual_seed(seed) when it builds the model, and the initial parameters, dropout and
+  // the loader's shuffles all draw from nabla's default generator, one stream.
+  std::string generator = "run";
 };
 
 struct TrainConfig {

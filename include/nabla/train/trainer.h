@@ -60,7 +60,10 @@ class Trainer {
   ConfigModel& model() { return *model_; }
   optim::Optimizer& optimizer() { return *optimizer_; }
   const Dataset& train_set() const { return train_; }
-  const Dataset& test_set() const { return test_; }
+  const Dataset& test_set() const { return test_; }  // evaluated after every epoch (test_loss)
+  // The test rows set aside when data.validation_fraction > 0 (test_set() is then the validation
+  // set); empty otherwise. Evaluate them once, at the end: evaluate(holdout_set()).
+  const Dataset& holdout_set() const { return holdout_; }
   bool classification() const { return classes_ >= 2; }
   int64_t num_classes() const { return classes_; }
   int64_t epoch() const { return epoch_; }
@@ -88,10 +91,14 @@ class Trainer {
  private:
   Tensor loss_of(const Tensor& output, const Tensor& target) const;
   double accuracy_of(const Tensor& output, const Tensor& target) const;
+  // The stream of the initial parameters and dropout: generator_, or the default generator
+  // (train.generator = "global").
+  Generator& rng();
+  const Generator& rng() const;
 
   TrainConfig config_;
   Generator generator_;
-  Dataset train_, test_;
+  Dataset train_, test_, holdout_;
   int64_t classes_ = 0;  // 0: regression; 2: binary; >2: multi-class
   std::shared_ptr<ConfigModel> model_;
   std::shared_ptr<nn::Loss> loss_;
