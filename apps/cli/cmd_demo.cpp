@@ -20,6 +20,7 @@
 #include "nabla/demo/calculus.h"
 #include "nabla/demo/chain_rule.h"
 #include "nabla/demo/cost_landscape.h"
+#include "nabla/demo/dense_configs.h"
 #include "nabla/demo/neuron_step.h"
 #include "nabla/demo/plots.h"
 #include "nabla/demo/threshold_net.h"
@@ -1318,54 +1319,6 @@ void demo_xor(Run& r) {
   r.wrote("errors.png", kFileXorErrors);
 }
 
-// ============================== comparing training runs ==============================
-
-constexpr Message kFinalLoss{"final loss", "pérdida final"};
-
-// Loss and accuracy of several runs side by side; with `grad_norms`, one more panel per run with the
-// gradient norm of each of its layers (log scale), layer 1 = the one nearest the input.
-viz::Figure comparison_figure(const Run& r, const std::vector<const demo::TrainingRun*>& runs,
-                              const std::vector<std::string>& names, bool grad_norms) {
-  viz::Figure fig(1, grad_norms ? 2 + int(runs.size()) : 2);
-  fig.cell_size(grad_norms ? 440 : 520, 420);
-  viz::LinePlot loss, acc;
-  loss.title(r.text(kLossBothTitle)).xlabel(r.text(kEpoch)).ylabel(r.text(kLoss)).log_y();
-  acc.title(r.text(kAccuracyTitle)).xlabel(r.text(kEpoch)).ylabel("%").legend(viz::LegendLoc::LowerRight);
-  std::vector<viz::LinePlot> grads;
-  for (size_t i = 0; i < runs.size(); ++i) {
-    const demo::TrainingRun& run = *runs[i];
-    const viz::Color color = viz::palette_color(i == 0 ? 0 : i + 1);
-    std::vector<double> e, tr_acc, te_acc;
-    for (const train::EpochMetrics& m : run.history)
-      e.push_back(double(m.epoch)), tr_acc.push_back(100 * m.train_acc), te_acc.push_back(100 * m.test_acc);
-    loss.line(names[i] + (has_test(run) ? " (" + r.text(kTrainSet) + ")" : ""), e, demo::loss_per_row(run),
-              {.color = color, .width = 2});
-    if (has_test(run)) {
-      std::vector<double> te_loss;
-      for (const train::EpochMetrics& m : run.history) te_loss.push_back(m.test_loss);
-      if (run.config.loss.reduction == "sum") te_loss.clear();  // not per point; leave it out
-      if (!te_loss.empty())
-        loss.line(names[i] + " (" + r.text(kTestSet) + ")", e, te_loss,
-                  {.color = color, .width = 1.5, .line = viz::LineStyle::Dashed});
-    }
-    acc.line(names[i] + " (" + r.text(kTrainSet) + ")", e, tr_acc, {.color = color, .width = 2});
-    if (has_test(run))
-      acc.line(names[i] + " (" + r.text(kTestSet) + ")", e, te_acc,
-               {.color = color, .width = 1.5, .line = viz::LineStyle::Dashed});
-    if (!grad_norms) continue;
-    viz::LinePlot g;
-    g.title(r.text(kGradTitle) + ": " + names[i]).xlabel(r.text(kEpoch)).ylabel("|∂L/∂θ|").log_y();
-    g.legend(viz::LegendLoc::Best);
-    const demo::LayerNorms norms = demo::layer_grad_norms(run.history);
-    for (size_t l = 0; l < norms.names.size(); ++l)
-      g.line(r(kLayerN, l + 1), e, norms.norms[l], {.color = viz::palette_color(l), .width = 1.5});
-    grads.push_back(std::move(g));
-  }
-  fig.add(loss).add(acc);
-  for (viz::LinePlot& g : grads) fig.add(std::move(g));
-  return fig;
-}
-
 // ============================== 8. residual-vs-sigmoid (notebook 002 §2) ==============================
 
 constexpr Message kRvsTitle{"Three hidden layers: ReLU with a residual connection vs sigmoid (notebook 002 §2)",
@@ -1726,33 +1679,80 @@ void demo_bce_mean_vs_sum(Run& r) {
 
 constexpr Message kDenseTitle{"Three dense-network configurations, trained and compared (notebook 002 §4)",
                               "Tres configuraciones de redes densas, entrenadas y comparadas (libreta 002 §4)"};
-constexpr Message kDenseIntro{
-    "The notebook's three configurations, on the same data (two half moons, {} training and {} test\n"
-    "points) with the same training (Adam, η = {}, batches of {}, {} epochs):",
-    "Las tres configuraciones del notebook, con los mismos datos (dos medias lunas, {} puntos de entrenamiento\n"
-    "y {} de prueba) y el mismo entrenamiento (Adam, η = {}, lotes de {}, {} épocas):"};
+constexpr Message kDenseSource{
+    "Data and settings: notebook 002 §4 starts from the course's dense-network notebook\n"
+    "(1c_redes_densas.ipynb) and gives its three configurations but not its data or training; these are\n"
+    "that notebook's (nabla/demo/dense_configs.h):\n"
+    "  data      scikit-learn's load_diabetes(): 442 patients, 10 features, a disease-progression target\n"
+    "  split     train_test_split(test_size=0.3, random_state=42), then the training part again\n"
+    "            (test_size=0.2, random_state=42): {} training, {} validation, {} test rows;\n"
+    "            StandardScaler fitted on the training rows\n"
+    "  training  torch.manual_seed({}) before each model; MSE loss; AdamW, lr = {}; batches of {}, shuffled,\n"
+    "            the incomplete last one dropped ({} per epoch); {} epochs; float32\n"
+    "Where the homework leaves a choice open:\n"
+    "  - optimizer: it fixes lr but not the optimizer; AdamW, as the notebook uses, with weight_decay\n"
+    "    {} (AdamW's default; configuration 3 sets {})\n"
+    "  - GroupNorm: it does not say how many groups; {} (every width of configuration 2 divides by it)\n"
+    "  - training MSE: the mean over each epoch's batches of the batch loss, in train mode (dropout on),\n"
+    "    before each update; validation MSE: the validation rows in eval mode after the epoch\n"
+    "  - one random stream: the initial parameters, the shuffles and dropout all draw from the generator\n"
+    "    seeded before each model, as a notebook's DataLoader without a generator of its own does",
+    "Datos y parámetros: la libreta 002 §4 parte de la libreta de redes densas del curso\n"
+    "(1c_redes_densas.ipynb) y da sus tres configuraciones, pero no sus datos ni su entrenamiento; estos\n"
+    "son los de esa libreta (nabla/demo/dense_configs.h):\n"
+    "  datos          load_diabetes() de scikit-learn: 442 pacientes, 10 variables, un objetivo de\n"
+    "                 progresión de la enfermedad\n"
+    "  partición      train_test_split(test_size=0.3, random_state=42), y otra vez la parte de\n"
+    "                 entrenamiento (test_size=0.2, random_state=42): {} filas de entrenamiento, {} de\n"
+    "                 validación, {} de prueba; StandardScaler ajustado a las filas de entrenamiento\n"
+    "  entrenamiento  torch.manual_seed({}) antes de cada modelo; pérdida MSE; AdamW, lr = {}; lotes de {},\n"
+    "                 barajados, sin el último incompleto ({} por época); {} épocas; float32\n"
+    "Donde la tarea deja una elección abierta:\n"
+    "  - optimizador: fija lr pero no el optimizador; AdamW, como usa la libreta, con weight_decay {}\n"
+    "    (el valor por omisión de AdamW; la configuración 3 pone {})\n"
+    "  - GroupNorm: no dice cuántos grupos; {} (todas las anchuras de la configuración 2 son múltiplos)\n"
+    "  - MSE de entrenamiento: el promedio sobre los lotes de cada época de la pérdida del lote, en modo\n"
+    "    train (dropout activo), antes de cada actualización; MSE de validación: las filas de validación en\n"
+    "    modo eval después de la época\n"
+    "  - un solo flujo aleatorio: los parámetros iniciales, el barajado y el dropout salen del generador\n"
+    "    sembrado antes de cada modelo, como hace un DataLoader de libreta sin generador propio"};
 constexpr Message kConfigN{"config {}", "config. {}"};
 constexpr Message kHidden{"hidden layers", "capas ocultas"};
 constexpr Message kActivations{"activations", "activaciones"};
 constexpr Message kRegularisation{"regularisation", "regularización"};
 constexpr Message kNormalisation{"normalisation", "normalización"};
 constexpr Message kParams{"parameters", "parámetros"};
-constexpr Message kTime{"training time", "tiempo de entrenamiento"};
-constexpr Message kGap{"train − test accuracy", "exactitud entren. − prueba"};
+constexpr Message kTrainMse{"training MSE, epoch {}", "MSE de entrenamiento, época {}"};
+constexpr Message kValMse{"validation MSE, epoch {}", "MSE de validación, época {}"};
+constexpr Message kTestMse{"test MSE", "MSE de prueba"};
+constexpr Message kExplained{"test variance explained", "varianza de prueba explicada"};
 constexpr Message kNone{"none", "ninguna"};
 constexpr Message kDenseRead{
-    "Best test accuracy: {} ({}). The gap between train and test accuracy is the overfitting each\n"
-    "configuration allows; dropout and weight decay are there to keep it small, and normalisation layers\n"
-    "to make the deeper stacks trainable at this η. With so few points, a single run is noisy: change\n"
-    "seed = in the configs (or --set seed=1) and compare again before drawing conclusions.",
-    "Mejor exactitud de prueba: {} ({}). La diferencia entre la exactitud de entrenamiento y la de prueba es\n"
-    "el sobreajuste que permite cada configuración; dropout y weight decay están para achicarla, y las capas\n"
-    "de normalización para que las pilas más profundas se entrenen con este η. Con tan pocos puntos una sola\n"
-    "ejecución es ruidosa: cambia seed = en las configuraciones (o --set seed=1) y compara otra vez antes\n"
-    "de sacar conclusiones."};
-constexpr Message kFileDenseCompare{"loss and accuracy of the three configurations",
-                                    "pérdida y exactitud de las tres configuraciones"};
-constexpr Message kFileDenseBoundaries{"the three final decision boundaries", "las tres fronteras de decisión finales"};
+    "Predicting the training targets' mean ({}) for every test row gives a test MSE of {}; \"variance\n"
+    "explained\" is 1 − MSE / {}. Lowest test MSE: {} ({}).",
+    "Predecir la media de los objetivos de entrenamiento ({}) para cada fila de prueba da un MSE de prueba\n"
+    "de {}; la \"varianza explicada\" es 1 − MSE / {}. Menor MSE de prueba: {} ({})."};
+constexpr Message kWorseThanMean{"Configuration {} does worse on the test rows than predicting the mean.",
+                                 "La configuración {} lo hace peor en las filas de prueba que predecir la media."};
+constexpr Message kDenseRounding{
+    "Rounding (the built-in configurations, measured with PyTorch on this protocol, runs one ulp apart;\n"
+    "nabla/demo/dense_configs.h):\n"
+    "configuration 3 is stable (its test MSE moves by less than 0.2); configuration 1's training forks\n"
+    "after epoch 127 (test MSE 6963 to 7008 over such runs); configuration 2 is chaotic from epoch 11\n"
+    "(test MSE 2909 to 3221). The ranking (3 best, then 2, then the mean, then 1) holds over all of them;\n"
+    "configuration 2's own number does not: read it as 2900 to 3200.",
+    "Redondeo (las configuraciones incluidas, medido con PyTorch en este protocolo, corridas a un ulp de\n"
+    "distancia;\n"
+    "nabla/demo/dense_configs.h): la configuración 3 es estable (su MSE de prueba cambia menos de 0.2); el\n"
+    "entrenamiento de la configuración 1 se bifurca después de la época 127 (MSE de prueba de 6963 a 7008\n"
+    "en esas corridas); la configuración 2 es caótica desde la época 11 (MSE de prueba de 2909 a 3221). El\n"
+    "orden (3 la mejor, luego 2, luego la media, luego 1) se mantiene en todas; el número propio de la\n"
+    "configuración 2 no: léase entre 2900 y 3200."};
+constexpr Message kMeanPredictor{"predicting the mean (test)", "predecir la media (prueba)"};
+constexpr Message kTrainMseTitle{"Training MSE (train mode)", "MSE de entrenamiento (modo train)"};
+constexpr Message kValMseTitle{"Validation MSE (eval mode)", "MSE de validación (modo eval)"};
+constexpr Message kFileDenseCompare{"training and validation MSE of the three configurations, per epoch",
+                                    "MSE de entrenamiento y de validación de las tres configuraciones, por época"};
 
 // An activation's name as the course writes it ("relu" -> "ReLU"; "sigmoid" -> "sigmoid"/"sigmoide").
 std::string activation_name(const Run& r, const std::string& type) {
@@ -1799,64 +1799,87 @@ LayerSummary summarise(const Run& r, const train::TrainConfig& c) {
 }
 
 void demo_dense_configs(Run& r) {
-  std::vector<demo::TrainingRun> runs;
-  for (const train::TrainConfig& c : r.configs) runs.push_back(demo::train_run(c, {.boundary_frames = 1}));
-  const train::TrainConfig& c0 = r.configs[0];
+  std::vector<demo::DenseConfigRun> runs;
+  for (size_t i = 0; i < r.configs.size(); ++i) runs.push_back(demo::run_dense_config(r.configs[i], r.sources[i]));
+  const demo::DenseConfigRun& d0 = runs[0];
+  const train::TrainConfig& c0 = d0.config;
   r.line(r.text(kDenseTitle));
   r.line();
-  const int64_t test_size = int64_t(runs[0].test_points.labels.size());
-  r.line(r(kDenseIntro, runs[0].train_size, test_size, sig(c0.optim.lr, 3),
-           c0.train.batch_size > 0 ? std::to_string(c0.train.batch_size) : "all", c0.train.epochs));
+  std::string groups = "-";
+  for (const demo::DenseConfigRun& d : runs)
+    for (const train::LayerConfig& l : d.config.model.layers)
+      if (l.type == "groupnorm" && l.params.count("groups")) groups = std::to_string(int64_t(l.params.at("groups")));
+  r.line(r(kDenseSource, d0.train_rows, d0.validation_rows, d0.test_rows, c0.seed, sig(c0.optim.lr, 3),
+           c0.train.batch_size, d0.batches_per_epoch, c0.train.epochs, sig(c0.optim.weight_decay, 3),
+           sig(runs.back().config.optim.weight_decay, 3), groups));
   print_config_lines(r, "dense-configs");
   r.line();
   std::vector<std::string> names;
   for (size_t i = 0; i < runs.size(); ++i) names.push_back(r(kConfigN, i + 1));
-  std::vector<const demo::TrainingRun*> ptrs;
-  for (const demo::TrainingRun& t : runs) ptrs.push_back(&t);
   std::vector<std::vector<std::string>> rows{{""}};
   for (const std::string& n : names) rows[0].push_back(n);
-  auto add = [&](const Message& what, auto cell) {
-    rows.push_back({r.text(what)});
+  auto add = [&](const std::string& what, auto cell) {
+    rows.push_back({what});
     for (size_t i = 0; i < runs.size(); ++i) rows.back().push_back(cell(i));
   };
   std::vector<LayerSummary> summaries;
-  for (const train::TrainConfig& c : r.configs) summaries.push_back(summarise(r, c));
-  add(kHidden, [&](size_t i) { return summaries[i].widths; });
-  add(kActivations, [&](size_t i) { return summaries[i].activations; });
-  add(kRegularisation, [&](size_t i) { return summaries[i].regularisation; });
-  add(kNormalisation, [&](size_t i) { return summaries[i].normalisation; });
-  add(kParams, [&](size_t i) { return std::to_string(runs[i].parameters); });
-  add(kFinalLoss, [&](size_t i) { return sig(runs[i].final_loss_per_row(), 4); });
-  add(kTrainAcc, [&](size_t i) { return pct(runs[i].final_train_acc()); });
-  add(kTestAcc, [&](size_t i) { return pct(runs[i].final_test_acc()); });
-  add(kGap, [&](size_t i) { return fmt(100 * (runs[i].final_train_acc() - runs[i].final_test_acc()), 1) + " pp"; });
-  add(kTime, [&](size_t i) { return fmt(runs[i].seconds, 2) + " s"; });
+  for (const demo::DenseConfigRun& d : runs) summaries.push_back(summarise(r, d.config));
+  const double mean_mse = d0.mean_predictor_test_mse;
+  auto last = [](const std::vector<double>& v) { return v.empty() ? NAN : v.back(); };
+  add(r.text(kHidden), [&](size_t i) { return summaries[i].widths; });
+  add(r.text(kActivations), [&](size_t i) { return summaries[i].activations; });
+  add(r.text(kRegularisation), [&](size_t i) { return summaries[i].regularisation; });
+  add(r.text(kNormalisation), [&](size_t i) { return summaries[i].normalisation; });
+  add(r.text(kParams), [&](size_t i) { return std::to_string(runs[i].parameters); });
+  add(r(kTrainMse, c0.train.epochs), [&](size_t i) { return fmt(last(runs[i].train_mse), 1); });
+  add(r(kValMse, c0.train.epochs), [&](size_t i) { return fmt(last(runs[i].val_mse), 1); });
+  add(r.text(kTestMse), [&](size_t i) { return fmt(runs[i].test_mse, 1); });
+  add(r.text(kExplained), [&](size_t i) { return fmt(100 * (1 - runs[i].test_mse / mean_mse), 1) + "%"; });
   std::vector<size_t> text_columns;
   for (size_t i = 1; i <= runs.size(); ++i) text_columns.push_back(i);
   table(r, rows, "  ", text_columns);
-  for (const demo::TrainingRun& t : runs)
-    if (!t.failure.empty()) r.line(r(kStopped, t.history.size(), t.failure));
   size_t best = 0;
   for (size_t i = 1; i < runs.size(); ++i)
-    if (runs[i].final_test_acc() > runs[best].final_test_acc()) best = i;
+    if (runs[i].test_mse < runs[best].test_mse) best = i;
   r.line();
-  r.line(r(kDenseRead, pct(runs[best].final_test_acc()), names[best]));
+  r.line(r(kDenseRead, fmt(d0.train_target_mean, 2), fmt(mean_mse, 1), fmt(mean_mse, 1), fmt(runs[best].test_mse, 1),
+           names[best]));
+  for (size_t i = 0; i < runs.size(); ++i)
+    if (runs[i].test_mse > mean_mse) r.line(r(kWorseThanMean, i + 1));
+  bool built_in = c0.train.epochs == 200;
+  for (const std::string& src : r.sources) built_in = built_in && src.rfind("examples/", 0) == 0;
+  if (built_in) r.line(r.text(kDenseRounding));
 
-  for (size_t i = 0; i < runs.size(); ++i) {
-    nlohmann::json j = run_json(runs[i]);
-    if (j.contains("test_loss")) j["val_loss"] = j["test_loss"];
-    r.numbers["config" + std::to_string(i + 1)] = j;
-  }
+  for (size_t i = 0; i < runs.size(); ++i)
+    r.numbers["config" + std::to_string(i + 1)] = {{"name", runs[i].name},
+                                                   {"params", runs[i].parameters},
+                                                   {"train_loss", runs[i].train_mse},
+                                                   {"val_loss", runs[i].val_mse},
+                                                   {"test_mse", runs[i].test_mse}};
+  r.numbers["predict_mean_test_mse"] = mean_mse;
+  r.numbers["train_target_mean"] = d0.train_target_mean;
   if (!r.pictures) return;
 
-  comparison_figure(r, ptrs, names, false).save_png(r.path("comparison.png"));
+  viz::Figure fig(1, 2);
+  fig.cell_size(560, 420);
+  viz::LinePlot train_p, val_p;
+  for (viz::LinePlot* p : {&train_p, &val_p}) p->xlabel(r.text(kEpoch)).ylabel("MSE").log_y();
+  train_p.title(r.text(kTrainMseTitle));
+  val_p.title(r.text(kValMseTitle));
+  for (size_t i = 0; i < runs.size(); ++i) {
+    std::vector<double> e;
+    for (size_t k = 0; k < runs[i].train_mse.size(); ++k) e.push_back(double(k + 1));
+    const viz::Color color = viz::palette_color(i);
+    train_p.line(names[i], e, runs[i].train_mse, {.color = color, .width = 1.5});
+    val_p.line(names[i], e, runs[i].val_mse, {.color = color, .width = 1.5});
+  }
+  viz::RefLineStyle mean_line;
+  mean_line.color = viz::colors::black;
+  mean_line.label = r.text(kMeanPredictor);
+  for (viz::LinePlot* p : {&train_p, &val_p}) p->hline(mean_mse, mean_line);
+  fig.add(train_p).add(val_p);
+  fig.save_png(r.path("comparison.png"));
   r.wrote("comparison.png", kFileDenseCompare);
-  viz::Figure fig(1, int(runs.size()));
-  fig.cell_size(420, 400);
-  for (size_t i = 0; i < runs.size(); ++i)
-    if (!runs[i].frames.empty()) fig.add(boundary_map(r, runs[i], runs[i].frames.back(), names[i]));
-  fig.save_png(r.path("boundaries.png"));
-  r.wrote("boundaries.png", kFileDenseBoundaries);
 }
 
 // ============================== the catalogue ==============================
