@@ -4,6 +4,7 @@
 
 #include "nabla/autograd/engine.h"
 #include "nabla/data/numpy_random.h"
+#include "nabla/data/sklearn.h"
 #include "nabla/error.h"
 #include "nabla/nn/functional.h"
 #include "nabla/ops/ops.h"
@@ -21,23 +22,6 @@ std::vector<double> take_rows(const std::vector<double>& m, int64_t width, const
   out.reserve(index.size() * size_t(width));
   for (int64_t i : index) out.insert(out.end(), m.begin() + i * width, m.begin() + (i + 1) * width);
   return out;
-}
-
-// scikit-learn's train_test_split(n rows, test_size, random_state) as its ShuffleSplit draws it:
-// RandomState(random_state).permutation(n), the first ceil(test_size·n) rows for the test set and
-// the next n − that for training.
-// NOTE: a stand-in until the data branch's nabla::sklearn::train_test_split lands; then that.
-struct Split {
-  std::vector<int64_t> train, test;
-};
-Split train_test_split(int64_t n, double test_size, uint32_t random_state) {
-  NABLA_CHECK(test_size > 0 && test_size < 1, ValueError, "train_test_split: test_size must be in (0, 1), got ",
-              test_size);
-  const auto n_test = int64_t(std::ceil(test_size * double(n)));
-  NABLA_CHECK(n_test < n, ValueError, "train_test_split: test_size ", test_size, " leaves no training rows of ", n);
-  numpy::RandomState rng(random_state);
-  const std::vector<int64_t> p = rng.permutation(n);
-  return {{p.begin() + n_test, p.end()}, {p.begin(), p.begin() + n_test}};
 }
 
 struct Net {
@@ -73,7 +57,7 @@ BackpropNotebookData backprop_notebook_data(const BackpropNotebookSettings& s) {
   const std::vector<double> x = rng.randn(size_t(s.rows * kInputs));  // (rows, 2)
   std::vector<double> y(size_t(s.rows));
   for (int64_t i = 0; i < s.rows; ++i) y[size_t(i)] = (x[size_t(2 * i)] > 0) != (x[size_t(2 * i + 1)] > 0);
-  const Split split = train_test_split(s.rows, s.test_size, s.split_seed);
+  const sklearn::SplitIndices split = sklearn::train_test_split(s.rows, s.test_size, s.split_seed);
   BackpropNotebookData d;
   d.x_train = take_rows(x, kInputs, split.train);
   d.y_train = take_rows(y, 1, split.train);

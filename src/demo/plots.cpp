@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "nabla/viz/color.h"
+#include "nabla/viz/surface.h"
 
 namespace nabla::demo {
 
@@ -174,6 +175,55 @@ viz::Figure descent_figure(const std::vector<Point>& curve, const std::vector<De
   return fig;
 }
 
+namespace {
+
+// Where a tangent frame's text box goes: the upper left corner unless the point or its tangent
+// segment would be under the box; then whichever of the lower left and lower right corners covers
+// fewer of the curve's samples (the legend holds the upper right). Positions are fractions of the
+// axes; the box's size is estimated from its text as the embedded font measures it.
+struct BoxPlace {
+  double x, y;
+  viz::HAlign halign;
+  viz::VAlign valign;
+};
+BoxPlace place_box(const std::vector<std::string>& lines, const std::vector<std::pair<double, double>>& avoid,
+                   const std::vector<std::pair<double, double>>& curve, int width, int height) {
+  int text_width = 0, line_height = 13;
+  for (const std::string& l : lines) {
+    const viz::TextSize t = viz::measure_text(l);
+    text_width = std::max(text_width, t.width), line_height = std::max(line_height, t.height);
+  }
+  const double w = (text_width + 14.0) / (0.88 * width),
+               h = ((line_height + 3.0) * double(lines.size()) + 10) / (0.80 * height);
+  struct Candidate {
+    BoxPlace place;
+    double x0, x1, y0, y1;
+  };
+  const Candidate candidates[] = {
+      {{0.02, 0.98, viz::HAlign::Left, viz::VAlign::Top}, 0.02, 0.02 + w, 0.98 - h, 0.98},
+      {{0.02, 0.02, viz::HAlign::Left, viz::VAlign::Bottom}, 0.02, 0.02 + w, 0.02, 0.02 + h},
+      {{0.98, 0.02, viz::HAlign::Right, viz::VAlign::Bottom}, 0.98 - w, 0.98, 0.02, 0.02 + h}};
+  auto inside = [](const Candidate& c, const std::pair<double, double>& p, double margin) {
+    return p.first > c.x0 - margin && p.first < c.x1 + margin && p.second > c.y0 - margin && p.second < c.y1 + margin;
+  };
+  auto blocked = [&](const Candidate& c) {
+    for (const auto& p : avoid)
+      if (inside(c, p, 0.03)) return true;
+    return false;
+  };
+  if (!blocked(candidates[0])) return candidates[0].place;
+  const Candidate* best = &candidates[0];
+  double best_cost = 1e300;
+  for (const Candidate& c : candidates) {
+    double cost = blocked(c) ? 1e6 : 0;
+    for (const auto& p : curve) cost += inside(c, p, 0.0);
+    if (cost < best_cost) best = &c, best_cost = cost;
+  }
+  return best->place;
+}
+
+}  // namespace
+
 viz::Animation tangent_animation(const std::vector<Point>& curve, const CriticalPoints& cps,
                                  const std::vector<Point>& frames, const FunctionPlotText& text,
                                  const std::function<std::vector<std::string>(const Point&)>& box,
@@ -181,8 +231,14 @@ viz::Animation tangent_animation(const std::vector<Point>& curve, const Critical
   const auto [ylo, yhi] = text.ylim ? *text.ylim : value_range(curve);
   const std::vector<double> xs = xs_of(curve), fs = ys_of(curve, [](const Point&q) { return q.f; });
   viz::Animation anim(width, height);
+  // The curve in fractions of the axes, for place_box.
+  const double x_lo = curve.empty() ? 0 : curve.front().x, x_span = curve.empty() ? 1 : curve.back().x - x_lo;
+  auto fraction = [&](double x, double y) { return std::pair{(x - x_lo) / x_span, (y - ylo) / (yhi - ylo)}; };
+  std::vector<std::pair<double, double>> curve_fractions;
+  for (const Point& q : curve) curve_fractions.push_back(fraction(q.x, q.f));
   for (const Point& at : frames) {
     viz::LinePlot p;
+    std::vector<std::pair<double, double>> avoid{fraction(at.x, at.f)};
     p.title(title(at)).xlabel(text.variable).ylabel(text.f).ylim(ylo, yhi).legend(viz::LegendLoc::UpperRight);
     if (!curve.empty()) p.xlim(curve.front().x, curve.back().x);
     p.line(text.f, xs, fs, {.color = kCurve, .width = 2.5});
@@ -202,8 +258,15 @@ viz::Animation tangent_animation(const std::vector<Point>& curve, const Critical
         style.half_width = 0.16 * xr / std::sqrt(1 + screen_slope * screen_slope);
       }
       p.tangent(at.x, at.f, at.d1, style);
+      for (double t = -1; t <= 1; t += 0.25)
+        avoid.push_back(fraction(at.x + t * style.half_width, at.f + t * style.half_width * at.d1));
     }
-    p.annotate(box(at), 0.02, 0.98);
+    const std::vector<std::string> lines = box(at);
+    const BoxPlace place = place_box(lines, avoid, curve_fractions, width, height);
+    viz::AnnotationStyle box_style;
+    box_style.halign = place.halign;
+    box_style.valign = place.valign;
+    p.annotate(lines, place.x, place.y, box_style);
     anim.add_frame(p);
   }
   return anim;

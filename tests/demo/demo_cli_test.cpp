@@ -134,6 +134,11 @@ TEST(DemoCli, AutodiffTraceAndGraph) {
   const std::string dot = read_file(dir / "graph.dot");
   EXPECT_EQ(dot.rfind("digraph", 0), 0u) << dot.substr(0, 40);
   EXPECT_TRUE(contains(dot, "a4 = w4·s3"));
+  // The node boxes speak Spanish too.
+  EXPECT_TRUE(contains(dot, "valor = ")) << dot;
+  EXPECT_TRUE(contains(dot, "gradiente = ")) << dot;
+  EXPECT_FALSE(contains(dot, "value = ")) << dot;
+  EXPECT_FALSE(contains(dot, "grad = ")) << dot;
   if (std::filesystem::exists(dir / "graph.svg")) expect_pictures(dir.path, {"graph.svg"});
 }
 
@@ -259,10 +264,15 @@ TEST(DemoCli, DenseConfigs) {
   TempDir dir;
   const CliResult r = run_demo("dense-configs", dir, {"--set", "train.epochs=3"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.out, "[64, 128, 64, 32, 16]")) << r.out;
-  EXPECT_TRUE(contains(r.out, "groupnorm"));
-  EXPECT_TRUE(contains(r.out, "weight_decay 0.001"));
-  expect_pictures(dir.path, {"comparison.png", "boundaries.png"});
+  for (const char* part : {"1c_redes_densas.ipynb", "load_diabetes()", "247 training, 62 validation, 133 test rows",
+                           "[64, 128, 64, 32, 16]", "groupnorm", "weight_decay 0.001", "ReLU, sigmoid", "test MSE"})
+    EXPECT_TRUE(contains(r.out, part)) << part << "\n" << r.out;
+  EXPECT_FALSE(contains(r.out, "Rounding (the built-in")) << r.out;  // measured for 200 epochs only
+  expect_pictures(dir.path, {"comparison.png"});
+  const CliResult es = run_demo("dense-configs", dir, {"--set", "train.epochs=1", "--lang", "es"});
+  ASSERT_EQ(es.exit_code, 0) << es.err;
+  EXPECT_TRUE(contains(es.out, "ReLU, sigmoide")) << es.out;
+  EXPECT_TRUE(contains(es.out, "un solo flujo aleatorio")) << es.out;  // the open choices, in Spanish
 }
 
 TEST(DemoCli, ConfigOptions) {

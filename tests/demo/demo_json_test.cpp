@@ -1,10 +1,12 @@
 // `nabla demo NAME --json` for every demo: one JSON object {"demo": NAME, "numbers": {...}} on
 // stdout and nothing else, no pictures unless --out is given, and the numbers at full precision:
-// compared with the numpy references of demo_reference.h (residual-vs-sigmoid and bce-mean-vs-sum:
-// backprop_notebook_test.cpp; dense-configs: its own golden).
+// compared with the numpy references of demo_reference.h and PyTorch's dense-configs golden
+// (residual-vs-sigmoid and bce-mean-vs-sum: backprop_notebook_test.cpp).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "cli/subprocess.h"
@@ -119,6 +121,39 @@ TEST(DemoJson, TrainingDemosRetraceTheNotebooks) {
   for (const ref::StepCost& sc : ref::kCircleCosts)
     EXPECT_NEAR(c["train_loss"][size_t(sc.step)].get<double>(), sc.cost, 1e-12) << "step " << sc.step;
   EXPECT_TRUE(c["wider_4_units"].is_object());
+}
+
+// The dense-network homework against PyTorch running its protocol (tests/golden/dense_configs_golden.json,
+// made by tests/golden/gen_dense_configs.py): float32, so the first epochs' losses to 1e-4, and
+// the test MSE, within three times the spread PyTorch's own one-ulp runs show (as dense_configs_test).
+TEST(DemoJson, DenseConfigsIsPyTorchs) {
+  std::ifstream in(std::string(NABLA_SOURCE_DIR) + "/tests/golden/dense_configs_golden.json");
+  ASSERT_TRUE(in) << "tests/golden/dense_configs_golden.json is missing";
+  const json g = json::parse(in);
+  const json n = demo_json("dense-configs");
+  for (size_t c = 0; c < 3; ++c) {
+    const json& got = n["config" + std::to_string(c + 1)];
+    const json& want = g["configs"][c];
+    SCOPED_TRACE(c + 1);
+    EXPECT_EQ(got["params"], want["params"]);
+    const auto train = got["train_loss"].get<std::vector<double>>(), val = got["val_loss"].get<std::vector<double>>();
+    ASSERT_EQ(train.size(), want["train_mse"].size());
+    ASSERT_EQ(val.size(), want["val_mse"].size());
+    // The first epochs to 1e-4, or three times what PyTorch's own one-ulp runs move them by so far
+    // (configuration 1's validation MSE moves by up to 3.6e-4 there).
+    double train_reach = 0, val_reach = 0;
+    for (size_t e = 0; e < 5; ++e) {
+      const double t = want["train_mse"][e], v = want["val_mse"][e];
+      train_reach = std::max(train_reach, want["spread"]["train_mse"][e].get<double>());
+      val_reach = std::max(val_reach, want["spread"]["val_mse"][e].get<double>());
+      EXPECT_NEAR(train[e], t, std::max(1e-4 * t, 3 * train_reach)) << "training MSE, epoch " << e + 1;
+      EXPECT_NEAR(val[e], v, std::max(1e-4 * v, 3 * val_reach)) << "validation MSE, epoch " << e + 1;
+    }
+    const double torch_test = want["test_mse"], spread = want["spread"]["test_mse"];
+    EXPECT_NEAR(got["test_mse"].get<double>(), torch_test, std::max(1e-4 * torch_test, 3 * spread));
+    EXPECT_NEAR(n["predict_mean_test_mse"].get<double>(), want["mean_predictor_test_mse"].get<double>(),
+                1e-12 * want["mean_predictor_test_mse"].get<double>());
+  }
 }
 
 TEST(DemoJson, NoPicturesWithoutOutButWithIt) {

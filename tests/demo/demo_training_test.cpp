@@ -111,6 +111,10 @@ TEST(DemoTraining, BoundaryFramesAndFinalParameters) {
   ASSERT_EQ(run.final_parameters.size(), 2u);
   EXPECT_EQ(run.final_parameters[0].first, "layers.0.weight");
   EXPECT_EQ(run.final_parameters[0].second.size(), 2u);
+  // Each frame keeps the parameters of its moment (the neuron-boundary GIF's W, b readout).
+  EXPECT_EQ(run.frames.back().parameters, run.final_parameters);
+  ASSERT_EQ(run.frames.front().parameters.size(), 2u);
+  EXPECT_NE(run.frames.front().parameters[0].second, run.final_parameters[0].second);
 }
 
 TEST(DemoTraining, SumWithLrOverNRetracesTheMean) {
