@@ -111,12 +111,13 @@ lr = 1.0
 epochs = 3300
 log_every = 330
 )toml"},
-    {"residual_relu.toml", R"toml(# Seed 002 §2 ("Retropropagación en red densa"): a dense network with three ReLU hidden layers and
+    {"residual_relu.toml", R"toml(# Notebook 002 §2 ("Retropropagación en red densa"): a dense network with three ReLU hidden layers and
 # a residual connection from the output of the first hidden layer to the third one
 # (Z4 = A3·W3 + b3 + A2, then A4 = ReLU(Z4)), one sigmoid output, trained by full-batch gradient
-# descent on the mean binary cross-entropy. The notebook does not name its data ("some non-linear
-# classification problem"): two interleaving half moons here.
-# Compare with examples/deep_sigmoid.toml:  nabla demo residual-vs-sigmoid
+# descent on the mean binary cross-entropy, on two interleaving half moons: a stand-in for
+# `nabla train`, because notebook 002 does not give its data. `nabla demo residual-vs-sigmoid` runs
+# the course's backpropagation notebook's own data and settings instead (nabla/demo/backprop_notebook.h).
+# Compare with examples/deep_sigmoid.toml:  nabla train examples/deep_sigmoid.toml
 seed = 0
 dtype = "float64"
 
@@ -152,10 +153,12 @@ lr = 0.5
 epochs = 2000
 log_every = 200
 )toml"},
-    {"deep_sigmoid.toml", R"toml(# Seed 002 §2 ("Retropropagación en red densa"), the comparison network: the same three hidden
+    {"deep_sigmoid.toml", R"toml(# Notebook 002 §2 ("Retropropagación en red densa"), the comparison network: the same three hidden
 # layers as examples/residual_relu.toml, but sigmoid activations and no residual connection,
-# trained the same way (full-batch gradient descent on the mean binary cross-entropy).
-# Compare the two:  nabla demo residual-vs-sigmoid
+# trained the same way (full-batch gradient descent on the mean binary cross-entropy, two half
+# moons: a stand-in, because notebook 002 does not give its data). `nabla demo residual-vs-sigmoid`
+# runs the course's backpropagation notebook's own data and settings instead.
+# Compare the two:  nabla train examples/residual_relu.toml
 seed = 0
 dtype = "float64"
 
