@@ -461,7 +461,12 @@ def div(input, other, *, rounding_mode=None):
 
 
 def pow(input, exponent):
-    return input ** exponent if isinstance(input, Tensor) else exponent.__rpow__(input)
+    if isinstance(input, Tensor):
+        return input ** exponent
+    if isinstance(exponent, Tensor):
+        return exponent.__rpow__(input)
+    raise TypeError(f"pow: expected a tensor as input or exponent, got {type(input).__name__} and "
+                    f"{type(exponent).__name__}")
 
 
 subtract, multiply, divide, true_divide = sub, mul, div, div

@@ -392,3 +392,9 @@ def test_save_load(tmp_path):
     nabla.save(state, tmp_path / "s.pt")
     back = nabla.load(tmp_path / "s.pt")
     assert back["step"] == 3 and back["w"].tolist() == state["w"].tolist() and back["b"].dtype == nabla.float64
+
+
+def test_empty_results_like_torch():
+    a, b = pair(X)
+    for f in [lambda t: t.repeat(2, 0), lambda t: t[:, :0].reshape(0, 5), lambda t: t[:0].sum(0), lambda t: t[:, 4:]]:
+        assert_same(f(a), f(b))
