@@ -137,6 +137,8 @@ def _is_int(i):
 
 
 def _index_tensor(i):
+    if isinstance(i, (list, tuple, range)) and len(i) == 0:
+        return _C.zeros(0, dtype=_int64)
     t = i if isinstance(i, Tensor) else tensor(i)
     if t.dtype not in (_int64, _bool):
         raise IndexError("tensors used as indices must be long (int64) or bool tensors, got " + repr(t.dtype))
@@ -232,7 +234,7 @@ def _advanced(x, advanced):
             raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
         t = where(t < 0, t + size, t).expand(*shape)
         linear = t if linear is None else linear * size + t
-    merged = moved.reshape(-1, *rest_shape)
+    merged = moved.reshape(int(np.prod([x.shape[d] for d in dims])), *rest_shape)
     out = merged.index_select(0, linear.reshape(-1)).reshape(*shape, *rest_shape)
     adjacent = dims == list(range(dims[0], dims[0] + len(dims)))
     if adjacent and dims[0] > 0:
