@@ -439,7 +439,8 @@ def equal(input, other):
 
 
 def _as_tensor_like(x, like):
-    return x if isinstance(x, Tensor) else tensor(x, dtype=like.dtype if isinstance(like, Tensor) else None)
+    """x as a tensor; a Python number becomes a 0-d tensor, which promotes as torch's numbers do."""
+    return x if isinstance(x, Tensor) else tensor(x)
 
 
 def add(input, other, *, alpha=1):
@@ -477,6 +478,10 @@ subtract, multiply, divide, true_divide = sub, mul, div, div
 def floor_divide(input, other):
     """floor(input / other), with integer results for integer operands (as torch's //)."""
     a = _as_tensor_like(input, other)
+    if a.dtype == _bool:
+        a = a.long()
+    if isinstance(other, Tensor) and other.dtype == _bool:
+        other = other.long()
     integer = not a.is_floating_point() and not (isinstance(other, Tensor) and other.is_floating_point()) \
         and not isinstance(other, builtins.float)
     if integer:
@@ -491,6 +496,10 @@ def remainder(input, other):
     """input - floor(input / other) * other: the sign of the divisor, as torch's % (differentiable
     in input)."""
     a = _as_tensor_like(input, other)
+    if a.dtype == _bool:
+        a = a.long()
+    if isinstance(other, Tensor) and other.dtype == _bool:
+        other = other.long()
     return a - floor_divide(a, other) * other
 
 

@@ -293,8 +293,18 @@ void bind(py::module_& m) {
         },
         py::arg("other"));
   };
-  binary_fn("maximum", &nabla::maximum);
-  binary_fn("minimum", &nabla::minimum);
+  // maximum / minimum of integer or bool tensors: in float64 (exact), back to their dtype.
+  auto extremum = [&](const char* name, Tensor (*f)(const Tensor&, const Tensor&)) {
+    auto g = [name, f](const py::object& a, const py::object& b) {
+      auto [x, y] = promote(a, b, name);
+      if (is_floating(x.dtype())) return f(x, y);
+      return f(x.to(DType::float64), y.to(DType::float64)).to(x.dtype());
+    };
+    m.def(name, g, py::arg("input"), py::arg("other"));
+    cls.def(name, g, py::arg("other"));
+  };
+  extremum("maximum", &nabla::maximum);
+  extremum("minimum", &nabla::minimum);
   binary_fn("logical_and", &nabla::logical_and);
   binary_fn("logical_or", &nabla::logical_or);
   def_both(m, cls, "logical_not", [](const Tensor& x) { return nabla::logical_not(x); });

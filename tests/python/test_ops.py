@@ -398,3 +398,17 @@ def test_empty_results_like_torch():
     a, b = pair(X)
     for f in [lambda t: t.repeat(2, 0), lambda t: t[:, :0].reshape(0, 5), lambda t: t[:0].sum(0), lambda t: t[:, 4:]]:
         assert_same(f(a), f(b))
+
+
+def test_mixed_dtype_functions_like_torch():
+    i, ti = pair([1, -2, 3], nabla.int64)
+    bo, tbo = pair([True, False, True], nabla.bool)
+    f, tf = pair([1.5, -2.0, 0.5], nabla.float32)
+    assert_same(nabla.maximum(i, bo), torch.maximum(ti, tbo))
+    assert_same(nabla.minimum(i, f), torch.minimum(ti, tf))
+    assert_same(bo.maximum(bo), tbo.maximum(tbo))
+    assert_same(nabla.add(2.5, i), torch.add(2.5, ti))
+    assert_same(nabla.mul(i, 0.5), torch.mul(ti, 0.5))
+    assert_same(0.5 % i, 0.5 % ti)
+    assert_same(bo % 2, tbo % 2)
+    assert_same(7 // i, 7 // ti)
