@@ -532,6 +532,57 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return (x.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
 
 
+def isnan(input):
+    return input != input
+
+
+def isinf(input):
+    if not input.is_floating_point():
+        return _C.zeros(*input.shape, dtype=_bool)
+    return input.abs() == float("inf")
+
+
+def isfinite(input):
+    if not input.is_floating_point():
+        return _C.ones(*input.shape, dtype=_bool)
+    return (input == input) & (input.abs() != float("inf"))
+
+
+def nonzero(input, *, as_tuple=False):
+    """The indices of the non-zero elements: (N, ndim) int64, or one index tensor per dimension."""
+    coords = _C._nonzero(input)
+    if as_tuple:
+        return tuple(coords._select(1, d) for d in range(builtins.max(input.ndim, 1)))
+    return coords if input.ndim else coords.reshape(coords.shape[0], 0)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values, sorted (not differentiable, as torch's). dim= is not supported."""
+    if dim is not None:
+        raise _C.ValueError("unique: dim= is not supported by nabla")
+    values, inverse, counts = np.unique(input.detach().numpy(), return_inverse=True, return_counts=True)
+    out = [tensor(values, dtype=input.dtype)]
+    if return_inverse:
+        out.append(tensor(inverse.reshape(tuple(input.shape)), dtype=_int64))
+    if return_counts:
+        out.append(tensor(counts, dtype=_int64))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sums along dim, as a product with a triangular matrix of ones (so differentiable)."""
+    x = input if dtype is None else input.to(dtype)
+    integer = not x.is_floating_point()
+    if integer:
+        x = x.double()
+    if x.ndim == 0:
+        return (x.long() if integer else x).clone()
+    n = x.shape[dim]
+    upper = tensor(np.triu(np.ones((n, n))), dtype=x.dtype)
+    out = (x.transpose(dim, -1) @ upper).transpose(dim, -1)
+    return out.long() if integer else out
+
+
 def save(obj, f, **kwargs):
     """Pickles obj (tensors, dicts of them such as a state_dict) to a path or a file, as torch.save."""
     import pickle
@@ -765,6 +816,12 @@ def _install():
     T.new_empty = _new("zeros")
     T.new_full = _new("full")
     T.var = var
+    T.isnan = isnan
+    T.isinf = isinf
+    T.isfinite = isfinite
+    T.nonzero = nonzero
+    T.unique = unique
+    T.cumsum = cumsum
     T.std = std
     T.norm = norm
     T.repeat = _repeat

@@ -30,6 +30,15 @@ std::vector<int64_t> dims_of(const py::object& dim) {
   return {dim.cast<int64_t>()};
 }
 
+// max/min/argmax/argmin need an element in each group they reduce: all dims (dims empty) or the
+// given ones must be non-empty (reducing (0, 3) over dim 1 gives an empty result, as torch).
+void check_reducible(const Tensor& x, const std::vector<int64_t>& dims, const char* op) {
+  bool ok = x.numel() > 0 || !dims.empty();
+  for (int64_t d : dims)
+    if (x.dim() > 0 && x.shape()[normalize_dim(d, x.dim(), op)] == 0) ok = false;
+  NABLA_CHECK(ok, ValueError, op, "(): cannot reduce over a dimension of size 0 (shape ", x.shape().to_string(), ")");
+}
+
 // DType for a creation function: the one given, else float32 (torch's default dtype).
 DType dtype_or(const py::object& dtype, DType fallback) {
   auto d = to_optional_dtype(dtype);
@@ -407,8 +416,12 @@ void bind(py::module_& m) {
     def_both(
         m, cls, name,
         [is_max](const Tensor& x, const py::object& dim, bool keepdim) {
-          NABLA_CHECK(x.numel() > 0, ValueError, is_max ? "amax" : "amin", "(): expected a non-empty tensor");
           const auto dims = dims_of(dim);
+          check_reducible(x, dims, is_max ? "amax" : "amin");
+          if (x.numel() == 0) {  // reduced over a non-empty dim of an empty tensor: an empty result
+            Tensor r = nabla::sum(x.to(DType::float64), dims, keepdim).to(x.dtype());
+            return r;
+          }
           auto f = [&](const Tensor& in) {
             return is_max ? nabla::amax(in, dims, keepdim) : nabla::amin(in, dims, keepdim);
           };
@@ -426,7 +439,8 @@ void bind(py::module_& m) {
     def_both(
         m, cls, name,
         [is_max](const Tensor& x, const py::object& dim, bool keepdim) {
-          NABLA_CHECK(x.numel() > 0, ValueError, is_max ? "argmax" : "argmin", "(): expected a non-empty tensor");
+          check_reducible(x, dim.is_none() ? std::vector<int64_t>{} : std::vector<int64_t>{dim.cast<int64_t>()},
+                          is_max ? "argmax" : "argmin");
           Tensor in = x.dtype() == DType::boolean ? x.to(DType::int64) : x;
           if (dim.is_none()) {
             Tensor r = is_max ? nabla::argmax(in.reshape({-1}), 0) : nabla::argmin(in.reshape({-1}), 0);
@@ -442,6 +456,7 @@ void bind(py::module_& m) {
             normalize_dim(d, 0, is_max ? "argmax" : "argmin");
             return Tensor::scalar(0, DType::int64);
           }
+          if (x.numel() == 0) return nabla::sum(x.to(DType::float64), {d}, keepdim).to(DType::int64);  // empty
           return is_max ? nabla::argmax(in, d, keepdim) : nabla::argmin(in, d, keepdim);
         },
         py::arg("dim") = py::none(), py::arg("keepdim") = false);

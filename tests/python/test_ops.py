@@ -412,3 +412,38 @@ def test_mixed_dtype_functions_like_torch():
     assert_same(0.5 % i, 0.5 % ti)
     assert_same(bo % 2, tbo % 2)
     assert_same(7 // i, 7 // ti)
+
+
+def test_isnan_isinf_isfinite_nonzero_unique():
+    a, b = pair([[1.0, float("nan"), -float("inf")], [0.0, 2.0, float("inf")]])
+    for name in ["isnan", "isinf", "isfinite"]:
+        assert_same(getattr(nabla, name)(a), getattr(torch, name)(b))
+        assert_same(getattr(a, name)(), getattr(b, name)())
+    c, d = pair([[0, 3, 0], [1, 0, 2]], nabla.int64)
+    assert_same(c.nonzero(), d.nonzero())
+    for x, y in zip(nabla.nonzero(c, as_tuple=True), torch.nonzero(d, as_tuple=True)):
+        assert_same(x, y)
+    e, f = pair([3, 1, 2, 3, 1, 1], nabla.int64)
+    assert_same(e.unique(), f.unique())
+    for x, y in zip(nabla.unique(e, return_inverse=True, return_counts=True),
+                    torch.unique(f, return_inverse=True, return_counts=True)):
+        assert_same(x, y)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cumsum(dim):
+    check_grad(lambda t: t.cumsum(dim), lambda t: t.cumsum(dim), X)
+    check_grad(lambda t: nabla.cumsum(t, dim=dim), lambda t: torch.cumsum(t, dim=dim), X, nabla.float32)
+    a, b = pair([[1, 2, 3], [4, 5, 6]], nabla.int64)
+    assert_same(a.cumsum(dim), b.cumsum(dim))
+
+
+def test_reductions_over_empty_tensors():
+    a, b = pair(np.zeros((0, 3)))
+    for f in [lambda t: t.amax(1), lambda t: t.argmax(1), lambda t: t.max(1).values, lambda t: t.min(dim=1).indices,
+              lambda t: t.sum(0), lambda t: t.sum()]:
+        assert_same(f(a), f(b))
+    with pytest.raises(nabla.ValueError, match="size 0"):
+        a.amax(0)
+    with pytest.raises(nabla.ValueError, match="size 0"):
+        a.argmax()
