@@ -242,8 +242,21 @@ Tensor from_numpy(const py::array& array) {
   Py_INCREF(owner);
   impl->storage = Storage::wrap(const_cast<void*>(array.data()), static_cast<size_t>(extent * item), [owner] {
     if (!Py_IsInitialized() || _Py_IsFinalizing()) return;  // the interpreter is going away: leave it
-    py::gil_scoped_acquire gil;
-    Py_DECREF(owner);
+    if (PyGILState_Check()) {
+      Py_DECREF(owner);
+      return;
+    }
+    // A thread without the GIL (a backward pass, a worker) must not wait for it here: the thread
+    // holding it may be waiting for this one. The interpreter drops the array at its next check.
+    if (Py_AddPendingCall(
+            [](void* p) {
+              Py_DECREF(static_cast<PyObject*>(p));
+              return 0;
+            },
+            owner) != 0) {
+      py::gil_scoped_acquire gil;  // the queue is full: wait after all
+      Py_DECREF(owner);
+    }
   });
   return Tensor(std::move(impl));
 }

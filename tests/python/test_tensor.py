@@ -372,3 +372,27 @@ def test_set_printoptions_like_torch():
     finally:
         nabla.set_printoptions(profile="default")
         torch.set_printoptions(profile="default")
+
+
+def test_from_numpy_memory_released_from_a_backward_pass():
+    """The last reference to a from_numpy tensor can go inside backward (no GIL held there)."""
+    import gc
+    import weakref
+
+    class Array(np.ndarray):
+        pass
+
+    arr = np.arange(4.0).view(Array)
+    alive = weakref.ref(arr)
+    x = nabla.tensor([1.0, 2.0, 3.0, 4.0], dtype=nabla.float64, requires_grad=True)
+    y = (x * nabla.from_numpy(arr)).sum()  # the product saves the from_numpy tensor for backward
+    del arr
+    gc.collect()
+    assert alive() is not None
+    y.backward()  # frees the graph, and with it the last tensor on the array's memory
+    del y
+    for _ in range(3):
+        sum(range(1000))  # the interpreter runs pending calls between bytecodes
+    gc.collect()
+    assert alive() is None
+    assert x.grad.tolist() == [0.0, 1.0, 2.0, 3.0]
