@@ -286,7 +286,9 @@ Tensor to_tensor(const py::handle& obj, const char* op) {
 namespace {
 
 void bind(py::module_& m) {
-  py::class_<Tensor> cls(m, "Tensor");
+  py::class_<Tensor> cls(m, "Tensor",
+                         "An n-dimensional array on the CPU, with autograd (as torch.Tensor); make one with "
+                         "nabla.tensor(data), nabla.zeros(...), nabla.from_numpy(array), ...");
   // torch.Tensor's constructor: Tensor(t) aliases t's memory as a new leaf (what nn.Parameter(t)
   // needs), Tensor(2, 3) is a float32 tensor of that shape (zeros), Tensor(data) float32 data.
   cls.def(py::init([](const py::args& args) {
