@@ -699,18 +699,32 @@ def _array(self, dtype=None):
 
 
 def _reduce(self):
-    return (_rebuild, (self.detach().numpy().copy(), self.requires_grad))
+    state = self.__dict__ if type(self) is not Tensor and hasattr(self, "__dict__") else None
+    return (_rebuild, (self.detach().numpy().copy(), self.requires_grad, type(self), state))
 
 
-def _rebuild(array, requires_grad):
-    t = tensor(array)
+def _as_class(data, cls, state=None):
+    """data as an instance of cls (a Tensor subclass such as nn.Parameter), sharing its memory."""
+    if cls is Tensor:
+        return data
+    t = cls.__new__(cls)
+    Tensor.__init__(t, data)
+    if state:
+        t.__dict__.update(state)
+    return t
+
+
+def _rebuild(array, requires_grad, cls=Tensor, state=None):
+    t = _as_class(tensor(array), cls, state)
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
 def _deepcopy(self, memo):
-    t = self.detach().clone()
+    import copy
+    state = copy.deepcopy(self.__dict__, memo) if type(self) is not Tensor and hasattr(self, "__dict__") else None
+    t = _as_class(self.detach().clone(), type(self), state)
     if self.requires_grad:
         t.requires_grad_(True)
     if self.grad is not None:

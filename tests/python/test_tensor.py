@@ -396,3 +396,18 @@ def test_from_numpy_memory_released_from_a_backward_pass():
     gc.collect()
     assert alive() is None
     assert x.grad.tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+class Marked(nabla.Tensor):
+    """A Tensor subclass, as nn.Parameter is one."""
+
+
+def test_subclasses_survive_copies_and_pickles():
+    m = Marked(nabla.tensor([1.0, 2.0]))
+    m.requires_grad_()
+    m.note = "kept"
+    for c in [copy.deepcopy(m), pickle.loads(pickle.dumps(m))]:
+        assert type(c) is Marked and c.note == "kept" and c.requires_grad and c.tolist() == [1.0, 2.0]
+        with nabla.no_grad():
+            c.zero_()
+        assert m.tolist() == [1.0, 2.0]
