@@ -317,26 +317,60 @@ void bind(py::module_& m) {
   binary_fn("logical_and", &nabla::logical_and);
   binary_fn("logical_or", &nabla::logical_or);
   def_both(m, cls, "logical_not", [](const Tensor& x) { return nabla::logical_not(x); });
-  cls.def("__invert__", [](const Tensor& x) {
-    NABLA_CHECK(x.dtype() == DType::boolean, DTypeError, "~: bitwise not is supported on bool tensors only, got ",
-                dtype_name(x.dtype()));
-    return nabla::logical_not(x);
-  });
-  auto logical = [&](const char* name, Tensor (*f)(const Tensor&, const Tensor&)) {
-    cls.def(
-        name,
-        [name, f](const py::object& a, const py::object& b) {
-          auto [x, y] = promote(a, b, name);
-          NABLA_CHECK(x.dtype() == DType::boolean, DTypeError, name, ": supported on bool tensors only, got ",
-                      dtype_name(x.dtype()));
-          return f(x, y);
-        },
-        py::is_operator());
+  // Bitwise & | ^ ~ on bool tensors (logical) and int64 tensors (bits), as torch; not
+  // differentiable, and not capturable by a compiled step (a plain loop).
+  enum class Bits { and_, or_, xor_ };
+  auto bitwise = [](const py::object& a, const py::object& b, Bits kind, const char* name) {
+    auto [x, y] = promote(a, b, name);
+    NABLA_CHECK(x.dtype() == DType::boolean || x.dtype() == DType::int64, DTypeError, name,
+                ": supported on bool and integer tensors, got ", dtype_name(x.dtype()));
+    capture::refuse(name);
+    const Shape shape = broadcast_shapes(x.shape(), y.shape(), name);
+    Tensor u = x.expand(shape).contiguous(), v = y.expand(shape).contiguous();
+    Tensor out = Tensor::empty(shape, x.dtype());
+    auto run = [&]<class T>() {
+      const T *p = u.data<T>(), *q = v.data<T>();
+      T* o = out.data<T>();
+      for (int64_t i = 0; i < out.numel(); ++i)
+        o[i] = kind == Bits::and_ ? T(p[i] & q[i]) : kind == Bits::or_ ? T(p[i] | q[i]) : T(p[i] ^ q[i]);
+    };
+    if (x.dtype() == DType::boolean)
+      run.template operator()<bool>();
+    else
+      run.template operator()<int64_t>();
+    return out;
   };
-  logical("__and__", &nabla::logical_and);
-  logical("__rand__", &nabla::logical_and);
-  logical("__or__", &nabla::logical_or);
-  logical("__ror__", &nabla::logical_or);
+  for (auto [name, rname, fn, kind] : {std::tuple{"__and__", "__rand__", "bitwise_and", Bits::and_},
+                                       {"__or__", "__ror__", "bitwise_or", Bits::or_},
+                                       {"__xor__", "__rxor__", "bitwise_xor", Bits::xor_}}) {
+    cls.def(
+        name, [bitwise, kind, fn](const py::object& a, const py::object& b) { return bitwise(a, b, kind, fn); },
+        py::is_operator());
+    cls.def(
+        rname, [bitwise, kind, fn](const py::object& a, const py::object& b) { return bitwise(b, a, kind, fn); },
+        py::is_operator());
+    m.def(
+        fn, [bitwise, kind, fn](const py::object& a, const py::object& b) { return bitwise(a, b, kind, fn); },
+        py::arg("input"), py::arg("other"));
+  }
+  m.def(
+      "logical_xor",
+      [bitwise](const py::object& a, const py::object& b) {
+        auto [x, y] = promote(a, b, "logical_xor");
+        Tensor bx = x.dtype() == DType::boolean ? x : nabla::ne(x, Tensor::scalar(0, x.dtype()));
+        Tensor by = y.dtype() == DType::boolean ? y : nabla::ne(y, Tensor::scalar(0, y.dtype()));
+        return bitwise(py::cast(bx), py::cast(by), Bits::xor_, "logical_xor");
+      },
+      py::arg("input"), py::arg("other"));
+  auto invert = [](const Tensor& x) {
+    if (x.dtype() == DType::boolean) return nabla::logical_not(x);
+    NABLA_CHECK(x.dtype() == DType::int64, DTypeError, "~: supported on bool and integer tensors, got ",
+                dtype_name(x.dtype()));
+    // ~v == -v - 1 in two's complement, exact for the int64 values float64 holds.
+    return nabla::sub(nabla::neg(x.to(DType::float64)), Tensor::scalar(1.0, DType::float64)).to(DType::int64);
+  };
+  cls.def("__invert__", invert);
+  m.def("bitwise_not", invert, py::arg("input"));
   m.def(
       "where",
       [](const Tensor& cond, const py::object& a, const py::object& b) {

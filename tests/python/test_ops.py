@@ -447,3 +447,23 @@ def test_reductions_over_empty_tensors():
         a.amax(0)
     with pytest.raises(nabla.ValueError, match="size 0"):
         a.argmax()
+
+
+def test_bitwise_like_torch():
+    i, ti = pair([[5, -3, 12]], nabla.int64)
+    j, tj = pair([[3], [-8]], nabla.int64)
+    m, tm = pair([True, False, True], nabla.bool)
+    n, tn = pair([True, True, False], nabla.bool)
+    for f in [lambda a, b: a & b, lambda a, b: a | b, lambda a, b: a ^ b]:
+        assert_same(f(i, j), f(ti, tj))
+        assert_same(f(m, n), f(tm, tn))
+        assert_same(f(i, 6), f(ti, 6))
+        assert_same(f(6, i), f(6, ti))
+        assert_same(f(m, True), f(tm, True))
+    assert_same(~i, ~ti)
+    assert_same(~m, ~tm)
+    for name in ["bitwise_and", "bitwise_or", "bitwise_xor", "logical_xor", "logical_and", "logical_or"]:
+        assert_same(getattr(nabla, name)(m, n), getattr(torch, name)(tm, tn))
+    assert_same(nabla.bitwise_not(i), torch.bitwise_not(ti))
+    with pytest.raises(nabla.DTypeError):
+        nabla.tensor([1.5]) & nabla.tensor([2.5])
