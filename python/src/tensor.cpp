@@ -2,6 +2,7 @@
 // autograd fields, arithmetic with PyTorch's type promotion, in-place updates, NumPy views.
 // Indexing, printing details and other conveniences are in python/nabla/_tensor.py.
 #include <cmath>
+#include <string_view>
 
 #include "bindings.h"
 #include "nabla/autograd/engine.h"
@@ -22,23 +23,30 @@ struct Operand {
   int number_category = -1;  // >= 0 for a Python number
 };
 
+// The common cases first and without attribute lookups: this runs for every operator call.
 Operand operand(const py::handle& obj, const char* op) {
   Operand o;
+  PyObject* p = obj.ptr();
   if (py::isinstance<Tensor>(obj)) {
     o.tensor = obj.cast<Tensor>();
     if (!o.tensor.defined()) throw ValueError(std::string(op) + ": the tensor is undefined");
-  } else if (py::isinstance<py::bool_>(obj) ||
-             (py::hasattr(obj, "dtype") && py::hasattr(obj, "item") &&
-              py::str(obj.get_type().attr("__name__")).cast<std::string>() == "bool_")) {
-    o.number = obj.cast<bool>() ? 1 : 0;
+  } else if (PyBool_Check(p)) {
+    o.number = p == Py_True ? 1 : 0;
     o.number_category = 0;
-  } else if (PyLong_Check(obj.ptr()) ||
-             (PyIndex_Check(obj.ptr()) && !PyFloat_Check(obj.ptr()) && !py::hasattr(obj, "shape"))) {
+  } else if (PyLong_Check(p)) {
+    const long long v = PyLong_AsLongLong(p);
+    if (v == -1 && PyErr_Occurred()) throw py::error_already_set();  // beyond int64
+    o.number = static_cast<double>(v);
+    o.number_category = 1;
+  } else if (PyFloat_Check(p)) {  // also np.float64, a float subclass
+    o.number = PyFloat_AsDouble(p);
+    o.number_category = 2;
+  } else if (std::string_view(Py_TYPE(p)->tp_name) == "numpy.bool_") {
+    o.number = PyObject_IsTrue(p) ? 1 : 0;
+    o.number_category = 0;
+  } else if (PyIndex_Check(p) && !py::hasattr(obj, "shape")) {
     o.number = static_cast<double>(py::cast<int64_t>(py::reinterpret_borrow<py::object>(obj).attr("__index__")()));
     o.number_category = 1;
-  } else if (PyFloat_Check(obj.ptr())) {
-    o.number = PyFloat_AsDouble(obj.ptr());
-    o.number_category = 2;
   } else {
     o.tensor = to_tensor(obj, op);
   }
@@ -242,8 +250,21 @@ Tensor from_numpy(const py::array& array) {
   Py_INCREF(owner);
   impl->storage = Storage::wrap(const_cast<void*>(array.data()), static_cast<size_t>(extent * item), [owner] {
     if (!Py_IsInitialized() || _Py_IsFinalizing()) return;  // the interpreter is going away: leave it
-    py::gil_scoped_acquire gil;
-    Py_DECREF(owner);
+    if (PyGILState_Check()) {
+      Py_DECREF(owner);
+      return;
+    }
+    // A thread without the GIL (a backward pass, a worker) must not wait for it here: the thread
+    // holding it may be waiting for this one. The interpreter drops the array at its next check.
+    if (Py_AddPendingCall(
+            [](void* p) {
+              Py_DECREF(static_cast<PyObject*>(p));
+              return 0;
+            },
+            owner) != 0) {
+      py::gil_scoped_acquire gil;  // the queue is full: wait after all
+      Py_DECREF(owner);
+    }
   });
   return Tensor(std::move(impl));
 }
@@ -273,7 +294,9 @@ Tensor to_tensor(const py::handle& obj, const char* op) {
 namespace {
 
 void bind(py::module_& m) {
-  py::class_<Tensor> cls(m, "Tensor");
+  py::class_<Tensor> cls(m, "Tensor",
+                         "An n-dimensional array on the CPU, with autograd (as torch.Tensor); make one with "
+                         "nabla.tensor(data), nabla.zeros(...), nabla.from_numpy(array), ...");
   // torch.Tensor's constructor: Tensor(t) aliases t's memory as a new leaf (what nn.Parameter(t)
   // needs), Tensor(2, 3) is a float32 tensor of that shape (zeros), Tensor(data) float32 data.
   cls.def(py::init([](const py::args& args) {
