@@ -1331,19 +1331,20 @@ constexpr Message kDiverged{"diverged at epoch {} (NaN)", "divergió en la époc
 constexpr Message kStuck{"stuck: did not learn", "atascada: no aprendió"};
 constexpr Message kLearned{"learned", "aprendió"};
 constexpr Message kBceRead{
-    "Why: with the sum and the same η, every step is {} times too long. The steps overshoot: the ReLU net's\n"
-    "weights blow up until its outputs are NaN; the sigmoid net's units saturate (σ′ ≈ 0), so little\n"
-    "gradient reaches its first layers, and its loss jumps back and forth instead of going down (see\n"
-    "the picture). With η/n the sum takes exactly the mean's steps: the largest difference between the\n"
-    "two loss curves is {} (ReLU) and {} (sigmoid), rounding only. Mean or sum is a choice of units for\n"
-    "η; the mean keeps η independent of the number of points, which is why it is the usual choice.",
-    "Por qué: con la suma y el mismo η, cada paso es {} veces demasiado largo. Los pasos se pasan de largo:\n"
-    "los pesos de la red ReLU crecen sin control hasta que sus salidas son NaN; las unidades de la red\n"
-    "sigmoide se saturan (σ′ ≈ 0), así que poco gradiente llega a sus primeras capas, y su pérdida salta de\n"
-    "un lado a otro en lugar de bajar (ver la imagen). Con η/n la suma da exactamente los pasos del promedio:\n"
-    "la mayor diferencia entre las dos curvas de pérdida es {} (ReLU) y {} (sigmoide), solo redondeo.\n"
-    "Promedio o suma es una elección de unidades para η; el promedio hace a η independiente del número de\n"
-    "puntos, por eso es lo habitual."};
+    "Why: with the sum and the same η, every step is {} times too long. The first steps overshoot and\n"
+    "saturate the output sigmoid of both nets (σ at or next to 0 and 1): a misclassified point then costs\n"
+    "up to 100 (the clamped log) and sends back (almost) no gradient, so both nets stay stuck on their\n"
+    "first plateau (see the picture). With η/n the sum takes exactly the mean's steps: the largest\n"
+    "difference between the two loss curves is {} (ReLU) and {} (sigmoid), rounding only. Mean or sum is\n"
+    "a choice of units for η; the mean keeps η independent of the number of points, which is why it is\n"
+    "the usual choice.",
+    "Por qué: con la suma y el mismo η, cada paso es {} veces demasiado largo. Los primeros pasos se pasan\n"
+    "de largo y saturan la sigmoide de salida de ambas redes (σ en o junto a 0 y 1): un punto mal\n"
+    "clasificado cuesta entonces hasta 100 (el log recortado) y no devuelve (casi) gradiente, así que ambas\n"
+    "redes quedan atascadas en su primera meseta (ver la imagen). Con η/n la suma da exactamente los pasos\n"
+    "del promedio: la mayor diferencia entre las dos curvas de pérdida es {} (ReLU) y {} (sigmoide), solo\n"
+    "redondeo. Promedio o suma es una elección de unidades para η; el promedio hace a η independiente del\n"
+    "número de puntos, por eso es lo habitual."};
 constexpr Message kLossPerPoint{"loss per point", "pérdida por punto"};
 constexpr Message kFileBce{"loss per point of each net under mean, sum, and sum with η/n",
                            "pérdida por punto de cada red con promedio, suma, y suma con η/n"};
