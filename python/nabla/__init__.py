@@ -19,11 +19,11 @@ del _name
 
 from . import autograd, cuda  # noqa: E402
 from ._tensor import (  # noqa: E402
-    add, all, allclose, any, argsort, as_tensor, BoolTensor, cat, chunk, concat, concatenate, device, div,
-    divide, DoubleTensor, equal, flip, FloatTensor, floor_divide, get_default_dtype, is_floating_point,
-    is_tensor, load, LongTensor, max, min, mul, multiply, narrow, norm, normal, numel, pow, prod, remainder,
-    return_types, save, select, set_printoptions, sort, split, stack, std, sub, subtract, tensor, topk,
-    true_divide, unbind, var,
+    add, all, allclose, any, argsort, as_tensor, BoolTensor, cat, chunk, concat, concatenate, cumsum, device,
+    div, divide, DoubleTensor, equal, flip, FloatTensor, floor_divide, get_default_dtype, is_floating_point,
+    is_tensor, isfinite, isinf, isnan, load, LongTensor, max, min, mul, multiply, narrow, nonzero, norm,
+    normal, numel, pow, prod, remainder, return_types, save, select, set_printoptions, sort, split, stack,
+    std, sub, subtract, tensor, topk, true_divide, unbind, unique, var,
 )
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 

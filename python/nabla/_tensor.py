@@ -137,6 +137,8 @@ def _is_int(i):
 
 
 def _index_tensor(i):
+    if isinstance(i, (list, tuple, range)) and len(i) == 0:
+        return _C.zeros(0, dtype=_int64)
     t = i if isinstance(i, Tensor) else tensor(i)
     if t.dtype not in (_int64, _bool):
         raise IndexError("tensors used as indices must be long (int64) or bool tensors, got " + repr(t.dtype))
@@ -232,7 +234,7 @@ def _advanced(x, advanced):
             raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
         t = where(t < 0, t + size, t).expand(*shape)
         linear = t if linear is None else linear * size + t
-    merged = moved.reshape(-1, *rest_shape)
+    merged = moved.reshape(int(np.prod([x.shape[d] for d in dims])), *rest_shape)
     out = merged.index_select(0, linear.reshape(-1)).reshape(*shape, *rest_shape)
     adjacent = dims == list(range(dims[0], dims[0] + len(dims)))
     if adjacent and dims[0] > 0:
@@ -437,7 +439,8 @@ def equal(input, other):
 
 
 def _as_tensor_like(x, like):
-    return x if isinstance(x, Tensor) else tensor(x, dtype=like.dtype if isinstance(like, Tensor) else None)
+    """x as a tensor; a Python number becomes a 0-d tensor, which promotes as torch's numbers do."""
+    return x if isinstance(x, Tensor) else tensor(x)
 
 
 def add(input, other, *, alpha=1):
@@ -461,7 +464,12 @@ def div(input, other, *, rounding_mode=None):
 
 
 def pow(input, exponent):
-    return input ** exponent if isinstance(input, Tensor) else exponent.__rpow__(input)
+    if isinstance(input, Tensor):
+        return input ** exponent
+    if isinstance(exponent, Tensor):
+        return exponent.__rpow__(input)
+    raise TypeError(f"pow: expected a tensor as input or exponent, got {type(input).__name__} and "
+                    f"{type(exponent).__name__}")
 
 
 subtract, multiply, divide, true_divide = sub, mul, div, div
@@ -470,6 +478,10 @@ subtract, multiply, divide, true_divide = sub, mul, div, div
 def floor_divide(input, other):
     """floor(input / other), with integer results for integer operands (as torch's //)."""
     a = _as_tensor_like(input, other)
+    if a.dtype == _bool:
+        a = a.long()
+    if isinstance(other, Tensor) and other.dtype == _bool:
+        other = other.long()
     integer = not a.is_floating_point() and not (isinstance(other, Tensor) and other.is_floating_point()) \
         and not isinstance(other, builtins.float)
     if integer:
@@ -484,6 +496,10 @@ def remainder(input, other):
     """input - floor(input / other) * other: the sign of the divisor, as torch's % (differentiable
     in input)."""
     a = _as_tensor_like(input, other)
+    if a.dtype == _bool:
+        a = a.long()
+    if isinstance(other, Tensor) and other.dtype == _bool:
+        other = other.long()
     return a - floor_divide(a, other) * other
 
 
@@ -514,6 +530,57 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p == float("inf"):
         return x.abs().amax(dim, keepdim)
     return (x.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+
+def isnan(input):
+    return input != input
+
+
+def isinf(input):
+    if not input.is_floating_point():
+        return _C.zeros(*input.shape, dtype=_bool)
+    return input.abs() == float("inf")
+
+
+def isfinite(input):
+    if not input.is_floating_point():
+        return _C.ones(*input.shape, dtype=_bool)
+    return (input == input) & (input.abs() != float("inf"))
+
+
+def nonzero(input, *, as_tuple=False):
+    """The indices of the non-zero elements: (N, ndim) int64, or one index tensor per dimension."""
+    coords = _C._nonzero(input)
+    if as_tuple:
+        return tuple(coords._select(1, d) for d in range(builtins.max(input.ndim, 1)))
+    return coords if input.ndim else coords.reshape(coords.shape[0], 0)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values, sorted (not differentiable, as torch's). dim= is not supported."""
+    if dim is not None:
+        raise _C.ValueError("unique: dim= is not supported by nabla")
+    values, inverse, counts = np.unique(input.detach().numpy(), return_inverse=True, return_counts=True)
+    out = [tensor(values, dtype=input.dtype)]
+    if return_inverse:
+        out.append(tensor(inverse.reshape(tuple(input.shape)), dtype=_int64))
+    if return_counts:
+        out.append(tensor(counts, dtype=_int64))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sums along dim, as a product with a triangular matrix of ones (so differentiable)."""
+    x = input if dtype is None else input.to(dtype)
+    integer = not x.is_floating_point()
+    if integer:
+        x = x.double()
+    if x.ndim == 0:
+        return (x.long() if integer else x).clone()
+    n = x.shape[dim]
+    upper = tensor(np.triu(np.ones((n, n))), dtype=x.dtype)
+    out = (x.transpose(dim, -1) @ upper).transpose(dim, -1)
+    return out.long() if integer else out
 
 
 def save(obj, f, **kwargs):
@@ -632,18 +699,32 @@ def _array(self, dtype=None):
 
 
 def _reduce(self):
-    return (_rebuild, (self.detach().numpy().copy(), self.requires_grad))
+    state = self.__dict__ if type(self) is not Tensor and hasattr(self, "__dict__") else None
+    return (_rebuild, (self.detach().numpy().copy(), self.requires_grad, type(self), state))
 
 
-def _rebuild(array, requires_grad):
-    t = tensor(array)
+def _as_class(data, cls, state=None):
+    """data as an instance of cls (a Tensor subclass such as nn.Parameter), sharing its memory."""
+    if cls is Tensor:
+        return data
+    t = cls.__new__(cls)
+    Tensor.__init__(t, data)
+    if state:
+        t.__dict__.update(state)
+    return t
+
+
+def _rebuild(array, requires_grad, cls=Tensor, state=None):
+    t = _as_class(tensor(array), cls, state)
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
 def _deepcopy(self, memo):
-    t = self.detach().clone()
+    import copy
+    state = copy.deepcopy(self.__dict__, memo) if type(self) is not Tensor and hasattr(self, "__dict__") else None
+    t = _as_class(self.detach().clone(), type(self), state)
     if self.requires_grad:
         t.requires_grad_(True)
     if self.grad is not None:
@@ -749,6 +830,12 @@ def _install():
     T.new_empty = _new("zeros")
     T.new_full = _new("full")
     T.var = var
+    T.isnan = isnan
+    T.isinf = isinf
+    T.isfinite = isfinite
+    T.nonzero = nonzero
+    T.unique = unique
+    T.cumsum = cumsum
     T.std = std
     T.norm = norm
     T.repeat = _repeat

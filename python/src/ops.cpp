@@ -30,6 +30,15 @@ std::vector<int64_t> dims_of(const py::object& dim) {
   return {dim.cast<int64_t>()};
 }
 
+// max/min/argmax/argmin need an element in each group they reduce: all dims (dims empty) or the
+// given ones must be non-empty (reducing (0, 3) over dim 1 gives an empty result, as torch).
+void check_reducible(const Tensor& x, const std::vector<int64_t>& dims, const char* op) {
+  bool ok = x.numel() > 0 || !dims.empty();
+  for (int64_t d : dims)
+    if (x.dim() > 0 && x.shape()[normalize_dim(d, x.dim(), op)] == 0) ok = false;
+  NABLA_CHECK(ok, ValueError, op, "(): cannot reduce over a dimension of size 0 (shape ", x.shape().to_string(), ")");
+}
+
 // DType for a creation function: the one given, else float32 (torch's default dtype).
 DType dtype_or(const py::object& dtype, DType fallback) {
   auto d = to_optional_dtype(dtype);
@@ -293,31 +302,75 @@ void bind(py::module_& m) {
         },
         py::arg("other"));
   };
-  binary_fn("maximum", &nabla::maximum);
-  binary_fn("minimum", &nabla::minimum);
+  // maximum / minimum of integer or bool tensors: in float64 (exact), back to their dtype.
+  auto extremum = [&](const char* name, Tensor (*f)(const Tensor&, const Tensor&)) {
+    auto g = [name, f](const py::object& a, const py::object& b) {
+      auto [x, y] = promote(a, b, name);
+      if (is_floating(x.dtype())) return f(x, y);
+      return f(x.to(DType::float64), y.to(DType::float64)).to(x.dtype());
+    };
+    m.def(name, g, py::arg("input"), py::arg("other"));
+    cls.def(name, g, py::arg("other"));
+  };
+  extremum("maximum", &nabla::maximum);
+  extremum("minimum", &nabla::minimum);
   binary_fn("logical_and", &nabla::logical_and);
   binary_fn("logical_or", &nabla::logical_or);
   def_both(m, cls, "logical_not", [](const Tensor& x) { return nabla::logical_not(x); });
-  cls.def("__invert__", [](const Tensor& x) {
-    NABLA_CHECK(x.dtype() == DType::boolean, DTypeError, "~: bitwise not is supported on bool tensors only, got ",
-                dtype_name(x.dtype()));
-    return nabla::logical_not(x);
-  });
-  auto logical = [&](const char* name, Tensor (*f)(const Tensor&, const Tensor&)) {
-    cls.def(
-        name,
-        [name, f](const py::object& a, const py::object& b) {
-          auto [x, y] = promote(a, b, name);
-          NABLA_CHECK(x.dtype() == DType::boolean, DTypeError, name, ": supported on bool tensors only, got ",
-                      dtype_name(x.dtype()));
-          return f(x, y);
-        },
-        py::is_operator());
+  // Bitwise & | ^ ~ on bool tensors (logical) and int64 tensors (bits), as torch; not
+  // differentiable, and not capturable by a compiled step (a plain loop).
+  enum class Bits { and_, or_, xor_ };
+  auto bitwise = [](const py::object& a, const py::object& b, Bits kind, const char* name) {
+    auto [x, y] = promote(a, b, name);
+    NABLA_CHECK(x.dtype() == DType::boolean || x.dtype() == DType::int64, DTypeError, name,
+                ": supported on bool and integer tensors, got ", dtype_name(x.dtype()));
+    capture::refuse(name);
+    const Shape shape = broadcast_shapes(x.shape(), y.shape(), name);
+    Tensor u = x.expand(shape).contiguous(), v = y.expand(shape).contiguous();
+    Tensor out = Tensor::empty(shape, x.dtype());
+    auto run = [&]<class T>() {
+      const T *p = u.data<T>(), *q = v.data<T>();
+      T* o = out.data<T>();
+      for (int64_t i = 0; i < out.numel(); ++i)
+        o[i] = kind == Bits::and_ ? T(p[i] & q[i]) : kind == Bits::or_ ? T(p[i] | q[i]) : T(p[i] ^ q[i]);
+    };
+    if (x.dtype() == DType::boolean)
+      run.template operator()<bool>();
+    else
+      run.template operator()<int64_t>();
+    return out;
   };
-  logical("__and__", &nabla::logical_and);
-  logical("__rand__", &nabla::logical_and);
-  logical("__or__", &nabla::logical_or);
-  logical("__ror__", &nabla::logical_or);
+  for (auto [name, rname, fn, kind] : {std::tuple{"__and__", "__rand__", "bitwise_and", Bits::and_},
+                                       {"__or__", "__ror__", "bitwise_or", Bits::or_},
+                                       {"__xor__", "__rxor__", "bitwise_xor", Bits::xor_}}) {
+    cls.def(
+        name, [bitwise, kind, fn](const py::object& a, const py::object& b) { return bitwise(a, b, kind, fn); },
+        py::is_operator());
+    cls.def(
+        rname, [bitwise, kind, fn](const py::object& a, const py::object& b) { return bitwise(b, a, kind, fn); },
+        py::is_operator());
+    m.def(
+        fn, [bitwise, kind, fn](const py::object& a, const py::object& b) { return bitwise(a, b, kind, fn); },
+        py::arg("input"), py::arg("other"));
+  }
+  m.def(
+      "logical_xor",
+      [bitwise](const py::object& a, const py::object& b) {
+        auto [x, y] = promote(a, b, "logical_xor");
+        Tensor bx = x.dtype() == DType::boolean ? x : nabla::ne(x, Tensor::scalar(0, x.dtype()));
+        Tensor by = y.dtype() == DType::boolean ? y : nabla::ne(y, Tensor::scalar(0, y.dtype()));
+        return bitwise(py::cast(bx), py::cast(by), Bits::xor_, "logical_xor");
+      },
+      py::arg("input"), py::arg("other"));
+  auto invert = [](const Tensor& x) {
+    if (x.dtype() == DType::boolean) return nabla::logical_not(x);
+    NABLA_CHECK(x.dtype() == DType::int64, DTypeError, "~: supported on bool and integer tensors, got ",
+                dtype_name(x.dtype()));
+    // ~v == -v - 1 in two's complement, exact for the int64 values float64 holds.
+    return nabla::sub(nabla::neg(x.to(DType::float64)), Tensor::scalar(1.0, DType::float64)).to(DType::int64);
+  };
+  cls.def("__invert__", invert);
+  m.def("bitwise_not", invert, py::arg("input"));
   m.def(
       "where",
       [](const Tensor& cond, const py::object& a, const py::object& b) {
@@ -397,8 +450,12 @@ void bind(py::module_& m) {
     def_both(
         m, cls, name,
         [is_max](const Tensor& x, const py::object& dim, bool keepdim) {
-          NABLA_CHECK(x.numel() > 0, ValueError, is_max ? "amax" : "amin", "(): expected a non-empty tensor");
           const auto dims = dims_of(dim);
+          check_reducible(x, dims, is_max ? "amax" : "amin");
+          if (x.numel() == 0) {  // reduced over a non-empty dim of an empty tensor: an empty result
+            Tensor r = nabla::sum(x.to(DType::float64), dims, keepdim).to(x.dtype());
+            return r;
+          }
           auto f = [&](const Tensor& in) {
             return is_max ? nabla::amax(in, dims, keepdim) : nabla::amin(in, dims, keepdim);
           };
@@ -416,7 +473,8 @@ void bind(py::module_& m) {
     def_both(
         m, cls, name,
         [is_max](const Tensor& x, const py::object& dim, bool keepdim) {
-          NABLA_CHECK(x.numel() > 0, ValueError, is_max ? "argmax" : "argmin", "(): expected a non-empty tensor");
+          check_reducible(x, dim.is_none() ? std::vector<int64_t>{} : std::vector<int64_t>{dim.cast<int64_t>()},
+                          is_max ? "argmax" : "argmin");
           Tensor in = x.dtype() == DType::boolean ? x.to(DType::int64) : x;
           if (dim.is_none()) {
             Tensor r = is_max ? nabla::argmax(in.reshape({-1}), 0) : nabla::argmin(in.reshape({-1}), 0);
@@ -432,6 +490,7 @@ void bind(py::module_& m) {
             normalize_dim(d, 0, is_max ? "argmax" : "argmin");
             return Tensor::scalar(0, DType::int64);
           }
+          if (x.numel() == 0) return nabla::sum(x.to(DType::float64), {d}, keepdim).to(DType::int64);  // empty
           return is_max ? nabla::argmax(in, d, keepdim) : nabla::argmin(in, d, keepdim);
         },
         py::arg("dim") = py::none(), py::arg("keepdim") = false);

@@ -242,8 +242,21 @@ Tensor from_numpy(const py::array& array) {
   Py_INCREF(owner);
   impl->storage = Storage::wrap(const_cast<void*>(array.data()), static_cast<size_t>(extent * item), [owner] {
     if (!Py_IsInitialized() || _Py_IsFinalizing()) return;  // the interpreter is going away: leave it
-    py::gil_scoped_acquire gil;
-    Py_DECREF(owner);
+    if (PyGILState_Check()) {
+      Py_DECREF(owner);
+      return;
+    }
+    // A thread without the GIL (a backward pass, a worker) must not wait for it here: the thread
+    // holding it may be waiting for this one. The interpreter drops the array at its next check.
+    if (Py_AddPendingCall(
+            [](void* p) {
+              Py_DECREF(static_cast<PyObject*>(p));
+              return 0;
+            },
+            owner) != 0) {
+      py::gil_scoped_acquire gil;  // the queue is full: wait after all
+      Py_DECREF(owner);
+    }
   });
   return Tensor(std::move(impl));
 }
@@ -273,7 +286,9 @@ Tensor to_tensor(const py::handle& obj, const char* op) {
 namespace {
 
 void bind(py::module_& m) {
-  py::class_<Tensor> cls(m, "Tensor");
+  py::class_<Tensor> cls(m, "Tensor",
+                         "An n-dimensional array on the CPU, with autograd (as torch.Tensor); make one with "
+                         "nabla.tensor(data), nabla.zeros(...), nabla.from_numpy(array), ...");
   // torch.Tensor's constructor: Tensor(t) aliases t's memory as a new leaf (what nn.Parameter(t)
   // needs), Tensor(2, 3) is a float32 tensor of that shape (zeros), Tensor(data) float32 data.
   cls.def(py::init([](const py::args& args) {

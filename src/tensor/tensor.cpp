@@ -14,6 +14,9 @@
 namespace nabla {
 
 bool TensorImpl::is_contiguous() const {
+  // No element, nothing out of place (as torch); without this, a fresh tensor with a 0-size
+  // dimension (strides from contiguous_strides) was not contiguous, and reshape copied forever.
+  if (numel() == 0) return true;
   int64_t expected = 1;
   for (int i = shape.size() - 1; i >= 0; --i) {
     if (shape[i] == 1) continue;  // the stride of a size-1 dimension never matters

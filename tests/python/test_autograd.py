@@ -142,3 +142,35 @@ def test_backward_create_graph_then_gradient_of_grad():
     g.sum().backward()
     tg.sum().backward()
     assert_same(x.grad, tx.grad)
+
+
+def test_backward_releases_the_gil():
+    """Another Python thread runs while a long backward pass does."""
+    import threading
+    import time
+
+    x = nabla.randn(600, 600, requires_grad=True)
+    y = x
+    for _ in range(6):
+        y = (y @ x).tanh()
+    loss = y.sum()
+    ticks = [0]
+    running = [True]
+
+    def count():
+        while running[0]:
+            ticks[0] += 1
+            time.sleep(0.0005)
+
+    th = threading.Thread(target=count)
+    th.start()
+    time.sleep(0.01)
+    start = ticks[0]
+    t0 = time.perf_counter()
+    loss.backward()
+    elapsed = time.perf_counter() - t0
+    during = ticks[0] - start
+    running[0] = False
+    th.join()
+    assert elapsed > 0.005  # long enough for the thread to get a turn
+    assert during >= 2, (during, elapsed)

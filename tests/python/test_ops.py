@@ -392,3 +392,78 @@ def test_save_load(tmp_path):
     nabla.save(state, tmp_path / "s.pt")
     back = nabla.load(tmp_path / "s.pt")
     assert back["step"] == 3 and back["w"].tolist() == state["w"].tolist() and back["b"].dtype == nabla.float64
+
+
+def test_empty_results_like_torch():
+    a, b = pair(X)
+    for f in [lambda t: t.repeat(2, 0), lambda t: t[:, :0].reshape(0, 5), lambda t: t[:0].sum(0), lambda t: t[:, 4:]]:
+        assert_same(f(a), f(b))
+
+
+def test_mixed_dtype_functions_like_torch():
+    i, ti = pair([1, -2, 3], nabla.int64)
+    bo, tbo = pair([True, False, True], nabla.bool)
+    f, tf = pair([1.5, -2.0, 0.5], nabla.float32)
+    assert_same(nabla.maximum(i, bo), torch.maximum(ti, tbo))
+    assert_same(nabla.minimum(i, f), torch.minimum(ti, tf))
+    assert_same(bo.maximum(bo), tbo.maximum(tbo))
+    assert_same(nabla.add(2.5, i), torch.add(2.5, ti))
+    assert_same(nabla.mul(i, 0.5), torch.mul(ti, 0.5))
+    assert_same(0.5 % i, 0.5 % ti)
+    assert_same(bo % 2, tbo % 2)
+    assert_same(7 // i, 7 // ti)
+
+
+def test_isnan_isinf_isfinite_nonzero_unique():
+    a, b = pair([[1.0, float("nan"), -float("inf")], [0.0, 2.0, float("inf")]])
+    for name in ["isnan", "isinf", "isfinite"]:
+        assert_same(getattr(nabla, name)(a), getattr(torch, name)(b))
+        assert_same(getattr(a, name)(), getattr(b, name)())
+    c, d = pair([[0, 3, 0], [1, 0, 2]], nabla.int64)
+    assert_same(c.nonzero(), d.nonzero())
+    for x, y in zip(nabla.nonzero(c, as_tuple=True), torch.nonzero(d, as_tuple=True)):
+        assert_same(x, y)
+    e, f = pair([3, 1, 2, 3, 1, 1], nabla.int64)
+    assert_same(e.unique(), f.unique())
+    for x, y in zip(nabla.unique(e, return_inverse=True, return_counts=True),
+                    torch.unique(f, return_inverse=True, return_counts=True)):
+        assert_same(x, y)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cumsum(dim):
+    check_grad(lambda t: t.cumsum(dim), lambda t: t.cumsum(dim), X)
+    check_grad(lambda t: nabla.cumsum(t, dim=dim), lambda t: torch.cumsum(t, dim=dim), X, nabla.float32)
+    a, b = pair([[1, 2, 3], [4, 5, 6]], nabla.int64)
+    assert_same(a.cumsum(dim), b.cumsum(dim))
+
+
+def test_reductions_over_empty_tensors():
+    a, b = pair(np.zeros((0, 3)))
+    for f in [lambda t: t.amax(1), lambda t: t.argmax(1), lambda t: t.max(1).values, lambda t: t.min(dim=1).indices,
+              lambda t: t.sum(0), lambda t: t.sum()]:
+        assert_same(f(a), f(b))
+    with pytest.raises(nabla.ValueError, match="size 0"):
+        a.amax(0)
+    with pytest.raises(nabla.ValueError, match="size 0"):
+        a.argmax()
+
+
+def test_bitwise_like_torch():
+    i, ti = pair([[5, -3, 12]], nabla.int64)
+    j, tj = pair([[3], [-8]], nabla.int64)
+    m, tm = pair([True, False, True], nabla.bool)
+    n, tn = pair([True, True, False], nabla.bool)
+    for f in [lambda a, b: a & b, lambda a, b: a | b, lambda a, b: a ^ b]:
+        assert_same(f(i, j), f(ti, tj))
+        assert_same(f(m, n), f(tm, tn))
+        assert_same(f(i, 6), f(ti, 6))
+        assert_same(f(6, i), f(6, ti))
+        assert_same(f(m, True), f(tm, True))
+    assert_same(~i, ~ti)
+    assert_same(~m, ~tm)
+    for name in ["bitwise_and", "bitwise_or", "bitwise_xor", "logical_xor", "logical_and", "logical_or"]:
+        assert_same(getattr(nabla, name)(m, n), getattr(torch, name)(tm, tn))
+    assert_same(nabla.bitwise_not(i), torch.bitwise_not(ti))
+    with pytest.raises(nabla.DTypeError):
+        nabla.tensor([1.5]) & nabla.tensor([2.5])

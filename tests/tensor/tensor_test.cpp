@@ -184,6 +184,13 @@ TEST(Allocator, SteadyStateReusesBuffers) {
   EXPECT_EQ(allocator_stats().system_allocations, before);
 }
 
+TEST(TensorLayout, EmptyTensorsAreContiguousAndReshape) {
+  EXPECT_TRUE(Tensor::empty({2, 2, 0, 3}).is_contiguous());
+  Tensor expanded = zeros({1, 2, 1, 3}).expand({2, 2, 0, 3});
+  EXPECT_EQ(expanded.reshape({4, 0}).shape(), (Shape{4, 0}));
+  EXPECT_EQ(expanded.reshape({-1, 3}).shape(), (Shape{0, 3}));
+}
+
 TEST(StorageWrap, TensorsUseTheMemoryAndReleaseItOnce) {
   std::vector<double> buffer{1.0, 2.0, 3.0, 4.0};
   int released = 0;
