@@ -90,6 +90,12 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     _check_device(device, "tensor")
     if isinstance(data, Tensor):
         t = data.detach().clone()
+    elif dtype is not None and not isinstance(data, (np.ndarray, np.generic)):
+        # Python numbers are doubles: with a dtype given, round each once to it (as torch), not
+        # through the default float32 first (tensor(0.1, dtype=float64) is 0.1, not 0.100000001).
+        arr = np.array(data)
+        arr = arr.astype(np.int64) if arr.dtype.kind in "iu" and arr.dtype != np.int64 else arr
+        t = _C._copy_from_numpy(arr if arr.flags.c_contiguous else arr.copy(order="C"))
     else:
         arr = _array_of(data)
         t = _C._copy_from_numpy(arr if arr.flags.c_contiguous else arr.copy(order="C"))
