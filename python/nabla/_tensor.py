@@ -67,7 +67,7 @@ def _array_of(data):
     if isinstance(data, Tensor):
         return data.detach().numpy()
     arr = np.array(data)
-    if arr.dtype == np.float64 and not _has_float64_tensor(data):
+    if arr.dtype == np.float64 and not _has_float64_tensor(data) and _C.get_default_dtype() == _float32:
         arr = arr.astype(np.float32)
     elif arr.dtype.kind in "iu" and arr.dtype != np.int64:
         arr = arr.astype(np.int64)
@@ -123,10 +123,6 @@ def is_tensor(obj):
 
 def numel(input):
     return input.numel()
-
-
-def get_default_dtype():
-    return _float32
 
 
 def is_floating_point(input):
@@ -634,6 +630,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 def _legacy(dtype):
     def make(*args):
         return Tensor(*args)._to_dtype(dtype) if args else _C.zeros(0, dtype=dtype)
+    make.__name__ = {_float32: "FloatTensor", _float64: "DoubleTensor", _int64: "LongTensor", _bool: "BoolTensor"}[dtype]
     return make
 
 

@@ -121,11 +121,11 @@ def tensor_repr(t):
     if a.size == 0:
         if a.ndim != 1:
             suffixes.append("size=" + str(tuple(a.shape)))
-        if t.dtype != _C.float32:
+        if t.dtype != _C.get_default_dtype():
             suffixes.append("dtype=" + repr(t.dtype))
         body = "[]"
     else:
-        if t.dtype == _C.float64:
+        if t.dtype not in (_C.get_default_dtype(), _C.int64, _C.bool):
             suffixes.append("dtype=" + repr(t.dtype))
         summarize = a.size > THRESHOLD
         fmt = _Formatter(_summarized(a) if summarize else a, floating)

@@ -33,6 +33,10 @@ bool register_binding(int order, void (*bind)(py::module_&));
 // DTypeError (see dtype_from_python).
 DType to_dtype(const py::handle& obj);
 std::optional<DType> to_optional_dtype(const py::handle& obj);  // None -> nullopt
+// The floating dtype that creation functions, Python floats and int-to-float results take:
+// float32 unless nabla.set_default_dtype changed it (as torch's default dtype).
+DType default_dtype();
+void set_default_dtype(DType dtype);
 // The nabla.dtype object for a DType; the nabla.Size for a shape.
 py::object dtype_object(DType dtype);
 py::object size_object(const Shape& shape);

@@ -88,12 +88,26 @@ class Size(tuple):
            scope);
   size_class() = scope["Size"];
   m.attr("Size") = size_class();
+  m.def(
+      "set_default_dtype", [](const py::object& d) { set_default_dtype(to_dtype(d)); }, py::arg("d"));
+  m.def("get_default_dtype", [] { return dtype_object(default_dtype()); });
   m.def("_check_device", [](const py::object& device, const std::string& op) { check_device(device, op.c_str()); });
 }
 
 const bool registered = register_binding(0, bind);
 
 }  // namespace
+
+namespace {
+DType g_default_dtype = DType::float32;  // read and written with the GIL held
+}  // namespace
+
+DType default_dtype() { return g_default_dtype; }
+void set_default_dtype(DType dtype) {
+  NABLA_CHECK(is_floating(dtype), DTypeError, "set_default_dtype: only floating dtypes (float32, float64), got ",
+              dtype_name(dtype));
+  g_default_dtype = dtype;
+}
 
 DType to_dtype(const py::handle& obj) {
   if (py::isinstance<PyDType>(obj)) {

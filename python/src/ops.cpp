@@ -21,7 +21,7 @@ void def_both(py::module_& m, Cls& cls, const char* name, F f, const Extra&... e
   cls.def(name, f, extra...);
 }
 
-Tensor floating(const Tensor& x) { return is_floating(x.dtype()) ? x : x.to(DType::float32); }
+Tensor floating(const Tensor& x) { return is_floating(x.dtype()) ? x : x.to(default_dtype()); }
 
 // The dims argument of a reduction: None (all), an int, or a tuple/list of ints.
 std::vector<int64_t> dims_of(const py::object& dim) {
@@ -119,7 +119,7 @@ void bind(py::module_& m) {
     m.def(
         name,
         [name, value](const py::args& size, const py::object& dtype, const py::object& device, bool requires_grad) {
-          return created(full(to_shape(size, name), value, dtype_or(dtype, DType::float32)), device, requires_grad,
+          return created(full(to_shape(size, name), value, dtype_or(dtype, default_dtype())), device, requires_grad,
                          name);
         },
         py::arg("dtype") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false);
@@ -143,7 +143,7 @@ void bind(py::module_& m) {
   auto value_dtype = [](const py::object& v) {
     if (py::isinstance<py::bool_>(v)) return DType::boolean;
     if (PyLong_Check(v.ptr())) return DType::int64;
-    return DType::float32;
+    return default_dtype();
   };
   m.def(
       "full",
@@ -172,7 +172,7 @@ void bind(py::module_& m) {
         }
         const bool ints = PyLong_Check(s.ptr()) && PyLong_Check(e.ptr()) && PyLong_Check(step.ptr());
         return created(arange(s.cast<double>(), e.cast<double>(), step.cast<double>(),
-                              dtype_or(dtype, ints ? DType::int64 : DType::float32)),
+                              dtype_or(dtype, ints ? DType::int64 : default_dtype())),
                        device, requires_grad, "arange");
       },
       py::arg("start"), py::arg("end") = py::none(), py::arg("step") = 1, py::kw_only(), py::arg("dtype") = py::none(),
@@ -181,14 +181,15 @@ void bind(py::module_& m) {
       "linspace",
       [](double start, double end, int64_t steps, const py::object& dtype, const py::object& device,
          bool requires_grad) {
-        return created(linspace(start, end, steps, dtype_or(dtype, DType::float32)), device, requires_grad, "linspace");
+        return created(linspace(start, end, steps, dtype_or(dtype, default_dtype())), device, requires_grad,
+                       "linspace");
       },
       py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), py::arg("requires_grad") = false);
   m.def(
       "eye",
       [](int64_t n, const py::object& cols, const py::object& dtype, const py::object& device, bool requires_grad) {
-        const DType d = dtype_or(dtype, DType::float32);
+        const DType d = dtype_or(dtype, default_dtype());
         Tensor t = eye(n, d);
         if (!cols.is_none()) {
           const int64_t c = cols.cast<int64_t>();

@@ -57,7 +57,7 @@ void bind(py::module_& m) {
         name,
         [name, f](const py::args& size, const py::object& generator, const py::object& dtype, const py::object& device,
                   bool requires_grad) {
-          return created(f(to_shape(size, name), float_dtype(dtype, DType::float32, name), generator_of(generator)),
+          return created(f(to_shape(size, name), float_dtype(dtype, default_dtype(), name), generator_of(generator)),
                          device, requires_grad, name);
         },
         py::arg("generator") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
@@ -127,7 +127,7 @@ void bind(py::module_& m) {
       py::arg("generator") = py::none());
   m.def("_normal",
         [](double mean, double std, const py::object& size, const py::object& generator, const py::object& dtype) {
-          Tensor t = Tensor::empty(to_shape(size, "normal"), float_dtype(dtype, DType::float32, "normal"));
+          Tensor t = Tensor::empty(to_shape(size, "normal"), float_dtype(dtype, default_dtype(), "normal"));
           return normal_(t, mean, std, generator_of(generator));
         });
   m.def(

@@ -56,13 +56,13 @@ Operand operand(const py::handle& obj, const char* op) {
 DType result_type(const Operand& a, const Operand& b) {
   if (a.number_category >= 0 && b.number_category >= 0) {
     const int c = std::max(a.number_category, b.number_category);
-    return c == 2 ? DType::float32 : c == 1 ? DType::int64 : DType::boolean;
+    return c == 2 ? default_dtype() : c == 1 ? DType::int64 : DType::boolean;
   }
   if (a.number_category >= 0 || b.number_category >= 0) {
     const Operand& t = a.number_category >= 0 ? b : a;
     const int c = a.number_category >= 0 ? a.number_category : b.number_category;
     if (c <= category(t.tensor.dtype())) return t.tensor.dtype();
-    return c == 2 ? DType::float32 : DType::int64;
+    return c == 2 ? default_dtype() : DType::int64;
   }
   const DType da = a.tensor.dtype(), db = b.tensor.dtype();
   const bool za = a.tensor.dim() == 0, zb = b.tensor.dim() == 0;
@@ -96,8 +96,8 @@ Tensor arith(const py::handle& ha, const py::handle& hb, Arith kind, const char*
         "logical_not()");
   auto [a, b] = promote(ha, hb, op);
   if (kind == Arith::div && !is_floating(a.dtype())) {
-    a = a.to(DType::float32);
-    b = b.to(DType::float32);
+    a = a.to(default_dtype());
+    b = b.to(default_dtype());
   }
   auto f = [kind](const Tensor& x, const Tensor& y) {
     switch (kind) {
@@ -143,7 +143,7 @@ Tensor power(const py::handle& hbase, const py::handle& hexp) {
   if (py::isinstance<Tensor>(hbase) && e.number_category >= 0) {
     const Tensor base = hbase.cast<Tensor>();
     if (is_floating(base.dtype())) return nabla::pow(base, e.number);
-    if (e.number_category == 2) return nabla::pow(base.to(DType::float32), e.number);
+    if (e.number_category == 2) return nabla::pow(base.to(default_dtype()), e.number);
     NABLA_CHECK(e.number >= 0, ValueError, "pow: integers to negative integer powers are not allowed");
     return nabla::pow(base.to(DType::float64), e.number).to(DType::int64);
   }
@@ -311,7 +311,7 @@ void bind(py::module_& m) {
     if (sizes) return zeros(to_shape(args, "Tensor"));
     NABLA_CHECK(args.size() == 1, ValueError, "Tensor(): expected sizes (ints), data, or a tensor");
     Tensor t = to_tensor(args[0], "Tensor()").detach();
-    return t.dtype() == DType::float32 ? t : t.to(DType::float32);
+    return t.dtype() == default_dtype() ? t : t.to(default_dtype());
   }));
 
   // ---- metadata ----

@@ -174,3 +174,33 @@ def test_backward_releases_the_gil():
     th.join()
     assert elapsed > 0.005  # long enough for the thread to get a turn
     assert during >= 2, (during, elapsed)
+
+
+def test_functional_jacobian_and_hessian_like_torch():
+    def f(m):
+        return lambda w: (w ** 3 * m.sin(w)).sum()
+
+    def g(m):
+        return lambda a, b: (a.exp() * b[0], (a * b).sum())
+
+    results = {}
+    for m in (nabla, torch):
+        w = m.tensor([1.0, 2.0, -0.5], dtype=m.float64)
+        a = m.tensor([[0.5, -1.0]], dtype=m.float64)
+        b = m.tensor([2.0, 3.0], dtype=m.float64)
+        results[m] = [m.autograd.functional.hessian(f(m), w),
+                      m.autograd.functional.jacobian(lambda v: v.exp() * v[0], w),
+                      m.autograd.functional.jacobian(g(m), (a, b)),
+                      m.autograd.functional.hessian(lambda a, b: (a * a * b).sum(), (a, b))]
+
+    def compare(x, y):
+        if isinstance(y, tuple):
+            assert isinstance(x, tuple) and len(x) == len(y)
+            for p, q in zip(x, y):
+                compare(p, q)
+        else:
+            assert_same(x, y)
+
+    compare(tuple(results[nabla]), tuple(results[torch]))
+    from nabla.autograd.functional import jacobian
+    assert jacobian(lambda v: v * 2, nabla.ones(2)).tolist() == [[2.0, 0.0], [0.0, 2.0]]

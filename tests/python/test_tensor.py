@@ -411,3 +411,26 @@ def test_subclasses_survive_copies_and_pickles():
         with nabla.no_grad():
             c.zero_()
         assert m.tolist() == [1.0, 2.0]
+
+
+def test_set_default_dtype_like_torch():
+    try:
+        nabla.set_default_dtype(nabla.float64)
+        torch.set_default_dtype(torch.float64)
+        assert nabla.get_default_dtype() == nabla.float64
+        for make in [lambda m: m.tensor([1.5, 2.0]), lambda m: m.zeros(2), lambda m: m.ones(2, 2), lambda m: m.arange(0.5, 3),
+                     lambda m: m.linspace(0, 1, 5), lambda m: m.tensor([1, 2]) * 0.5, lambda m: m.tensor([1, 2]) / 2,
+                     lambda m: m.tensor([1, 2]).exp(), lambda m: m.full((2,), 1.5), lambda m: m.eye(2),
+                     lambda m: m.tensor([1.0], dtype=m.float32), lambda m: m.zeros(0), lambda m: m.zeros(0, dtype=m.float32)]:
+            a, b = make(nabla), make(torch)
+            assert_same(a, b, exact=True)
+            assert repr(a).replace("nabla.", "torch.") == repr(b)
+        nabla.manual_seed(0)
+        torch.manual_seed(0)
+        assert_same(nabla.randn(5), torch.randn(5), exact=True)
+        with pytest.raises(nabla.DTypeError):
+            nabla.set_default_dtype(nabla.int64)
+    finally:
+        nabla.set_default_dtype(nabla.float32)
+        torch.set_default_dtype(torch.float32)
+    assert nabla.tensor([1.5]).dtype == nabla.float32

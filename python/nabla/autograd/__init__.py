@@ -6,8 +6,8 @@
 """
 import functools
 
-from . import _C
-from ._C import Node  # noqa: F401  (the type of Tensor.grad_fn)
+from .. import _C
+from .._C import Node  # noqa: F401  (the type of Tensor.grad_fn)
 
 __all__ = ["grad", "backward", "Variable", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
 
@@ -118,3 +118,6 @@ class set_grad_enabled(_GradMode):
                 return fn(*args, **kwargs)
 
         return wrapper
+
+
+from . import functional  # noqa: E402  (uses grad, defined above)
