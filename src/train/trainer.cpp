@@ -867,7 +867,10 @@ RunResult run_training(const TrainConfig& config, const RunOptions& given) {
   const std::string header = metrics_header(trainer);
 
   if (!options.resume) {
-    if (!options.init.empty()) trainer.load_parameters(options.init);  // a bad file writes nothing
+    if (!options.init.empty()) {
+      trainer.load_parameters(options.init);               // a bad file writes nothing
+      options.init = fs::absolute(options.init).string();  // a resume from epoch 0 reads it again
+    }
     prepare_fresh_dir(dir, config, options.force);
     write_text_atomic(dir / "config.toml", to_toml(config));
     write_text_atomic(dir / "metrics.csv", header);

@@ -336,11 +336,19 @@ TEST(TrainFaultInjection, EveryResumedRunEqualsTheUninterruptedOne) {
   // NABLA_FAULT_SEED=N explores other interruption patterns (the default one is fixed).
   const char* seed_env = std::getenv("NABLA_FAULT_SEED");
   std::mt19937 rng(seed_env ? std::uint32_t(std::strtoul(seed_env, nullptr, 10)) : 20261206u);
-  for (const char* every : {"0", "3"}) {
-    const std::vector<std::string> opt{"--no-plots", "--checkpoint-every", every};
+  struct Setting {
+    const char* every;
+    bool plots;
+    int seeds;
+  };
+  // Without checkpoints, with, and with the plots (boundary.gif frames) as well.
+  for (const Setting& setting : {Setting{"0", false, 4}, Setting{"3", false, 4}, Setting{"4", true, 2}}) {
+    const char* every = setting.every;
+    std::vector<std::string> opt{"--checkpoint-every", every, "--set", "train.gif_every=5"};
+    if (!setting.plots) opt.push_back("--no-plots");
     const fs::path full = tmp / (std::string("full") + every);
     ASSERT_EQ(run_cli(train_args(full, opt)).exit_code, 0);
-    for (int seed = 0; seed < 4; ++seed) {
+    for (int seed = 0; seed < setting.seeds; ++seed) {
       const fs::path cut = tmp / ("cut" + std::string(every) + "-" + std::to_string(seed));
       std::string story;
       // Up to three interruptions, then a resume to the end.
