@@ -630,7 +630,12 @@ void prepare_fresh_dir(const fs::path& dir, const TrainConfig& config, bool forc
     throw IOError(detail::concat("'", d, "' holds an unfinished run of this configuration: continue it with --resume ",
                                  d, ", or choose another --out (or --force to start over)"));
   }
-  // A run's files only (a run that died before writing run.json, or --force): start clean.
+  if (!has_run && !force)
+    for (const std::string& n : names)
+      if (n != "config.toml" && n != "metrics.csv" && n != "boundary_frames.bin" && !is_atomic_temporary_name(n))
+        throw IOError(detail::concat("'", dir.string(), "' holds the files of a run without run.json ('", n,
+                                     "'): choose another --out, or add --force to replace them"));
+  // A run's files only (one that died before writing run.json, or --force): start clean.
   for (const std::string& n : names) {
     fs::remove(dir / n, ec);
     if (ec) fs_fail(dir / n, "cannot remove it", ec);

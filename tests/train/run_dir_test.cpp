@@ -207,6 +207,12 @@ TEST(TrainRunDir, OutDirectoryOfARunIsRefusedUnlessForced) {
   CliResult unfinished = run_cli(train_args(tmp / "b", {"--no-plots"}));
   EXPECT_EQ(unfinished.exit_code, 2);
   EXPECT_NE(unfinished.err.find("--resume " + (tmp / "b").string()), std::string::npos) << unfinished.err;
+  // An older run directory (no run.json): --force, not silently replaced.
+  fs::remove(tmp / "a" / "run.json");
+  CliResult old_run = run_cli(train_args(tmp / "a", {"--set", "train.epochs=4", "--no-plots"}));
+  EXPECT_EQ(old_run.exit_code, 2);
+  EXPECT_NE(old_run.err.find("--force"), std::string::npos) << old_run.err;
+  EXPECT_TRUE(fs::exists(tmp / "a" / "model.safetensors"));
 }
 
 // ---- item 8: file-system problems with --out are input errors naming the path ----
