@@ -45,7 +45,8 @@ constexpr Message kFinishedAlready{"the run in {} is finished ({} epochs): nothi
                                    "la ejecución en {} ya terminó ({} épocas): no hay nada que reanudar"};
 constexpr Message kInterrupted{"interrupted by {} after epoch {} of {}; continue with: nabla train --resume {}",
                                "interrumpido por {} tras la época {} de {}; continúa con: nabla train --resume {}"};
-constexpr Message kResumed{"resuming {} from its last checkpoint", "reanudando {} desde su último punto de control"};
+constexpr Message kResumed{"resuming {} from its last checkpoint (from the start if it has none)",
+                           "reanudando {} desde su último punto de control (desde el principio si no tiene)"};
 
 constexpr Message kStart{"training {} on {} ({} train / {} test rows), {} epochs, {} → {}",
                          "entrenando {} con {} ({} filas de entrenamiento / {} de prueba), {} épocas, {} → {}"};
@@ -160,6 +161,8 @@ int run(const Options& o, const Context& ctx) {
   try {
     result = train::run_training(cfg, run_options);
   } catch (const std::filesystem::filesystem_error& e) {
+    // A file-system problem is the input's (the --out path), not an internal error.
+    if (e.path1().empty()) throw IOError(e.what());
     throw IOError(detail::concat("'", e.path1().string(), "': ", e.code().message()));
   }
   if (result.already_finished) {
