@@ -575,6 +575,9 @@ nlohmann::json read_run_json(const fs::path& dir) {
     j.at("checkpoint_every").get<int64_t>();
     j.at("plots").get<bool>();
     j.at("finished").get<bool>();
+    j.value("detect_anomaly", false);  // the optional ones have the right type too
+    j.value("init", std::string());
+    j.value("set", std::vector<std::string>());
     return j;
   } catch (const nlohmann::json::exception& e) {
     throw ParseError(path.string() + ": damaged run.json: " + e.what(), path.string());
