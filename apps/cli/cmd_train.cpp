@@ -1,6 +1,7 @@
 // `nabla train CONFIG.toml [--set key=value ...] [--init FILE] [--out DIR]`: trains the model a
 // TOML file describes and writes metrics.csv, model.safetensors, config.toml and the plots.
 // All numerics live in the library (nabla/train/trainer.h); this file parses and reports.
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -38,7 +39,14 @@ constexpr Message kCheckpointHelp{"Write DIR/checkpoint.safetensors every N epoc
                                   "Escribe DIR/checkpoint.safetensors cada N épocas (modelo, optimizador, RNG, época)"};
 constexpr Message kAnomalyHelp{"Stop at the first NaN/Inf any operation produces, naming the operation",
                                "Detente en el primer NaN/Inf que produzca una operación, nombrándola"};
-constexpr Message kResumed{"resuming {} from its last checkpoint", "reanudando {} desde su último punto de control"};
+constexpr Message kForceHelp{"--out DIR holds an earlier run: remove its files and start over",
+                             "--out DIR tiene una ejecución anterior: borra sus archivos y empieza de nuevo"};
+constexpr Message kFinishedAlready{"the run in {} is finished ({} epochs): nothing to resume",
+                                   "la ejecución en {} ya terminó ({} épocas): no hay nada que reanudar"};
+constexpr Message kInterrupted{"interrupted by {} after epoch {} of {}; continue with: nabla train --resume {}",
+                               "interrumpido por {} tras la época {} de {}; continúa con: nabla train --resume {}"};
+constexpr Message kResumed{"resuming {} from its last checkpoint (from the start if it has none)",
+                           "reanudando {} desde su último punto de control (desde el principio si no tiene)"};
 
 constexpr Message kStart{"training {} on {} ({} train / {} test rows), {} epochs, {} → {}",
                          "entrenando {} con {} ({} filas de entrenamiento / {} de prueba), {} épocas, {} → {}"};
@@ -56,8 +64,22 @@ struct Options {
   std::vector<std::string> set;
   std::string init, out, resume;
   int64_t checkpoint_every = -1;
-  bool no_plots = false, quiet = false, detect_anomaly = false;
+  bool no_plots = false, quiet = false, detect_anomaly = false, force = false;
 };
+
+// The signal that asked training to stop (SIGINT, SIGTERM), or 0. The handler is reset by the
+// first signal (SA_RESETHAND): a second Ctrl-C ends the process at once.
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND | SA_RESTART;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
 
 std::string fmt(double v, int digits = 6) {
   if (std::isnan(v)) return "-";
@@ -77,8 +99,11 @@ int run(const Options& o, const Context& ctx) {
   const Translator& tr = ctx.tr;
   // Parse and validate everything first: a bad config writes nothing.
   const bool resuming = !o.resume.empty();
-  if (resuming && (!o.config.empty() || !o.set.empty() || !o.out.empty() || !o.init.empty()))
-    throw ValueError("--resume DIR continues DIR with its own config.toml: give no CONFIG, --set, --out or --init");
+  if (resuming && (!o.config.empty() || !o.set.empty() || !o.out.empty() || !o.init.empty() ||
+                   o.checkpoint_every >= 0 || o.detect_anomaly || o.force))
+    throw ValueError(
+        "--resume DIR continues DIR with the options stored in it (config.toml, run.json): give no CONFIG, --set, "
+        "--out, --init, --checkpoint-every, --detect-anomaly or --force");
   if (!resuming && o.config.empty()) throw ValueError("a CONFIG.toml file (or --resume DIR) is required");
   const std::string config_path = resuming ? (std::filesystem::path(o.resume) / "config.toml").string() : o.config;
   train::TrainConfig cfg = train::parse_train_config_file(config_path, o.set);
@@ -99,6 +124,9 @@ int run(const Options& o, const Context& ctx) {
   run_options.init = o.init;
   run_options.plots = !o.no_plots;
   run_options.resume = resuming;
+  run_options.force = o.force;
+  run_options.overrides = o.set;
+  run_options.stop = &g_stop_signal;
   run_options.checkpoint_every = o.checkpoint_every;
   run_options.detect_anomaly = o.detect_anomaly;
   run_options.progress = [&](const train::EpochMetrics& m, const train::Trainer& t) {
@@ -128,9 +156,27 @@ int run(const Options& o, const Context& ctx) {
     }
     if (!tty && (m.epoch % log_every == 0 || m.epoch == 1 || m.epoch == epochs)) std::cout << line << "\n";
   };
-  std::vector<train::EpochMetrics> history = train::run_training(cfg, run_options);
+  install_stop_handlers();
+  train::RunResult result;
+  try {
+    result = train::run_training(cfg, run_options);
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A file-system problem is the input's (the --out path), not an internal error.
+    if (e.path1().empty()) throw IOError(e.what());
+    throw IOError(detail::concat("'", e.path1().string(), "': ", e.code().message()));
+  }
+  if (result.already_finished) {
+    std::cout << tr(kFinishedAlready, out, epochs) << "\n";
+    return 0;
+  }
+  const train::EpochMetrics& last = result.last;
+  if (result.interrupted) {
+    if (tty) std::fprintf(stderr, "\n");
+    const int sig = g_stop_signal;
+    std::cerr << "nabla: " << tr(kInterrupted, sig == SIGTERM ? "SIGTERM" : "SIGINT", last.epoch, epochs, out) << "\n";
+    return 128 + sig;  // as a shell reports a process the signal ended: 130 (SIGINT), 143 (SIGTERM)
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const train::EpochMetrics& last = history.back();
   std::cout << tr(kFinal, fmt(last.train_loss), last.epoch, fmt(seconds > 0 ? double(steps) / seconds : 0, 4)) << "\n";
 
   // Small datasets (truth tables): show what the network computes for every row.
@@ -172,6 +218,7 @@ Action setup(CLI::App& app, const Context& ctx) {
   app.add_option("--checkpoint-every", o->checkpoint_every, std::string(tr.text(kCheckpointHelp)))
       ->type_name("N")
       ->check(CLI::NonNegativeNumber);
+  app.add_flag("--force", o->force, std::string(tr.text(kForceHelp)));
   app.add_flag("--detect-anomaly", o->detect_anomaly, std::string(tr.text(kAnomalyHelp)));
   return [o](const Context& c) { return run(*o, c); };
 }

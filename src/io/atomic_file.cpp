@@ -1,6 +1,7 @@
 #include "nabla/io/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -98,6 +99,35 @@ void AtomicFileWriter::commit() {
     ::fsync(dfd);
     ::close(dfd);
   }
+}
+
+bool is_atomic_temporary_name(const std::string& filename) {
+  const size_t tmp = filename.rfind(".tmp.");
+  if (filename.size() < 2 || filename[0] != '.' || tmp == std::string::npos || tmp < 2) return false;
+  const std::string rest = filename.substr(tmp + 5);  // PID.N
+  const size_t dot = rest.find('.');
+  if (dot == 0 || dot == std::string::npos || dot + 1 == rest.size()) return false;
+  for (size_t i = 0; i < rest.size(); ++i)
+    if (i != dot && (rest[i] < '0' || rest[i] > '9')) return false;
+  return true;
+}
+
+int remove_stale_temporaries(const std::filesystem::path& dir) {
+  int removed = 0;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!is_atomic_temporary_name(name)) continue;
+    const std::string rest = name.substr(name.rfind(".tmp.") + 5);
+    const std::string pid_text = rest.substr(0, rest.find('.'));
+    if (pid_text.size() > 10) continue;  // beyond any pid
+    const long long pid = std::stoll(pid_text);
+    // A live writer (another process, or this one) keeps its file.
+    if (pid == ::getpid() || (pid > 0 && pid < (1LL << 31) && (::kill(pid_t(pid), 0) == 0 || errno != ESRCH))) continue;
+    std::error_code rm;
+    if (std::filesystem::remove(it->path(), rm)) ++removed;
+  }
+  return removed;
 }
 
 }  // namespace nabla

@@ -40,4 +40,11 @@ class AtomicFileWriter {
   bool committed_ = false;
 };
 
+// True for the name of an AtomicFileWriter's temporary file (".NAME.tmp.PID.N").
+bool is_atomic_temporary_name(const std::string& filename);
+
+// Removes the temporary files that writers killed mid-write (kill -9, power loss) left in `dir`:
+// those whose process is gone. Returns how many it removed; errors are ignored.
+int remove_stale_temporaries(const std::filesystem::path& dir);
+
 }  // namespace nabla

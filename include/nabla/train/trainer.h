@@ -9,6 +9,7 @@
 //   for (int64_t e = 0; e < t.config().train.epochs; ++e) EpochMetrics m = t.run_epoch();
 //   Tensor p = t.predict(x);   // probabilities (binary: p(class 1) [N]; multi-class: [N, C])
 #pragma once
+#include <csignal>
 #include <functional>
 #include <memory>
 #include <string>
@@ -76,11 +77,12 @@ class Trainer {
   EpochMetrics run_epoch();
 
   // Writes everything needed to continue bit-identically — model parameters and buffers,
-  // optimizer and scheduler state, the generator (dropout), the epoch, and the metrics so far —
-  // into one safetensors file, atomically (temporary file, fsync, rename).
-  void save_checkpoint(const std::string& path, const std::vector<EpochMetrics>& history) const;
-  // Restores a checkpoint written by save_checkpoint; returns the metrics it holds.
-  std::vector<EpochMetrics> load_checkpoint(const std::string& path);
+  // optimizer and scheduler state, the generator (dropout) and the epoch — into one safetensors
+  // file, atomically (temporary file, fsync, rename). Its size depends on the model only: the
+  // metrics of a run live in its metrics.csv.
+  void save_checkpoint(const std::string& path) const;
+  // Restores a checkpoint written by save_checkpoint; returns its epoch (0 ≤ epoch ≤ train.epochs).
+  int64_t load_checkpoint(const std::string& path);
 
   // Loss and accuracy of the model on a dataset, in eval mode, without recording a graph.
   std::pair<double, double> evaluate(const Dataset& data);
@@ -108,26 +110,46 @@ class Trainer {
   int64_t epoch_ = 0;
 };
 
-// What `nabla train --out DIR` writes, step by step: reported through `progress` after every
-// epoch (for a progress bar or log lines).
+// How `nabla train --out DIR` runs: reported through `progress` after every epoch (for a
+// progress bar or log lines).
 struct RunOptions {
   std::string out_dir;
   std::string init;  // safetensors with initial parameters, or empty
   bool plots = true;
-  bool resume = false;            // continue from out_dir/checkpoint.safetensors
-  int64_t checkpoint_every = -1;  // epochs between checkpoints; < 0: the config's train.checkpoint_every
-  bool detect_anomaly = false;    // stop at the first NaN/Inf any op produces (DetectAnomalyGuard)
+  // Continue the run in out_dir with the options stored in its run.json (the fields below
+  // except progress and stop are then ignored; plots = false is an error for a run with plots),
+  // from its checkpoint.safetensors, or from epoch 0 when it has none.
+  bool resume = false;
+  bool force = false;                  // out_dir holds a run (finished or not): remove its files, start over
+  int64_t checkpoint_every = -1;       // epochs between checkpoints; < 0: the config's train.checkpoint_every
+  bool detect_anomaly = false;         // stop at the first NaN/Inf any op produces (DetectAnomalyGuard)
+  std::vector<std::string> overrides;  // the --set arguments, recorded in run.json
+  // Non-zero (a signal handler sets it): stop after the epoch in progress, as described below.
+  const volatile std::sig_atomic_t* stop = nullptr;
   std::function<void(const EpochMetrics&, const Trainer&)> progress;
 };
 
-// Trains for config.train.epochs and writes into out_dir: config.toml (first), then
-// metrics.csv, model.safetensors, and (with plots) loss.png, grad_norms.png, and for 2-D inputs
-// boundary.png and boundary.gif. Every file is written atomically. With checkpoints,
-// out_dir/checkpoint.safetensors is rewritten every N epochs; a resumed run continues from it and
-// ends with the same metrics.csv and model.safetensors, byte for byte, as an uninterrupted run
-// (boundary.gif then holds the frames of the resumed part only). When the loss diverges
-// (NaN/Inf) training stops with a nabla::ValueError; metrics.csv holds the epochs completed and
-// the last checkpoint is left as it was. Returns the per-epoch history.
-std::vector<EpochMetrics> run_training(const TrainConfig& config, const RunOptions& options);
+struct RunResult {
+  EpochMetrics last;              // the last epoch of the run (epoch 0: none)
+  bool interrupted = false;       // *options.stop was set: the run can be resumed
+  bool already_finished = false;  // resume of a finished run: nothing was done
+};
+
+// Trains for config.train.epochs in the run directory out_dir, which must be empty, absent, or
+// (with force) hold an earlier run. It writes config.toml (the effective configuration) and
+// run.json (the options a resume needs) first, then, as epochs end, appends a row to metrics.csv
+// and (2-D classification with plots) a frame to boundary_frames.bin; at the end
+// model.safetensors and the plots (loss.png, grad_norms.png, boundary.png, boundary.gif).
+// With checkpoints, checkpoint.safetensors is rewritten every N epochs after an fdatasync of
+// metrics.csv and boundary_frames.bin, so that everything up to the checkpoint's epoch is on
+// disk. A resumed run cuts those two files back to the checkpoint's epoch and ends with every
+// file identical, byte for byte, to an uninterrupted run. When *options.stop becomes non-zero,
+// training stops after the current epoch, writes a checkpoint (even without checkpointing; a
+// finished run without checkpointing removes it), the plots so far and returns interrupted.
+// Memory stays bounded: the loss and gradient-norm plots keep at most ~2000 points per series
+// (every k-th epoch). File-system problems are IOErrors naming the path. When the loss diverges
+// training stops with a nabla::ValueError; metrics.csv holds the epochs completed and the last
+// checkpoint is left as it was.
+RunResult run_training(const TrainConfig& config, const RunOptions& options);
 
 }  // namespace nabla::train
