@@ -49,6 +49,12 @@ class CMakeBuild(build_ext):
         target = self.get_ext_fullpath(ext.name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(built[0], target)
+        # The nabla command, in nabla/bin: nabla.trace / demo / explore run it (nabla/notebook.py).
+        subprocess.check_call(["cmake", "--build", build_dir, "--target", "nabla_cli", "nabla_serve_cli", "-j", jobs])
+        bin_dir = os.path.join(os.path.dirname(target), "bin")
+        os.makedirs(bin_dir, exist_ok=True)
+        for program in ("nabla", "nabla-serve"):
+            shutil.copy2(os.path.join(build_dir, program), os.path.join(bin_dir, program))
 
 
 setup(

@@ -18,6 +18,11 @@ CHECK = ("import nabla, sys; x = nabla.tensor([1.0, 2.0], requires_grad=True); (
          "print(nabla.__version__, nabla.__file__, x.grad.tolist())")
 
 
+# The nabla command comes with the package (nabla/bin), and nabla.trace runs that copy.
+CLI_CHECK = ("import nabla; from nabla import notebook; t = nabla.trace('x*y', x=3, y=2, show=False); "
+             "print(notebook.cli_path(), t['grad']['x'])")
+
+
 def cmake_version():
     return re.search(r"project\(nabla VERSION ([0-9.]+)", (ROOT / "CMakeLists.txt").read_text()).group(1)
 
@@ -51,6 +56,9 @@ def test_wheel_installs_in_a_venv(build_dir, tmp_path):
     assert out[0] == cmake_version()
     assert out[1].startswith(str(venv)), out[1]  # the venv's copy, not another one
     assert " ".join(out[2:]) == "[2.0, 4.0]"
+    clean.pop("NABLA_CLI", None)
+    cli, grad = run([str(venv / "bin" / "python"), "-c", CLI_CHECK], cwd=elsewhere, env=clean).split()
+    assert cli.startswith(str(venv)) and cli.endswith("/nabla/bin/nabla") and float(grad) == 2.0
 
 
 def test_cmake_install_component(build_dir, tmp_path):
@@ -64,6 +72,8 @@ def test_cmake_install_component(build_dir, tmp_path):
     assert str(site).endswith(platlib), (site, platlib)
     out = run([PY, "-c", CHECK], cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(site))).split()
     assert out[0] == cmake_version() and out[1].startswith(str(site))
+    cli, grad = run([PY, "-c", CLI_CHECK], cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(site))).split()
+    assert cli == str(site / "nabla" / "bin" / "nabla") and float(grad) == 2.0
 
 
 def test_extension_links_no_nabla_library(build_dir):
