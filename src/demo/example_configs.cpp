@@ -6,7 +6,7 @@
 namespace nabla::demo::detail {
 
 extern const std::pair<const char*, const char*> kExampleConfigs[] = {
-    {"xor.toml", R"toml(# Seed 001 ("El problema del XOR"): a 2-2-1 sigmoid network learns XOR with plain gradient
+    {"xor.toml", R"toml(# Notebook 001 ("El problema del XOR"): a 2-2-1 sigmoid network learns XOR with plain gradient
 # descent, lr 0.5, 10 000 epochs over the 4-row truth table, from the notebook's starting
 # weights (numpy: np.random.seed(42); np.random.rand(...)), written here in PyTorch's [out][in]
 # layout (the notebook's W1 is [in][out]). The notebook's update is the gradient of
@@ -40,7 +40,7 @@ lr = 0.5
 epochs = 10000
 log_every = 1000
 )toml"},
-    {"neuron_boundary.toml", R"toml(# Seed 000 §4 ("Vamos con las derivadas parciales"): the last layer alone, one sigmoid neuron
+    {"neuron_boundary.toml", R"toml(# Notebook 000 §4 ("Vamos con las derivadas parciales"): the last layer alone, one sigmoid neuron
 # a = σ(w·x + b), learns a straight decision boundary by gradient descent on
 # C = ½·mean((a − y)²) — half_mse, reduction "mean" — with lr 0.5 for 100 full-batch epochs.
 # The notebook's own data and starting weights: rng = np.random.default_rng(7);
@@ -75,7 +75,7 @@ lr = 0.5
 epochs = 100
 log_every = 10
 )toml"},
-    {"circle_2_2_1.toml", R"toml(# Seed 000 §7 ("Gradientes de pesos y bias en capas ocultas"): a 2-2-1 sigmoid network trained by
+    {"circle_2_2_1.toml", R"toml(# Notebook 000 §7 ("Gradientes de pesos y bias en capas ocultas"): a 2-2-1 sigmoid network trained by
 # backpropagation to separate the points inside a circle from those outside, with the
 # notebook's data and starting weights, C = ½·mean((a − y)²) and lr 1.0 for 220 × 15 = 3300
 # full-batch epochs (the notebook's 220 animation frames of 15 steps each). The data are the
@@ -193,7 +193,7 @@ lr = 0.5
 epochs = 2000
 log_every = 200
 )toml"},
-    {"dense_config1.toml", R"toml(# Seed 002 §4 ("Red densa con PyTorch"), configuration 1 of 3, on the homework's protocol: the
+    {"dense_config1.toml", R"toml(# Notebook 002 §4 ("Red densa con PyTorch"), configuration 1 of 3, on the homework's protocol: the
 # Diabetes data (10 features, a real target), hidden layers [32, 16, 8, 2], each Linear ->
 # BatchNorm1d -> activation (ReLU, Sigmoid, ReLU, Sigmoid) -> Dropout(0.2), then Linear(2, 1);
 # MSE loss. Compare the three:  nabla demo dense-configs
@@ -241,7 +241,7 @@ drop_last = true
 generator = "global"
 log_every = 20
 )toml"},
-    {"dense_config2.toml", R"toml(# Seed 002 §4 ("Red densa con PyTorch"), configuration 2 of 3, on the homework's protocol: hidden
+    {"dense_config2.toml", R"toml(# Notebook 002 §4 ("Red densa con PyTorch"), configuration 2 of 3, on the homework's protocol: hidden
 # layers [64, 128, 64, 32, 16], each Linear -> GroupNorm -> activation (ELU, LeakyReLU, GELU, SiLU,
 # ReLU) -> Dropout(0.1, 0.2, 0.3, 0.3, 0.2), then Linear(16, 1). The homework does not say how
 # many groups GroupNorm has: 4 (every width is a multiple of 4). Same data and training as
@@ -291,7 +291,7 @@ drop_last = true
 generator = "global"
 log_every = 20
 )toml"},
-    {"dense_config3.toml", R"toml(# Seed 002 §4 ("Red densa con PyTorch"), configuration 3 of 3, on the homework's protocol:
+    {"dense_config3.toml", R"toml(# Notebook 002 §4 ("Red densa con PyTorch"), configuration 3 of 3, on the homework's protocol:
 # Linear(10, 10) -> Sigmoid -> Dropout(0.2) -> Linear(10, 20) -> Sigmoid -> Dropout(0.2) ->
 # Linear(20, 1), with AdamW's weight_decay = 1e-3 (decoupled: w -= lr * weight_decay * w each
 # step). Same data and training as examples/dense_config1.toml.  nabla demo dense-configs
