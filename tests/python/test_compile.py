@@ -186,3 +186,49 @@ def test_setitem_inside_a_recording_is_refused():
     assert c(nabla.zeros(2)).tolist() == [1.0, 0.0]  # the warm-up call is eager
     with pytest.raises(nabla.CaptureError, match="__setitem__"):
         c(nabla.zeros(2))
+
+
+def test_replays_return_one_object_overwritten_each_call():
+    """A replay writes into the same buffer: each call returns that one tensor, holding the
+    latest result (what eager steps would have returned, call by call)."""
+    c = nabla.compile(lambda x: (x * 2).sum())
+    xs = [nabla.tensor([float(i), 1.0]) for i in range(6)]
+    got = []
+    for x in xs:
+        r = c(x)
+        got.append((r, r.item()))
+    assert [v for _, v in got] == [2.0 * i + 2.0 for i in range(6)]
+    assert got[-1][0] is got[-2][0]  # replays: the same object
+
+
+def test_long_replays_called_one_by_one_release_the_gil():
+    """Short replays keep the GIL (taking it back costs as much as a small step); long ones let
+    other Python threads run."""
+    import threading
+
+    nabla.manual_seed(0)
+    a = nabla.randn(400, 400)
+    c = nabla.compile(lambda x: (x @ a @ a).sum())
+    x = nabla.randn(400, 400)
+    ticks, stop = [0], [False]
+
+    def count():
+        while not stop[0]:
+            ticks[0] += 1
+            time.sleep(0.0005)
+
+    th = threading.Thread(target=count)
+    th.start()
+    sys_switch = sys.getswitchinterval()
+    sys.setswitchinterval(10.0)  # without a release, the other thread would not get the GIL back
+    try:
+        c(x), c(x)
+        before = ticks[0]
+        for _ in range(30):
+            c(x)
+        after = ticks[0]
+    finally:
+        sys.setswitchinterval(sys_switch)
+        stop[0] = True
+        th.join()
+    assert after - before > 5
