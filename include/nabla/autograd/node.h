@@ -51,7 +51,15 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<Tensor> apply(const Tensor& grad_out);
 
   // Drops the saved tensors; a later backward through this node is an error.
-  void release() { backward_ = nullptr; }
+  void release() {
+    backward_ = nullptr;
+    saved_.clear();
+  }
+
+  // Notes the versions, now, of the tensors the backward reads (`saves`, as autograd::record
+  // takes it, picks among `inputs` and `output`): apply() throws if an in-place op changed one
+  // since (PyTorch's saved variables).
+  void save_versions(const std::vector<Tensor>& inputs, uint32_t saves, const Tensor& output);
 
  private:
   friend class Engine;
@@ -64,6 +72,15 @@ class Node : public std::enable_shared_from_this<Node> {
   TensorImpl output_;
   bool has_output_ = false;
   std::vector<Shape> input_shapes_;
+  // The tensors the backward reads, with their storage's version when the op ran.
+  struct SavedVersion {
+    std::shared_ptr<Storage> storage;
+    uint64_t version;
+    int which;  // input index, or kSavedOutput
+  };
+  static constexpr int kSavedOutput = -1;
+  std::vector<SavedVersion> saved_;
+  void check_saved_versions() const;
   Tensor adjoint_;
   // Engine scratch, valid only during one backward pass.
   Tensor grad_buffer_;
@@ -134,8 +151,18 @@ void check_finite(const Tensor& t, const std::string& what, const std::vector<Te
 //   return autograd::record("sigmoid", y, {x}, [](const Tensor& g, const Tensor& y) {
 //     return std::vector<Tensor>{g * y * (1.0 - y)};
 //   });
-Tensor record(const char* op, Tensor out, std::initializer_list<Tensor> inputs, BackwardFn backward);
-Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward);
+//
+// `saves` says which of them the backward reads (bit i: input i; kSavesOutput: the output), so
+// that an in-place change of one before backward is an error (Node::save_versions). The default,
+// everything, is always safe; an op whose backward needs less says so (kSavesNothing for add).
+inline constexpr uint32_t kSavesOutput = 1u << 31;
+inline constexpr uint32_t kSavesAll = ~0u;
+inline constexpr uint32_t kSavesNothing = 0;
+constexpr uint32_t saves_input(int i) { return 1u << i; }
+Tensor record(const char* op, Tensor out, std::initializer_list<Tensor> inputs, BackwardFn backward,
+              uint32_t saves = kSavesAll);
+Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward,
+              uint32_t saves = kSavesAll);
 
 // The node that gradients for `t` flow into: its grad_fn, or its leaf accumulator.
 std::shared_ptr<Node> gradient_edge(const Tensor& t);
