@@ -76,38 +76,42 @@ Node::~Node() {
   }
 }
 
+void Node::add_saved(SavedVersion saved) {
+  if (num_saved_ < kInlineSaved)
+    saved_[num_saved_++] = std::move(saved);
+  else
+    saved_extra_.push_back(std::move(saved));
+}
+
 void Node::save_versions(const std::vector<Tensor>& inputs, uint32_t saves, const Tensor& output) {
   using namespace autograd;
   if (saves == kSavesNothing) return;
-  saved_.reserve(inputs.size() + 1);
   for (size_t i = 0; i < inputs.size(); ++i)
     if (inputs[i].defined() && (saves == kSavesAll || (i < 31 && (saves & saves_input(int(i))))))
-      saved_.push_back({inputs[i].impl()->storage, inputs[i].impl()->storage->version(), int(i)});
-  if (output.defined() && (saves & kSavesOutput))
-    saved_.push_back({output.impl()->storage, output.impl()->storage->version(), kSavedOutput});
+      add_saved({inputs[i].impl()->storage, inputs[i].impl()->storage->version(), int(i)});
+  if (output.defined() && (saves & kSavesOutput)) add_saved({nullptr, output.impl()->storage->version(), kSavedOutput});
 }
 
-void Node::check_saved_versions() const {
-  for (const SavedVersion& s : saved_) {
-    const uint64_t now = s.storage->version();
-    if (now == s.version) [[likely]]
-      continue;
-    std::string which = s.which == kSavedOutput ? std::string("output")
-                                                : "input " + std::to_string(s.which) + " (of shape " +
-                                                      input_shapes_[size_t(s.which)].to_string() + ")";
-    if (s.which == kSavedOutput && has_output_) which += " (of shape " + output_.shape.to_string() + ")";
-    throw AutogradError(detail::concat(
-        "one of the variables needed for gradient computation has been modified by an inplace operation: '", name_,
-        "''s saved ", which, " is at version ", now, "; expected version ", s.version,
-        " instead. Change it after backward, or clone() it before the in-place change"));
-  }
+void Node::check_saved_version(const SavedVersion& s) const {
+  const Storage* storage = s.which == kSavedOutput ? output_.storage.get() : s.storage.get();
+  const uint64_t now = storage->version();
+  if (now == s.version) [[likely]]
+    return;
+  const std::string which = s.which == kSavedOutput ? "output (of shape " + output_.shape.to_string() + ")"
+                                                    : "input " + std::to_string(s.which) + " (of shape " +
+                                                          input_shapes_[size_t(s.which)].to_string() + ")";
+  throw AutogradError(detail::concat(
+      "one of the variables needed for gradient computation has been modified by an inplace operation: '", name_,
+      "''s saved ", which, " is at version ", now, "; expected version ", s.version,
+      " instead. Change it after backward, or clone() it before the in-place change"));
 }
 
 std::vector<Tensor> Node::apply(const Tensor& grad_out) {
   NABLA_CHECK(backward_, AutogradError, "backward through '", name_,
               "' a second time: its saved tensors were freed by the first backward. "
               "Pass retain_graph=true to the first backward if you need to go through it again");
-  if (!saved_.empty()) check_saved_versions();
+  for (int i = 0; i < num_saved_; ++i) check_saved_version(saved_[i]);
+  for (const SavedVersion& saved : saved_extra_) check_saved_version(saved);
   // The output, attached to this node, so that formulas using it are themselves differentiable.
   Tensor out;
   if (has_output_) {

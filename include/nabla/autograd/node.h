@@ -53,7 +53,9 @@ class Node : public std::enable_shared_from_this<Node> {
   // Drops the saved tensors; a later backward through this node is an error.
   void release() {
     backward_ = nullptr;
-    saved_.clear();
+    for (int i = 0; i < num_saved_; ++i) saved_[i].storage.reset();
+    num_saved_ = 0;
+    saved_extra_.clear();
   }
 
   // Notes the versions, now, of the tensors the backward reads (`saves`, as autograd::record
@@ -72,15 +74,20 @@ class Node : public std::enable_shared_from_this<Node> {
   TensorImpl output_;
   bool has_output_ = false;
   std::vector<Shape> input_shapes_;
-  // The tensors the backward reads, with their storage's version when the op ran.
+  // The tensors the backward reads, with their storage's version when the op ran: inline for
+  // the common case (two inputs and the output: no allocation per op), the rest in saved_extra_.
   struct SavedVersion {
-    std::shared_ptr<Storage> storage;
-    uint64_t version;
-    int which;  // input index, or kSavedOutput
+    std::shared_ptr<Storage> storage;  // null for the output, whose storage output_ holds
+    uint64_t version = 0;
+    int which = 0;  // input index, or kSavedOutput
   };
   static constexpr int kSavedOutput = -1;
-  std::vector<SavedVersion> saved_;
-  void check_saved_versions() const;
+  static constexpr int kInlineSaved = 3;
+  SavedVersion saved_[kInlineSaved];
+  int num_saved_ = 0;
+  std::vector<SavedVersion> saved_extra_;
+  void add_saved(SavedVersion saved);
+  void check_saved_version(const SavedVersion& saved) const;
   Tensor adjoint_;
   // Engine scratch, valid only during one backward pass.
   Tensor grad_buffer_;
