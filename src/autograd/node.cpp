@@ -76,10 +76,42 @@ Node::~Node() {
   }
 }
 
+void Node::add_saved(SavedVersion saved) {
+  if (num_saved_ < kInlineSaved)
+    saved_[num_saved_++] = std::move(saved);
+  else
+    saved_extra_.push_back(std::move(saved));
+}
+
+void Node::save_versions(const std::vector<Tensor>& inputs, uint32_t saves, const Tensor& output) {
+  using namespace autograd;
+  if (saves == kSavesNothing) return;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].defined() && (saves == kSavesAll || (i < 31 && (saves & saves_input(int(i))))))
+      add_saved({inputs[i].impl()->storage, inputs[i].impl()->storage->version(), int(i)});
+  if (output.defined() && (saves & kSavesOutput)) add_saved({nullptr, output.impl()->storage->version(), kSavedOutput});
+}
+
+void Node::check_saved_version(const SavedVersion& s) const {
+  const Storage* storage = s.which == kSavedOutput ? output_.storage.get() : s.storage.get();
+  const uint64_t now = storage->version();
+  if (now == s.version) [[likely]]
+    return;
+  const std::string which = s.which == kSavedOutput ? "output (of shape " + output_.shape.to_string() + ")"
+                                                    : "input " + std::to_string(s.which) + " (of shape " +
+                                                          input_shapes_[size_t(s.which)].to_string() + ")";
+  throw AutogradError(detail::concat(
+      "one of the variables needed for gradient computation has been modified by an inplace operation: '", name_,
+      "''s saved ", which, " is at version ", now, "; expected version ", s.version,
+      " instead. Change it after backward, or clone() it before the in-place change"));
+}
+
 std::vector<Tensor> Node::apply(const Tensor& grad_out) {
   NABLA_CHECK(backward_, AutogradError, "backward through '", name_,
               "' a second time: its saved tensors were freed by the first backward. "
               "Pass retain_graph=true to the first backward if you need to go through it again");
+  for (int i = 0; i < num_saved_; ++i) check_saved_version(saved_[i]);
+  for (const SavedVersion& saved : saved_extra_) check_saved_version(saved);
   // The output, attached to this node, so that formulas using it are themselves differentiable.
   Tensor out;
   if (has_output_) {
@@ -135,7 +167,7 @@ std::shared_ptr<Node> gradient_edge(const Tensor& t) {
   return acc;
 }
 
-Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward) {
+Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward, uint32_t saves) {
   if (!grad_enabled()) return out;
   if (g_detect_anomaly) check_finite(out, std::string("the forward pass of '") + op + "'", inputs);
   bool any = false;
@@ -149,13 +181,15 @@ Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, Bac
     next.push_back(gradient_edge(t));
     shapes.push_back(t.defined() ? t.shape() : Shape{});
   }
+  auto node = std::make_shared<Node>(op, std::move(backward), std::move(next), out, std::move(shapes));
+  node->save_versions(inputs, saves, out);
   out.impl()->requires_grad = true;
-  out.impl()->grad_fn = std::make_shared<Node>(op, std::move(backward), std::move(next), out, std::move(shapes));
+  out.impl()->grad_fn = std::move(node);
   return out;
 }
 
-Tensor record(const char* op, Tensor out, std::initializer_list<Tensor> inputs, BackwardFn backward) {
-  return record(op, std::move(out), std::vector<Tensor>(inputs), std::move(backward));
+Tensor record(const char* op, Tensor out, std::initializer_list<Tensor> inputs, BackwardFn backward, uint32_t saves) {
+  return record(op, std::move(out), std::vector<Tensor>(inputs), std::move(backward), saves);
 }
 
 }  // namespace autograd

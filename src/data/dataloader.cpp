@@ -23,7 +23,7 @@ Generator* DataLoader::generator() { return own_ ? own_.get() : options_.generat
 
 int64_t DataLoader::size() const {
   const int64_t n = data_.size(), b = options_.batch_size;
-  return options_.drop_last ? n / b : (n + b - 1) / b;
+  return options_.drop_last ? n / b : n / b + (n % b != 0);  // not (n + b - 1) / b: b may be near 2^63
 }
 
 DataLoader::Iterator DataLoader::begin() { return Iterator(this); }
@@ -70,7 +70,7 @@ void DataLoader::Iterator::fetch() {
     batch_ = Batch{};
     return;
   }
-  const int64_t begin = b * bs, end = std::min(n, begin + bs);
+  const int64_t begin = b * bs, end = begin + std::min(bs, n - begin);  // b * bs < n: no overflow
   batch_.index.assign(order_->begin() + begin, order_->begin() + end);
   batch_.x = data_detail::take_rows(loader_->data_.x, batch_.index.data(), end - begin);
   batch_.y = data_detail::take_rows(loader_->data_.y, batch_.index.data(), end - begin);

@@ -18,7 +18,8 @@ Tensor add(const Tensor& a, const Tensor& b) {
       "add", out, {a, b},
       [sa = a.shape(), sb = b.shape(), ga = a.requires_grad(), gb = b.requires_grad()](const Tensor& g, const Tensor&) {
         return Grads{ga ? sum_to(g, sa) : Tensor(), gb ? sum_to(g, sb) : Tensor()};
-      });
+      },
+      autograd::kSavesNothing);
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
@@ -27,38 +28,49 @@ Tensor sub(const Tensor& a, const Tensor& b) {
       "sub", out, {a, b},
       [sa = a.shape(), sb = b.shape(), ga = a.requires_grad(), gb = b.requires_grad()](const Tensor& g, const Tensor&) {
         return Grads{ga ? sum_to(g, sa) : Tensor(), gb ? sum_to(-g, sb) : Tensor()};
-      });
+      },
+      autograd::kSavesNothing);
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = zip_floating(a, b, "mul", [](auto u, auto v) { return u * v; });
-  return autograd::record("mul", out, {a, b}, [a, b](const Tensor& g, const Tensor&) {
-    return Grads{a.requires_grad() ? sum_to(g * b, a.shape()) : Tensor(),
-                 b.requires_grad() ? sum_to(g * a, b.shape()) : Tensor()};
-  });
+  return autograd::record(
+      "mul", out, {a, b},
+      [a, b](const Tensor& g, const Tensor&) {
+        return Grads{a.requires_grad() ? sum_to(g * b, a.shape()) : Tensor(),
+                     b.requires_grad() ? sum_to(g * a, b.shape()) : Tensor()};
+      },
+      autograd::saves_input(0) | autograd::saves_input(1));
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = zip_floating(a, b, "div", [](auto u, auto v) { return u / v; });
-  return autograd::record("div", out, {a, b}, [a, b](const Tensor& g, const Tensor&) {
-    // NOTE: d(a/b)/db written as -g·a/(b·b), PyTorch's form, so values agree to the last bit.
-    return Grads{a.requires_grad() ? sum_to(g / b, a.shape()) : Tensor(),
-                 b.requires_grad() ? sum_to(-g * a / (b * b), b.shape()) : Tensor()};
-  });
+  return autograd::record(
+      "div", out, {a, b},
+      [a, b](const Tensor& g, const Tensor&) {
+        // NOTE: d(a/b)/db written as -g·a/(b·b), PyTorch's form, so values agree to the last bit.
+        return Grads{a.requires_grad() ? sum_to(g / b, a.shape()) : Tensor(),
+                     b.requires_grad() ? sum_to(-g * a / (b * b), b.shape()) : Tensor()};
+      },
+      autograd::saves_input(0) | autograd::saves_input(1));
 }
 
 Tensor neg(const Tensor& a) {
   Tensor out = map_floating(a, "neg", [](auto v) { return -v; });
-  return autograd::record("neg", out, {a}, [](const Tensor& g, const Tensor&) { return Grads{-g}; });
+  return autograd::record(
+      "neg", out, {a}, [](const Tensor& g, const Tensor&) { return Grads{-g}; }, autograd::kSavesNothing);
 }
 
 Tensor pow(const Tensor& base, double exponent) {
   Tensor out = map_floating(base, "pow", [exponent](auto v) { return std::pow(v, decltype(v)(exponent)); });
-  return autograd::record("pow", out, {base}, [base, exponent](const Tensor& g, const Tensor&) {
-    // NOTE: x^0 has derivative 0 everywhere, also at x = 0 where the general formula gives 0·inf.
-    if (exponent == 0.0) return Grads{zeros_like(g)};
-    return Grads{g * (exponent * pow(base, exponent - 1.0))};
-  });
+  return autograd::record(
+      "pow", out, {base},
+      [base, exponent](const Tensor& g, const Tensor&) {
+        // NOTE: x^0 has derivative 0 everywhere, also at x = 0 where the general formula gives 0·inf.
+        if (exponent == 0.0) return Grads{zeros_like(g)};
+        return Grads{g * (exponent * pow(base, exponent - 1.0))};
+      },
+      autograd::saves_input(0));
 }
 
 Tensor pow(const Tensor& base, const Tensor& exponent) {
@@ -120,29 +132,36 @@ Tensor operator-(const Tensor& a) { return neg(a); }
 // no gradient computed for the constant (the hot path of `x * 0.5`, `1.0 - y`).
 Tensor operator+(const Tensor& a, double b) {
   Tensor out = map_floating(a, "add", [b](auto v) { return v + decltype(v)(b); });
-  return autograd::record("add", out, {a}, [](const Tensor& g, const Tensor&) { return Grads{g}; });
+  return autograd::record(
+      "add", out, {a}, [](const Tensor& g, const Tensor&) { return Grads{g}; }, autograd::kSavesNothing);
 }
 Tensor operator-(const Tensor& a, double b) {
   Tensor out = map_floating(a, "sub", [b](auto v) { return v - decltype(v)(b); });
-  return autograd::record("sub", out, {a}, [](const Tensor& g, const Tensor&) { return Grads{g}; });
+  return autograd::record(
+      "sub", out, {a}, [](const Tensor& g, const Tensor&) { return Grads{g}; }, autograd::kSavesNothing);
 }
 Tensor operator*(const Tensor& a, double b) {
   Tensor out = map_floating(a, "mul", [b](auto v) { return v * decltype(v)(b); });
-  return autograd::record("mul", out, {a}, [b](const Tensor& g, const Tensor&) { return Grads{g * b}; });
+  return autograd::record(
+      "mul", out, {a}, [b](const Tensor& g, const Tensor&) { return Grads{g * b}; }, autograd::kSavesNothing);
 }
 Tensor operator/(const Tensor& a, double b) {
   Tensor out = map_floating(a, "div", [b](auto v) { return v / decltype(v)(b); });
-  return autograd::record("div", out, {a}, [b](const Tensor& g, const Tensor&) { return Grads{g / b}; });
+  return autograd::record(
+      "div", out, {a}, [b](const Tensor& g, const Tensor&) { return Grads{g / b}; }, autograd::kSavesNothing);
 }
 Tensor operator+(double a, const Tensor& b) { return b + a; }
 Tensor operator-(double a, const Tensor& b) {
   Tensor out = map_floating(b, "sub", [a](auto v) { return decltype(v)(a) - v; });
-  return autograd::record("sub", out, {b}, [](const Tensor& g, const Tensor&) { return Grads{-g}; });
+  return autograd::record(
+      "sub", out, {b}, [](const Tensor& g, const Tensor&) { return Grads{-g}; }, autograd::kSavesNothing);
 }
 Tensor operator*(double a, const Tensor& b) { return b * a; }
 Tensor operator/(double a, const Tensor& b) {
   Tensor out = map_floating(b, "div", [a](auto v) { return decltype(v)(a) / v; });
-  return autograd::record("div", out, {b}, [a, b](const Tensor& g, const Tensor&) { return Grads{-g * a / (b * b)}; });
+  return autograd::record(
+      "div", out, {b}, [a, b](const Tensor& g, const Tensor&) { return Grads{-g * a / (b * b)}; },
+      autograd::saves_input(0));
 }
 
 // ============================== comparisons ==============================
@@ -238,56 +257,67 @@ Tensor where(const Tensor& cond, double a, const Tensor& b) { return where(cond,
 
 Tensor exp(const Tensor& x) {
   Tensor out = map_floating(x, "exp", [](auto v) { return kernels::exp_value(v); });
-  return autograd::record("exp", out, {x}, [](const Tensor& g, const Tensor& y) { return Grads{g * y}; });
+  return autograd::record(
+      "exp", out, {x}, [](const Tensor& g, const Tensor& y) { return Grads{g * y}; }, autograd::kSavesOutput);
 }
 
 Tensor log(const Tensor& x) {
   Tensor out = map_floating(x, "log", [](auto v) { return kernels::log_value(v); });
-  return autograd::record("log", out, {x}, [x](const Tensor& g, const Tensor&) { return Grads{g / x}; });
+  return autograd::record(
+      "log", out, {x}, [x](const Tensor& g, const Tensor&) { return Grads{g / x}; }, autograd::saves_input(0));
 }
 
 Tensor sqrt(const Tensor& x) {
   Tensor out = map_floating(x, "sqrt", [](auto v) { return std::sqrt(v); });
-  return autograd::record("sqrt", out, {x}, [](const Tensor& g, const Tensor& y) { return Grads{g / (2.0 * y)}; });
+  return autograd::record(
+      "sqrt", out, {x}, [](const Tensor& g, const Tensor& y) { return Grads{g / (2.0 * y)}; }, autograd::kSavesOutput);
 }
 
 Tensor sign(const Tensor& x) {
   Tensor out = map_floating(x, "sign", [](auto v) { return decltype(v)((v > 0) - (v < 0)); });
-  return autograd::record("sign", out, {x}, [](const Tensor& g, const Tensor&) { return Grads{zeros_like(g)}; });
+  return autograd::record(
+      "sign", out, {x}, [](const Tensor& g, const Tensor&) { return Grads{zeros_like(g)}; }, autograd::kSavesNothing);
 }
 
 Tensor abs(const Tensor& x) {
   Tensor out = map_floating(x, "abs", [](auto v) { return std::abs(v); });
   // NOTE: abs'(0) = sign(0) = 0, as PyTorch.
-  return autograd::record("abs", out, {x}, [x](const Tensor& g, const Tensor&) { return Grads{g * sign(x)}; });
+  return autograd::record(
+      "abs", out, {x}, [x](const Tensor& g, const Tensor&) { return Grads{g * sign(x)}; }, autograd::saves_input(0));
 }
 
 Tensor sin(const Tensor& x) {
   Tensor out = map_floating(x, "sin", [](auto v) { return std::sin(v); });
-  return autograd::record("sin", out, {x}, [x](const Tensor& g, const Tensor&) { return Grads{g * cos(x)}; });
+  return autograd::record(
+      "sin", out, {x}, [x](const Tensor& g, const Tensor&) { return Grads{g * cos(x)}; }, autograd::saves_input(0));
 }
 
 Tensor cos(const Tensor& x) {
   Tensor out = map_floating(x, "cos", [](auto v) { return std::cos(v); });
-  return autograd::record("cos", out, {x}, [x](const Tensor& g, const Tensor&) { return Grads{-g * sin(x)}; });
+  return autograd::record(
+      "cos", out, {x}, [x](const Tensor& g, const Tensor&) { return Grads{-g * sin(x)}; }, autograd::saves_input(0));
 }
 
 Tensor tanh(const Tensor& x) {
   Tensor out = map_floating(x, "tanh", [](auto v) { return std::tanh(v); });
-  return autograd::record("tanh", out, {x}, [](const Tensor& g, const Tensor& y) { return Grads{g * (1.0 - y * y)}; });
+  return autograd::record(
+      "tanh", out, {x}, [](const Tensor& g, const Tensor& y) { return Grads{g * (1.0 - y * y)}; },
+      autograd::kSavesOutput);
 }
 
 Tensor sigmoid(const Tensor& x) {
   Tensor out = map_floating(x, "sigmoid", [](auto v) { return kernels::sigmoid_value(v); });
-  return autograd::record("sigmoid", out, {x},
-                          [](const Tensor& g, const Tensor& y) { return Grads{g * (1.0 - y) * y}; });
+  return autograd::record(
+      "sigmoid", out, {x}, [](const Tensor& g, const Tensor& y) { return Grads{g * (1.0 - y) * y}; },
+      autograd::kSavesOutput);
 }
 
 Tensor erf(const Tensor& x) {
   Tensor out = map_floating(x, "erf", [](auto v) { return std::erf(v); });
-  return autograd::record("erf", out, {x}, [x](const Tensor& g, const Tensor&) {
-    return Grads{g * (2.0 / std::sqrt(M_PI)) * exp(-(x * x))};
-  });
+  return autograd::record(
+      "erf", out, {x},
+      [x](const Tensor& g, const Tensor&) { return Grads{g * (2.0 / std::sqrt(M_PI)) * exp(-(x * x))}; },
+      autograd::saves_input(0));
 }
 
 Tensor clamp(const Tensor& x, double lo, double hi) {
@@ -297,9 +327,12 @@ Tensor clamp(const Tensor& x, double lo, double hi) {
     return v != v ? v : std::min(std::max(v, T(lo)), T(hi));
   });
   // NOTE: the gradient passes on the closed interval [min, max], as PyTorch's clamp_backward.
-  return autograd::record("clamp", out, {x}, [x, lo, hi](const Tensor& g, const Tensor&) {
-    return Grads{where(detail::mask_of(x, [lo, hi](auto v) { return v >= lo && v <= hi; }), g, 0.0)};
-  });
+  return autograd::record(
+      "clamp", out, {x},
+      [x, lo, hi](const Tensor& g, const Tensor&) {
+        return Grads{where(detail::mask_of(x, [lo, hi](auto v) { return v >= lo && v <= hi; }), g, 0.0)};
+      },
+      autograd::saves_input(0));
 }
 Tensor clamp_min(const Tensor& x, double lo) { return clamp(x, lo, INFINITY); }
 Tensor clamp_max(const Tensor& x, double hi) { return clamp(x, -INFINITY, hi); }
@@ -332,15 +365,18 @@ static Tensor relu_backward(const Tensor& g, const Tensor& y) {
 Tensor relu(const Tensor& x) {
   Tensor out = map_floating(x, "relu", [](auto v) { return v > 0 ? v : decltype(v)(0); });
   // NOTE: relu'(0) = 0 (the gradient passes only where the output is positive), as PyTorch.
-  return autograd::record("relu", out, {x},
-                          [](const Tensor& g, const Tensor& y) { return Grads{relu_backward(g, y)}; });
+  return autograd::record(
+      "relu", out, {x}, [](const Tensor& g, const Tensor& y) { return Grads{relu_backward(g, y)}; },
+      autograd::kSavesOutput);
 }
 
 Tensor leaky_relu(const Tensor& x, double slope) {
   Tensor out = map_floating(x, "leaky_relu", [slope](auto v) { return v > 0 ? v : v * decltype(v)(slope); });
   // NOTE: at 0 the derivative is the slope (PyTorch: x > 0 ? g : g·slope).
-  return autograd::record("leaky_relu", out, {x},
-                          [x, slope](const Tensor& g, const Tensor&) { return Grads{where(x > 0.0, g, g * slope)}; });
+  return autograd::record(
+      "leaky_relu", out, {x},
+      [x, slope](const Tensor& g, const Tensor&) { return Grads{where(x > 0.0, g, g * slope)}; },
+      autograd::saves_input(0));
 }
 
 Tensor elu(const Tensor& x, double alpha) {
@@ -351,9 +387,12 @@ Tensor elu(const Tensor& x, double alpha) {
   // NOTE: at 0 the derivative is alpha·e^0 = alpha (PyTorch's elu_backward takes the x <= 0 branch),
   // but PyTorch's second derivative there is 0 (its double backward masks x < 0): the constant
   // alpha at exactly 0 reproduces both.
-  return autograd::record("elu", out, {x}, [x, alpha](const Tensor& g, const Tensor&) {
-    return Grads{g * where(x > 0.0, 1.0, where(x < 0.0, alpha * exp(x), alpha))};
-  });
+  return autograd::record(
+      "elu", out, {x},
+      [x, alpha](const Tensor& g, const Tensor&) {
+        return Grads{g * where(x > 0.0, 1.0, where(x < 0.0, alpha * exp(x), alpha))};
+      },
+      autograd::saves_input(0));
 }
 
 Tensor selu(const Tensor& x) {
@@ -363,10 +402,13 @@ Tensor selu(const Tensor& x) {
     using T = decltype(v);
     return v > 0 ? T(scale) * v : T(scale * alpha) * std::expm1(v);
   });
-  return autograd::record("selu", out, {x}, [x](const Tensor& g, const Tensor&) {
-    // NOTE: the constant at exactly 0 matches PyTorch's second derivative there (see elu).
-    return Grads{g * where(x > 0.0, scale, where(x < 0.0, (scale * alpha) * exp(x), scale * alpha))};
-  });
+  return autograd::record(
+      "selu", out, {x},
+      [x](const Tensor& g, const Tensor&) {
+        // NOTE: the constant at exactly 0 matches PyTorch's second derivative there (see elu).
+        return Grads{g * where(x > 0.0, scale, where(x < 0.0, (scale * alpha) * exp(x), scale * alpha))};
+      },
+      autograd::saves_input(0));
 }
 
 Tensor gelu(const Tensor& x, bool tanh_approximation) {
@@ -379,21 +421,27 @@ Tensor gelu(const Tensor& x, bool tanh_approximation) {
       return v * T(0.5) * (T(1) + std::erf(v * T(kSqrt1_2)));
     });
     // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-    return autograd::record("gelu", out, {x}, [x](const Tensor& g, const Tensor&) {
-      Tensor cdf = 0.5 * (1.0 + erf(x * kSqrt1_2));
-      Tensor pdf = exp(-0.5 * x * x) * (1.0 / std::sqrt(2.0 * M_PI));
-      return Grads{g * (cdf + x * pdf)};
-    });
+    return autograd::record(
+        "gelu", out, {x},
+        [x](const Tensor& g, const Tensor&) {
+          Tensor cdf = 0.5 * (1.0 + erf(x * kSqrt1_2));
+          Tensor pdf = exp(-0.5 * x * x) * (1.0 / std::sqrt(2.0 * M_PI));
+          return Grads{g * (cdf + x * pdf)};
+        },
+        autograd::saves_input(0));
   }
   Tensor out = map_floating(x, "gelu", [](auto v) {
     using T = decltype(v);
     return T(0.5) * v * (T(1) + std::tanh(T(kBeta) * (v + T(kKappa) * v * v * v)));
   });
-  return autograd::record("gelu_tanh", out, {x}, [x](const Tensor& g, const Tensor&) {
-    Tensor t = tanh(kBeta * (x + kKappa * x * x * x));
-    Tensor d = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * (kBeta * (1.0 + 3.0 * kKappa * x * x));
-    return Grads{g * d};
-  });
+  return autograd::record(
+      "gelu_tanh", out, {x},
+      [x](const Tensor& g, const Tensor&) {
+        Tensor t = tanh(kBeta * (x + kKappa * x * x * x));
+        Tensor d = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * (kBeta * (1.0 + 3.0 * kKappa * x * x));
+        return Grads{g * d};
+      },
+      autograd::saves_input(0));
 }
 
 Tensor silu(const Tensor& x) {
@@ -401,10 +449,13 @@ Tensor silu(const Tensor& x) {
     using T = decltype(v);
     return v / (T(1) + std::exp(-v));
   });
-  return autograd::record("silu", out, {x}, [x](const Tensor& g, const Tensor&) {
-    Tensor s = sigmoid(x);
-    return Grads{g * s * (1.0 + x * (1.0 - s))};
-  });
+  return autograd::record(
+      "silu", out, {x},
+      [x](const Tensor& g, const Tensor&) {
+        Tensor s = sigmoid(x);
+        return Grads{g * s * (1.0 + x * (1.0 - s))};
+      },
+      autograd::saves_input(0));
 }
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
@@ -413,10 +464,13 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
     // Above the threshold softplus is x to within rounding, and exp would overflow.
     return v * T(beta) > T(threshold) ? v : std::log1p(std::exp(v * T(beta))) / T(beta);
   });
-  return autograd::record("softplus", out, {x}, [x, beta, threshold](const Tensor& g, const Tensor&) {
-    Tensor bx = x * beta;
-    return Grads{where(bx > threshold, g, g * sigmoid(bx))};
-  });
+  return autograd::record(
+      "softplus", out, {x},
+      [x, beta, threshold](const Tensor& g, const Tensor&) {
+        Tensor bx = x * beta;
+        return Grads{where(bx > threshold, g, g * sigmoid(bx))};
+      },
+      autograd::saves_input(0));
 }
 
 Tensor step(const Tensor& x) {
@@ -424,7 +478,8 @@ Tensor step(const Tensor& x) {
   // NOTE: the threshold unit is flat almost everywhere: its gradient is taken as zero
   // everywhere (the jump at 0 has no useful derivative), which is why such nets cannot be trained
   // by backpropagation and the seeds set their weights by hand.
-  return autograd::record("step", out, {x}, [](const Tensor& g, const Tensor&) { return Grads{zeros_like(g)}; });
+  return autograd::record(
+      "step", out, {x}, [](const Tensor& g, const Tensor&) { return Grads{zeros_like(g)}; }, autograd::kSavesNothing);
 }
 
 // ---- method forms ----

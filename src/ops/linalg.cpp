@@ -53,13 +53,17 @@ Tensor mm(const Tensor& a, const Tensor& b) {
               b.shape().to_string(), " cannot be multiplied (", a.shape()[1], " != ", b.shape()[0], ")");
   Tensor out = Tensor::empty({a.shape()[0], b.shape()[1]}, a.dtype());
   gemm_into(a, b, out);
-  return autograd::record("matmul", out, {a, b}, [a, b](const Tensor& g, const Tensor&) {
-    // NOTE: as PyTorch's mm_mat2_backward, a b stored transposed (Linear's weight.t()) gets its
-    // gradient as (gᵀ·a)ᵀ: the same layout as b, so the weight's .grad comes out contiguous.
-    const bool b_transposed = b.dim() == 2 && b.strides()[0] == 1 && b.strides()[1] == b.shape()[0] && b.shape()[0] > 1;
-    return Grads{a.requires_grad() ? mm(g, b.t()) : Tensor(),
-                 b.requires_grad() ? (b_transposed ? mm(g.t(), a).t() : mm(a.t(), g)) : Tensor()};
-  });
+  return autograd::record(
+      "matmul", out, {a, b},
+      [a, b](const Tensor& g, const Tensor&) {
+        // NOTE: as PyTorch's mm_mat2_backward, a b stored transposed (Linear's weight.t()) gets its
+        // gradient as (gᵀ·a)ᵀ: the same layout as b, so the weight's .grad comes out contiguous.
+        const bool b_transposed =
+            b.dim() == 2 && b.strides()[0] == 1 && b.strides()[1] == b.shape()[0] && b.shape()[0] > 1;
+        return Grads{a.requires_grad() ? mm(g, b.t()) : Tensor(),
+                     b.requires_grad() ? (b_transposed ? mm(g.t(), a).t() : mm(a.t(), g)) : Tensor()};
+      },
+      autograd::saves_input(0) | autograd::saves_input(1));
 }
 
 }  // namespace
@@ -83,11 +87,14 @@ Tensor addmm_linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   if (bias.defined()) inputs.push_back(bias);
   // dx = g·W; dW = gᵀ·x, in W's own (out, in) layout, so the .grad comes out contiguous (and the
   // engine can steal it); db = g summed over the batch. Made of mm and sum: differentiable again.
-  return autograd::record("linear", out, inputs, [x, weight, bias](const Tensor& g, const Tensor&) {
-    Grads grads{x.requires_grad() ? mm(g, weight) : Tensor(), weight.requires_grad() ? mm(g.t(), x) : Tensor()};
-    if (bias.defined()) grads.push_back(bias.requires_grad() ? sum(g, {0}, false) : Tensor());
-    return grads;
-  });
+  return autograd::record(
+      "linear", out, inputs,
+      [x, weight, bias](const Tensor& g, const Tensor&) {
+        Grads grads{x.requires_grad() ? mm(g, weight) : Tensor(), weight.requires_grad() ? mm(g.t(), x) : Tensor()};
+        if (bias.defined()) grads.push_back(bias.requires_grad() ? sum(g, {0}, false) : Tensor());
+        return grads;
+      },
+      autograd::saves_input(0) | autograd::saves_input(1));
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
@@ -102,10 +109,13 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
     NoGradGuard no_grad;
     for (int64_t i = 0; i < batch; ++i) gemm_into(a.select(0, i), b.select(0, i), out.select(0, i));
   }
-  return autograd::record("bmm", out, {a, b}, [a, b](const Tensor& g, const Tensor&) {
-    return Grads{a.requires_grad() ? bmm(g, b.transpose(1, 2)) : Tensor(),
-                 b.requires_grad() ? bmm(a.transpose(1, 2), g) : Tensor()};
-  });
+  return autograd::record(
+      "bmm", out, {a, b},
+      [a, b](const Tensor& g, const Tensor&) {
+        return Grads{a.requires_grad() ? bmm(g, b.transpose(1, 2)) : Tensor(),
+                     b.requires_grad() ? bmm(a.transpose(1, 2), g) : Tensor()};
+      },
+      autograd::saves_input(0) | autograd::saves_input(1));
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {

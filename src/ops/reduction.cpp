@@ -138,9 +138,12 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
         x, mask, 0.0, [](double a, T v, int64_t) { return a + double(v); }, [](double a) { return a; }, x.dtype());
   });
   Tensor out = squeeze_reduced(kept, x, mask, keepdim);
-  return autograd::record("sum", out, {x}, [shape = x.shape(), kshape = kept.shape()](const Tensor& g, const Tensor&) {
-    return Grads{g.reshape(kshape).expand(shape)};
-  });
+  return autograd::record(
+      "sum", out, {x},
+      [shape = x.shape(), kshape = kept.shape()](const Tensor& g, const Tensor&) {
+        return Grads{g.reshape(kshape).expand(shape)};
+      },
+      autograd::kSavesNothing);
 }
 Tensor sum(const Tensor& x) { return sum(x, {}, false); }
 
@@ -156,10 +159,12 @@ Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
         [count](double a) { return a / double(count); }, x.dtype());
   });
   Tensor out = squeeze_reduced(kept, x, mask, keepdim);
-  return autograd::record("mean", out, {x},
-                          [shape = x.shape(), kshape = kept.shape(), count](const Tensor& g, const Tensor&) {
-                            return Grads{g.reshape(kshape).expand(shape) / double(count)};
-                          });
+  return autograd::record(
+      "mean", out, {x},
+      [shape = x.shape(), kshape = kept.shape(), count](const Tensor& g, const Tensor&) {
+        return Grads{g.reshape(kshape).expand(shape) / double(count)};
+      },
+      autograd::kSavesNothing);
 }
 Tensor mean(const Tensor& x) { return mean(x, {}, false); }
 
@@ -267,8 +272,9 @@ Tensor softmax(const Tensor& x, int64_t dim) {
     Tensor e = exp(x - amax(x, {dim}, true));
     out = e / sum(e, {dim}, true);
   }
-  return autograd::record("softmax", out, {x},
-                          [dim](const Tensor& g, const Tensor& y) { return Grads{(g - sum(g * y, {dim}, true)) * y}; });
+  return autograd::record(
+      "softmax", out, {x}, [dim](const Tensor& g, const Tensor& y) { return Grads{(g - sum(g * y, {dim}, true)) * y}; },
+      autograd::kSavesOutput);
 }
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
@@ -279,8 +285,10 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
     Tensor shifted = x - amax(x, {dim}, true);
     out = shifted - log(sum(exp(shifted), {dim}, true));
   }
-  return autograd::record("log_softmax", out, {x},
-                          [dim](const Tensor& g, const Tensor& y) { return Grads{g - exp(y) * sum(g, {dim}, true)}; });
+  return autograd::record(
+      "log_softmax", out, {x},
+      [dim](const Tensor& g, const Tensor& y) { return Grads{g - exp(y) * sum(g, {dim}, true)}; },
+      autograd::kSavesOutput);
 }
 
 Tensor logsumexp(const Tensor& x, int64_t dim, bool keepdim) {

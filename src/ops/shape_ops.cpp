@@ -48,19 +48,22 @@ Tensor Tensor::to(DType target) const {
     });
   });
   if (!is_floating(target) || !is_floating(dtype())) return out;
-  return autograd::record("to", out, {*this},
-                          [source = dtype()](const Tensor& g, const Tensor&) { return Grads{g.to(source)}; });
+  return autograd::record(
+      "to", out, {*this}, [source = dtype()](const Tensor& g, const Tensor&) { return Grads{g.to(source)}; },
+      autograd::kSavesNothing);
 }
 
 Tensor Tensor::contiguous() const {
   if (is_contiguous()) return *this;
-  return autograd::record("contiguous", copy_contiguous(*this), {*this},
-                          [](const Tensor& g, const Tensor&) { return Grads{g}; });
+  return autograd::record(
+      "contiguous", copy_contiguous(*this), {*this}, [](const Tensor& g, const Tensor&) { return Grads{g}; },
+      autograd::kSavesNothing);
 }
 
 Tensor Tensor::clone() const {
-  return autograd::record("clone", copy_contiguous(*this), {*this},
-                          [](const Tensor& g, const Tensor&) { return Grads{g}; });
+  return autograd::record(
+      "clone", copy_contiguous(*this), {*this}, [](const Tensor& g, const Tensor&) { return Grads{g}; },
+      autograd::kSavesNothing);
 }
 
 // ============================== views ==============================
@@ -75,7 +78,7 @@ Tensor Tensor::reshape(const Shape& requested) const {
       infer = i;
     } else {
       NABLA_CHECK(shape[i] >= 0, ShapeError, "reshape: invalid size in ", requested.to_string());
-      known *= shape[i];
+      known = checked_mul(known, shape[i], "reshape");
     }
   }
   if (infer >= 0) {
@@ -88,8 +91,9 @@ Tensor Tensor::reshape(const Shape& requested) const {
   if (shape == this->shape()) return *this;
   Tensor out = is_contiguous() ? make_view(*this, shape, contiguous_strides(shape), offset())
                                : copy_contiguous(*this).reshape(shape).detach();
-  return autograd::record("reshape", out, {*this},
-                          [in = this->shape()](const Tensor& g, const Tensor&) { return Grads{g.reshape(in)}; });
+  return autograd::record(
+      "reshape", out, {*this}, [in = this->shape()](const Tensor& g, const Tensor&) { return Grads{g.reshape(in)}; },
+      autograd::kSavesNothing);
 }
 
 Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
@@ -118,8 +122,9 @@ Tensor Tensor::permute(const std::vector<int64_t>& dims) const {
     st.push_back(strides()[d]);
   }
   Tensor out = make_view(*this, s, st, offset());
-  return autograd::record("permute", out, {*this},
-                          [inverse](const Tensor& g, const Tensor&) { return Grads{g.permute(inverse)}; });
+  return autograd::record(
+      "permute", out, {*this}, [inverse](const Tensor& g, const Tensor&) { return Grads{g.permute(inverse)}; },
+      autograd::kSavesNothing);
 }
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
@@ -129,8 +134,9 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   std::swap(s[a], s[b]);
   std::swap(st[a], st[b]);
   Tensor out = make_view(*this, s, st, offset());
-  return autograd::record("transpose", out, {*this},
-                          [a, b](const Tensor& g, const Tensor&) { return Grads{g.transpose(a, b)}; });
+  return autograd::record(
+      "transpose", out, {*this}, [a, b](const Tensor& g, const Tensor&) { return Grads{g.transpose(a, b)}; },
+      autograd::kSavesNothing);
 }
 
 Tensor Tensor::t() const {
@@ -152,9 +158,12 @@ Tensor Tensor::slice(int64_t dim_, int64_t start, int64_t end, int64_t step) con
   s[d] = (end - start + step - 1) / step;
   st[d] *= step;
   Tensor out = make_view(*this, s, st, offset() + start * strides()[d]);
-  return autograd::record("slice", out, {*this}, [in = shape(), d, start, end, step](const Tensor& g, const Tensor&) {
-    return Grads{slice_backward(g, in, d, start, end, step)};
-  });
+  return autograd::record(
+      "slice", out, {*this},
+      [in = shape(), d, start, end, step](const Tensor& g, const Tensor&) {
+        return Grads{slice_backward(g, in, d, start, end, step)};
+      },
+      autograd::kSavesNothing);
 }
 
 namespace {
@@ -164,9 +173,10 @@ Tensor slice_backward(const Tensor& g, const Shape& shape, int dim, int64_t star
     NoGradGuard no_grad;
     out.slice(dim, start, end, step).copy_(g);
   }
-  return autograd::record("slice_backward", out, {g}, [dim, start, end, step](const Tensor& gg, const Tensor&) {
-    return Grads{gg.slice(dim, start, end, step)};
-  });
+  return autograd::record(
+      "slice_backward", out, {g},
+      [dim, start, end, step](const Tensor& gg, const Tensor&) { return Grads{gg.slice(dim, start, end, step)}; },
+      autograd::kSavesNothing);
 }
 }  // namespace
 
@@ -184,8 +194,9 @@ Tensor Tensor::unsqueeze(int64_t dim_) const {
   s.insert(d, 1);
   st.insert(d, d < dim() ? strides()[d] * shape()[d] : 1);
   Tensor out = make_view(*this, s, st, offset());
-  return autograd::record("unsqueeze", out, {*this},
-                          [d](const Tensor& g, const Tensor&) { return Grads{g.squeeze(d)}; });
+  return autograd::record(
+      "unsqueeze", out, {*this}, [d](const Tensor& g, const Tensor&) { return Grads{g.squeeze(d)}; },
+      autograd::kSavesNothing);
 }
 
 Tensor Tensor::squeeze(int64_t dim_) const {
@@ -196,8 +207,9 @@ Tensor Tensor::squeeze(int64_t dim_) const {
   s.erase(d);
   st.erase(d);
   Tensor out = make_view(*this, s, st, offset());
-  return autograd::record("squeeze", out, {*this},
-                          [d](const Tensor& g, const Tensor&) { return Grads{g.unsqueeze(d)}; });
+  return autograd::record(
+      "squeeze", out, {*this}, [d](const Tensor& g, const Tensor&) { return Grads{g.unsqueeze(d)}; },
+      autograd::kSavesNothing);
 }
 
 Tensor Tensor::squeeze() const {
@@ -224,9 +236,11 @@ Tensor Tensor::expand(const Shape& target) const {
                 " to ", target.to_string(), " (dimension ", i, ": ", shape()[j], " vs ", target[i], ")");
     st[i] = shape()[j] == target[i] ? strides()[j] : 0;
   }
+  target.numel();  // a ShapeError when the expanded shape overflows a 64-bit size
   Tensor out = make_view(*this, target, st, offset());
-  return autograd::record("expand", out, {*this},
-                          [in = shape()](const Tensor& g, const Tensor&) { return Grads{sum_to(g, in)}; });
+  return autograd::record(
+      "expand", out, {*this}, [in = shape()](const Tensor& g, const Tensor&) { return Grads{sum_to(g, in)}; },
+      autograd::kSavesNothing);
 }
 
 // ============================== joining ==============================
@@ -247,7 +261,7 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t dim) {
       NABLA_CHECK(k == d || t.shape()[k] == first.shape()[k], ShapeError, "concat: tensor ", i, " has shape ",
                   t.shape().to_string(), ", tensor 0 has ", first.shape().to_string(),
                   " (they may differ only in dimension ", d, ")");
-    out_shape[d] += t.shape()[d];
+    out_shape[d] = checked_add(out_shape[d], t.shape()[d], "concat");
   }
   Tensor out = Tensor::empty(out_shape, first.dtype());
   std::vector<int64_t> starts;
@@ -262,11 +276,14 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t dim) {
   }
   std::vector<int64_t> sizes;
   for (const Tensor& t : tensors) sizes.push_back(t.shape()[d]);
-  return autograd::record("concat", out, tensors, [d, starts, sizes](const Tensor& g, const Tensor&) {
-    Grads grads;
-    for (size_t i = 0; i < starts.size(); ++i) grads.push_back(g.slice(d, starts[i], starts[i] + sizes[i]));
-    return grads;
-  });
+  return autograd::record(
+      "concat", out, tensors,
+      [d, starts, sizes](const Tensor& g, const Tensor&) {
+        Grads grads;
+        for (size_t i = 0; i < starts.size(); ++i) grads.push_back(g.slice(d, starts[i], starts[i] + sizes[i]));
+        return grads;
+      },
+      autograd::kSavesNothing);
 }
 
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
@@ -335,9 +352,10 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
         },
         src, out, idx);
   });
-  return autograd::record("gather", out, {x}, [shape = x.shape(), d, index](const Tensor& g, const Tensor&) {
-    return Grads{scatter_add(shape, d, index, g)};
-  });
+  return autograd::record(
+      "gather", out, {x},
+      [shape = x.shape(), d, index](const Tensor& g, const Tensor&) { return Grads{scatter_add(shape, d, index, g)}; },
+      autograd::kSavesNothing);
 }
 
 Tensor scatter_add(const Shape& shape, int64_t dim, const Tensor& index, const Tensor& src) {
@@ -358,8 +376,9 @@ Tensor scatter_add(const Shape& shape, int64_t dim, const Tensor& index, const T
         },
         s, out, idx);
   });
-  return autograd::record("scatter_add", out, {src},
-                          [d, index](const Tensor& g, const Tensor&) { return Grads{gather(g, d, index)}; });
+  return autograd::record(
+      "scatter_add", out, {src}, [d, index](const Tensor& g, const Tensor&) { return Grads{gather(g, d, index)}; },
+      autograd::kSavesNothing);
 }
 
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {

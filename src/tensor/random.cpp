@@ -386,6 +386,7 @@ Impl& impl_of(Generator* gen) { return (gen ? *gen : default_generator()).impl()
 // ---- public functions ----
 
 Tensor& uniform_(Tensor& t, double low, double high, Generator* gen) {
+  t.mark_modified("uniform_");
   capture::refuse("uniform_");
   NABLA_CHECK(low <= high, ValueError, "uniform_: expects low <= high, got low=", low, ", high=", high);
   Impl& g = impl_of(gen);
@@ -402,6 +403,7 @@ Tensor& uniform_(Tensor& t, double low, double high, Generator* gen) {
 }
 
 Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
+  t.mark_modified("normal_");
   capture::refuse("normal_");
   NABLA_CHECK(std >= 0.0, ValueError, "normal_: expects std >= 0.0, got std=", std);
   Impl& g = impl_of(gen);
@@ -428,6 +430,7 @@ Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
 }
 
 Tensor& bernoulli_(Tensor& t, double p, Generator* gen) {
+  t.mark_modified("bernoulli_");
   capture::refuse("bernoulli_ (dropout in training mode)");
   NABLA_CHECK(p >= 0.0 && p <= 1.0, ValueError, "bernoulli_: expects 0 <= p <= 1, got p=", p);
   Impl& g = impl_of(gen);
@@ -485,6 +488,7 @@ Tensor randperm(int64_t n, Generator* gen) {
 }
 
 Tensor& exponential_(Tensor& t, double lambd, Generator* gen) {
+  t.mark_modified("exponential_");
   capture::refuse("exponential_");
   NABLA_CHECK(lambd > 0.0, ValueError, "exponential_: expects lambd > 0.0, got lambd=", lambd);
   Impl& g = impl_of(gen);

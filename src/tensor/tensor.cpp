@@ -26,11 +26,22 @@ bool TensorImpl::is_contiguous() const {
   return true;
 }
 
+// The bytes a contiguous tensor of this shape needs; a ShapeError naming the shape when that is
+// more than a 64-bit machine can address (2^48 bytes), instead of an overflowed size.
+static size_t storage_bytes(const Shape& shape, DType dtype) {
+  int64_t bytes;
+  NABLA_CHECK(
+      !__builtin_mul_overflow(shape.numel(), int64_t(element_size(dtype)), &bytes) && bytes <= (int64_t(1) << 48),
+      ShapeError, "a ", dtype_name(dtype), " tensor of shape ", shape.to_string(),
+      " needs more memory than a 64-bit machine can address");
+  return size_t(bytes);
+}
+
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
   for (int64_t d : shape)
     NABLA_CHECK(d >= 0, ShapeError, "cannot create a tensor with negative size ", shape.to_string());
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = Storage::allocate(shape.numel() * element_size(dtype));
+  impl->storage = Storage::allocate(storage_bytes(shape, dtype));
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;
@@ -104,31 +115,35 @@ double Tensor::at(std::initializer_list<int64_t> index) const {
 }
 
 Tensor& Tensor::requires_grad_(bool value) {
+  TensorImpl& impl = get("requires_grad_");
   NABLA_CHECK(!value || is_floating(dtype()), DTypeError,
               "requires_grad_: only floating tensors can require gradients, got ", dtype_name(dtype()));
   NABLA_CHECK(is_leaf(), AutogradError,
               "requires_grad_: can only be changed on a leaf; use detach() to make a new leaf");
-  impl_->requires_grad = value;
+  impl.requires_grad = value;
   return *this;
 }
 
 // Inside a captured step (nabla/compile.h) binding .grad is replayed too: a replay leaves every
 // .grad bound to the buffer the replayed kernels write, as the eager step would.
 void Tensor::set_grad(const Tensor& g) {
+  get("set_grad");
   impl_->grad = g.impl_;
   if (capture::Tape* tape = capture::active()) tape->bind_grad(impl_, g.impl_);
 }
 
 void Tensor::zero_grad(bool set_to_none) {
+  get("zero_grad");
   if (set_to_none) {
     impl_->grad.reset();
     if (capture::Tape* tape = capture::active()) tape->bind_grad(impl_, nullptr);
   } else if (impl_->grad) {
-    Tensor(impl_->grad).zero_();
+    Tensor(impl_->grad).detach().zero_();  // as PyTorch, the gradient's own graph is not kept
   }
 }
 
 void Tensor::retain_grad() {
+  get("retain_grad");
   NABLA_CHECK(requires_grad(), AutogradError, "retain_grad() on a tensor that does not require grad");
   if (is_leaf() || impl_->retains_grad) return;
   impl_->retains_grad = true;
@@ -136,27 +151,50 @@ void Tensor::retain_grad() {
 }
 
 void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
+  get("backward");
   std::vector<Tensor> grads;
   if (gradient.defined()) grads.push_back(gradient);
   nabla::backward({*this}, grads, {.retain_graph = retain_graph, .create_graph = create_graph});
 }
 
 Tensor Tensor::detach() const {
+  const TensorImpl& self = get("detach");
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = impl_->storage;
-  impl->offset = impl_->offset;
-  impl->shape = impl_->shape;
-  impl->strides = impl_->strides;
-  impl->dtype = impl_->dtype;
+  impl->storage = self.storage;
+  impl->offset = self.offset;
+  impl->shape = self.shape;
+  impl->strides = self.strides;
+  impl->dtype = self.dtype;
   return Tensor(std::move(impl));
 }
 
 // ---- in-place updates ----
 
+void Tensor::throw_undefined(const char* method) {
+  throw ValueError(std::string("undefined tensor: ") + method +
+                   "() called on a Tensor that holds no data (default-constructed, or an unset .grad)");
+}
+
+void Tensor::mark_modified(const char* op) const {
+  const TensorImpl& impl = get(op);
+  if (impl.requires_grad && grad_enabled()) [[unlikely]] {
+    // NOTE: as PyTorch for a leaf. nabla does not record in-place ops, so on a non-leaf the graph
+    // would differentiate the old values: refused too, where PyTorch would record the op.
+    NABLA_CHECK(impl.grad_fn, AutogradError, op,
+                ": a leaf Variable that requires grad is being used in an in-place operation. Run it under "
+                "NoGradGuard (as optimizers do) or on .detach()");
+    throw AutogradError(std::string(op) + ": in-place change of the output of '" + impl.grad_fn->name() +
+                        "', which requires grad: nabla does not record in-place ops, so its gradient would be "
+                        "wrong. Use the out-of-place op, or NoGradGuard if the graph should ignore the change");
+  }
+  impl.storage->bump_version();
+}
+
 Tensor& Tensor::copy_(const Tensor& src) {
-  broadcast_shapes(shape(), src.shape(), "copy_");
+  get("copy_");
   NABLA_CHECK(broadcast_shapes(shape(), src.shape(), "copy_") == shape(), ShapeError, "copy_: source ",
               src.shape().to_string(), " does not broadcast to destination ", shape().to_string());
+  mark_modified("copy_");
   dispatch_all(dtype(), [&]<class D>() {
     dispatch_all(src.dtype(), [&]<class S>() {
       capture::launch(
@@ -168,6 +206,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
 }
 
 Tensor& Tensor::fill_(double value) {
+  mark_modified("fill_");
   dispatch_all(dtype(), [&]<class T>() {
     capture::launch(
         "fill_",
@@ -189,9 +228,11 @@ Tensor& Tensor::fill_(double value) {
 }
 
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
+  get("add_");
   NABLA_CHECK(other.dtype() == dtype(), DTypeError, "add_: ", dtype_name(dtype()), " += ", dtype_name(other.dtype()));
   NABLA_CHECK(broadcast_shapes(shape(), other.shape(), "add_") == shape(), ShapeError,
               "add_: ", other.shape().to_string(), " does not broadcast to ", shape().to_string());
+  mark_modified("add_");
   dispatch_floating(dtype(), "add_", [&]<class T>() {
     capture::launch(
         "add_",
@@ -214,6 +255,7 @@ Tensor& Tensor::add_(const Tensor& other, double alpha) {
 }
 
 Tensor& Tensor::mul_(double factor) {
+  mark_modified("mul_");
   dispatch_floating(dtype(), "mul_", [&]<class T>() {
     capture::launch(
         "mul_",
@@ -240,7 +282,7 @@ Tensor zeros(const Shape& shape, DType dtype) {
   if (capture::recording()) return full(shape, 0.0, dtype);
   for (int64_t d : shape) NABLA_CHECK(d >= 0, ShapeError, "zeros: negative size in ", shape.to_string());
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = Storage::zeros(shape.numel() * element_size(dtype));
+  impl->storage = Storage::zeros(storage_bytes(shape, dtype));
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;
@@ -255,7 +297,10 @@ Tensor arange(double start, double end, double step, DType dtype) {
   NABLA_CHECK(step != 0, ValueError, "arange: step must be non-zero");
   NABLA_CHECK(std::isfinite(start) && std::isfinite(end) && std::isfinite(step), ValueError,
               "arange: start, end and step must be finite");
-  const int64_t n = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((end - start) / step)));
+  const double count = std::ceil((end - start) / step);
+  NABLA_CHECK(count < 0x1p62, ShapeError, "arange(", start, ", ", end, ", ", step, ") would have ", count,
+              " elements, more than fit in a 64-bit size");
+  const int64_t n = std::max<int64_t>(0, static_cast<int64_t>(count));
   Tensor t = Tensor::empty({n}, dtype);
   dispatch_all(dtype, [&]<class T>() {
     T* p = t.data<T>();

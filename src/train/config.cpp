@@ -14,6 +14,15 @@ namespace nabla::train {
 
 namespace {
 
+// Upper bounds on sizes (README, "Configuration"): far beyond any model nabla is for, and small
+// enough that every size computed from them fits in memory arithmetic, so a typo such as
+// out = 4611686018427387904 is an error naming the key instead of a crash or a huge allocation.
+constexpr int64_t kMaxWidth = int64_t(1) << 20;         // [model] inputs, a layer's out, groups
+constexpr int64_t kMaxLayerWeights = int64_t(1) << 28;  // in x out of one linear layer
+constexpr int64_t kMaxRows = 100'000'000;               // [data] n, [train] batch_size
+constexpr int64_t kMaxClasses = 65536;                  // [data] classes
+constexpr const char* kWidthRule = "must be in [1, 2^20]";
+
 // ---- error helpers: every message starts with file:line:column and the dotted key ----
 
 [[noreturn]] void fail(const std::string& source, const toml::node* node, const std::string& key,
@@ -180,7 +189,7 @@ LayerConfig read_layer(const toml::node& node, size_t index, const std::string& 
     s.read("out", layer.out);
     if (!t->contains("out")) fail(source, &node, where, "a linear layer needs \"out\" (its number of outputs)");
     s.check(
-        "out", layer.out, [](int64_t v) { return v > 0; }, "must be positive");
+        "out", layer.out, [](int64_t v) { return v > 0 && v <= kMaxWidth; }, kWidthRule);
     if (const toml::node* b = t->get("bias"); b && b->is_array()) {
       s.node("bias");
       for (const toml::node& v : *b->as_array()) {
@@ -239,8 +248,8 @@ LayerConfig read_layer(const toml::node& node, size_t index, const std::string& 
   if (layer.type == "groupnorm") {
     if (!t->contains("groups")) fail(source, &node, where, "a groupnorm layer needs \"groups\"");
     s.check(
-        "groups", layer.params["groups"], [](double g) { return g >= 1 && g == std::floor(g); },
-        "must be a positive integer");
+        "groups", layer.params["groups"], [](double g) { return g >= 1 && g <= kMaxWidth && g == std::floor(g); },
+        "must be a positive integer, at most 2^20");
   }
   s.reject_unknown();
   return layer;
@@ -336,7 +345,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
                    "csv", "mnist", "diabetes"});
     s.read("n", d.n);
     s.check(
-        "n", d.n, [](int64_t v) { return v > 0; }, "must be positive");
+        "n", d.n, [](int64_t v) { return v > 0 && v <= kMaxRows; }, "must be in [1, 10^8]");
     if (d.name == "numpy_normal") d.noise = 0.0;  // its points are numpy's own, nothing added
     s.read("noise", d.noise);
     s.check(
@@ -348,7 +357,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
         "test_fraction", d.test_fraction, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
     s.read("classes", d.classes);
     s.check(
-        "classes", d.classes, [](int64_t v) { return v >= 2; }, "must be at least 2");
+        "classes", d.classes, [](int64_t v) { return v >= 2 && v <= kMaxClasses; }, "must be in [2, 65536]");
     s.read("path", d.path);
     s.read("label", d.label);
     s.read("standardize", d.standardize);
@@ -378,7 +387,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     Section s(section("model"), "model", source);
     s.read("inputs", cfg.model.inputs);
     s.check(
-        "inputs", cfg.model.inputs, [](int64_t v) { return v > 0; }, "must be positive");
+        "inputs", cfg.model.inputs, [](int64_t v) { return v > 0 && v <= kMaxWidth; }, kWidthRule);
     if (const toml::node* n = s.node("layers")) {
       const toml::array* arr = n->as_array();
       if (!arr) fail(source, n, "model.layers", "expected an array of layer tables, got " + type_name(*n));
@@ -473,7 +482,8 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
         "epochs", t.epochs, [](int64_t v) { return v >= 1; }, "must be at least 1");
     s.read("batch_size", t.batch_size);
     s.check(
-        "batch_size", t.batch_size, [](int64_t v) { return v >= 0; }, "must be non-negative (0 = full batch)");
+        "batch_size", t.batch_size, [](int64_t v) { return v >= 0 && v <= kMaxRows; },
+        "must be in [0, 10^8] (0 = full batch)");
     s.read("shuffle", t.shuffle);
     s.read("drop_last", t.drop_last);
     s.read("log_every", t.log_every);
@@ -517,6 +527,10 @@ std::vector<int64_t> layer_widths(const TrainConfig& cfg) {
                                std::to_string(l.weight_values[r].size()) + " values, but the layer has " +
                                std::to_string(width) + " inputs ([out][in] layout)",
                            cfg.source, l.line);
+      if (width * l.out > kMaxLayerWeights)  // both at most kMaxWidth: the product cannot overflow
+        throw ParseError(where() + ": a " + std::to_string(l.out) + "x" + std::to_string(width) +
+                             " weight is more than the 2^28 elements a layer may have",
+                         cfg.source, l.line);
       width = l.out;
     }
     if (l.type == "add") {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -113,6 +114,16 @@ TEST(DataLoaderTest, SequentialWithoutShuffle) {
   const auto batches = epoch(loader);
   EXPECT_EQ(batches, (std::vector<std::vector<int64_t>>{{0, 1, 2, 3}, {4, 5, 6, 7}, {8, 9}}));
   EXPECT_EQ(epoch(loader), batches);
+}
+
+// A batch size past every row count is one full batch; (n + bs - 1) / bs and begin + bs
+// overflowed near 2^63 (no batch at all, or a read past the order).
+TEST(DataLoaderTest, HugeBatchSizeIsOneBatch) {
+  for (int64_t bs : {int64_t(1) << 62, std::numeric_limits<int64_t>::max()}) {
+    DataLoader loader(indexed(10, true), {.batch_size = bs});
+    EXPECT_EQ(loader.size(), 1);
+    EXPECT_EQ(epoch(loader), (std::vector<std::vector<int64_t>>{{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}));
+  }
 }
 
 TEST(DataLoaderTest, ShuffleIsSeededAndChangesEachEpoch) {

@@ -156,5 +156,28 @@ layers = [
   }
 }
 
+// Sizes have documented upper bounds (README, "Configuration"): a huge value is an error
+// naming the key, not a crash (2^62 outputs overflowed every size computed from it) or an
+// allocation failure (1e9 outputs, 1e11 points, 1e9 classes).
+TEST(TrainConfig, SizesHaveUpperBoundsNamingTheKey) {
+  auto expect = [](const std::string& err, const std::string& key, const std::string& rule) {
+    EXPECT_NE(err.find(key), std::string::npos) << err;
+    EXPECT_NE(err.find(rule), std::string::npos) << err;
+  };
+  expect(error_of(kXor, {"model.layers.0.out=4611686018427387904"}), "model.layers[0].out", "must be in [1, 2^20]");
+  expect(error_of(kXor, {"model.layers.2.out=1000000000"}), "model.layers[2].out", "must be in [1, 2^20]");
+  expect(error_of(kXor, {"model.inputs=1048577"}), "model.inputs", "must be in [1, 2^20]");
+  expect(error_of(kXor, {"data.n=100000000000"}), "data.n", "must be in [1, 10^8]");
+  expect(error_of(kXor, {"data.name=blobs", "data.classes=1000000000"}), "data.classes", "must be in [2, 65536]");
+  expect(error_of(kXor, {"train.batch_size=4611686018427387904"}), "train.batch_size", "must be in [0, 10^8]");
+  // Each width is fine, but their product is a 2^20 x 2^20 weight.
+  expect(error_of(kXor, {"model.layers.0.out=1048576", "model.layers.2.out=1048576"}), "model.layers[2]",
+         "more than the 2^28 elements");
+  // The bounds themselves are accepted.
+  TrainConfig c = parse_train_config(kXor, "cfg.toml", {"model.layers.0.out=1048576", "data.n=100000000"});
+  EXPECT_EQ(c.model.layers[0].out, 1048576);
+  EXPECT_EQ(c.data.n, 100000000);
+}
+
 }  // namespace
 }  // namespace nabla::train

@@ -51,7 +51,17 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<Tensor> apply(const Tensor& grad_out);
 
   // Drops the saved tensors; a later backward through this node is an error.
-  void release() { backward_ = nullptr; }
+  void release() {
+    backward_ = nullptr;
+    for (int i = 0; i < num_saved_; ++i) saved_[i].storage.reset();
+    num_saved_ = 0;
+    saved_extra_.clear();
+  }
+
+  // Notes the versions, now, of the tensors the backward reads (`saves`, as autograd::record
+  // takes it, picks among `inputs` and `output`): apply() throws if an in-place op changed one
+  // since (PyTorch's saved variables).
+  void save_versions(const std::vector<Tensor>& inputs, uint32_t saves, const Tensor& output);
 
  private:
   friend class Engine;
@@ -64,6 +74,20 @@ class Node : public std::enable_shared_from_this<Node> {
   TensorImpl output_;
   bool has_output_ = false;
   std::vector<Shape> input_shapes_;
+  // The tensors the backward reads, with their storage's version when the op ran: inline for
+  // the common case (two inputs and the output: no allocation per op), the rest in saved_extra_.
+  struct SavedVersion {
+    std::shared_ptr<Storage> storage;  // null for the output, whose storage output_ holds
+    uint64_t version = 0;
+    int which = 0;  // input index, or kSavedOutput
+  };
+  static constexpr int kSavedOutput = -1;
+  static constexpr int kInlineSaved = 3;
+  SavedVersion saved_[kInlineSaved];
+  int num_saved_ = 0;
+  std::vector<SavedVersion> saved_extra_;
+  void add_saved(SavedVersion saved);
+  void check_saved_version(const SavedVersion& saved) const;
   Tensor adjoint_;
   // Engine scratch, valid only during one backward pass.
   Tensor grad_buffer_;
@@ -134,8 +158,18 @@ void check_finite(const Tensor& t, const std::string& what, const std::vector<Te
 //   return autograd::record("sigmoid", y, {x}, [](const Tensor& g, const Tensor& y) {
 //     return std::vector<Tensor>{g * y * (1.0 - y)};
 //   });
-Tensor record(const char* op, Tensor out, std::initializer_list<Tensor> inputs, BackwardFn backward);
-Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward);
+//
+// `saves` says which of them the backward reads (bit i: input i; kSavesOutput: the output), so
+// that an in-place change of one before backward is an error (Node::save_versions). The default,
+// everything, is always safe; an op whose backward needs less says so (kSavesNothing for add).
+inline constexpr uint32_t kSavesOutput = 1u << 31;
+inline constexpr uint32_t kSavesAll = ~0u;
+inline constexpr uint32_t kSavesNothing = 0;
+constexpr uint32_t saves_input(int i) { return 1u << i; }
+Tensor record(const char* op, Tensor out, std::initializer_list<Tensor> inputs, BackwardFn backward,
+              uint32_t saves = kSavesAll);
+Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward,
+              uint32_t saves = kSavesAll);
 
 // The node that gradients for `t` flow into: its grad_fn, or its leaf accumulator.
 std::shared_ptr<Node> gradient_edge(const Tensor& t);

@@ -159,6 +159,9 @@ class Optimizer {
         ParamState& state = state_[g][i];
         state.initialized = true;
         fn(options, param, grad, state);
+        // The update wrote the parameter in place: a graph that saved it must not backpropagate
+        // through the new values. A step is a no-grad region (as torch.optim's), so no check.
+        param.impl()->storage->bump_version();
       }
     }
   }

@@ -57,10 +57,18 @@ class Shape {
     n_ = n;
   }
 
+  // The number of elements; a ShapeError when the product does not fit in int64 (checked for the
+  // non-zero sizes, so a zero-size tensor's strides cannot overflow either).
   int64_t numel() const {
     int64_t n = 1;
-    for (int i = 0; i < n_; ++i) n *= d_[i];
-    return n;
+    bool zero = false;
+    for (int i = 0; i < n_; ++i) {
+      if (d_[i] == 0)
+        zero = true;
+      else if (__builtin_mul_overflow(n, d_[i], &n)) [[unlikely]]
+        throw_too_large();
+    }
+    return zero ? 0 : n;
   }
   std::vector<int64_t> vec() const { return {begin(), end()}; }
   std::string to_string() const {
@@ -74,6 +82,7 @@ class Shape {
   friend bool operator!=(const Shape& a, const Shape& b) { return !(a == b); }
 
  private:
+  [[noreturn]] void throw_too_large() const;
   template <class It>
   void assign(It first, It last) {
     n_ = 0;
@@ -83,6 +92,26 @@ class Shape {
   int n_ = 0;
 };
 
+inline void Shape::throw_too_large() const {
+  throw ShapeError("shape " + to_string() + " has more elements than fit in a 64-bit size");
+}
+
+// a * b and a + b for sizes (element counts, byte counts, strides); a ShapeError naming `what`
+// (the op or the shape) when the result overflows int64. Every size that is a product or a sum of
+// sizes goes through these or numel().
+inline int64_t checked_mul(int64_t a, int64_t b, const char* what) {
+  int64_t r;
+  NABLA_CHECK(!__builtin_mul_overflow(a, b, &r), ShapeError, what, ": size ", a, " x ", b,
+              " does not fit in a 64-bit size");
+  return r;
+}
+inline int64_t checked_add(int64_t a, int64_t b, const char* what) {
+  int64_t r;
+  NABLA_CHECK(!__builtin_add_overflow(a, b, &r), ShapeError, what, ": size ", a, " + ", b,
+              " does not fit in a 64-bit size");
+  return r;
+}
+
 // Row-major strides of a contiguous tensor of this shape.
 inline Shape contiguous_strides(const Shape& shape) {
   Shape s;
@@ -90,7 +119,8 @@ inline Shape contiguous_strides(const Shape& shape) {
   int64_t acc = 1;
   for (int i = shape.size() - 1; i >= 0; --i) {
     s[i] = acc;
-    acc *= std::max<int64_t>(shape[i], 1);
+    if (__builtin_mul_overflow(acc, std::max<int64_t>(shape[i], 1), &acc)) [[unlikely]]
+      throw ShapeError("shape " + shape.to_string() + " has more elements than fit in a 64-bit size");
   }
   return s;
 }

@@ -32,12 +32,17 @@ class Storage {
 
   void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
+  // The version counter of autograd (Tensor::version): bumped by every in-place change of the
+  // buffer, so a node that saved a tensor for backward can tell it was overwritten.
+  uint64_t version() const { return version_; }
+  void bump_version() { ++version_; }
 
  private:
   Storage(void* data, size_t nbytes, std::function<void()> release);
 
   void* data_;
   size_t nbytes_;
+  uint64_t version_ = 0;
   std::function<void()> release_;  // set for wrapped memory: the allocator does not own it
 };
 

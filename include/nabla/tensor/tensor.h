@@ -62,14 +62,14 @@ class Tensor {
 
   // ---- metadata ----
   bool defined() const { return impl_ != nullptr; }
-  DType dtype() const { return impl_->dtype; }
-  const Shape& shape() const { return impl_->shape; }
-  const Shape& strides() const { return impl_->strides; }
-  int64_t offset() const { return impl_->offset; }
-  int dim() const { return impl_->shape.size(); }
+  DType dtype() const { return get("dtype").dtype; }
+  const Shape& shape() const { return get("shape").shape; }
+  const Shape& strides() const { return get("strides").strides; }
+  int64_t offset() const { return get("offset").offset; }
+  int dim() const { return get("dim").shape.size(); }
   int64_t size(int64_t d) const;
-  int64_t numel() const { return impl_->numel(); }
-  bool is_contiguous() const { return impl_->is_contiguous(); }
+  int64_t numel() const { return get("numel").numel(); }
+  bool is_contiguous() const { return get("is_contiguous").is_contiguous(); }
   TensorImpl* impl() const { return impl_.get(); }
   const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
   bool same(const Tensor& other) const { return impl_ == other.impl_; }
@@ -77,11 +77,15 @@ class Tensor {
   // ---- raw data (element type must match dtype) ----
   template <class T>
   T* data() const {
-    NABLA_CHECK(dtype_of<T>::value == dtype(), DTypeError, "data<", dtype_name(dtype_of<T>::value), ">() on a ",
-                dtype_name(dtype()), " tensor");
-    return static_cast<T*>(impl_->storage->data()) + impl_->offset;
+    const TensorImpl& impl = get("data");
+    NABLA_CHECK(dtype_of<T>::value == impl.dtype, DTypeError, "data<", dtype_name(dtype_of<T>::value), ">() on a ",
+                dtype_name(impl.dtype), " tensor");
+    return static_cast<T*>(impl.storage->data()) + impl.offset;
   }
-  void* raw_data() const { return static_cast<char*>(impl_->storage->data()) + impl_->offset * element_size(dtype()); }
+  void* raw_data() const {
+    const TensorImpl& impl = get("raw_data");
+    return static_cast<char*>(impl.storage->data()) + impl.offset * element_size(impl.dtype);
+  }
   // The value of a one-element tensor, as double.
   double item() const;
   // All elements in row-major order, converted to T.
@@ -91,13 +95,13 @@ class Tensor {
   double at(std::initializer_list<int64_t> index) const;
 
   // ---- autograd ----
-  bool requires_grad() const { return impl_->requires_grad; }
+  bool requires_grad() const { return get("requires_grad").requires_grad; }
   // Marks a leaf as needing gradients; returns *this for chaining.
   Tensor& requires_grad_(bool value = true);
-  bool is_leaf() const { return impl_->grad_fn == nullptr; }
-  const std::shared_ptr<Node>& grad_fn() const { return impl_->grad_fn; }
+  bool is_leaf() const { return get("is_leaf").grad_fn == nullptr; }
+  const std::shared_ptr<Node>& grad_fn() const { return get("grad_fn").grad_fn; }
   // The accumulated gradient (undefined until a backward pass reaches this tensor).
-  Tensor grad() const { return Tensor(impl_->grad); }
+  Tensor grad() const { return Tensor(get("grad").grad); }
   void set_grad(const Tensor& g);
   // Sets .grad to undefined (set_to_none, as PyTorch 2 does) or fills it with zeros.
   void zero_grad(bool set_to_none = true);
@@ -108,9 +112,9 @@ class Tensor {
   // The same data, cut from the graph.
   Tensor detach() const;
 
-  const std::string& name() const { return impl_->name; }
+  const std::string& name() const { return get("name").name; }
   Tensor& set_name(std::string name) {
-    impl_->name = std::move(name);
+    get("set_name").name = std::move(name);
     return *this;
   }
 
@@ -154,16 +158,39 @@ class Tensor {
   Tensor matmul(const Tensor& other) const;
 
   // ---- in-place updates (for optimizers and initialisers; never recorded by autograd) ----
+  // Each bumps the version of the tensor's storage (shared by its views): a backward that needs
+  // the old values throws instead of using the new ones. On a tensor that requires grad they
+  // throw while grad mode is on: use them under NoGradGuard (as optimizers do), or on .detach().
   Tensor& copy_(const Tensor& src);  // broadcasting copy into this tensor's elements
   Tensor& fill_(double value);
   Tensor& zero_() { return fill_(0.0); }
   Tensor& add_(const Tensor& other, double alpha = 1.0);  // this += alpha * other
   Tensor& mul_(double factor);
+  // How many in-place changes the storage has seen (torch's tensor._version). Code that writes
+  // a tensor's memory through raw pointers (a random fill, an index assignment) calls
+  // mark_modified(op), which checks as the in-place methods do and bumps the version; an
+  // optimizer step, a no-grad region by definition, bumps the storage's counter itself.
+  uint64_t version() const { return get("version").storage->version(); }
+  void mark_modified(const char* op) const;
 
   // PyTorch-like text form: tensor([[1.0000, 2.0000]], dtype=float64, requires_grad=True)
   std::string to_string() const;
 
  private:
+  // Every method reaches the impl through here: an undefined tensor (Tensor u;) is a ValueError
+  // naming the method, never a null dereference. The check is one predictable branch.
+  const TensorImpl& get(const char* method) const {
+    if (!impl_) [[unlikely]]
+      throw_undefined(method);
+    return *impl_;
+  }
+  TensorImpl& get(const char* method) {
+    if (!impl_) [[unlikely]]
+      throw_undefined(method);
+    return *impl_;
+  }
+  [[noreturn]] static void throw_undefined(const char* method);
+
   std::shared_ptr<TensorImpl> impl_;
 };
 
