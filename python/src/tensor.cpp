@@ -3,6 +3,7 @@
 // Indexing, printing details and other conveniences are in python/nabla/_tensor.py.
 #include <cmath>
 #include <string_view>
+#include <tuple>
 
 #include "bindings.h"
 #include "nabla/autograd/engine.h"
@@ -183,6 +184,19 @@ Tensor& inplace(Tensor& self, const py::handle& other, Arith kind, const char* o
               " tensor updated in place");
   self.copy_(result.dtype() == self.dtype() ? result : result.to(self.dtype()));
   return self;
+}
+
+// `h += x` (and -=, *=, /=): in place, as PyTorch; but on a tensor inside a graph (a non-leaf
+// that requires grad, grad mode on), where PyTorch records the in-place op and nabla's autograd
+// records none, it computes h + x out of place and Python rebinds `h` to that (an augmented
+// assignment assigns what __iadd__ returns): PyTorch's values and gradients, as in a residual
+// block's `out += identity`. Only another name for the old tensor still sees the old values.
+py::object augmented(const py::object& self_obj, const py::object& other, Arith kind, const char* op) {
+  Tensor& self = self_obj.cast<Tensor&>();
+  if (self.defined() && grad_enabled() && self.requires_grad() && !self.is_leaf())
+    return py::cast(arith(self_obj, other, kind, op));
+  inplace(self, other, kind, op);
+  return self_obj;
 }
 
 void check_defined(const Tensor& t, const char* what) {
@@ -591,15 +605,10 @@ void bind(py::module_& m) {
 
   // ---- in-place ----
   auto rself = py::return_value_policy::reference_internal;
-  cls.def(
-      "__iadd__", [](Tensor& t, const py::object& o) -> Tensor& { return inplace(t, o, Arith::add, "add_"); }, rself);
-  cls.def(
-      "__isub__", [](Tensor& t, const py::object& o) -> Tensor& { return inplace(t, o, Arith::sub, "sub_"); }, rself);
-  cls.def(
-      "__imul__", [](Tensor& t, const py::object& o) -> Tensor& { return inplace(t, o, Arith::mul, "mul_"); }, rself);
-  cls.def(
-      "__itruediv__", [](Tensor& t, const py::object& o) -> Tensor& { return inplace(t, o, Arith::div, "div_"); },
-      rself);
+  for (auto [name, kind, op] :
+       {std::tuple{"__iadd__", Arith::add, "add_"}, std::tuple{"__isub__", Arith::sub, "sub_"},
+        std::tuple{"__imul__", Arith::mul, "mul_"}, std::tuple{"__itruediv__", Arith::div, "div_"}})
+    cls.def(name, [kind, op](const py::object& t, const py::object& o) { return augmented(t, o, kind, op); });
   cls.def(
       "add_",
       [](Tensor& t, const py::object& o, double alpha) -> Tensor& { return inplace(t, o, Arith::add, "add_", alpha); },
