@@ -484,6 +484,9 @@ int PlaygroundServer::start() {
   running_ = true;
   listener_ = std::thread([this] { http_->listen_after_bind(); });
   trainer_ = std::thread([this] { train_loop(); });
+  // httplib's stop() does nothing before the listener runs: a stop() right after start() would
+  // then wait for it forever.
+  while (!http_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return port;
 }
 

@@ -165,7 +165,8 @@ TEST_F(ServeHardening, SlowClientsDoNotBlockOthers) {
     const auto t0 = Clock::now();
     auto res = client().Get("/api/sessions/" + id + "/state?grid=10&neurons=0&points=0");
     const double took = seconds_since(t0);
-    ASSERT_TRUE(res);
+    EXPECT_TRUE(res) << "no answer behind 16 slow clients (" << took << " s)";  // not ASSERT: join them first
+    if (!res) break;
     EXPECT_EQ(res->status, 200);
     EXPECT_LT(took, 1.0) << "a request behind 16 slow clients took " << took << " s";
   }
@@ -303,10 +304,13 @@ TEST_F(ServeHardening, AllowedHostsAreAnOption) {
 
 TEST_F(ServeHardening, ConcurrentLargeStatesStayWithinTheMemoryBound) {
   start();
-  const std::string id = create({{"hidden", std::vector<int64_t>(8, 64)}, {"points", 1000}});
-  const std::string path = "/api/sessions/" + id + "/state?grid=200&neurons=20&points=1";
+  // Eight tabs, each with the largest net (8 × 64), each asking for a 200 × 200 boundary and
+  // 20 × 20 neuron maps at the same time.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 8; ++i) ids.push_back(create({{"hidden", std::vector<int64_t>(8, 64)}, {"points", 200}}));
+  const std::string query = "/state?grid=200&neurons=20&points=1";
   {
-    auto warm = client().Get(path);  // first use: OpenBLAS, the model's buffers
+    auto warm = client().Get("/api/sessions/" + ids[0] + query);  // first use: the model's buffers
     ASSERT_TRUE(warm);
     ASSERT_EQ(warm->status, 200) << warm->body.substr(0, 200);
   }
@@ -316,23 +320,24 @@ TEST_F(ServeHardening, ConcurrentLargeStatesStayWithinTheMemoryBound) {
   std::vector<std::thread> clients;
   std::atomic<int> ok{0};
   for (int i = 0; i < 8; ++i)
-    clients.emplace_back([&] {
-      auto res = client().Get(path);
-      if (res && res->status == 200 && json::parse(res->body)["boundary"]["values"].size() == 40000u) ++ok;
+    clients.emplace_back([&, i] {
+      auto res = client().Get("/api/sessions/" + ids[size_t(i)] + query);
+      // (Not parsed here: the test's own memory would blur the server's.)
+      if (res && res->status == 200 && res->body.find(R"("boundary":{"side":200,"values":[)") != std::string::npos)
+        ++ok;
     });
   for (auto& t : clients) t.join();
   EXPECT_EQ(ok, 8);
-  const int64_t after = memory_kb("VmRSS");
-  // README: at most 2 heavy requests at once; their memory goes back to the system after. The
-  // test's own 8 replies (about 3 MB each) are counted too.
-  EXPECT_LT(after - before, 64 * 1024) << "kept " << (after - before) / 1024 << " MB";
-  if (peak_known)
-    EXPECT_LT(memory_kb("VmHWM") - before, 256 * 1024) << "peak +" << (memory_kb("VmHWM") - before) / 1024 << " MB";
+  const int64_t after = memory_kb("VmRSS"), peak = memory_kb("VmHWM");
+  // README: at most 2 state requests computed at once; their memory goes back to the system
+  // after. The test's own 8 replies (about 3 MB each) are counted too.
+  EXPECT_LT(after - before, 48 * 1024) << "kept " << (after - before) / 1024 << " MB";
+  if (peak_known) EXPECT_LT(peak - before, 160 * 1024) << "peak +" << (peak - before) / 1024 << " MB";
   // The largest grids on the largest net are too much for one reply: a 400 naming the numbers.
-  auto res = client().Get("/api/sessions/" + id + "/state?grid=200&neurons=64");
+  auto res = client().Get("/api/sessions/" + ids[0] + "/state?grid=200&neurons=64");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);
-  EXPECT_NE(res->body.find("neurons=64"), std::string::npos) << res->body;
+  EXPECT_NE(res->body.find("neurons=64"), std::string::npos) << res->body.substr(0, 200);
 }
 
 }  // namespace
