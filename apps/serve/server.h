@@ -43,9 +43,8 @@ struct ServerOptions {
 };
 
 // The grid values a state request may ask for: grid² × outputs + neurons² × every neuron
-// (inputs, hidden, outputs). The largest the limits allow (a 200 grid, 64 per neuron, 8 × 64
-// layers, 7 features, 8 classes) is about 2.5 million; this bound keeps one reply's memory
-// around 100 MB.
+// (inputs, hidden, outputs). The page asks for 50² and 20²; 200² and 64² on an 8 × 64 net would
+// be 2 149 440 (a reply of about 15 MB and its JSON tree), and is refused.
 inline constexpr int64_t kMaxStateValues = int64_t(1) << 20;
 
 struct SessionEntry;
