@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <thread>
+#include <vector>
 
 #include "command.h"
 #ifdef NABLA_SERVE_IN_PROCESS
@@ -30,6 +31,11 @@ constexpr Message kDescription{"Serve the live training playground in the browse
 constexpr Message kPortHelp{"TCP port (0: any free port)", "Puerto TCP (0: cualquiera libre)"};
 constexpr Message kHostHelp{"Address to listen on (127.0.0.1: this machine only)",
                             "Dirección en la que escuchar (127.0.0.1: solo esta máquina)"};
+constexpr Message kAllowHostHelp{
+    "Also accept this name in the Host header (repeatable; * for any). Requests naming another host "
+    "are refused (DNS rebinding)",
+    "Acepta también este nombre en la cabecera Host (repetible; * para cualquiera). Las peticiones a "
+    "otro nombre se rechazan (DNS rebinding)"};
 constexpr Message kListening{"playground at http://{}:{}/ (Ctrl-C to stop)",
                              "laboratorio en http://{}:{}/ (Ctrl-C para parar)"};
 constexpr Message kExposed{"warning: listening on {}, reachable from other machines",
@@ -38,6 +44,7 @@ constexpr Message kExposed{"warning: listening on {}, reachable from other machi
 struct Options {
   int port = 8080;
   std::string host = "127.0.0.1";
+  std::vector<std::string> allowed_hosts;
 };
 
 // Set by SIGINT/SIGTERM; the main thread notices it and stops the server (stopping joins
@@ -47,12 +54,12 @@ extern "C" void on_signal(int) { stop_requested = 1; }
 
 #ifdef NABLA_SERVE_IN_PROCESS
 int run(const Options& o, const Context& ctx) {
-  serve::PlaygroundServer server({.host = o.host, .port = o.port});
+  serve::PlaygroundServer server({.host = o.host, .port = o.port, .allowed_hosts = o.allowed_hosts});
   int port = 0;
   try {
     port = server.start();
-  } catch (const std::runtime_error& e) {
-    throw CommandError(e.what());
+  } catch (const std::runtime_error& e) {  // a port in use, a host that is not this machine's: input
+    throw CommandError(e.what(), 2);
   }
   if (o.host != "127.0.0.1" && o.host != "localhost" && o.host != "::1") std::cerr << ctx.tr(kExposed, o.host) << "\n";
   std::cout << ctx.tr(kListening, o.host, port) << std::endl;
@@ -82,6 +89,7 @@ Action setup(CLI::App& app, const Context& ctx) {
   auto o = std::make_shared<Options>();
   app.add_option("--port,-p", o->port, std::string(tr.text(kPortHelp)))->check(CLI::Range(0, 65535));
   app.add_option("--host", o->host, std::string(tr.text(kHostHelp)));
+  app.add_option("--allow-host", o->allowed_hosts, std::string(tr.text(kAllowHostHelp)));
   return [o](const Context& c) { return run(*o, c); };
 }
 

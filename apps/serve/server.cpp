@@ -3,7 +3,15 @@
 #include "server.h"
 
 #include <httplib.h>
+#include <malloc.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
@@ -123,11 +131,88 @@ json state_of(SessionEntry& e, const httplib::Request& req) {
   o.grid = query_int(req, "grid", 50, 0, 200);
   o.neuron_grid = query_int(req, "neurons", 20, 0, 64);
   o.points = query_int(req, "points", 1, 0, 1) == 1;
+  // Bound the reply: every value of every grid is a JSON number the server builds and sends.
+  const Session& session = e.session;
+  const int64_t outputs = session.task() == Task::multiclass ? session.num_classes() : 1;
+  int64_t neurons = int64_t(session.config().features.size()) + outputs;
+  for (int64_t h : session.config().hidden) neurons += h;
+  const int64_t values = o.grid * o.grid * outputs + o.neuron_grid * o.neuron_grid * neurons;
+  if (values > kMaxStateValues)
+    throw RequestError(400, "grid=" + std::to_string(o.grid) + " and neurons=" + std::to_string(o.neuron_grid) +
+                                " on this network (" + std::to_string(neurons) + " neurons) ask for " +
+                                std::to_string(values) + " values; at most " + std::to_string(kMaxStateValues) +
+                                ": ask for smaller grids");
   json s = e.session.state(o);
   s["playing"] = e.playing;
   s["steps_per_second"] = e.steps_per_second;
   if (!e.error.empty()) s["error"] = e.error;
   return s;
+}
+
+// The host part of a Host header value ("name", "name:port", "[v6]", "[v6]:port"), lower-case;
+// empty when the value is malformed.
+std::string host_name(const std::string& value) {
+  std::string host = value, port;
+  if (!host.empty() && host[0] == '[') {
+    const size_t close = host.find(']');
+    if (close == std::string::npos) return "";
+    port = host.substr(close + 1);
+    host = host.substr(0, close + 1);
+    if (!port.empty() && port[0] != ':') return "";
+    if (!port.empty()) port = port.substr(1);
+  } else if (const size_t colon = host.find(':'); colon != std::string::npos) {
+    port = host.substr(colon + 1);
+    host = host.substr(0, colon);
+  }
+  if (host.empty() || !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return "";
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return host;
+}
+
+// At most `n` bytes of what a client sent, for a message.
+std::string excerpt(const std::string& text, size_t n = 80) {
+  return text.size() <= n ? text : text.substr(0, n) + "...";
+}
+
+// Why binding host:port fails, found by trying it the way the server does (SO_REUSEADDR, no
+// SO_REUSEPORT): cpp-httplib only says that it failed.
+std::string bind_problem(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0)
+    return "the host " + host + " does not resolve (" + ::gai_strerror(rc) + ")";
+  int error = 0;
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+    if (fd < 0) {
+      error = errno;
+      continue;
+    }
+    int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    const bool bound = ::bind(fd, a->ai_addr, a->ai_addrlen) == 0;
+    error = bound ? 0 : errno;
+    ::close(fd);
+    if (bound) break;
+  }
+  ::freeaddrinfo(found);
+  const std::string p = std::to_string(port);
+  switch (error) {
+    case 0:
+      return "it could not be bound";
+    case EADDRINUSE:
+      return "port " + p + " is in use (by another program, or another nabla serve): choose another with --port";
+    case EADDRNOTAVAIL:
+      return host + " is not an address of this machine";
+    case EACCES:
+      return "port " + p + " needs privileges: choose one above 1023 with --port";
+    default:
+      return std::strerror(error);
+  }
 }
 
 }  // namespace
@@ -146,6 +231,33 @@ std::shared_ptr<SessionEntry> PlaygroundServer::find(const std::string& id) {
   return it->second;
 }
 
+std::string PlaygroundServer::refusal(const std::string& method, const std::string& host,
+                                      const std::string* origin) const {
+  const bool any =
+      std::find(options_.allowed_hosts.begin(), options_.allowed_hosts.end(), "*") != options_.allowed_hosts.end();
+  if (!any) {
+    const std::string name = host_name(host);
+    std::vector<std::string> names = {"localhost", "127.0.0.1", "[::1]", host_name(options_.host),
+                                      host_name("[" + options_.host + "]")};
+    for (const std::string& h : options_.allowed_hosts)
+      names.push_back(host_name(h)), names.push_back(host_name("[" + h + "]"));
+    if (name.empty() || std::find(names.begin(), names.end(), name) == names.end())
+      return "refused: the Host header \"" + excerpt(host) +
+             "\" does not name this server (a page on another site, through DNS rebinding?); "
+             "to reach it under that name, start it with --allow-host NAME";
+  }
+  const bool changes_state = method != "GET" && method != "HEAD" && method != "OPTIONS";
+  if (changes_state && origin != nullptr) {
+    std::string o = *origin, same = "http://" + host;
+    std::transform(o.begin(), o.end(), o.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(same.begin(), same.end(), same.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    if (o != same)
+      return "refused: a " + method + " from the page at \"" + excerpt(*origin) + "\" (Origin), not from " + same +
+             ": another site's page cannot drive this server";
+  }
+  return "";
+}
+
 size_t PlaygroundServer::session_count() {
   std::lock_guard lock(sessions_mutex_);
   return sessions_.size();
@@ -155,6 +267,29 @@ void PlaygroundServer::routes() {
   httplib::Server& s = *http_;
   s.set_payload_max_length(options_.max_body_bytes);
   s.set_tcp_nodelay(true);  // small JSON replies: do not wait for delayed ACKs
+  // cpp-httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and
+  // take half of the connections: SO_REUSEADDR only (a restart may still reuse a port in
+  // TIME_WAIT), so a port in use is refused.
+  s.set_socket_options([](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  // A slow or idle client holds one thread for a bounded time, and there are enough threads
+  // for the others.
+  s.new_task_queue = [n = std::max<size_t>(options_.threads, 1)] { return new httplib::ThreadPool(n); };
+  s.set_read_timeout(options_.read_timeout);
+  s.set_write_timeout(options_.write_timeout);
+  s.set_keep_alive_timeout(options_.keep_alive_timeout.count());
+  // Before anything else (the body is not even read): Host and Origin.
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const std::string origin = req.get_header_value("Origin");
+    const std::string why =
+        refusal(req.method, req.get_header_value("Host"), req.has_header("Origin") ? &origin : nullptr);
+    if (why.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    send_error(res, 403, why);
+    res.set_header("Connection", "close");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     if (res.status == 404)
@@ -197,9 +332,30 @@ void PlaygroundServer::routes() {
       }
     };
   };
-  auto with_session = [this, api](auto fn) {
-    return api([this, fn](const httplib::Request& req, httplib::Response& res) {
+  auto with_session = [this, api](auto fn, bool heavy = false) {
+    return api([this, fn, heavy](const httplib::Request& req, httplib::Response& res) {
       std::shared_ptr<SessionEntry> e = find(req.matches[1]);
+      // A heavy request waits for a slot before it takes the session (the trainer takes no
+      // slot), and gives the memory it used back to the system when it is the last one.
+      struct Slot {
+        PlaygroundServer* server = nullptr;
+        ~Slot() {
+          if (server == nullptr) return;
+          bool last;
+          {
+            std::lock_guard lock(server->heavy_mutex_);
+            last = --server->heavy_running_ == 0;
+          }
+          server->heavy_free_.notify_one();
+          if (last) ::malloc_trim(0);
+        }
+      } slot;
+      if (heavy) {
+        std::unique_lock lock(heavy_mutex_);
+        heavy_free_.wait(lock, [this] { return heavy_running_ < std::max<size_t>(options_.max_heavy_requests, 1); });
+        ++heavy_running_;
+        slot.server = this;
+      }
       ++e->waiting;
       std::unique_lock lock(e->mutex);
       --e->waiting;
@@ -236,9 +392,9 @@ void PlaygroundServer::routes() {
            }
            send_json(res, {{"id", id}, {"config", to_json(entry->session.config())}}, 201);
          }));
-  s.Get(sid + "/state", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
-          send_json(res, state_of(e, req));
-        }));
+  s.Get(sid + "/state", with_session([](SessionEntry& e, const httplib::Request& req,
+                                        httplib::Response& res) { send_json(res, state_of(e, req)); },
+                                     /*heavy=*/true));
   s.Post(sid + "/config", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
            e.session.configure(session_config_from_json(body_json(req), e.session.config()));
            e.error.clear();
@@ -323,11 +479,14 @@ int PlaygroundServer::start() {
   const int port = options_.port == 0 ? http_->bind_to_any_port(options_.host)
                                       : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port <= 0)
-    throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-                             " (in use? try --port)");
+    throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
+                             bind_problem(options_.host, options_.port));
   running_ = true;
   listener_ = std::thread([this] { http_->listen_after_bind(); });
   trainer_ = std::thread([this] { train_loop(); });
+  // httplib's stop() does nothing before the listener runs: a stop() right after start() would
+  // then wait for it forever.
+  while (!http_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return port;
 }
 

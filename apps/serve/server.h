@@ -8,11 +8,13 @@
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace httplib {
 class Server;
@@ -26,7 +28,24 @@ struct ServerOptions {
   size_t max_sessions = 16;
   size_t max_body_bytes = 1 << 20;
   std::chrono::seconds idle_timeout{300};  // a session nobody polled for this long is dropped
+  // Names the Host header may carry besides the loopback ones (localhost, 127.0.0.1, [::1]) and
+  // `host` itself; "*" accepts any. Any other Host is refused with 403 (DNS rebinding).
+  std::vector<std::string> allowed_hosts;
+  // Connections served at once (one thread each; more wait for a free one). A client that sends
+  // nothing for `read_timeout` (or reads nothing for `write_timeout`) is dropped, an idle
+  // keep-alive connection after `keep_alive_timeout`.
+  size_t threads = 64;
+  std::chrono::seconds read_timeout{2};
+  std::chrono::seconds write_timeout{5};
+  std::chrono::seconds keep_alive_timeout{2};
+  // Requests that compute a state or an export at once, over all sessions; more wait their turn.
+  size_t max_heavy_requests = 2;
 };
+
+// The grid values a state request may ask for: grid² × outputs + neurons² × every neuron
+// (inputs, hidden, outputs). The page asks for 50² and 20²; 200² and 64² on an 8 × 64 net would
+// be 2 149 440, and is refused (200² and 20² there: 246 000 values, a 2.0 MB reply).
+inline constexpr int64_t kMaxStateValues = int64_t(1) << 20;
 
 struct SessionEntry;
 
@@ -38,7 +57,9 @@ class PlaygroundServer {
   PlaygroundServer& operator=(const PlaygroundServer&) = delete;
 
   // Binds and starts serving on background threads; returns the port. Throws
-  // std::runtime_error when the address cannot be bound.
+  // std::runtime_error saying why when the address cannot be bound: the port is in use (no
+  // SO_REUSEPORT: a second server on the same port is refused), the host does not resolve or
+  // is not this machine's.
   int start();
   // Blocks until stop() is called (from another thread or a signal handler's flag).
   void wait();
@@ -49,6 +70,9 @@ class PlaygroundServer {
   void routes();
   void train_loop();
   std::shared_ptr<SessionEntry> find(const std::string& id);
+  // Whether the request may go on: its Host names this server, and a state-changing request
+  // comes from no page or from this server's own (Origin). Otherwise the reason to refuse it.
+  std::string refusal(const std::string& method, const std::string& host, const std::string* origin) const;
 
   ServerOptions options_;
   std::unique_ptr<httplib::Server> http_;
@@ -56,6 +80,9 @@ class PlaygroundServer {
   std::atomic<bool> running_{false};
   std::mutex sessions_mutex_;
   std::map<std::string, std::shared_ptr<SessionEntry>> sessions_;
+  std::mutex heavy_mutex_;  // with heavy_free_: the slots for heavy requests
+  std::condition_variable heavy_free_;
+  size_t heavy_running_ = 0;
 };
 
 }  // namespace nabla::serve

@@ -848,8 +848,7 @@ json Session::state(const StateOptions& o) {
 
   // The output, and every neuron's activation, over the plane. With k classes the output
   // neurons are shown as probabilities: softmax of the logits.
-  auto walk = [&](int64_t side, bool all_neurons) {
-    const Tensor xy = plane_grid(side, extent_);
+  auto walk = [&](const Tensor& xy, bool all_neurons) {
     Tensor h = compute_features(xy, config_.features);
     json layers = json::array();
     if (all_neurons) layers.push_back(matrix(h.t()));
@@ -869,7 +868,14 @@ json Session::state(const StateOptions& o) {
   };
   if (o.grid > 0) {
     const int64_t side = std::min<int64_t>(o.grid, 200);
-    const Tensor out = walk(side, false).first;
+    // 4096 points at a time: through 64-wide layers that is 2 MB per layer's output, where the
+    // whole 200 × 200 grid at once would be 20 MB each.
+    const Tensor xy = plane_grid(side, extent_);
+    constexpr int64_t kChunk = 4096;
+    std::vector<Tensor> parts;
+    for (int64_t r = 0; r < xy.size(0); r += kChunk)
+      parts.push_back(walk(xy.slice(0, r, std::min(xy.size(0), r + kChunk)), false).first);
+    const Tensor out = parts.size() == 1 ? parts[0] : concat(parts, 0);
     if (t == Task::multiclass) {  // the most likely class, and its probability
       const std::vector<int64_t> cls = argmax(out, 1).to_vector<int64_t>();
       const std::vector<double> p = rounded(amax(out, {1}));
@@ -880,7 +886,7 @@ json Session::state(const StateOptions& o) {
   }
   if (o.neuron_grid > 0)
     s["neurons"] = {{"side", std::min<int64_t>(o.neuron_grid, 64)},
-                    {"layers", walk(std::min<int64_t>(o.neuron_grid, 64), true).second}};
+                    {"layers", walk(plane_grid(std::min<int64_t>(o.neuron_grid, 64), extent_), true).second}};
   if (o.points) {
     const bool classes = t != Task::regression;
     auto pts = [classes](const Tensor& xy, const Tensor& y) {
