@@ -18,6 +18,7 @@
 
 #include "cli/subprocess.h"
 #include "server.h"
+#include "server_fixture.h"
 
 namespace nabla::serve {
 namespace {
@@ -65,35 +66,7 @@ int64_t memory_kb(const char* field) {
   return -1;
 }
 
-class ServeHardening : public ::testing::Test {
- protected:
-  void start(ServerOptions o = {}) {
-    o.host = "127.0.0.1";
-    o.port = 0;
-    server_ = std::make_unique<PlaygroundServer>(o);
-    port_ = server_->start();
-    ASSERT_GT(port_, 0);
-  }
-  void TearDown() override {
-    if (server_) server_->stop();
-  }
-  httplib::Client client() {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(30, 0);
-    return c;
-  }
-  std::string create(const json& config = json::object()) {
-    auto res = client().Post("/api/sessions", config.dump(), "application/json");
-    EXPECT_TRUE(res);
-    if (!res) return "";
-    EXPECT_EQ(res->status, 201) << res->body;
-    return json::parse(res->body).value("id", "");
-  }
-  std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
-
-  std::unique_ptr<PlaygroundServer> server_;
-  int port_ = 0;
-};
+class ServeHardening : public ServerFixture {};
 
 // ---- 10: a port in use ----
 

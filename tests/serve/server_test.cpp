@@ -17,36 +17,19 @@
 #include "nabla/ops/ops.h"
 #include "nabla/serve/session.h"
 #include "nabla/train/config.h"
+#include "server_fixture.h"
 
 namespace nabla::serve {
 namespace {
 
 using nlohmann::json;
 
-class ServeTest : public ::testing::Test {
+class ServeTest : public ServerFixture {
  protected:
   void SetUp() override {
     ServerOptions o;
-    o.host = "127.0.0.1";
-    o.port = 0;
     o.max_sessions = 6;
-    server_ = std::make_unique<PlaygroundServer>(o);
-    port_ = server_->start();
-    ASSERT_GT(port_, 0);
-  }
-  void TearDown() override { server_->stop(); }
-
-  httplib::Client client() {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(30, 0);
-    return c;
-  }
-  std::string create(const json& config = json::object()) {
-    auto res = client().Post("/api/sessions", config.dump(), "application/json");
-    EXPECT_TRUE(res);
-    if (!res) return "";
-    EXPECT_EQ(res->status, 201) << res->body;
-    return json::parse(res->body).value("id", "");
+    start(o);
   }
   json post(const std::string& path, const json& body = json::object(), int expect = 200) {
     auto res = client().Post(path, body.dump(), "application/json");
@@ -70,9 +53,6 @@ class ServeTest : public ::testing::Test {
     EXPECT_EQ(res->status, expect) << path << ": " << res->body;
     return json::parse(res->body);
   }
-
-  std::unique_ptr<PlaygroundServer> server_;
-  int port_ = 0;
 };
 
 TEST_F(ServeTest, ServesThePageFromTheBinary) {
