@@ -770,7 +770,9 @@ struct PlotSeries {
 
 std::string frame_bytes(const BoundaryFrame& f) {
   std::string b;
-  auto put = [&b](const void* p, size_t n) { b.append(static_cast<const char*>(p), n); };
+  auto put = [&b](const void* p, size_t n) {
+    if (n > 0) b.append(static_cast<const char*>(p), n);  // an empty vector's data() may be null
+  };
   const int64_t n = int64_t(f.p.size()), m = int64_t(f.cls.size());
   put(&f.epoch, 8);
   put(&n, 8);
@@ -787,7 +789,7 @@ std::vector<BoundaryFrame> parse_frames(const std::string& bytes, int64_t last_e
   kept = 0;
   auto get = [&](void* p, size_t n) {
     if (bytes.size() - pos < n) return false;
-    std::memcpy(p, bytes.data() + pos, n);
+    if (n > 0) std::memcpy(p, bytes.data() + pos, n);  // an empty vector's data() may be null
     pos += n;
     return true;
   };

@@ -304,8 +304,15 @@ TEST_F(ServeHardening, ConcurrentLargeStatesStayWithinTheMemoryBound) {
   const int64_t after = memory_kb("VmRSS"), peak = memory_kb("VmHWM");
   // README: at most 2 state requests computed at once; their memory goes back to the system
   // after. The test's own 8 replies (about 3 MB each) are counted too.
+#ifndef __SANITIZE_ADDRESS__
   EXPECT_LT(after - before, 48 * 1024) << "kept " << (after - before) / 1024 << " MB";
   if (peak_known) EXPECT_LT(peak - before, 160 * 1024) << "peak +" << (peak - before) / 1024 << " MB";
+#else
+  // Under AddressSanitizer freed blocks wait in its quarantine (256 MB) and every block carries
+  // redzones, so resident memory says nothing about the server's own bound: the normal build
+  // checks it; here the concurrent requests run for the sanitizer's sake.
+  (void)after, (void)peak, (void)peak_known;
+#endif
   // The largest grids on the largest net are too much for one reply: a 400 naming the numbers.
   auto res = client().Get("/api/sessions/" + ids[0] + "/state?grid=200&neurons=64");
   ASSERT_TRUE(res);
