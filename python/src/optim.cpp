@@ -17,6 +17,7 @@
 #include <pybind11/stl.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -124,10 +125,10 @@ void bind(py::module_& root) {
       .def("state_dict",
            [](const Optimizer& o) {
              auto s = o.state_dict();
-             return std::make_pair(s.tensors, s.scalars.dump());
+             return std::make_pair(s.tensors, s.scalars);
            })
       .def("load_state_dict", [](Optimizer& o, const std::map<std::string, Tensor>& tensors, const std::string& json) {
-        o.load_state_dict(optim::OptimizerState{tensors, nlohmann::json::parse(json)});
+        o.load_state_dict(optim::OptimizerState{tensors, nlohmann::json::parse(json).dump()});
       });
   m.def("make", &make, py::arg("name"), py::arg("groups"));
   // torch.nn.utils.clip_grad_norm_ / clip_grad_value_ (replayable by nabla.compile).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <numbers>
 
 namespace nabla::optim {
@@ -47,6 +48,8 @@ void LRScheduler::step_to(int64_t epoch) {
   last_epoch_ = epoch;
   apply(closed_form_lr());
 }
+
+nlohmann::json LRScheduler::settings() const { return nlohmann::json::object(); }
 
 nlohmann::json LRScheduler::state_dict() const {
   nlohmann::json j = settings();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <typeinfo>
+#include <nlohmann/json.hpp>
 #include <unordered_set>
 
 namespace nabla::optim {
@@ -147,13 +148,18 @@ OptimizerState Optimizer::state_dict() const {
     jg["params"] = indices;
     groups.push_back(jg);
   }
-  out.scalars = {{"optimizer", name_}, {"param_groups", groups}, {"state", state}};
+  out.scalars = nlohmann::json{{"optimizer", name_}, {"param_groups", groups}, {"state", state}}.dump();
   return out;
 }
 
 void Optimizer::load_state_dict(const OptimizerState& in) {
   const std::string where = name_ + ".load_state_dict";
-  const nlohmann::json& j = in.scalars;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in.scalars);
+  } catch (const nlohmann::json::exception& e) {
+    throw ParseError(where + ": the scalars are not JSON: " + e.what());
+  }
   NABLA_CHECK(j.is_object() && j.contains("optimizer") && j.contains("param_groups"), ValueError, where,
               ": the scalars miss \"optimizer\" or \"param_groups\"");
   NABLA_CHECK(j["optimizer"] == name_, ValueError, where, ": the state is from ", j["optimizer"].dump(), ", not ",

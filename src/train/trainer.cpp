@@ -305,7 +305,7 @@ void Trainer::save_checkpoint(const std::string& path) const {
   for (const auto& [name, t] : opt.tensors) tensors.push_back({"optimizer." + name, t});
   std::map<std::string, std::string> meta{
       {"format", "nabla-checkpoint-2"},  {"epoch", std::to_string(epoch_)},
-      {"optimizer", opt.scalars.dump()}, {"scheduler", scheduler_ ? scheduler_->state_dict().dump() : "null"},
+      {"optimizer", opt.scalars}, {"scheduler", scheduler_ ? scheduler_->state_dict().dump() : "null"},
       {"generator", rng().state()},      {"config", to_toml(config_)},
   };
   save_safetensors(path, tensors, meta);
@@ -341,7 +341,7 @@ int64_t Trainer::load_checkpoint(const std::string& path) {
         opt.tensors[name.substr(10)] = file.at(name);
     }
     model_->load_state_dict(model_state);
-    opt.scalars = nlohmann::json::parse(meta("optimizer"));
+    opt.scalars = nlohmann::json::parse(meta("optimizer")).dump();  // a damaged one fails here
     optimizer_->load_state_dict(opt);
     if (scheduler_) scheduler_->load_state_dict(nlohmann::json::parse(meta("scheduler")));
     rng().set_state(meta("generator"));

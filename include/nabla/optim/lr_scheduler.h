@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -59,7 +59,7 @@ class LRScheduler {
   // The lrs for last_epoch_ from base_lrs_ alone.
   virtual std::vector<double> closed_form_lr() const = 0;
   // The schedule's own settings, for state_dict / load_state_dict.
-  virtual nlohmann::json settings() const { return nlohmann::json::object(); }
+  virtual nlohmann::json settings() const;  // {} unless a schedule has settings
   virtual void load_settings(const nlohmann::json& j) {}
   void apply(const std::vector<double>& lrs);
   std::vector<double> current_lrs() const;

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -77,16 +77,17 @@ struct ParamGroup {
 };
 
 // Everything needed to resume an optimizer bit-identically, split so that a checkpoint writer can
-// store `tensors` in a safetensors file and `scalars.dump()` in its metadata.
+// store `tensors` in a safetensors file and `scalars` (JSON text) in its metadata.
 //   tensors:  "state.<k>.<buffer>" for parameter k (counted across groups in order, as PyTorch
 //             does), e.g. "state.0.exp_avg", "state.3.momentum_buffer".
 //   scalars:  {"optimizer": "Adam",
 //              "param_groups": [{"lr": 0.001, "betas": [0.9, 0.999], ..., "params": [0, 1]}],
 //              "state": {"0": {"step": 10}, "1": {"step": 7}}}
-// The tensors are copies: training on does not change a saved state.
+// The tensors are copies: training on does not change a saved state. `scalars` is JSON text, so
+// that this header needs no JSON library (nlohmann::json::parse(scalars) reads it).
 struct OptimizerState {
   std::map<std::string, Tensor> tensors;
-  nlohmann::json scalars;
+  std::string scalars;
 };
 
 class Optimizer {
