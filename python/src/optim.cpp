@@ -17,8 +17,8 @@
 #include <pybind11/stl.h>
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
 #include <utility>

@@ -1,8 +1,8 @@
 #include "nabla/optim/optimizer.h"
 
 #include <algorithm>
-#include <typeinfo>
 #include <nlohmann/json.hpp>
+#include <typeinfo>
 #include <unordered_set>
 
 namespace nabla::optim {

@@ -304,9 +304,9 @@ void Trainer::save_checkpoint(const std::string& path) const {
   optim::OptimizerState opt = optimizer_->state_dict();
   for (const auto& [name, t] : opt.tensors) tensors.push_back({"optimizer." + name, t});
   std::map<std::string, std::string> meta{
-      {"format", "nabla-checkpoint-2"},  {"epoch", std::to_string(epoch_)},
-      {"optimizer", opt.scalars}, {"scheduler", scheduler_ ? scheduler_->state_dict().dump() : "null"},
-      {"generator", rng().state()},      {"config", to_toml(config_)},
+      {"format", "nabla-checkpoint-2"}, {"epoch", std::to_string(epoch_)},
+      {"optimizer", opt.scalars},       {"scheduler", scheduler_ ? scheduler_->state_dict().dump() : "null"},
+      {"generator", rng().state()},     {"config", to_toml(config_)},
   };
   save_safetensors(path, tensors, meta);
 }
