@@ -1,6 +1,7 @@
 // Inference in an application: the network moons_mlp trained, loaded from its safetensors file
 // (PyTorch's state_dict names), classifies points. Only the core is needed (nabla::core).
 //   embed_model moons.safetensors    # exit 1 if it misclassifies the moons' tips
+#include <nabla/autograd/node.h>
 #include <nabla/io/safetensors.h>
 #include <nabla/nn/nn.h>
 #include <nabla/ops/ops.h>
