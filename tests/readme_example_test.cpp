@@ -1,6 +1,7 @@
-// The README's "Library in one minute" example, compiled and run so it cannot rot.
+// The README's library example ("The library", "In one minute"), compiled and run so it cannot rot.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "nabla/nabla.h"
