@@ -21,7 +21,8 @@ for arg in "$@"; do
   case "$arg" in
     --test)
       packages+=(
-        git libgtest-dev libgmock-dev libbenchmark-dev dpkg-dev
+        git libgtest-dev libgmock-dev libbenchmark-dev
+        dpkg-dev file  # the .deb test: CPack runs dpkg-shlibdeps on the ELF files `file` finds
         python3-torch python3-sklearn python3-pytest python3-venv python3-pip python3-setuptools python3-wheel
         python3-nbclient python3-nbformat python3-ipykernel python3-ipython  # notebooks/, run headless
         chromium  # the end-to-end test of `nabla serve` (tests/serve/e2e.mjs), with node and npm:
