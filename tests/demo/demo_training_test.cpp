@@ -36,7 +36,7 @@ TEST(DemoTraining, CompiledConfigsMatchExamples) {
     SCOPED_TRACE(name);
     const std::filesystem::path file = std::filesystem::path(NABLA_SOURCE_DIR) / "examples" / name;
     ASSERT_TRUE(std::filesystem::exists(file));
-    // If this fails, examples/ changed: rerun /usr/bin/python3 src/demo/gen_example_configs.py.
+    // The build embeds examples/ (src/demo/embed_example_configs.cmake): what it compiled in is the file.
     EXPECT_EQ(std::string(example_config(name)), read(file));
     EXPECT_NO_THROW(example(name));
   }
