@@ -58,6 +58,27 @@ TEST(DemoTraining, XorReproducesTheNotebookPrintout) {
   EXPECT_EQ(rep.run.history.size(), 10000u);
 }
 
+TEST(DemoTraining, XorVerdictComparesToThePrintedDigits) {
+  XorReport rep = seed001_xor(example("xor.toml"), 1000);
+  XorComparison c = compare_with_notebook(rep);
+  EXPECT_TRUE(c.reproduced);
+  EXPECT_EQ(c.worst_excess, 0.0);
+  EXPECT_EQ(c.errors_compared, XorReport::seed_errors().size());
+  double off = 0;  // the trained outputs against XOR's truth table, 0 1 1 0
+  for (size_t i = 0; i < 4; ++i) off = std::max(off, std::fabs(rep.trained_outputs[i] - double(i == 1 || i == 2)));
+  EXPECT_DOUBLE_EQ(c.max_target_distance, off);
+  EXPECT_LT(c.max_target_distance, 0.03);
+  // One printed error missed by 1e-3: 1e-3 − 0.5e-4 beyond the printed digits.
+  rep.errors[3].second = XorReport::seed_errors()[3] + 1e-3;
+  c = compare_with_notebook(rep);
+  EXPECT_FALSE(c.reproduced);
+  EXPECT_NEAR(c.worst_excess, 0.95e-3, 1e-12);
+  // A shorter run compares fewer printed errors, and reproduces nothing in full.
+  const XorComparison short_run = compare_with_notebook(seed001_xor(example("xor.toml", {"train.epochs=3000"}), 1000));
+  EXPECT_EQ(short_run.errors_compared, 3u);
+  EXPECT_FALSE(short_run.reproduced);
+}
+
 // Seed 000 §4: the notebook's X, Y and W (numpy's generator, reproduced bit for bit) trained by
 // nabla's autograd and SGD give the costs of the notebook's hand-written numpy loop
 // (tests/demo/gen_demo_reference.py runs it); only the order of floating-point operations differs.

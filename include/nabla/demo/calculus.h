@@ -111,4 +111,13 @@ double largest_stable_lr(const CriticalPoint& minimum);
 // That factor, 1 − lr·f″(x*): |factor| < 1 settles (negative: it overshoots and oscillates).
 double descent_factor(const CriticalPoint& minimum, double lr);
 
+// The critical point a descent that ended at x settled at: the nearest one within 1% of the
+// window [a, b] (null when none is that close). `nabla explore` and the cost-landscape demo
+// both name the point their descents end at by this rule.
+const CriticalPoint* settled_at(const CriticalPoints& cps, double x, double a, double b);
+
+// A formula of the `nabla grad` language as the course writes it: "·" for *, "−" for minus,
+// superscript digits for a whole-number power: "-0.3984*W^4 - 9.3*W" -> "−0.3984·W⁴ − 9.3·W".
+std::string math_notation(const std::string& formula);
+
 }  // namespace nabla::demo
