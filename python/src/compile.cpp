@@ -12,7 +12,7 @@
 #include "bindings.h"
 #include "nabla/autograd/node.h"
 #include "nabla/ops/ops.h"
-#include "nabla/tensor/capture.h"
+#include "nabla/compile/tape.h"
 
 namespace nabla::python {
 namespace {

@@ -6,7 +6,7 @@
 #include "nabla/autograd/node.h"
 #include "nabla/nn/functional.h"
 #include "nabla/ops/ops.h"
-#include "nabla/tensor/capture.h"
+#include "nabla/compile/tape.h"
 
 namespace nabla::nn::functional {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "nabla/ops/ops.h"
-#include "nabla/tensor/capture.h"
+#include "nabla/compile/tape.h"
 
 namespace nabla::optim {
 namespace {
