@@ -11,10 +11,10 @@
 #include <optional>
 
 #include "command.h"
-#include "nabla/autograd/expr.h"
 #include "nabla/demo/calculus.h"
 #include "nabla/demo/plots.h"
 #include "nabla/error.h"
+#include "nabla/expr/expr.h"
 #include "trace_format.h"
 
 namespace nabla::cli {

@@ -5,8 +5,8 @@
 #include <limits>
 
 #include "nabla/autograd/engine.h"
-#include "nabla/autograd/expr.h"
 #include "nabla/error.h"
+#include "nabla/expr/expr.h"
 
 namespace nabla::demo {
 

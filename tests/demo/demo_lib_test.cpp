@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "demo/demo_reference.h"
-#include "nabla/autograd/expr.h"
 #include "nabla/demo/autodiff_seed.h"
 #include "nabla/demo/calculus.h"
 #include "nabla/demo/chain_rule.h"
@@ -14,6 +13,7 @@
 #include "nabla/demo/neuron_step.h"
 #include "nabla/demo/threshold_net.h"
 #include "nabla/error.h"
+#include "nabla/expr/expr.h"
 #include "nabla/ops/ops.h"
 
 namespace nabla::demo {

@@ -5,8 +5,8 @@
 
 #include "demos/demo.h"
 #include "files.h"
-#include "nabla/autograd/expr.h"
 #include "nabla/demo/autodiff_seed.h"
+#include "nabla/expr/expr.h"
 #include "trace_format.h"
 
 namespace nabla::cli {

@@ -25,7 +25,7 @@ struct Point {
 // A real function of one real variable, evaluated on nabla's graph in float64.
 class Function1D {
  public:
-  // A formula of the `nabla grad` language (nabla/autograd/expr.h). `variable` names the free
+  // A formula of the `nabla grad` language (nabla/expr/expr.h). `variable` names the free
   // variable ("" = the formula's only variable); `fixed` gives values to any other variables
   // ("a=2,b=-1"). Throws ParseError for a malformed formula or bindings, ValueError when the
   // variable is missing, ambiguous, or some other variable has no value.

@@ -1,7 +1,7 @@
-// nabla::expr: parsing (precedence, unary minus, errors with exact columns), evaluation on the
+// nabla::expr (src/expr/): parsing (precedence, unary minus, errors with exact columns), evaluation on the
 // autograd graph (names, formulas, ops), and the trace (values, gradients, Hessians) against
 // PyTorch goldens (tests/golden/gen_grad_cli.py).
-#include "nabla/autograd/expr.h"
+#include "nabla/expr/expr.h"
 
 #include <gtest/gtest.h>
 

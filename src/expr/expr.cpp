@@ -1,4 +1,4 @@
-#include "nabla/autograd/expr.h"
+#include "nabla/expr/expr.h"
 
 #include <charconv>
 #include <set>
