@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "nabla/ops/ops.h"
 #include "nabla/compile/tape.h"
+#include "nabla/ops/ops.h"
 
 namespace nabla::optim {
 namespace {
