@@ -19,10 +19,10 @@
 #include <string_view>
 #include <vector>
 
-#include "nabla/autograd/expr.h"
 #include "nabla/data/csv.h"
 #include "nabla/data/mnist.h"
 #include "nabla/error.h"
+#include "nabla/expr/expr.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/train/config.h"
 

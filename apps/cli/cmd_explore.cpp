@@ -11,10 +11,10 @@
 #include <optional>
 
 #include "command.h"
-#include "nabla/autograd/expr.h"
 #include "nabla/demo/calculus.h"
 #include "nabla/demo/plots.h"
 #include "nabla/error.h"
+#include "nabla/expr/expr.h"
 #include "trace_format.h"
 
 namespace nabla::cli {
@@ -247,12 +247,7 @@ int run(const Options& o, const Context& ctx) {
     out << tr(kDiverged, end.step, v, v, num(o.lr)) << "\n";
   } else {
     std::string near;
-    // The critical point it settled at, if it is within 1% of the window of one.
-    const demo::CriticalPoint* closest = nullptr;
-    for (const demo::CriticalPoint& cp : cps.points)
-      if (std::fabs(cp.point.x - end.x) < 0.01 * (b - a) &&
-          (!closest || std::fabs(cp.point.x - end.x) < std::fabs(closest->point.x - end.x)))
-        closest = &cp;
+    const demo::CriticalPoint* closest = demo::settled_at(cps, end.x, a, b);
     if (closest) {
       const Message& word = closest->kind == demo::CriticalKind::minimum   ? kMinimumWord
                             : closest->kind == demo::CriticalKind::maximum ? kMaximumWord

@@ -1,7 +1,7 @@
 // `nabla grad EXPR --at NAME=VALUE,...`: every step of automatic differentiation of a formula —
 // the forward pass, the backward pass with each local derivative and chain-rule product, the
 // gradient and (--order 2) the Hessian — as text, as JSON, or drawn with Graphviz.
-// The numbers all come from the library (nabla/autograd/expr.h); this file only formats them,
+// The numbers all come from the library (nabla/expr/expr.h); this file only formats them,
 // with the trace text shared with `nabla demo autodiff` (trace_format.h).
 #include <iostream>
 #include <map>
@@ -9,8 +9,8 @@
 
 #include "command.h"
 #include "files.h"
-#include "nabla/autograd/expr.h"
 #include "nabla/autograd/graph.h"
+#include "nabla/expr/expr.h"
 #include "trace_format.h"
 
 namespace nabla::cli {

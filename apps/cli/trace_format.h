@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "i18n.h"
-#include "nabla/autograd/expr.h"
+#include "nabla/expr/expr.h"
 
 namespace nabla::cli {
 

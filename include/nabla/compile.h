@@ -13,7 +13,7 @@
 //
 // How it works. Calls are grouped by the shapes and dtypes of their inputs. The first call of a
 // group runs eagerly (so that lazily made state, like optimizer buffers, exists), the second runs
-// eagerly while recording every kernel it launches (nabla/tensor/capture.h), and every later call
+// eagerly while recording every kernel it launches (nabla/compile/tape.h), and every later call
 // copies its inputs into the recorded input buffers and replays the recording. A new input shape
 // (a smaller last batch, say) starts a new group; up to 8 groups are kept.
 //

@@ -11,8 +11,8 @@
 
 #include "bindings.h"
 #include "nabla/autograd/node.h"
+#include "nabla/compile/tape.h"
 #include "nabla/ops/ops.h"
-#include "nabla/tensor/capture.h"
 
 namespace nabla::python {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "bindings.h"
 #include "nabla/autograd/node.h"
-#include "nabla/tensor/capture.h"
+#include "nabla/compile/tape.h"
 
 namespace nabla::python {
 namespace {

@@ -3,17 +3,17 @@
 #include <atomic>
 #include <unordered_map>
 
+#include "nabla/compile/tape.h"
 #include "nabla/ops/ops.h"
-#include "nabla/tensor/capture.h"
 
 namespace nabla {
 
 class Engine {
  public:
-  // Runs reverse mode from `roots`. If `capture` is non-empty, the gradients arriving at those
-  // nodes are returned (grad()); otherwise leaves accumulate into .grad (backward()).
+  // Runs reverse mode from `roots`. If `requested` is non-empty, the gradients arriving at those
+  // nodes are returned (grad()'s inputs); otherwise leaves accumulate into .grad (backward()).
   static std::vector<Tensor> run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs,
-                                 const std::vector<std::shared_ptr<Node>>& capture, bool accumulate_leaves,
+                                 const std::vector<std::shared_ptr<Node>>& requested, bool accumulate_leaves,
                                  const BackwardOptions& options);
 
  private:
@@ -56,7 +56,7 @@ std::vector<Node*> Engine::topological_order(const std::vector<Node*>& roots) {
 }
 
 std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs,
-                                const std::vector<std::shared_ptr<Node>>& capture, bool accumulate_leaves,
+                                const std::vector<std::shared_ptr<Node>>& requested, bool accumulate_leaves,
                                 const BackwardOptions& options) {
   NABLA_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(), ValueError, "backward: ", outputs.size(),
               " outputs but ", grad_outputs.size(), " output gradients");
@@ -97,10 +97,10 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
     roots[i]->grad_buffer_ = accumulate(roots[i]->grad_buffer_, seed);
   }
 
-  std::unordered_map<Node*, size_t> capture_index;
-  for (size_t i = 0; i < capture.size(); ++i)
-    if (capture[i]) capture_index[capture[i].get()] = i;
-  std::vector<Tensor> captured(capture.size());
+  std::unordered_map<Node*, size_t> requested_index;
+  for (size_t i = 0; i < requested.size(); ++i)
+    if (requested[i]) requested_index[requested[i].get()] = i;
+  std::vector<Tensor> requested_grads(requested.size());
 
   GradModeGuard grad_mode(create_graph);
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
@@ -111,7 +111,7 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
     // Without create_graph every gradient was computed with grad mode off, so none carries a
     // graph except a caller's grad_output, detached when the roots are seeded.
     if (options.keep_adjoints) node->adjoint_ = g;
-    if (auto c = capture_index.find(node); c != capture_index.end()) captured[c->second] = g;
+    if (auto r = requested_index.find(node); r != requested_index.end()) requested_grads[r->second] = g;
     for (auto& weak : node->retained_) {
       if (auto impl = weak.lock()) {
         Tensor t(impl);
@@ -123,10 +123,8 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
       // As PyTorch's AccumulateGrad: a contiguous gradient nothing else refers to becomes .grad
       // as it is; a shared one or a view is copied, so that accumulating into .grad later cannot
       // change another tensor.
-      // A recording tape's own reference to the storage does not count (nabla/compile.h): the
-      // replayed step writes that buffer and makes it .grad again, as the eager step would.
-      long storage_refs = g.impl()->storage.use_count();
-      if (const capture::Tape* tape = capture::active(); tape && tape->holds(g.impl()->storage.get())) --storage_refs;
+      // A recording tape's own reference to the storage does not count (nabla/compile/tape.h).
+      const long storage_refs = g.impl()->storage.use_count() - capture::tape_references(g.impl()->storage.get());
       const bool sole = g.impl_ptr().use_count() == 1 && storage_refs == 1 && g.is_contiguous();
       if (!leaf.grad().defined())
         leaf.set_grad(create_graph || sole ? g : g.clone());
@@ -136,7 +134,7 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
         leaf.grad().add_(g);  // in place, as PyTorch: the graph of .grad is not needed
       continue;
     }
-    // In grad() mode, nodes below every captured input need not run, but the saving is small
+    // In grad() mode, nodes below every requested input need not run, but the saving is small
     // next to the bookkeeping needed to know which those are.
     std::vector<Tensor> input_grads = node->apply(g);
     if (anomaly_detection_enabled())
@@ -148,7 +146,7 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
     }
     if (!retain_graph) node->release();
   }
-  return captured;
+  return requested_grads;
 }
 
 void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, BackwardOptions options) {
@@ -157,13 +155,13 @@ void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& gra
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs, BackwardOptions options,
                          const std::vector<Tensor>& grad_outputs) {
-  std::vector<std::shared_ptr<Node>> capture;
+  std::vector<std::shared_ptr<Node>> requested;
   for (size_t i = 0; i < inputs.size(); ++i) {
     NABLA_CHECK(inputs[i].defined() && inputs[i].requires_grad(), AutogradError, "grad: input ", i,
                 " does not require grad");
-    capture.push_back(autograd::gradient_edge(inputs[i]));
+    requested.push_back(autograd::gradient_edge(inputs[i]));
   }
-  std::vector<Tensor> result = Engine::run(outputs, grad_outputs, capture, false, options);
+  std::vector<Tensor> result = Engine::run(outputs, grad_outputs, requested, false, options);
   for (size_t i = 0; i < result.size(); ++i) {
     NABLA_CHECK(result[i].defined() || options.allow_unused, AutogradError, "grad: input ", i,
                 " was not used to compute the outputs (pass allow_unused to get an undefined gradient)");

@@ -4,8 +4,8 @@
 #include <bit>
 #include <cmath>
 
-#include "nabla/autograd/expr.h"
 #include "nabla/error.h"
+#include "nabla/expr/expr.h"
 #include "numpy_ziggurat.h"
 
 // NOTE: numpy's wheels and Debian's numpy are built for baseline x86-64, where `a * b + c` is a

@@ -5,8 +5,8 @@
 #include <limits>
 
 #include "nabla/autograd/engine.h"
-#include "nabla/autograd/expr.h"
 #include "nabla/error.h"
+#include "nabla/expr/expr.h"
 
 namespace nabla::demo {
 
@@ -229,5 +229,46 @@ double largest_stable_lr(const CriticalPoint& minimum) {
 }
 
 double descent_factor(const CriticalPoint& minimum, double lr) { return 1.0 - lr * minimum.point.d2; }
+
+const CriticalPoint* settled_at(const CriticalPoints& cps, double x, double a, double b) {
+  const CriticalPoint* closest = nullptr;
+  for (const CriticalPoint& cp : cps.points)
+    if (std::fabs(cp.point.x - x) < 0.01 * (b - a) &&
+        (!closest || std::fabs(cp.point.x - x) < std::fabs(closest->point.x - x)))
+      closest = &cp;
+  return closest;
+}
+
+std::string math_notation(const std::string& source) {
+  static const char* const superscript[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::string formula;  // ** is ^
+  for (size_t i = 0; i < source.size(); ++i) {
+    const bool power = source[i] == '*' && i + 1 < source.size() && source[i + 1] == '*';
+    formula += power ? '^' : source[i];
+    i += power;
+  }
+  std::string out;
+  for (size_t i = 0; i < formula.size(); ++i) {
+    const char c = formula[i];
+    if (c == '*') {
+      out += "·";
+    } else if (c == '-' && !(i >= 2 && (formula[i - 1] == 'e' || formula[i - 1] == 'E') && digit(formula[i - 2]))) {
+      out += "−";  // a minus sign, but not the one of an exponent (1e-3)
+    } else if (c == '^') {
+      size_t j = i + 1;
+      while (j < formula.size() && digit(formula[j])) ++j;
+      if (j == i + 1 || (j < formula.size() && formula[j] == '.')) {  // not a whole number: keep the ^
+        out += c;
+        continue;
+      }
+      for (size_t k = i + 1; k < j; ++k) out += superscript[formula[k] - '0'];
+      i = j - 1;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 }  // namespace nabla::demo

@@ -210,4 +210,21 @@ XorReport seed001_xor(const train::TrainConfig& config, int64_t every, int bound
   return report;
 }
 
+XorComparison compare_with_notebook(const XorReport& report) {
+  const std::vector<double>& seed_e = XorReport::seed_errors();
+  const std::vector<double>& seed_o = XorReport::seed_outputs();
+  XorComparison c;
+  for (const auto& [epoch, error] : report.errors) {
+    if (epoch % 1000 != 0 || size_t(epoch / 1000) >= seed_e.size()) continue;
+    c.worst_excess = std::max(c.worst_excess, std::fabs(seed_e[size_t(epoch / 1000)] - error) - 0.5e-4);
+    ++c.errors_compared;
+  }
+  for (size_t i = 0; i < report.final_outputs.size() && i < seed_o.size(); ++i)
+    c.worst_excess = std::max(c.worst_excess, std::fabs(seed_o[i] - report.final_outputs[i]) - 0.5e-8);
+  for (size_t i = 0; i < report.trained_outputs.size() && i < report.targets.size(); ++i)
+    c.max_target_distance = std::max(c.max_target_distance, std::fabs(report.trained_outputs[i] - report.targets[i]));
+  c.reproduced = c.worst_excess <= 0 && c.errors_compared == seed_e.size();
+  return c;
+}
+
 }  // namespace nabla::demo

@@ -15,7 +15,7 @@
 namespace nabla::kernels {
 
 // What a kernel needs to know of one operand, held by value so that a kernel closure can be
-// recorded and replayed (nabla/tensor/capture.h): where its first element is, its shape and its
+// recorded and replayed (nabla/compile/tape.h): where its first element is, its shape and its
 // strides in elements.
 struct Operand {
   Operand() = default;

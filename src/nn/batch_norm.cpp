@@ -1,7 +1,7 @@
 #include "nabla/nn/batch_norm.h"
 
+#include "nabla/compile/tape.h"
 #include "nabla/nn/functional.h"
-#include "nabla/tensor/capture.h"
 
 namespace nabla::nn {
 

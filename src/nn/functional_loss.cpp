@@ -4,9 +4,9 @@
 
 #include "kernels/elementwise.h"
 #include "nabla/autograd/node.h"
+#include "nabla/compile/tape.h"
 #include "nabla/nn/functional.h"
 #include "nabla/ops/ops.h"
-#include "nabla/tensor/capture.h"
 
 namespace nabla::nn::functional {
 

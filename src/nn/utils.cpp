@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "nabla/tensor/capture.h"
+#include "nabla/compile/tape.h"
 
 namespace nabla::nn {
 

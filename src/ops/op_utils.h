@@ -2,8 +2,8 @@
 #pragma once
 #include "../kernels/elementwise.h"
 #include "nabla/autograd/node.h"
+#include "nabla/compile/tape.h"
 #include "nabla/ops/ops.h"
-#include "nabla/tensor/capture.h"
 
 namespace nabla::detail {
 

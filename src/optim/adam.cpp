@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "../kernels/parallel.h"
-#include "nabla/tensor/capture.h"
+#include "nabla/compile/tape.h"
 #include "optim_internal.h"
 
 namespace nabla::optim {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "nabla/compile/tape.h"
 #include "nabla/ops/ops.h"
-#include "nabla/tensor/capture.h"
 
 namespace nabla::optim {
 namespace {

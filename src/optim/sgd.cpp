@@ -1,7 +1,7 @@
 #include "nabla/optim/sgd.h"
 
 #include "../kernels/parallel.h"
-#include "nabla/tensor/capture.h"
+#include "nabla/compile/tape.h"
 #include "optim_internal.h"
 
 namespace nabla::optim {

@@ -30,7 +30,7 @@
 #include <utility>
 #include <vector>
 
-#include "nabla/tensor/capture.h"
+#include "nabla/compile/tape.h"
 
 namespace nabla {
 

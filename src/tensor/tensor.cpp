@@ -8,8 +8,8 @@
 
 #include "../kernels/elementwise.h"
 #include "nabla/autograd/engine.h"
+#include "nabla/compile/tape.h"
 #include "nabla/ops/ops.h"
-#include "nabla/tensor/capture.h"
 
 namespace nabla {
 
@@ -129,14 +129,14 @@ Tensor& Tensor::requires_grad_(bool value) {
 void Tensor::set_grad(const Tensor& g) {
   get("set_grad");
   impl_->grad = g.impl_;
-  if (capture::Tape* tape = capture::active()) tape->bind_grad(impl_, g.impl_);
+  capture::on_grad_bound(impl_, g.impl_);
 }
 
 void Tensor::zero_grad(bool set_to_none) {
   get("zero_grad");
   if (set_to_none) {
     impl_->grad.reset();
-    if (capture::Tape* tape = capture::active()) tape->bind_grad(impl_, nullptr);
+    capture::on_grad_bound(impl_, nullptr);
   } else if (impl_->grad) {
     Tensor(impl_->grad).detach().zero_();  // as PyTorch, the gradient's own graph is not kept
   }
@@ -279,7 +279,7 @@ Tensor full(const Shape& shape, double value, DType dtype) {
 }
 Tensor zeros(const Shape& shape, DType dtype) {
   // Inside a captured step the zeroing is a recorded kernel: the buffer may be updated in place later.
-  if (capture::recording()) return full(shape, 0.0, dtype);
+  if (capture::zeroing_is_recorded()) return full(shape, 0.0, dtype);
   for (int64_t d : shape) NABLA_CHECK(d >= 0, ShapeError, "zeros: negative size in ", shape.to_string());
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = Storage::zeros(storage_bytes(shape, dtype));

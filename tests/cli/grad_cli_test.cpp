@@ -7,7 +7,7 @@
 
 #include "cli/grad_golden.h"
 #include "cli/subprocess.h"
-#include "nabla/autograd/expr.h"
+#include "nabla/expr/expr.h"
 
 namespace nabla::testing {
 namespace {

@@ -75,8 +75,8 @@ TEST(DemoCli, CostLandscape) {
   const CliResult r = run_demo("cost-landscape", dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The four critical points with their kinds, as numpy finds them (demo_lib_test checks digits).
-  for (const char* row : {"-2.0000    5.2000       0   23.4724  minimum", "0   15.7000       0   -9.3025  maximum",
-                          "2.9998    1.5006       0    5.3302  minimum", "3.8918    2.3869       0   -8.1489  maximum"})
+  for (const char* row : {"-2.0000   5.2000      0  23.4724  minimum", "0  15.7000      0  -9.3025  maximum",
+                          "2.9998   1.5006      0   5.3302  minimum", "3.8918   2.3869      0  -8.1489  maximum"})
     EXPECT_TRUE(contains(r.out, row)) << row << "\n" << r.out;
   EXPECT_TRUE(contains(r.out, "η < 0.0852 at W = -2.0000")) << r.out;
   EXPECT_TRUE(contains(r.out, "no global minimum"));

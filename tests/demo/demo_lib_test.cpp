@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "demo/demo_reference.h"
-#include "nabla/autograd/expr.h"
 #include "nabla/demo/autodiff_seed.h"
 #include "nabla/demo/calculus.h"
 #include "nabla/demo/chain_rule.h"
@@ -14,6 +13,7 @@
 #include "nabla/demo/neuron_step.h"
 #include "nabla/demo/threshold_net.h"
 #include "nabla/error.h"
+#include "nabla/expr/expr.h"
 #include "nabla/ops/ops.h"
 
 namespace nabla::demo {
@@ -147,6 +147,30 @@ TEST(DemoCalculus, InflectionAndFlatPieces) {
   // Monotonic: none.
   EXPECT_TRUE(critical_points(Function1D("exp(x)"), -2, 2).points.empty());
   EXPECT_THROW(critical_points(Function1D("x^2"), 1, -1), ValueError);
+}
+
+TEST(DemoCalculus, SettledAtIsTheNearestCriticalPointWithinOnePercentOfTheWindow) {
+  // f′ = 3x² − 3: a maximum at −1, a minimum at 1.
+  const CriticalPoints cps = critical_points(Function1D("x^3 - 3*x", "x"), -2, 2);
+  ASSERT_EQ(cps.points.size(), 2u);
+  const CriticalPoint* at = settled_at(cps, 0.99, -2, 2);
+  ASSERT_NE(at, nullptr);
+  EXPECT_EQ(at->kind, CriticalKind::minimum);
+  EXPECT_NEAR(at->point.x, 1.0, 1e-12);
+  at = settled_at(cps, -1.03, -2, 2);  // 1% of [−2, 2] is 0.04
+  ASSERT_NE(at, nullptr);
+  EXPECT_EQ(at->kind, CriticalKind::maximum);
+  EXPECT_EQ(settled_at(cps, -1.05, -2, 2), nullptr);
+  EXPECT_EQ(settled_at(cps, 0.0, -2, 2), nullptr);      // a descent that stopped halfway settled nowhere
+  EXPECT_NE(settled_at(cps, 0.0, -200, 200), nullptr);  // ... unless the window is wide
+}
+
+TEST(DemoCalculus, MathNotationIsHowTheNotebookWritesIt) {
+  // The notebook's own spelling of C(W), C′(W) and C″(W) (notebook 000, first section).
+  EXPECT_EQ(math_notation(CostLandscape::formula), "−0.07968·W⁵ + 0.48721·W⁴ + 0.28001·W³ − 4.65127·W² + 15.7");
+  EXPECT_EQ(math_notation(CostLandscape::seed_d1), "−0.3984·W⁴ + 1.94884·W³ + 0.84003·W² − 9.30254·W");
+  EXPECT_EQ(math_notation(CostLandscape::seed_d2), "−1.5936·W³ + 5.84652·W² + 1.68006·W − 9.30254");
+  EXPECT_EQ(math_notation("x**10 - 1e-3*x^0.5 + 2^-x"), "x¹⁰ − 1e-3·x^0.5 + 2^−x");
 }
 
 TEST(DemoCalculus, LowestPoint) {

@@ -36,7 +36,7 @@ TEST(DemoTraining, CompiledConfigsMatchExamples) {
     SCOPED_TRACE(name);
     const std::filesystem::path file = std::filesystem::path(NABLA_SOURCE_DIR) / "examples" / name;
     ASSERT_TRUE(std::filesystem::exists(file));
-    // If this fails, examples/ changed: rerun /usr/bin/python3 src/demo/gen_example_configs.py.
+    // The build embeds examples/ (src/demo/embed_example_configs.cmake): what it compiled in is the file.
     EXPECT_EQ(std::string(example_config(name)), read(file));
     EXPECT_NO_THROW(example(name));
   }
@@ -56,6 +56,27 @@ TEST(DemoTraining, XorReproducesTheNotebookPrintout) {
   for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(rep.trained_outputs[i], rep.targets[i], 0.02);
   EXPECT_TRUE(rep.run.failure.empty());
   EXPECT_EQ(rep.run.history.size(), 10000u);
+}
+
+TEST(DemoTraining, XorVerdictComparesToThePrintedDigits) {
+  XorReport rep = seed001_xor(example("xor.toml"), 1000);
+  XorComparison c = compare_with_notebook(rep);
+  EXPECT_TRUE(c.reproduced);
+  EXPECT_EQ(c.worst_excess, 0.0);
+  EXPECT_EQ(c.errors_compared, XorReport::seed_errors().size());
+  double off = 0;  // the trained outputs against XOR's truth table, 0 1 1 0
+  for (size_t i = 0; i < 4; ++i) off = std::max(off, std::fabs(rep.trained_outputs[i] - double(i == 1 || i == 2)));
+  EXPECT_DOUBLE_EQ(c.max_target_distance, off);
+  EXPECT_LT(c.max_target_distance, 0.03);
+  // One printed error missed by 1e-3: 1e-3 − 0.5e-4 beyond the printed digits.
+  rep.errors[3].second = XorReport::seed_errors()[3] + 1e-3;
+  c = compare_with_notebook(rep);
+  EXPECT_FALSE(c.reproduced);
+  EXPECT_NEAR(c.worst_excess, 0.95e-3, 1e-12);
+  // A shorter run compares fewer printed errors, and reproduces nothing in full.
+  const XorComparison short_run = compare_with_notebook(seed001_xor(example("xor.toml", {"train.epochs=3000"}), 1000));
+  EXPECT_EQ(short_run.errors_compared, 3u);
+  EXPECT_FALSE(short_run.reproduced);
 }
 
 // Seed 000 §4: the notebook's X, Y and W (numpy's generator, reproduced bit for bit) trained by

@@ -1,7 +1,7 @@
 // apps/cli/demos/demo.h — one demo of `nabla demo`: what it is (Demo), what it writes to (Run),
 // and the formatting every demo shares. A demo lives in its own file under apps/cli/demos/ and
-// registers itself from a static initializer; cmd_demo.cpp lists and runs them (the older demos
-// are still in cmd_demo.cpp's own table).
+// registers itself from a static initializer; cmd_demo.cpp lists and runs them. The training
+// demos' shared pieces are in demos/training.h.
 //
 //   void demo_mine(Run& r) { r.line(r.text(kTitle)); r.numbers["x"] = 1.0; if (!r.pictures) return; ... }
 //   const bool registered = register_demo({"mine", kWhat, kSource, demo_mine, {}, 12});

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "nabla/autograd/expr.h"
+#include "nabla/expr/expr.h"
 
 namespace nabla::demo {
 

@@ -25,7 +25,7 @@ struct Point {
 // A real function of one real variable, evaluated on nabla's graph in float64.
 class Function1D {
  public:
-  // A formula of the `nabla grad` language (nabla/autograd/expr.h). `variable` names the free
+  // A formula of the `nabla grad` language (nabla/expr/expr.h). `variable` names the free
   // variable ("" = the formula's only variable); `fixed` gives values to any other variables
   // ("a=2,b=-1"). Throws ParseError for a malformed formula or bindings, ValueError when the
   // variable is missing, ambiguous, or some other variable has no value.
@@ -110,5 +110,14 @@ Descent gradient_descent(const Function1D& f, double x0, double lr, int steps);
 double largest_stable_lr(const CriticalPoint& minimum);
 // That factor, 1 − lr·f″(x*): |factor| < 1 settles (negative: it overshoots and oscillates).
 double descent_factor(const CriticalPoint& minimum, double lr);
+
+// The critical point a descent that ended at x settled at: the nearest one within 1% of the
+// window [a, b] (null when none is that close). `nabla explore` and the cost-landscape demo
+// both name the point their descents end at by this rule.
+const CriticalPoint* settled_at(const CriticalPoints& cps, double x, double a, double b);
+
+// A formula of the `nabla grad` language as the course writes it: "·" for *, "−" for minus,
+// superscript digits for a whole-number power: "-0.3984*W^4 - 9.3*W" -> "−0.3984·W⁴ − 9.3·W".
+std::string math_notation(const std::string& formula);
 
 }  // namespace nabla::demo

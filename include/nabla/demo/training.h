@@ -109,4 +109,15 @@ struct XorReport {
 };
 XorReport seed001_xor(const train::TrainConfig& config, int64_t every = 1000, int boundary_frames = 0);
 
+// The run against the notebook's printout: the errors every 1000 epochs (printed to 4 decimals)
+// and the final outputs (to 8). A printed number is reproduced when nabla's is within half a unit
+// of its last printed digit.
+struct XorComparison {
+  double worst_excess = 0;         // largest |printed − nabla| beyond that half unit (0: all within)
+  size_t errors_compared = 0;      // printed errors the run reached
+  bool reproduced = false;         // every printed error and output reproduced
+  double max_target_distance = 0;  // largest |trained output − target|: how well XOR was learned
+};
+XorComparison compare_with_notebook(const XorReport& report);
+
 }  // namespace nabla::demo

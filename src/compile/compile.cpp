@@ -6,7 +6,7 @@
 
 #include "../kernels/elementwise.h"
 #include "nabla/autograd/node.h"
-#include "nabla/tensor/capture.h"
+#include "nabla/compile/tape.h"
 
 namespace nabla {
 

@@ -1,4 +1,4 @@
-// nabla/autograd/expr.h — scalar formulas written as text, evaluated on nabla's autograd graph.
+// nabla/expr/expr.h — scalar formulas written as text, evaluated on nabla's autograd graph.
 //
 // `nabla grad`, the tests and the demos turn a formula such as "x3*tanh(w4*sigmoid(w3*x1))" into
 // a real graph of float64 scalar tensors made by nabla's ops, with a readable name and formula
@@ -15,9 +15,10 @@
 //   unary   := ('-' | '+') unary | power
 //   power   := primary ('^' unary)?            (** is accepted for ^, as in Python)
 //   primary := number | name | name '(' sum (',' sum)* ')' | '(' sum ')'
-// Numbers: 3, 0.5, .5, 1e-3, 2.5E+4. Functions: sigmoid tanh relu leaky_relu elu gelu silu
-// softplus step exp log sqrt abs sin cos (one argument; leaky_relu takes an optional constant
-// slope, elu an optional constant alpha) and min max (two arguments). Steps are named by op
+// Numbers: 3, 0.5, .5, 1e-3, 2.5E+4. Functions (one row each of kFunctions, src/expr/expr.cpp):
+// sigmoid tanh relu leaky_relu elu gelu silu softplus step exp log sqrt abs sin cos (one
+// argument; leaky_relu takes an optional constant slope, elu an optional constant alpha) and
+// min max (two arguments). Steps are named by op
 // (a: *, b: +, d: -, q: /, p: ^, n: unary minus, r: relu, s: sigmoid, t: tanh, ...): a one-argument
 // function of a numbered step takes its number (relu(a1) -> r1), and the result is f.
 //

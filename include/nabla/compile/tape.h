@@ -1,4 +1,4 @@
-// nabla/tensor/capture.h — recording the kernels of a step so that it can be replayed.
+// nabla/compile/tape.h — recording the kernels of a step so that it can be replayed.
 //
 // This is the machinery under nabla::compile (nabla/compile.h); users call compile, not this.
 //
@@ -98,11 +98,6 @@ class Recording {
 // Throws CaptureError("... 'what' cannot be captured ...") while a tape is recording.
 void refuse(const char* what);
 
-// While recording: a kernel that puts the current contents of `fresh` (a new contiguous tensor
-// just filled from host values: from_vector, arange, eye, ...) back, so that an in-place update of
-// it later in the step starts from the same values on every replay.
-void restore_on_replay(const Tensor& fresh);
-
 namespace detail {
 void set_active(Tape* tape);
 }
@@ -127,6 +122,31 @@ void launch(const char* name, Work&& work, const Touched&... touched) {
   detail::set_active(tape);
   (tape->keep(touched.impl()->storage), ...);
   tape->add(name, std::function<void()>(std::forward<Work>(work)));
+}
+
+// ---- hooks: where the tape meets tensors and the engine ----
+
+// Tensor factories (from_vector, arange, eye, ...): while recording, a kernel that puts the current
+// contents of `fresh` (a new contiguous tensor just filled from host values) back, so that an
+// in-place update of it later in the step starts from the same values on every replay.
+void restore_on_replay(const Tensor& fresh);
+
+// Tensor::set_grad and zero_grad: while recording, the tape replays the last .grad binding of each
+// tensor (Tape::bind_grad). `grad` null: no .grad.
+inline void on_grad_bound(const std::shared_ptr<TensorImpl>& impl, const std::shared_ptr<TensorImpl>& grad) {
+  if (Tape* tape = active()) tape->bind_grad(impl, grad);
+}
+
+// zeros(): while recording, the zeroing must be a recorded kernel (the buffer may be updated in
+// place later in the step), so zeros() fills the buffer instead of taking zeroed memory.
+inline bool zeroing_is_recorded() { return recording(); }
+
+// The engine's backward: the references to `storage` the recording tape holds itself (0 or 1).
+// They do not make a gradient shared: the replayed step writes that buffer and makes it .grad
+// again, as the eager step would.
+inline long tape_references(const Storage* storage) {
+  const Tape* tape = active();
+  return tape && tape->holds(storage) ? 1 : 0;
 }
 
 }  // namespace nabla::capture

@@ -1,4 +1,4 @@
-#include "nabla/autograd/expr.h"
+#include "nabla/expr/expr.h"
 
 #include <charconv>
 #include <set>
@@ -14,18 +14,44 @@ namespace {
 
 // ============================== functions ==============================
 
+// What a call passes to a function: its arguments' tensors and, for a constant argument (the
+// slope of leaky_relu), its value.
+struct CallArgs {
+  const std::vector<Tensor>& x;
+  const std::vector<double>& value;
+};
+
+// One function of the language, in one row: its name, how many arguments it takes, how its steps
+// are named (relu(a1) -> r1) and the nabla op that computes it. The op records its own node, so
+// the derivative (first and second order) is the op's backward: no formula here to keep in step.
 struct FunctionInfo {
   const char* name;
   int min_args, max_args;
-  const char* prefix;  // of the names of its steps: relu(a1) -> r1
+  const char* prefix;  // of the names of its steps
+  Tensor (*apply)(const CallArgs& a);
 };
 
+// NOTE: the optional second argument of leaky_relu and elu is an attribute of the op (a double,
+// its slope / alpha), not a graph input: the parser rejects one with variables.
 constexpr FunctionInfo kFunctions[] = {
-    {"sigmoid", 1, 1, "s"}, {"tanh", 1, 1, "t"}, {"relu", 1, 1, "r"},  {"leaky_relu", 1, 2, "lr"},
-    {"elu", 1, 2, "el"},    {"gelu", 1, 1, "g"}, {"silu", 1, 1, "si"}, {"softplus", 1, 1, "sp"},
-    {"step", 1, 1, "h"},    {"exp", 1, 1, "e"},  {"log", 1, 1, "ln"},  {"sqrt", 1, 1, "rt"},
-    {"abs", 1, 1, "ab"},    {"sin", 1, 1, "sn"}, {"cos", 1, 1, "cs"},  {"min", 2, 2, "mn"},
-    {"max", 2, 2, "mx"},
+    {"sigmoid", 1, 1, "s", [](const CallArgs& a) { return sigmoid(a.x[0]); }},
+    {"tanh", 1, 1, "t", [](const CallArgs& a) { return tanh(a.x[0]); }},
+    {"relu", 1, 1, "r", [](const CallArgs& a) { return relu(a.x[0]); }},
+    {"leaky_relu", 1, 2, "lr",
+     [](const CallArgs& a) { return a.x.size() > 1 ? leaky_relu(a.x[0], a.value[1]) : leaky_relu(a.x[0]); }},
+    {"elu", 1, 2, "el", [](const CallArgs& a) { return a.x.size() > 1 ? elu(a.x[0], a.value[1]) : elu(a.x[0]); }},
+    {"gelu", 1, 1, "g", [](const CallArgs& a) { return gelu(a.x[0]); }},
+    {"silu", 1, 1, "si", [](const CallArgs& a) { return silu(a.x[0]); }},
+    {"softplus", 1, 1, "sp", [](const CallArgs& a) { return softplus(a.x[0]); }},
+    {"step", 1, 1, "h", [](const CallArgs& a) { return step(a.x[0]); }},
+    {"exp", 1, 1, "e", [](const CallArgs& a) { return exp(a.x[0]); }},
+    {"log", 1, 1, "ln", [](const CallArgs& a) { return log(a.x[0]); }},
+    {"sqrt", 1, 1, "rt", [](const CallArgs& a) { return sqrt(a.x[0]); }},
+    {"abs", 1, 1, "ab", [](const CallArgs& a) { return abs(a.x[0]); }},
+    {"sin", 1, 1, "sn", [](const CallArgs& a) { return sin(a.x[0]); }},
+    {"cos", 1, 1, "cs", [](const CallArgs& a) { return cos(a.x[0]); }},
+    {"min", 2, 2, "mn", [](const CallArgs& a) { return minimum(a.x[0], a.x[1]); }},
+    {"max", 2, 2, "mx", [](const CallArgs& a) { return maximum(a.x[0], a.x[1]); }},
 };
 
 const FunctionInfo* find_function(std::string_view name) {
@@ -518,44 +544,11 @@ class Evaluator {
         std::vector<Value> args;
         for (const auto& a : e.args) args.push_back(eval(*a));
         const FunctionInfo* f = find_function(e.text);
-        const std::string& n = e.text;
-        const Tensor& x = args[0].tensor;
-        Tensor y;
-        if (n == "sigmoid")
-          y = sigmoid(x);
-        else if (n == "tanh")
-          y = tanh(x);
-        else if (n == "relu")
-          y = relu(x);
-        else if (n == "leaky_relu")
-          y = args.size() > 1 ? leaky_relu(x, args[1].operand.value) : leaky_relu(x);
-        else if (n == "elu")
-          y = args.size() > 1 ? elu(x, args[1].operand.value) : elu(x);
-        else if (n == "gelu")
-          y = gelu(x);
-        else if (n == "silu")
-          y = silu(x);
-        else if (n == "softplus")
-          y = softplus(x);
-        else if (n == "step")
-          y = step(x);
-        else if (n == "exp")
-          y = exp(x);
-        else if (n == "log")
-          y = log(x);
-        else if (n == "sqrt")
-          y = sqrt(x);
-        else if (n == "abs")
-          y = abs(x);
-        else if (n == "sin")
-          y = sin(x);
-        else if (n == "cos")
-          y = cos(x);
-        else if (n == "min")
-          y = minimum(x, args[1].tensor);
-        else if (n == "max")
-          y = maximum(x, args[1].tensor);
-        return result(e, n, f->prefix, args, y, root, f->min_args == 1);
+        std::vector<Tensor> x;
+        std::vector<double> value;
+        for (const Value& v : args) x.push_back(v.tensor), value.push_back(v.operand.value);
+        const Tensor y = f->apply({x, value});
+        return result(e, e.text, f->prefix, args, y, root, f->min_args == 1);
       }
     }
     return {};

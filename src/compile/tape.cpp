@@ -1,4 +1,4 @@
-#include "nabla/tensor/capture.h"
+#include "nabla/compile/tape.h"
 
 #include <cstddef>
 #include <cstring>
