@@ -575,12 +575,11 @@ std::string to_toml(const TrainConfig& c) {
       toml::table{{"name", c.loss.name}, {"reduction", c.loss.reduction}, {"label_smoothing", c.loss.label_smoothing}});
   const OptimConfig& o = c.optim;
   toml::table optim{{"name", o.name}, {"lr", o.lr}, {"l1", o.l1}, {"l2", o.l2}, {"clip_grad_norm", o.clip_grad_norm}};
-  OptimConfig& fields = const_cast<OptimConfig&>(o);  // read only
   for (const std::string& key : optimizer_keys()) {
-    if (const double* number = optim_number(fields, key))
+    if (const double* number = optim_number(o, key))
       optim.insert(key, *number);
     else
-      optim.insert(key, *optim_flag(fields, key));
+      optim.insert(key, *optim_flag(o, key));
   }
   root.insert("optim", std::move(optim));
   const SchedulerConfig& s = c.scheduler;

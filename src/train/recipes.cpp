@@ -250,6 +250,14 @@ bool* optim_flag(OptimConfig& o, std::string_view key) {
   const OptimField& f = field(key);
   return f.flag ? &(o.*f.flag) : nullptr;
 }
+const double* optim_number(const OptimConfig& o, std::string_view key) {
+  const OptimField& f = field(key);
+  return f.number ? &(o.*f.number) : nullptr;
+}
+const bool* optim_flag(const OptimConfig& o, std::string_view key) {
+  const OptimField& f = field(key);
+  return f.flag ? &(o.*f.flag) : nullptr;
+}
 
 std::vector<std::string> optimizer_keys() {
   std::vector<std::string> keys;
@@ -278,9 +286,8 @@ OptimConfig default_optim(const std::string& name) {
   return o;
 }
 
-std::unique_ptr<optim::OptimizerOptions> optimizer_options(const OptimConfig& config) {
-  const optim::OptimizerRecipe& r = optim::optimizer_recipe(config.name);
-  OptimConfig& o = const_cast<OptimConfig&>(config);  // read only: the accessors are shared with the reader
+std::unique_ptr<optim::OptimizerOptions> optimizer_options(const OptimConfig& o) {
+  const optim::OptimizerRecipe& r = optim::optimizer_recipe(o.name);
   nlohmann::json j = {{"lr", o.lr}};
   for (const std::string& key : r.keys) {
     const nlohmann::json v =

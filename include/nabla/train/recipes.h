@@ -84,7 +84,9 @@ void set_optimizer_defaults(OptimConfig& optim);
 std::unique_ptr<optim::OptimizerOptions> optimizer_options(const OptimConfig& optim);
 // A numeric field of [optim] by key (momentum, beta1, ...): nullptr for a boolean one.
 double* optim_number(OptimConfig& optim, std::string_view key);
+const double* optim_number(const OptimConfig& optim, std::string_view key);
 bool* optim_flag(OptimConfig& optim, std::string_view key);
+const bool* optim_flag(const OptimConfig& optim, std::string_view key);
 
 std::shared_ptr<nn::Module> make_layer(const LayerConfig& layer, int64_t in, DType dtype, Generator& generator);
 std::shared_ptr<nn::Loss> make_loss(const LossConfig& loss);
