@@ -151,18 +151,13 @@ Workload::Workload(WorkloadInfo info, std::shared_ptr<nn::Module> model, std::sh
       loss_fn_(std::move(loss)),
       optimizer_(std::move(optimizer)),
       inputs_(std::move(inputs)),
-      targets_(std::move(targets)) {
+      targets_(std::move(targets)),
+      step_(*model_, *loss_fn_, *optimizer_, {.check_finite = false}) {
   NABLA_CHECK(!inputs_.empty() && inputs_.size() == targets_.size(), ValueError, "Workload ", info_.id, ": ",
               inputs_.size(), " input batches for ", targets_.size(), " target batches");
 }
 
-Tensor Workload::eager_step(const Tensor& x, const Tensor& y) {
-  optimizer_->zero_grad();
-  Tensor loss = (*loss_fn_)(model_->forward(x), y);
-  loss.backward();
-  optimizer_->step();
-  return loss;
-}
+Tensor Workload::eager_step(const Tensor& x, const Tensor& y) { return step_(x, y).loss; }
 
 void Workload::set_compiled(bool compiled) {
   compiled_.reset();

@@ -19,6 +19,7 @@
 #include "nabla/compile.h"
 #include "nabla/nn/nn.h"
 #include "nabla/optim/optim.h"
+#include "nabla/train/step.h"
 
 namespace nabla::bench {
 
@@ -66,6 +67,7 @@ class Workload {
   std::shared_ptr<nn::Loss> loss_fn_;
   std::unique_ptr<optim::Optimizer> optimizer_;
   std::vector<Tensor> inputs_, targets_;  // one per batch, built once
+  train::TrainStep step_;                 // zero_grad, forward, loss, backward, step: nabla's one training step
   size_t next_ = 0;
   Tensor loss_;
   std::unique_ptr<CompiledStep> compiled_;

@@ -45,42 +45,20 @@ struct StateAccess : Optimizer {
   static bool counts_steps(const Optimizer& o) { return (o.*(&StateAccess::has_step))(); }
 };
 
-// An options object of `name`'s type read from JSON (keys it lacks keep the C++ defaults).
+// An options object of `name`'s type ("Adam": a row of optim::optimizer_recipes()) read from
+// JSON (keys it lacks keep the C++ defaults).
 std::unique_ptr<optim::OptimizerOptions> make_options(const std::string& name, const std::string& json) {
-  const auto j = nlohmann::json::parse(json);
-  std::unique_ptr<optim::OptimizerOptions> o;
-  if (name == "SGD")
-    o = std::make_unique<optim::SGDOptions>(0.0);
-  else if (name == "Adam")
-    o = std::make_unique<optim::AdamOptions>();
-  else if (name == "AdamW")
-    o = std::make_unique<optim::AdamWOptions>();
-  else if (name == "RMSprop")
-    o = std::make_unique<optim::RMSpropOptions>();
-  else if (name == "Adagrad")
-    o = std::make_unique<optim::AdagradOptions>();
-  else
-    throw ValueError(detail::concat("optim: no C++ optimizer called '", name, "'"));
-  o->from_json(j);
+  std::unique_ptr<optim::OptimizerOptions> o = optim::optimizer_recipe(name).options();
+  o->from_json(nlohmann::json::parse(json));
   return o;
-}
-
-template <class Opt, class Options>
-std::unique_ptr<Optimizer> make_typed(const std::string& name, const std::vector<Group>& groups) {
-  std::vector<optim::ParamGroup> pg;
-  for (const auto& [params, json] : groups) pg.emplace_back(params, *make_options(name, json));
-  const auto defaults = make_options(name, groups.empty() ? "{}" : groups.front().second);
-  return std::make_unique<Opt>(std::move(pg), static_cast<const Options&>(*defaults));
 }
 
 std::unique_ptr<Optimizer> make(const std::string& name, const std::vector<Group>& groups) {
   NABLA_CHECK(!groups.empty(), ValueError, name, ": optimizer got an empty parameter list");
-  if (name == "SGD") return make_typed<optim::SGD, optim::SGDOptions>(name, groups);
-  if (name == "Adam") return make_typed<optim::Adam, optim::AdamOptions>(name, groups);
-  if (name == "AdamW") return make_typed<optim::AdamW, optim::AdamWOptions>(name, groups);
-  if (name == "RMSprop") return make_typed<optim::RMSprop, optim::RMSpropOptions>(name, groups);
-  if (name == "Adagrad") return make_typed<optim::Adagrad, optim::AdagradOptions>(name, groups);
-  throw ValueError(detail::concat("optim: no C++ optimizer called '", name, "'"));
+  std::vector<optim::ParamGroup> pg;
+  for (const auto& [params, json] : groups) pg.emplace_back(params, *make_options(name, json));
+  const auto defaults = make_options(name, groups.front().second);
+  return optim::optimizer_recipe(name).build(std::move(pg), *defaults);
 }
 
 void bind(py::module_& root) {

@@ -4,6 +4,7 @@
 
 #include "bindings.h"
 #include "nabla/train/config.h"
+#include "nabla/train/recipes.h"
 #include "nabla/train/trainer.h"
 
 namespace nabla::python {
@@ -42,7 +43,24 @@ py::list train(const std::string& config, const std::vector<std::string>& overri
   return history;
 }
 
+// The names a config may give, from the tables every reader uses (nabla/train/recipes.h).
+py::dict recipes() {
+  py::dict d;
+  d["layers"] = train::recipe_names(train::layer_recipes());
+  d["losses"] = train::recipe_names(train::loss_recipes());
+  d["optimizers"] = train::recipe_names(optim::optimizer_recipes());
+  d["schedulers"] = train::recipe_names(train::scheduler_recipes());
+  py::dict types;  // optimizer name -> nabla.optim class
+  for (const optim::OptimizerRecipe& r : optim::optimizer_recipes()) types[py::str(r.name)] = r.type;
+  d["optimizer_classes"] = types;
+  return d;
+}
+
 void bind(py::module_& m) {
+  m.def("recipes", &recipes,
+        "The layer types, losses, optimizers and schedulers a training config may name, and the nabla.optim "
+        "class of each optimizer: {'layers': [...], 'losses': [...], 'optimizers': [...], 'schedulers': [...], "
+        "'optimizer_classes': {'adam': 'Adam', ...}}.");
   m.def("train", &train, py::arg("config"), py::arg("overrides") = std::vector<std::string>{},
         py::arg("epochs") = py::none(), py::arg("on_epoch") = py::none(),
         "Trains the network a `nabla train` TOML config describes (a path or TOML text), as `nabla train` "

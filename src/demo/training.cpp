@@ -8,6 +8,7 @@
 
 #include "nabla/autograd/node.h"
 #include "nabla/error.h"
+#include "nabla/nn/utils.h"
 #include "nabla/ops/ops.h"
 
 namespace nabla::demo {
@@ -69,25 +70,10 @@ Points points_of(const Dataset& d) {
   return p;
 }
 
-// The data's range with a margin, so the boundary has room around the points.
-viz::Grid2D grid_around(const Points& a, const Points& b, int size) {
-  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
-  for (const Points* p : {&a, &b})
-    for (size_t i = 0; i < p->x1.size(); ++i) {
-      x0 = std::min(x0, p->x1[i]), x1 = std::max(x1, p->x1[i]);
-      y0 = std::min(y0, p->x2[i]), y1 = std::max(y1, p->x2[i]);
-    }
-  const double mx = 0.1 * (x1 - x0) + 0.1, my = 0.1 * (y1 - y0) + 0.1;
-  return {.nx = size, .ny = size, .xmin = x0 - mx, .xmax = x1 + mx, .ymin = y0 - my, .ymax = y1 + my};
-}
-
 BoundaryFrame snapshot(train::Trainer& t, const viz::Grid2D& grid, int64_t epoch) {
-  const std::vector<double> xs = grid.xs(), ys = grid.ys();
-  std::vector<double> xy(2 * xs.size());
-  for (size_t i = 0; i < xs.size(); ++i) xy[2 * i] = xs[i], xy[2 * i + 1] = ys[i];
   BoundaryFrame f;
   f.epoch = epoch;
-  f.p = t.predict(Tensor::from_vector(xy, {static_cast<int64_t>(xs.size()), 2})).to_vector<double>();
+  f.p = t.predict(Tensor::from_vector(grid.points(), {static_cast<int64_t>(grid.size()), 2})).to_vector<double>();
   f.loss = t.evaluate(t.train_set()).first;
   for (const auto& [name, p] : t.model().named_parameters())
     f.parameters.push_back({name, p.detach().contiguous().to_vector<double>()});
@@ -110,7 +96,11 @@ TrainingRun train_run(const train::TrainConfig& config, const TrainOptions& opti
                         t.num_classes() == 2 && !run.train_points.x1.empty();
   std::set<int64_t> frame_epochs;
   if (boundary) {
-    run.grid = grid_around(run.train_points, run.test_points, options.grid_size);
+    // The range of all the points, train and test, with a margin.
+    std::vector<double> x1 = run.train_points.x1, x2 = run.train_points.x2;
+    x1.insert(x1.end(), run.test_points.x1.begin(), run.test_points.x1.end());
+    x2.insert(x2.end(), run.test_points.x2.begin(), run.test_points.x2.end());
+    run.grid = viz::Grid2D::around(x1, x2, options.grid_size, 0.1);
     for (int k = 0; k <= options.boundary_frames; ++k)
       frame_epochs.insert(static_cast<int64_t>(std::llround(double(k) * double(epochs) / options.boundary_frames)));
   }
@@ -143,23 +133,13 @@ TrainingRun train_run(const train::TrainConfig& config, const TrainOptions& opti
 
 LayerNorms layer_grad_norms(const std::vector<train::EpochMetrics>& history) {
   LayerNorms out;
-  if (history.empty()) return out;
-  std::map<std::string, size_t> index;
-  std::vector<std::string> owner;  // layer of each parameter, in the parameters' order
-  for (const auto& [name, norm] : history.front().grad_norms) {
-    const std::string layer = name.substr(0, name.rfind('.'));
-    if (!index.count(layer)) {
-      index[layer] = out.names.size();
-      out.names.push_back(layer);
-    }
-    owner.push_back(layer);
-  }
-  out.norms.assign(out.names.size(), {});
   for (const train::EpochMetrics& m : history) {
-    std::vector<double> squares(out.names.size(), 0.0);
-    for (size_t i = 0; i < m.grad_norms.size() && i < owner.size(); ++i)
-      squares[index[owner[i]]] += m.grad_norms[i].second * m.grad_norms[i].second;
-    for (size_t l = 0; l < squares.size(); ++l) out.norms[l].push_back(std::sqrt(squares[l]));
+    const std::vector<std::pair<std::string, double>> layers = nn::per_module_norms(m.grad_norms);
+    if (out.names.empty()) {
+      for (const auto& [name, _] : layers) out.names.push_back(name);
+      out.norms.assign(out.names.size(), {});
+    }
+    for (size_t l = 0; l < layers.size() && l < out.norms.size(); ++l) out.norms[l].push_back(layers[l].second);
   }
   return out;
 }

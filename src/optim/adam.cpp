@@ -15,22 +15,6 @@ struct AdamHyper {
   bool amsgrad, maximize, decoupled;  // decoupled: AdamW
 };
 
-template <class Options>
-nlohmann::json adam_to_json(const Options& o) {
-  return {{"lr", o.lr()},           {"betas", {o.betas().first, o.betas().second}},
-          {"eps", o.eps()},         {"weight_decay", o.weight_decay()},
-          {"amsgrad", o.amsgrad()}, {"maximize", o.maximize()}};
-}
-
-template <class Options>
-void adam_validate(const char* name, const Options& o) {
-  detail::check_lr(name, o.lr());
-  detail::check_non_negative(name, "eps", o.eps());
-  detail::check_beta(name, "beta1 (betas.first)", o.betas().first);
-  detail::check_beta(name, "beta2 (betas.second)", o.betas().second);
-  detail::check_non_negative(name, "weight_decay", o.weight_decay());
-}
-
 Betas read_betas(const nlohmann::json& j, Betas current) {
   if (!j.contains("betas")) return current;
   const auto& b = j.at("betas");
@@ -103,10 +87,17 @@ void adam_param_step(const Options& o, bool decoupled, const char* name, const T
 
 }  // namespace
 
-// ---- Adam ----
+// ---- the options both share ----
 
-nlohmann::json AdamOptions::to_json() const { return adam_to_json(*this); }
-void AdamOptions::from_json(const nlohmann::json& j) {
+template <class Self>
+nlohmann::json AdamFamilyOptions<Self>::to_json() const {
+  return {{"lr", lr()},          {"betas", {betas_.first, betas_.second}},
+          {"eps", eps_},         {"weight_decay", weight_decay_},
+          {"amsgrad", amsgrad_}, {"maximize", maximize_}};
+}
+
+template <class Self>
+void AdamFamilyOptions<Self>::from_json(const nlohmann::json& j) {
   detail::read(j, "lr", lr_);
   betas_ = read_betas(j, betas_);
   detail::read(j, "eps", eps_);
@@ -114,7 +105,20 @@ void AdamOptions::from_json(const nlohmann::json& j) {
   detail::read(j, "amsgrad", amsgrad_);
   detail::read(j, "maximize", maximize_);
 }
-void AdamOptions::validate() const { adam_validate("Adam", *this); }
+
+template <class Self>
+void AdamFamilyOptions<Self>::validate() const {
+  detail::check_lr(Self::kName, lr());
+  detail::check_non_negative(Self::kName, "eps", eps_);
+  detail::check_beta(Self::kName, "beta1", "beta1 (betas.first)", betas_.first);
+  detail::check_beta(Self::kName, "beta2", "beta2 (betas.second)", betas_.second);
+  detail::check_non_negative(Self::kName, "weight_decay", weight_decay_);
+}
+
+template class AdamFamilyOptions<AdamOptions>;
+template class AdamFamilyOptions<AdamWOptions>;
+
+// ---- Adam ----
 
 Adam::Adam(std::vector<Tensor> params, const AdamOptions& defaults)
     : Adam(std::vector<ParamGroup>{ParamGroup(std::move(params))}, defaults) {}
@@ -128,17 +132,6 @@ void Adam::step() {
 }
 
 // ---- AdamW ----
-
-nlohmann::json AdamWOptions::to_json() const { return adam_to_json(*this); }
-void AdamWOptions::from_json(const nlohmann::json& j) {
-  detail::read(j, "lr", lr_);
-  betas_ = read_betas(j, betas_);
-  detail::read(j, "eps", eps_);
-  detail::read(j, "weight_decay", weight_decay_);
-  detail::read(j, "amsgrad", amsgrad_);
-  detail::read(j, "maximize", maximize_);
-}
-void AdamWOptions::validate() const { adam_validate("AdamW", *this); }
 
 AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& defaults)
     : AdamW(std::vector<ParamGroup>{ParamGroup(std::move(params))}, defaults) {}

@@ -7,16 +7,24 @@
 
 namespace nabla::optim::detail {
 
-// NOTE: written as !(v >= 0) so that NaN is rejected too.
+// Throws OptionError "<optimizer>: invalid <shown> <value> (<rule>)" unless ok; `option` is the
+// option's key (to_json's, or beta1/beta2 for the two betas).
+inline void check_option(bool ok, const char* optimizer, const char* option, const char* shown, double value,
+                         const char* rule) {
+  if (!ok)
+    throw OptionError(nabla::detail::concat(optimizer, ": invalid ", shown, " ", value, " (", rule, ")"), option, rule,
+                      value);
+}
+// NOTE: the checks are written as (v >= 0) so that NaN is rejected too.
 inline void check_non_negative(const char* optimizer, const char* option, double value) {
-  NABLA_CHECK(value >= 0.0, ValueError, optimizer, ": invalid ", option, " ", value, " (must be >= 0)");
+  check_option(value >= 0.0, optimizer, option, option, value, "must be >= 0");
 }
 inline void check_lr(const char* optimizer, double lr) {
-  NABLA_CHECK(lr >= 0.0, ValueError, optimizer, ": invalid learning rate lr ", lr, " (must be >= 0)");
+  check_option(lr >= 0.0, optimizer, "lr", "learning rate lr", lr, "must be >= 0");
 }
-inline void check_beta(const char* optimizer, const char* option, double value) {
-  NABLA_CHECK(value >= 0.0 && value < 1.0, ValueError, optimizer, ": invalid ", option, " ", value,
-              " (must be in [0, 1))");
+// A decay rate: 0 <= value < 1 (Adam's betas, RMSprop's alpha).
+inline void check_beta(const char* optimizer, const char* option, const char* shown, double value) {
+  check_option(value >= 0.0 && value < 1.0, optimizer, option, shown, value, "must be in [0, 1)");
 }
 
 // Sets `field` from j[key] when present.

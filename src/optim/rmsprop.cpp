@@ -32,7 +32,7 @@ void RMSpropOptions::validate() const {
   detail::check_non_negative("RMSprop", "eps", eps_);
   detail::check_non_negative("RMSprop", "momentum", momentum_);
   detail::check_non_negative("RMSprop", "weight_decay", weight_decay_);
-  detail::check_non_negative("RMSprop", "alpha", alpha_);
+  detail::check_beta("RMSprop", "alpha", "alpha", alpha_);
 }
 
 RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& defaults)

@@ -27,10 +27,14 @@ void SGDOptions::from_json(const nlohmann::json& j) {
 void SGDOptions::validate() const {
   detail::check_lr("SGD", lr_);
   detail::check_non_negative("SGD", "momentum", momentum_);
+  detail::check_option(dampening_ >= 0 && dampening_ <= 1, "SGD", "dampening", "dampening", dampening_,
+                       "must be in [0, 1]");
   detail::check_non_negative("SGD", "weight_decay", weight_decay_);
-  NABLA_CHECK(!nesterov_ || (momentum_ > 0 && dampening_ == 0), ValueError,
-              "SGD: nesterov momentum requires momentum > 0 and dampening 0 (got momentum ", momentum_, ", dampening ",
-              dampening_, ")");
+  if (nesterov_ && !(momentum_ > 0 && dampening_ == 0))
+    throw OptionError(
+        nabla::detail::concat("SGD: nesterov momentum requires momentum > 0 and dampening 0 (got momentum ", momentum_,
+                              ", dampening ", dampening_, ")"),
+        "nesterov", "Nesterov momentum requires momentum > 0 and dampening = 0", 1.0);
 }
 
 SGD::SGD(std::vector<Tensor> params, const SGDOptions& defaults)

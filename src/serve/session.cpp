@@ -15,10 +15,9 @@
 #include "nabla/error.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/nn/linear.h"
+#include "nabla/nn/utils.h"
 #include "nabla/ops/ops.h"
-#include "nabla/optim/adam.h"
-#include "nabla/optim/clip_grad.h"
-#include "nabla/optim/sgd.h"
+#include "nabla/train/recipes.h"
 
 namespace nabla::serve {
 namespace {
@@ -94,20 +93,27 @@ Tensor plane_grid(int64_t side, double e) {
   return Tensor::from_vector(xy, {side * side, 2}, kDType);
 }
 
-double norm2(const Tensor& t) {
-  double s = 0;
-  if (t.defined())
-    for (double g : t.to_vector<double>()) s += g * g;
-  return s;
-}
-
 }  // namespace
 
 std::vector<std::string> session_dataset_names() {
   return {"circle", "xor", "gaussian", "spiral", "moons", "blobs", "plane", "multi-gaussian"};
 }
 std::vector<std::string> session_feature_names() { return {"x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"}; }
-std::vector<std::string> session_activation_names() { return {"tanh", "relu", "sigmoid", "linear", "leaky_relu"}; }
+std::vector<std::string> session_activation_names() {
+  // The playground's own five first (its menu's order), then every other activation of the layer
+  // table; "linear" is the identity row.
+  std::vector<std::string> names = {"tanh", "relu", "sigmoid", "linear", "leaky_relu"};
+  for (const train::LayerRecipe& r : train::layer_recipes())
+    if (r.activation && r.name != "identity" && !one_of(r.name, names)) names.push_back(r.name);
+  return names;
+}
+std::vector<std::string> session_optimizer_names() {
+  // "momentum" is SGD with the momentum control; the others are the optimizer table's rows.
+  std::vector<std::string> names = {"sgd", "momentum"};
+  for (const optim::OptimizerRecipe& r : optim::optimizer_recipes())
+    if (!one_of(r.name, names)) names.push_back(r.name);
+  return names;
+}
 
 SessionConfig session_config_from_json(const json& j, const SessionConfig& base) {
   NABLA_CHECK(j.is_object(), ValueError, "the configuration must be a JSON object");
@@ -129,7 +135,7 @@ SessionConfig session_config_from_json(const json& j, const SessionConfig& base)
   c.learning_rate = read_number(j, "learning_rate", c.learning_rate, 1e-6, 10);
   c.regularization = read_choice(j, "regularization", c.regularization, {"none", "l1", "l2"});
   c.regularization_rate = read_number(j, "regularization_rate", c.regularization_rate, 0, 10);
-  c.optimizer = read_choice(j, "optimizer", c.optimizer, {"sgd", "momentum", "adam"});
+  c.optimizer = read_choice(j, "optimizer", c.optimizer, session_optimizer_names());
   c.momentum = read_number(j, "momentum", c.momentum, 0, 0.999);
   c.loss = read_choice(j, "loss", c.loss, {"bce", "mse"});
   c.dropout = read_number(j, "dropout", c.dropout, 0, 0.9);
@@ -210,15 +216,6 @@ double dataset_sigma(const SessionConfig& c) {
   if (c.dataset == "moons") return 0.5 * f;
   if (c.dataset == "blobs") return 0.15 + f;  // cluster standard deviation
   return 0;                                   // plane, multi-gaussian: the playground's own noise; csv: none
-}
-
-train::LayerConfig layer(const std::string& type, int64_t out = 0) {
-  train::LayerConfig l;
-  l.type = type;
-  l.out = out;
-  if (type == "linear") l.params = {{"mean", 0.0}, {"std", 1.0}, {"value", 0.0}, {"gain", 1.0}};
-  if (type == "leaky_relu") l.params = {{"slope", 0.01}};
-  return l;
 }
 
 // A ParseError from parse_csv, its line moved up by `shift` (the header line we wrote ourselves)
@@ -472,30 +469,30 @@ train::TrainConfig to_train_config(const SessionConfig& c, int64_t num_classes) 
   }
   t.model.inputs = int64_t(c.features.size());
   for (size_t i = 0; i < c.hidden.size(); ++i) {
-    t.model.layers.push_back(layer("linear", c.hidden[i]));
+    t.model.layers.push_back(train::default_layer("linear", c.hidden[i]));
     const std::string& act = activation_of(c, i);
-    t.model.layers.push_back(layer(act == "linear" ? "identity" : act));
+    t.model.layers.push_back(train::default_layer(act == "linear" ? "identity" : act));
     if (c.dropout > 0) {
-      train::LayerConfig d = layer("dropout");
-      d.params = {{"p", c.dropout}};
+      train::LayerConfig d = train::default_layer("dropout");
+      d.params.at("p") = c.dropout;
       t.model.layers.push_back(d);
     }
   }
   if (num_classes > 2) {  // logits; the loss applies the softmax
-    t.model.layers.push_back(layer("linear", num_classes));
+    t.model.layers.push_back(train::default_layer("linear", num_classes));
     t.loss.name = "cross_entropy";
   } else if (num_classes == 0) {  // a real number: no squashing
-    t.model.layers.push_back(layer("linear", 1));
-    t.model.layers.push_back(layer("identity"));
+    t.model.layers.push_back(train::default_layer("linear", 1));
+    t.model.layers.push_back(train::default_layer("identity"));
     t.loss.name = "mse";
   } else {
-    t.model.layers.push_back(layer("linear", 1));
-    t.model.layers.push_back(layer("sigmoid"));
+    t.model.layers.push_back(train::default_layer("linear", 1));
+    t.model.layers.push_back(train::default_layer("sigmoid"));
     t.loss.name = c.loss;
   }
-  t.optim.name = c.optimizer == "adam" ? "adam" : "sgd";
+  t.optim = train::default_optim(c.optimizer == "momentum" ? "sgd" : c.optimizer);
   t.optim.lr = c.learning_rate;
-  t.optim.momentum = c.optimizer == "momentum" ? c.momentum : 0.0;
+  if (c.optimizer == "momentum") t.optim.momentum = c.momentum;
   if (c.regularization == "l1") t.optim.l1 = c.regularization_rate;
   if (c.regularization == "l2") t.optim.l2 = c.regularization_rate;
   t.train.batch_size = c.batch_size;
@@ -657,20 +654,9 @@ void Session::build_model() {
   generator_ = Generator(model_seed_);
   model_ = std::make_shared<train::ConfigModel>(t, generator_);
   model_->train();
-  const std::string loss = loss_name();
-  if (loss == "bce")
-    loss_ = std::make_shared<nn::BCELoss>();
-  else if (loss == "cross_entropy")
-    loss_ = std::make_shared<nn::CrossEntropyLoss>();
-  else
-    loss_ = std::make_shared<nn::MSELoss>();
-  const std::vector<Tensor> params = model_->parameters();
-  if (config_.optimizer == "adam")
-    optimizer_ = std::make_unique<optim::Adam>(params, optim::AdamOptions(config_.learning_rate));
-  else
-    optimizer_ = std::make_unique<optim::SGD>(
-        params,
-        optim::SGDOptions(config_.learning_rate).momentum(config_.optimizer == "momentum" ? config_.momentum : 0.0));
+  loss_ = train::make_loss(t.loss);  // t.loss.name is loss_name()
+  optimizer_ = train::make_optimizer(t.optim, model_->parameters());
+  step_.emplace(*model_, *loss_, *optimizer_, train::step_options(t.optim));
   order_.clear();
   cursor_ = 0;
   epoch_ = steps_ = 0;
@@ -718,24 +704,11 @@ int64_t Session::batches_per_epoch() const {
 
 namespace {
 
-std::vector<Tensor> linear_weights(train::ConfigModel& m) {
-  std::vector<Tensor> w;
-  for (const auto& [name, p] : m.named_parameters())
-    if (name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0) w.push_back(p);
-  return w;
-}
-
 std::vector<std::shared_ptr<nn::Linear>> linears(const train::ConfigModel& m) {
   std::vector<std::shared_ptr<nn::Linear>> out;
   for (size_t i = 0; i < m.layers().size(); ++i)
     if (auto lin = std::dynamic_pointer_cast<nn::Linear>(m.layers()[i])) out.push_back(lin);
   return out;
-}
-
-Tensor regularized(const Tensor& loss, const SessionConfig& c, train::ConfigModel& m) {
-  if (c.regularization == "none" || c.regularization_rate == 0) return loss;
-  const std::vector<Tensor> w = linear_weights(m);
-  return loss + c.regularization_rate * (c.regularization == "l1" ? optim::l1_penalty(w) : optim::l2_penalty(w));
 }
 
 }  // namespace
@@ -751,12 +724,9 @@ int64_t Session::train_batches(int64_t batches) {
     Tensor index =
         Tensor::from_vector(std::vector<int64_t>(order_.begin() + cursor_, order_.begin() + end), {end - cursor_});
     const Tensor x = index_select(train_.x, 0, index), y = index_select(train_.y, 0, index);
-    Tensor loss = loss_of((*model_)(x), y);
-    NABLA_CHECK(std::isfinite(loss.item()), ValueError, "training diverged: the loss became ", loss.item(),
-                " at epoch ", epoch_ + 1, " (lower the learning rate and reset)");
-    optimizer_->zero_grad();
-    regularized(loss, config_, *model_).backward();
-    optimizer_->step();
+    const train::StepResult r = (*step_)(x, y);
+    NABLA_CHECK(r.updated, ValueError, "training diverged: the loss became ", r.value, " at epoch ", epoch_ + 1,
+                " (lower the learning rate and reset)");
     ++steps_;
     cursor_ = end;
     if (cursor_ >= n) {
@@ -776,11 +746,8 @@ void Session::step_epoch() {
 
 void Session::end_epoch() {
   ++epoch_;
-  std::vector<std::shared_ptr<nn::Linear>> lin = linears(*model_);
-  grad_norms_.assign(lin.size(), 0.0);
-  for (size_t i = 0; i < lin.size(); ++i)
-    grad_norms_[i] =
-        std::sqrt(norm2(lin[i]->weight.grad()) + (lin[i]->bias.defined() ? norm2(lin[i]->bias.grad()) : 0.0));
+  grad_norms_.clear();  // per linear layer (the only layers with parameters): weight and bias together
+  for (const auto& [layer, norm] : nn::per_module_norms(nn::grad_norms(*model_))) grad_norms_.push_back(norm);
   measure();
   history_.push_back({epoch_, last_train_loss_, last_test_loss_, grad_norms_});
   if (history_.size() > kMaxHistory) {  // keep the curve's shape: drop every other old point
@@ -1000,9 +967,7 @@ json Session::step_through(int64_t sample) {
   out["layers"] = layers;
 
   // The update: one optimizer step on this sample (with the regularization term, as training).
-  optimizer_->zero_grad();
-  regularized(loss, config_, *model_).backward();
-  optimizer_->step();
+  step_->update(loss);
   ++steps_;
   {
     NoGradGuard no_grad;

@@ -9,6 +9,8 @@
 
 #include "nabla/data/numpy_random.h"
 #include "nabla/error.h"
+#include "nabla/optim/registry.h"
+#include "nabla/train/recipes.h"
 
 namespace nabla::train {
 
@@ -144,33 +146,6 @@ class Section {
   std::set<std::string> used_;
 };
 
-// Numeric options each layer type accepts, with their defaults.
-const std::map<std::string, std::map<std::string, double>>& layer_params() {
-  static const std::map<std::string, std::map<std::string, double>> params = {
-      {"linear", {{"mean", 0.0}, {"std", 1.0}, {"value", 0.0}, {"gain", 1.0}}},
-      {"sigmoid", {}},
-      {"tanh", {}},
-      {"relu", {}},
-      {"selu", {}},
-      {"silu", {}},
-      {"step", {}},
-      {"identity", {}},
-      {"flatten", {}},
-      {"softmax", {}},
-      {"log_softmax", {}},
-      {"leaky_relu", {{"slope", 0.01}}},
-      {"elu", {{"alpha", 1.0}}},
-      {"gelu", {{"tanh", 0.0}}},
-      {"softplus", {{"beta", 1.0}, {"threshold", 20.0}}},
-      {"dropout", {{"p", 0.5}}},
-      {"batchnorm", {{"momentum", 0.1}, {"eps", 1e-5}}},
-      {"layernorm", {{"eps", 1e-5}}},
-      {"groupnorm", {{"groups", 0.0}, {"eps", 1e-5}}},
-      {"add", {}},
-  };
-  return params;
-}
-
 LayerConfig read_layer(const toml::node& node, size_t index, const std::string& source) {
   const std::string where = "model.layers[" + std::to_string(index) + "]";
   const toml::table* t = node.as_table();
@@ -179,12 +154,9 @@ LayerConfig read_layer(const toml::node& node, size_t index, const std::string& 
   LayerConfig layer;
   layer.line = int(node.source().begin.line);
   if (!t->contains("type")) fail(source, &node, where, "missing key \"type\"");
-  std::vector<std::string> types;
-  for (const auto& [name, _] : layer_params()) types.push_back(name);
-  s.read_choice("type", layer.type, types);
+  s.read_choice("type", layer.type, recipe_names(layer_recipes()));
   s.read("id", layer.id);
-  const auto& known = layer_params().at(layer.type);
-  layer.params = known;
+  const LayerRecipe& recipe = layer_recipe(layer.type);
   if (layer.type == "linear") {
     s.read("out", layer.out);
     if (!t->contains("out")) fail(source, &node, where, "a linear layer needs \"out\" (its number of outputs)");
@@ -236,20 +208,14 @@ LayerConfig read_layer(const toml::node& node, size_t index, const std::string& 
     s.read_choice("approximate", approx, {"none", "tanh"});
     layer.params["tanh"] = approx == "tanh" ? 1.0 : 0.0;
   }
-  for (const auto& [key, def] : known) {
-    if (layer.type == "gelu" && key == "tanh") continue;
-    double value = def;
-    s.read(key, value);
-    layer.params[key] = value;
-  }
-  if (layer.type == "dropout")
-    s.check(
-        "p", layer.params["p"], [](double p) { return p >= 0 && p < 1; }, "must be in [0, 1)");
-  if (layer.type == "groupnorm") {
-    if (!t->contains("groups")) fail(source, &node, where, "a groupnorm layer needs \"groups\"");
-    s.check(
-        "groups", layer.params["groups"], [](double g) { return g >= 1 && g <= kMaxWidth && g == std::floor(g); },
-        "must be a positive integer, at most 2^20");
+  for (const LayerOption& option : recipe.options) {
+    if (layer.type == "gelu" && option.key == "tanh") continue;
+    if (option.required && !t->contains(option.key))
+      fail(source, &node, where, "a " + layer.type + " layer needs \"" + option.key + "\"");
+    double value = option.default_value;
+    s.read(option.key, value);
+    if (option.valid) s.check(option.key, value, option.valid, option.rule);
+    layer.params[option.key] = value;
   }
   s.reject_unknown();
   return layer;
@@ -406,7 +372,7 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   }
   {
     Section s(section("loss"), "loss", source);
-    s.read_choice("name", cfg.loss.name, {"mse", "half_mse", "l1", "bce", "bce_logits", "cross_entropy"});
+    s.read_choice("name", cfg.loss.name, recipe_names(loss_recipes()));
     s.read_choice("reduction", cfg.loss.reduction, {"mean", "sum"});
     s.read("label_smoothing", cfg.loss.label_smoothing);
     s.check(
@@ -416,29 +382,29 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   {
     Section s(section("optim"), "optim", source);
     OptimConfig& o = cfg.optim;
-    s.read_choice("name", o.name, {"sgd", "adam", "adamw", "rmsprop", "adagrad"});
-    if (o.name == "adamw") o.weight_decay = 1e-2;  // AdamW's own default, as PyTorch
+    s.read_choice("name", o.name, recipe_names(optim::optimizer_recipes()));
+    set_optimizer_defaults(o);  // AdamW's weight_decay 0.01, Adagrad's eps 1e-10, ...
     s.read("lr", o.lr);
     s.check(
         "lr", o.lr, [](double v) { return v > 0; }, "must be positive");
-    s.read("momentum", o.momentum);
-    s.check(
-        "momentum", o.momentum, [](double v) { return v >= 0; }, "must be non-negative");
-    s.read("dampening", o.dampening);
-    s.read("nesterov", o.nesterov);
-    s.read("weight_decay", o.weight_decay);
-    s.check(
-        "weight_decay", o.weight_decay, [](double v) { return v >= 0; }, "must be non-negative");
-    s.read("beta1", o.beta1);
-    s.check(
-        "beta1", o.beta1, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
-    s.read("beta2", o.beta2);
-    s.check(
-        "beta2", o.beta2, [](double v) { return v >= 0 && v < 1; }, "must be in [0, 1)");
-    s.read("eps", o.eps);
-    s.read("alpha", o.alpha);
-    s.read("amsgrad", o.amsgrad);
-    s.read("centered", o.centered);
+    // Every optimizer's keys are accepted; the chosen one's are checked by its own options.
+    for (const std::string& key : optimizer_keys()) {
+      if (double* number = optim_number(o, key))
+        s.read(key, *number);
+      else
+        s.read(key, *optim_flag(o, key));
+    }
+    try {
+      optimizer_options(o);
+    } catch (const optim::OptionError& e) {
+      std::ostringstream got;
+      got << e.value();
+      const std::string key = e.option();
+      const toml::node* at = s.node(key);
+      fail(source, at, "optim." + key,
+           e.rule() + (key == "nesterov" ? std::string() : ", got " + got.str()) +
+               (at ? "" : " (the " + o.name + " default)"));
+    }
     s.read("l1", o.l1);
     s.check(
         "l1", o.l1, [](double v) { return v >= 0; }, "must be non-negative");
@@ -448,14 +414,12 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
     s.read("clip_grad_norm", o.clip_grad_norm);
     s.check(
         "clip_grad_norm", o.clip_grad_norm, [](double v) { return v >= 0; }, "must be non-negative");
-    if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
-      fail(source, nullptr, "optim.nesterov", "Nesterov momentum requires momentum > 0 and dampening = 0");
     s.reject_unknown();
   }
   {
     Section s(section("scheduler"), "scheduler", source);
     SchedulerConfig& c = cfg.scheduler;
-    s.read_choice("name", c.name, {"none", "step", "exponential", "cosine", "warmup"});
+    s.read_choice("name", c.name, recipe_names(scheduler_recipes()));
     s.read("step_size", c.step_size);
     s.check(
         "step_size", c.step_size, [](int64_t v) { return v > 0; }, "must be positive");
@@ -610,21 +574,14 @@ std::string to_toml(const TrainConfig& c) {
       "loss",
       toml::table{{"name", c.loss.name}, {"reduction", c.loss.reduction}, {"label_smoothing", c.loss.label_smoothing}});
   const OptimConfig& o = c.optim;
-  root.insert("optim", toml::table{{"name", o.name},
-                                   {"lr", o.lr},
-                                   {"momentum", o.momentum},
-                                   {"dampening", o.dampening},
-                                   {"nesterov", o.nesterov},
-                                   {"weight_decay", o.weight_decay},
-                                   {"beta1", o.beta1},
-                                   {"beta2", o.beta2},
-                                   {"eps", o.eps},
-                                   {"alpha", o.alpha},
-                                   {"amsgrad", o.amsgrad},
-                                   {"centered", o.centered},
-                                   {"l1", o.l1},
-                                   {"l2", o.l2},
-                                   {"clip_grad_norm", o.clip_grad_norm}});
+  toml::table optim{{"name", o.name}, {"lr", o.lr}, {"l1", o.l1}, {"l2", o.l2}, {"clip_grad_norm", o.clip_grad_norm}};
+  for (const std::string& key : optimizer_keys()) {
+    if (const double* number = optim_number(o, key))
+      optim.insert(key, *number);
+    else
+      optim.insert(key, *optim_flag(o, key));
+  }
+  root.insert("optim", std::move(optim));
   const SchedulerConfig& s = c.scheduler;
   root.insert("scheduler", toml::table{{"name", s.name},
                                        {"step_size", s.step_size},

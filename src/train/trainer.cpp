@@ -26,6 +26,7 @@
 #include "nabla/nn/nn.h"
 #include "nabla/ops/ops.h"
 #include "nabla/optim/optim.h"
+#include "nabla/train/recipes.h"
 #include "nabla/viz/viz.h"
 
 namespace nabla::train {
@@ -70,63 +71,6 @@ Dataset with_dtype(Dataset d, DType dtype) {
   d.x = d.x.to(dtype);
   if (d.y.defined() && is_floating(d.y.dtype())) d.y = d.y.to(dtype);
   return d;
-}
-
-nn::Init init_of(const LayerConfig& l) {
-  const auto& p = l.params;
-  if (l.init == "xavier_uniform") return nn::Init::xavier_uniform(p.at("gain"));
-  if (l.init == "xavier_normal") return nn::Init::xavier_normal(p.at("gain"));
-  if (l.init == "kaiming_uniform") return nn::Init::kaiming_uniform();
-  if (l.init == "kaiming_normal") return nn::Init::kaiming_normal();
-  if (l.init == "normal") return nn::Init::normal(p.at("mean"), p.at("std"));
-  if (l.init == "zeros") return nn::Init::zeros();
-  if (l.init == "constant") return nn::Init::constant(p.at("value"));
-  return nn::Init::pytorch_default();
-}
-
-std::shared_ptr<nn::Module> make_layer(const LayerConfig& l, int64_t in, DType dtype, Generator& gen) {
-  const auto& p = l.params;
-  const std::string& t = l.type;
-  if (t == "linear") {
-    auto lin = std::make_shared<nn::Linear>(nn::LinearOptions(in, l.out)
-                                                .bias(l.bias || !l.bias_values.empty())
-                                                .init(init_of(l))
-                                                .dtype(dtype)
-                                                .generator(&gen));
-    NoGradGuard no_grad;
-    if (!l.weight_values.empty()) {
-      std::vector<double> flat;
-      for (const auto& row : l.weight_values) flat.insert(flat.end(), row.begin(), row.end());
-      lin->weight.copy_(Tensor::from_vector(flat, {l.out, in}));
-    }
-    if (!l.bias_values.empty()) lin->bias.copy_(Tensor::from_vector(l.bias_values, {l.out}));
-    return lin;
-  }
-  if (t == "sigmoid") return std::make_shared<nn::Sigmoid>();
-  if (t == "tanh") return std::make_shared<nn::Tanh>();
-  if (t == "relu") return std::make_shared<nn::ReLU>();
-  if (t == "leaky_relu") return std::make_shared<nn::LeakyReLU>(p.at("slope"));
-  if (t == "elu") return std::make_shared<nn::ELU>(p.at("alpha"));
-  if (t == "selu") return std::make_shared<nn::SELU>();
-  if (t == "gelu")
-    return std::make_shared<nn::GELU>(nn::GELUOptions().approximate(p.at("tanh") != 0 ? "tanh" : "none"));
-  if (t == "silu") return std::make_shared<nn::SiLU>();
-  if (t == "softplus")
-    return std::make_shared<nn::Softplus>(nn::SoftplusOptions().beta(p.at("beta")).threshold(p.at("threshold")));
-  if (t == "step") return std::make_shared<nn::Step>();
-  if (t == "softmax") return std::make_shared<nn::Softmax>(1);
-  if (t == "log_softmax") return std::make_shared<nn::LogSoftmax>(1);
-  if (t == "dropout") return std::make_shared<nn::Dropout>(nn::DropoutOptions(p.at("p")).generator(&gen));
-  if (t == "batchnorm")
-    return std::make_shared<nn::BatchNorm1d>(
-        nn::BatchNormOptions(in).eps(p.at("eps")).momentum(p.at("momentum")).dtype(dtype));
-  if (t == "layernorm")
-    return std::make_shared<nn::LayerNorm>(nn::LayerNormOptions({in}).eps(p.at("eps")).dtype(dtype));
-  if (t == "groupnorm")
-    return std::make_shared<nn::GroupNorm>(
-        nn::GroupNormOptions(int64_t(p.at("groups")), in).eps(p.at("eps")).dtype(dtype));
-  if (t == "flatten") return std::make_shared<nn::Flatten>();
-  return std::make_shared<nn::Identity>();  // identity, and the placeholder of an "add"
 }
 
 }  // namespace
@@ -201,78 +145,26 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
   // Loss and target shape must agree with the network's output.
   const int64_t out_width = layer_widths(c).back();
   const std::string& loss = c.loss.name;
-  const nn::Reduction red = c.loss.reduction == "sum" ? nn::Reduction::sum : nn::Reduction::mean;
   if (loss == "cross_entropy") {
     NABLA_CHECK(classes_ >= 2, ValueError, "loss.name = \"cross_entropy\" needs class labels, but the ", c.data.name,
                 " data are a regression target");
     NABLA_CHECK(out_width == classes_, ValueError, "loss.name = \"cross_entropy\": the model ends with ", out_width,
                 " outputs but the data have ", classes_, " classes");
-    loss_ = std::make_shared<nn::CrossEntropyLoss>(
-        nn::CrossEntropyLossOptions(red).label_smoothing(c.loss.label_smoothing));
   } else {
     NABLA_CHECK(!train_.multiclass(), ValueError, "loss.name = \"", loss, "\" needs 0/1 or real targets, but the ",
                 c.data.name, " data have ", classes_, " classes: use cross_entropy");
     NABLA_CHECK(out_width == train_.y.size(1), ValueError, "loss.name = \"", loss, "\": the model ends with ",
                 out_width, " outputs but the targets have ", train_.y.size(1), " columns");
-    if (loss == "mse")
-      loss_ = std::make_shared<nn::MSELoss>(red);
-    else if (loss == "half_mse")
-      loss_ = std::make_shared<nn::HalfMSELoss>(red);
-    else if (loss == "l1")
-      loss_ = std::make_shared<nn::L1Loss>(red);
-    else if (loss == "bce")
-      loss_ = std::make_shared<nn::BCELoss>(red);
-    else
-      loss_ = std::make_shared<nn::BCEWithLogitsLoss>(red);
   }
+  loss_ = make_loss(c.loss);
 
   if (c.train.generator == "global") {  // torch.manual_seed(seed) right before the model is built
     manual_seed(c.seed);
   }
   model_ = std::make_shared<ConfigModel>(c, rng());
-  parameters_ = model_->named_parameters();
-  std::vector<Tensor> params = model_->parameters();
-  const OptimConfig& o = c.optim;
-  if (o.name == "sgd") {
-    optimizer_ = std::make_unique<optim::SGD>(params, optim::SGDOptions(o.lr)
-                                                          .momentum(o.momentum)
-                                                          .dampening(o.dampening)
-                                                          .nesterov(o.nesterov)
-                                                          .weight_decay(o.weight_decay));
-  } else if (o.name == "adam" || o.name == "adamw") {
-    if (o.name == "adam") {
-      optim::AdamOptions a(o.lr);
-      a.betas({o.beta1, o.beta2}).weight_decay(o.weight_decay).amsgrad(o.amsgrad);
-      if (o.eps >= 0) a.eps(o.eps);
-      optimizer_ = std::make_unique<optim::Adam>(params, a);
-    } else {
-      optim::AdamWOptions a(o.lr);
-      a.betas({o.beta1, o.beta2}).weight_decay(o.weight_decay).amsgrad(o.amsgrad);
-      if (o.eps >= 0) a.eps(o.eps);
-      optimizer_ = std::make_unique<optim::AdamW>(params, a);
-    }
-  } else if (o.name == "rmsprop") {
-    optim::RMSpropOptions r(o.lr);
-    r.alpha(o.alpha).weight_decay(o.weight_decay).momentum(o.momentum).centered(o.centered);
-    if (o.eps >= 0) r.eps(o.eps);
-    optimizer_ = std::make_unique<optim::RMSprop>(params, r);
-  } else {
-    optim::AdagradOptions a(o.lr);
-    a.weight_decay(o.weight_decay);
-    if (o.eps >= 0) a.eps(o.eps);
-    optimizer_ = std::make_unique<optim::Adagrad>(params, a);
-  }
-  const SchedulerConfig& s = c.scheduler;
-  if (s.name == "step")
-    scheduler_ = std::make_shared<optim::StepLR>(*optimizer_, s.step_size, s.gamma);
-  else if (s.name == "exponential")
-    scheduler_ = std::make_shared<optim::ExponentialLR>(*optimizer_, s.gamma);
-  else if (s.name == "cosine")
-    scheduler_ =
-        std::make_shared<optim::CosineAnnealingLR>(*optimizer_, s.t_max > 0 ? s.t_max : c.train.epochs, s.eta_min);
-  else if (s.name == "warmup")
-    scheduler_ =
-        std::make_shared<optim::LinearLR>(*optimizer_, s.start_factor, 1.0, std::max<int64_t>(1, s.warmup_epochs));
+  optimizer_ = make_optimizer(c.optim, model_->parameters());
+  scheduler_ = make_scheduler(c.scheduler, *optimizer_, c.train.epochs);
+  step_.emplace(*model_, *loss_, *optimizer_, step_options(c.optim));
 }
 
 void Trainer::load_parameters(const std::string& path) {
@@ -355,10 +247,14 @@ int64_t Trainer::load_checkpoint(const std::string& path) {
 Generator& Trainer::rng() { return config_.train.generator == "global" ? default_generator() : generator_; }
 const Generator& Trainer::rng() const { return config_.train.generator == "global" ? default_generator() : generator_; }
 
-Tensor Trainer::loss_of(const Tensor& output, const Tensor& target) const {
+Tensor Trainer::target_of(const Tensor& target) const {
   if (config_.loss.name == "cross_entropy" && target.dtype() != DType::int64)
-    return (*loss_)(output, target.reshape({-1}).to(DType::int64));
-  return (*loss_)(output, target);
+    return target.reshape({-1}).to(DType::int64);
+  return target;
+}
+
+Tensor Trainer::loss_of(const Tensor& output, const Tensor& target) const {
+  return (*loss_)(output, target_of(target));
 }
 
 double Trainer::accuracy_of(const Tensor& output, const Tensor& target) const {
@@ -393,32 +289,15 @@ EpochMetrics Trainer::run_epoch() {
   DataLoader loader(train_, loader_options);
   double loss_sum = 0;
   int64_t batches = 0;
-  std::vector<Tensor> weights;
-  for (const auto& [name, p] : parameters_)
-    if (name.size() >= 7 && name.compare(name.size() - 7, 7, ".weight") == 0) weights.push_back(p);
   for (const Batch& b : loader) {
-    Tensor out = (*model_)(b.x);
-    Tensor loss = loss_of(out, b.y);
-    const double value = loss.item();
-    NABLA_CHECK(std::isfinite(value), ValueError, "training diverged: the loss became ", value, " at epoch ", epoch_,
-                ", batch ", batches + 1, " (try a smaller optim.lr, or gradient clipping with optim.clip_grad_norm)");
-    Tensor objective = loss;
-    if (config_.optim.l2 > 0) objective = objective + config_.optim.l2 * optim::l2_penalty(weights);
-    if (config_.optim.l1 > 0) objective = objective + config_.optim.l1 * optim::l1_penalty(weights);
-    optimizer_->zero_grad();
-    objective.backward();
-    if (config_.optim.clip_grad_norm > 0) optim::clip_grad_norm_(model_->parameters(), config_.optim.clip_grad_norm);
-    optimizer_->step();
-    loss_sum += value;
+    const StepResult r = (*step_)(b.x, target_of(b.y));
+    NABLA_CHECK(r.updated, ValueError, "training diverged: the loss became ", r.value, " at epoch ", epoch_, ", batch ",
+                batches + 1, " (try a smaller optim.lr, or gradient clipping with optim.clip_grad_norm)");
+    loss_sum += r.value;
     ++batches;
   }
   m.train_loss = batches ? loss_sum / double(batches) : kNaN;
-  for (const auto& [name, p] : parameters_) {
-    double norm = 0;
-    if (p.grad().defined())
-      for (double g : p.grad().to_vector<double>()) norm += g * g;
-    m.grad_norms.push_back({name, std::sqrt(norm)});
-  }
+  m.grad_norms = nn::grad_norms(*model_);
   if (scheduler_) scheduler_->step();
   m.train_acc = classes_ >= 2 ? evaluate(train_).second : kNaN;
   if (test_.size() > 0)
@@ -467,18 +346,21 @@ void write_text_atomic(const fs::path& path, const std::string& text) {
   out.commit();
 }
 
+// The columns x1, x2 of 2-D points [N, 2].
+std::pair<std::vector<double>, std::vector<double>> columns(const Tensor& x) {
+  const std::vector<double> v = x.to_vector<double>();
+  std::vector<double> x1, x2;
+  for (size_t i = 0; i + 1 < v.size(); i += 2) {
+    x1.push_back(v[i]);
+    x2.push_back(v[i + 1]);
+  }
+  return {std::move(x1), std::move(x2)};
+}
+
 // The grid a 2-D decision map is drawn on: the data's range plus a margin.
 viz::Grid2D grid_for(const Tensor& x) {
-  std::vector<double> v = x.to_vector<double>();
-  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
-  for (size_t i = 0; i + 1 < v.size(); i += 2) {
-    x0 = std::min(x0, v[i]);
-    x1 = std::max(x1, v[i]);
-    y0 = std::min(y0, v[i + 1]);
-    y1 = std::max(y1, v[i + 1]);
-  }
-  const double mx = 0.15 * (x1 - x0) + 0.1, my = 0.15 * (y1 - y0) + 0.1;
-  return viz::Grid2D{.nx = 120, .ny = 120, .xmin = x0 - mx, .xmax = x1 + mx, .ymin = y0 - my, .ymax = y1 + my};
+  const auto [x1, x2] = columns(x);
+  return viz::Grid2D::around(x1, x2, 120, 0.15);
 }
 
 struct BoundaryFrame {
@@ -488,13 +370,7 @@ struct BoundaryFrame {
 };
 
 BoundaryFrame boundary_frame(Trainer& t, const viz::Grid2D& grid, int64_t epoch) {
-  std::vector<double> xs = grid.xs(), ys = grid.ys(), flat;
-  flat.reserve(xs.size() * 2);
-  for (size_t i = 0; i < xs.size(); ++i) {
-    flat.push_back(xs[i]);
-    flat.push_back(ys[i]);
-  }
-  Tensor p = t.predict(Tensor::from_vector(flat, {int64_t(xs.size()), 2}));
+  Tensor p = t.predict(Tensor::from_vector(grid.points(), {int64_t(grid.size()), 2}));
   BoundaryFrame f{epoch, {}, {}};
   if (p.dim() == 1) {
     f.p = p.to_vector<double>();
@@ -513,11 +389,7 @@ viz::DecisionMap boundary_plot(const Trainer& t, const viz::Grid2D& grid, const 
     map.classes(grid, f.cls, f.p);
   auto add = [&](const Dataset& d, bool test) {
     if (d.size() == 0) return;
-    std::vector<double> v = d.x.to_vector<double>(), x1, x2;
-    for (size_t i = 0; i + 1 < v.size(); i += 2) {
-      x1.push_back(v[i]);
-      x2.push_back(v[i + 1]);
-    }
+    auto [x1, x2] = columns(d.x);
     std::vector<int> labels;
     for (double y : d.y.to_vector<double>()) labels.push_back(int(std::lround(y)));
     if (test)

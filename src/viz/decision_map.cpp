@@ -23,6 +23,27 @@ std::vector<double> Grid2D::ys() const {
   return out;
 }
 
+std::vector<double> Grid2D::points() const {
+  std::vector<double> out(2 * size());
+  for (int iy = 0; iy < ny; ++iy)
+    for (int ix = 0; ix < nx; ++ix) {
+      const std::size_t i = static_cast<std::size_t>(iy) * nx + ix;
+      out[2 * i] = x(ix);
+      out[2 * i + 1] = y(iy);
+    }
+  return out;
+}
+
+Grid2D Grid2D::around(const std::vector<double>& x, const std::vector<double>& y, int size, double margin) {
+  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+  for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
+    x0 = std::min(x0, x[i]), x1 = std::max(x1, x[i]);
+    y0 = std::min(y0, y[i]), y1 = std::max(y1, y[i]);
+  }
+  const double mx = margin * (x1 - x0) + 0.1, my = margin * (y1 - y0) + 0.1;
+  return {.nx = size, .ny = size, .xmin = x0 - mx, .xmax = x1 + mx, .ymin = y0 - my, .ymax = y1 + my};
+}
+
 namespace {
 
 void check_grid(const Grid2D& g, std::size_t n, const char* who) {

@@ -233,6 +233,8 @@ TEST(OptimOptions, InvalidOptionsThrowValueErrorNamingTheOption) {
   expect_value_error([&] { AdamW(p, AdamWOptions().betas({0.9, 1.0})); }, "AdamW: invalid beta2");
   expect_value_error([&] { AdamW(p, AdamWOptions().weight_decay(-0.1)); }, "weight_decay");
   expect_value_error([&] { RMSprop(p, RMSpropOptions().alpha(-0.1)); }, "RMSprop: invalid alpha");
+  expect_value_error([&] { RMSprop(p, RMSpropOptions().alpha(5)); }, "RMSprop: invalid alpha 5 (must be in [0, 1))");
+  expect_value_error([&] { SGD(p, SGDOptions(0.1).dampening(1.5)); }, "SGD: invalid dampening 1.5 (must be in [0, 1])");
   expect_value_error([&] { RMSprop(p, RMSpropOptions().momentum(-0.1)); }, "momentum");
   expect_value_error([&] { RMSprop(p, RMSpropOptions().eps(-1)); }, "eps");
   expect_value_error([&] { RMSprop(p, RMSpropOptions().weight_decay(-1)); }, "weight_decay");
@@ -243,6 +245,32 @@ TEST(OptimOptions, InvalidOptionsThrowValueErrorNamingTheOption) {
   // A group's own options are checked when it is added.
   Adam opt(p);
   expect_value_error([&] { opt.add_param_group({{zeros({1}).requires_grad_()}, AdamOptions(0.1).eps(-1)}); }, "eps");
+}
+
+// validate()'s OptionError names the option by its key (beta1/beta2 for the betas) and the rule,
+// so that the config reader can point at the key the user wrote.
+TEST(OptimOptions, OptionErrorNamesTheKeyAndRule) {
+  auto option_of = [](const OptimizerOptions& o) -> std::pair<std::string, std::string> {
+    try {
+      o.validate();
+    } catch (const OptionError& e) {
+      return {e.option(), e.rule()};
+    }
+    return {"", ""};
+  };
+  using R = std::pair<std::string, std::string>;
+  EXPECT_EQ(option_of(AdamOptions().betas({0.9, 1.5})), (R{"beta2", "must be in [0, 1)"}));
+  EXPECT_EQ(option_of(AdamWOptions().eps(-1)), (R{"eps", "must be >= 0"}));
+  EXPECT_EQ(option_of(RMSpropOptions().alpha(5)), (R{"alpha", "must be in [0, 1)"}));
+  EXPECT_EQ(option_of(SGDOptions(-1)), (R{"lr", "must be >= 0"}));
+  EXPECT_EQ(option_of(SGDOptions(0.1).dampening(-0.5)), (R{"dampening", "must be in [0, 1]"}));
+  EXPECT_EQ(option_of(AdagradOptions()), (R{"", ""}));
+  // Adam and AdamW share their options' code; only weight_decay's default differs.
+  EXPECT_EQ(AdamOptions().weight_decay(), 0.0);
+  EXPECT_EQ(AdamWOptions().weight_decay(), 1e-2);
+  nlohmann::json a = AdamOptions().to_json(), w = AdamWOptions().to_json();
+  a.erase("weight_decay"), w.erase("weight_decay");
+  EXPECT_EQ(a, w);
 }
 
 TEST(LRSchedulerOptions, InvalidSettingsThrowValueError) {

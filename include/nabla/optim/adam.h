@@ -21,49 +21,77 @@ namespace nabla::optim {
 
 using Betas = std::pair<double, double>;  // (beta1, beta2)
 
-class AdamOptions : public OptimizerOptions {
+// The options Adam and AdamW share; they differ only in weight_decay's default (AdamW: 1e-2)
+// and in where it enters the update. `Self` is the options type the setters return, so that
+// calls chain: AdamWOptions(3e-4).betas({0.9, 0.95}).amsgrad(true).
+template <class Self>
+class AdamFamilyOptions : public OptimizerOptions {
  public:
-  explicit AdamOptions(double lr = 1e-3) : OptimizerOptions(lr) {}
   using OptimizerOptions::lr;
-  AdamOptions& lr(double value) {
+  Self& lr(double value) {
     lr_ = value;
-    return *this;
+    return self();
   }
-  NABLA_OPTIM_ARG(AdamOptions, Betas, betas, (Betas{0.9, 0.999}));
-  NABLA_OPTIM_ARG(AdamOptions, double, eps, 1e-8);
-  NABLA_OPTIM_ARG(AdamOptions, double, weight_decay, 0.0);
-  NABLA_OPTIM_ARG(AdamOptions, bool, amsgrad, false);
-  NABLA_OPTIM_ARG(AdamOptions, bool, maximize, false);
+  Self& betas(Betas value) {
+    betas_ = value;
+    return self();
+  }
+  Betas betas() const { return betas_; }
+  Self& eps(double value) {
+    eps_ = value;
+    return self();
+  }
+  double eps() const { return eps_; }
+  Self& weight_decay(double value) {
+    weight_decay_ = value;
+    return self();
+  }
+  double weight_decay() const { return weight_decay_; }
+  Self& amsgrad(bool value) {
+    amsgrad_ = value;
+    return self();
+  }
+  bool amsgrad() const { return amsgrad_; }
+  Self& maximize(bool value) {
+    maximize_ = value;
+    return self();
+  }
+  bool maximize() const { return maximize_; }
 
- public:
-  std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<AdamOptions>(*this); }
+  std::unique_ptr<OptimizerOptions> clone() const override {
+    return std::make_unique<Self>(static_cast<const Self&>(*this));
+  }
   nlohmann::json to_json() const override;
   void from_json(const nlohmann::json& j) override;
   // lr >= 0, eps >= 0, 0 <= beta1 < 1, 0 <= beta2 < 1, weight_decay >= 0.
   void validate() const override;
+
+ protected:
+  AdamFamilyOptions(double lr, double weight_decay) : OptimizerOptions(lr), weight_decay_(weight_decay) {}
+
+ private:
+  Self& self() { return static_cast<Self&>(*this); }
+  Betas betas_{0.9, 0.999};
+  double eps_ = 1e-8;
+  double weight_decay_;
+  bool amsgrad_ = false;
+  bool maximize_ = false;
 };
 
-// The same options as Adam's, with weight_decay 1e-2 by default (applied decoupled).
-class AdamWOptions : public OptimizerOptions {
+class AdamOptions : public AdamFamilyOptions<AdamOptions> {
  public:
-  explicit AdamWOptions(double lr = 1e-3) : OptimizerOptions(lr) {}
-  using OptimizerOptions::lr;
-  AdamWOptions& lr(double value) {
-    lr_ = value;
-    return *this;
-  }
-  NABLA_OPTIM_ARG(AdamWOptions, Betas, betas, (Betas{0.9, 0.999}));
-  NABLA_OPTIM_ARG(AdamWOptions, double, eps, 1e-8);
-  NABLA_OPTIM_ARG(AdamWOptions, double, weight_decay, 1e-2);
-  NABLA_OPTIM_ARG(AdamWOptions, bool, amsgrad, false);
-  NABLA_OPTIM_ARG(AdamWOptions, bool, maximize, false);
-
- public:
-  std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<AdamWOptions>(*this); }
-  nlohmann::json to_json() const override;
-  void from_json(const nlohmann::json& j) override;
-  void validate() const override;
+  static constexpr const char* kName = "Adam";
+  explicit AdamOptions(double lr = 1e-3) : AdamFamilyOptions(lr, 0.0) {}
 };
+
+class AdamWOptions : public AdamFamilyOptions<AdamWOptions> {
+ public:
+  static constexpr const char* kName = "AdamW";
+  explicit AdamWOptions(double lr = 1e-3) : AdamFamilyOptions(lr, 1e-2) {}
+};
+
+extern template class AdamFamilyOptions<AdamOptions>;
+extern template class AdamFamilyOptions<AdamWOptions>;
 
 class Adam : public Optimizer {
  public:

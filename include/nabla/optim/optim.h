@@ -9,5 +9,6 @@
 #include "nabla/optim/clip_grad.h"
 #include "nabla/optim/lr_scheduler.h"
 #include "nabla/optim/optimizer.h"
+#include "nabla/optim/registry.h"
 #include "nabla/optim/rmsprop.h"
 #include "nabla/optim/sgd.h"

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nabla/error.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::optim {
@@ -36,6 +37,22 @@ namespace nabla::optim {
                                                       \
  private:                                             \
   T name##_ = default_value
+
+// What OptimizerOptions::validate throws: a ValueError that also names the option (its to_json
+// key; "beta1"/"beta2" for the two betas), the rule it breaks and the value, so that a reader
+// of options (the TOML config) can point at the key it read.
+class OptionError : public ValueError {
+ public:
+  OptionError(const std::string& what, std::string option, std::string rule, double value)
+      : ValueError(what), option_(std::move(option)), rule_(std::move(rule)), value_(value) {}
+  const std::string& option() const { return option_; }
+  const std::string& rule() const { return rule_; }  // "must be in [0, 1)"
+  double value() const { return value_; }
+
+ private:
+  std::string option_, rule_;
+  double value_;
+};
 
 // The hyperparameters of one parameter group. Each optimizer has its own options type
 // (SGDOptions, AdamOptions, ...) deriving from this one; the learning rate lives here so that

@@ -35,7 +35,7 @@ class RMSpropOptions : public OptimizerOptions {
   std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<RMSpropOptions>(*this); }
   nlohmann::json to_json() const override;
   void from_json(const nlohmann::json& j) override;
-  // lr, eps, momentum, weight_decay, alpha all >= 0.
+  // lr, eps, momentum, weight_decay >= 0; 0 <= alpha < 1 (the decay of the squared-gradient average).
   void validate() const override;
 };
 

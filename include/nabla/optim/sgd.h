@@ -33,7 +33,8 @@ class SGDOptions : public OptimizerOptions {
   std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<SGDOptions>(*this); }
   nlohmann::json to_json() const override;
   void from_json(const nlohmann::json& j) override;
-  // lr >= 0, momentum >= 0, weight_decay >= 0; nesterov needs momentum > 0 and dampening 0.
+  // lr >= 0, momentum >= 0, 0 <= dampening <= 1, weight_decay >= 0; nesterov needs momentum > 0 and
+  // dampening 0.
   void validate() const override;
 };
 

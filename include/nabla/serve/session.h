@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "nabla/optim/optimizer.h"
 #include "nabla/tensor/random.h"
 #include "nabla/train/config.h"
+#include "nabla/train/step.h"
 #include "nabla/train/trainer.h"
 
 namespace nabla::serve {
@@ -52,7 +54,7 @@ struct SessionConfig {
   double learning_rate = 0.03;
   std::string regularization = "none";  // none|l1|l2
   double regularization_rate = 0;
-  std::string optimizer = "adam";  // sgd|momentum|adam
+  std::string optimizer = "adam";  // sgd|momentum|adam|adamw|rmsprop|adagrad (session_optimizer_names)
   double momentum = 0.9;           // momentum
   std::string loss = "bce";        // bce|mse for two classes (more: cross-entropy; regression: mse)
   double dropout = 0;              // 0–0.9, after each hidden activation
@@ -62,7 +64,8 @@ struct SessionConfig {
 // Names accepted by the fields above (the generated datasets; "dataset" also takes "csv").
 std::vector<std::string> session_dataset_names();
 std::vector<std::string> session_feature_names();
-std::vector<std::string> session_activation_names();
+std::vector<std::string> session_activation_names();  // the activation rows of train::layer_recipes()
+std::vector<std::string> session_optimizer_names();   // "momentum" (SGD with momentum) and optim::optimizer_recipes()
 
 // Fields missing from `j` keep their defaults (from `base`); a wrong type, an unknown value or an
 // out-of-range number is a nabla::ValueError naming the field.
@@ -209,8 +212,9 @@ class Session {
   std::shared_ptr<train::ConfigModel> model_;
   std::shared_ptr<nn::Loss> loss_;
   std::unique_ptr<optim::Optimizer> optimizer_;
-  std::vector<int64_t> order_;  // this epoch's shuffled row order
-  int64_t cursor_ = 0;          // next batch start in order_
+  std::optional<train::TrainStep> step_;  // one batch's update, on the three above
+  std::vector<int64_t> order_;            // this epoch's shuffled row order
+  int64_t cursor_ = 0;                    // next batch start in order_
   int64_t epoch_ = 0, steps_ = 0;
   double last_train_loss_ = 0, last_test_loss_ = 0;
   double last_train_acc_ = 0, last_test_acc_ = 0;

@@ -68,6 +68,11 @@ struct LossConfig {
   double label_smoothing = 0.0;    // cross_entropy
 };
 
+// [optim]: the optimizer by name (a row of optim::optimizer_recipes()) and its options. When the
+// reader meets the name it sets the options that optimizer reads to its own defaults
+// (train::set_optimizer_defaults: AdamW's weight_decay 0.01, Adagrad's eps 1e-10, ...), and the
+// optimizer's options check them (validate()); the values below are those of a default-built
+// config, train::default_optim(name) gives another optimizer's.
 struct OptimConfig {
   std::string name = "sgd";  // sgd|adam|adamw|rmsprop|adagrad
   double lr = 0.01;
@@ -76,7 +81,7 @@ struct OptimConfig {
   bool nesterov = false;   // sgd
   double weight_decay = 0.0;
   double beta1 = 0.9, beta2 = 0.999;  // adam, adamw
-  double eps = -1;                    // < 0: the optimizer's own default
+  double eps = 1e-8;                  // adam, adamw, rmsprop, adagrad
   double alpha = 0.99;                // rmsprop
   bool amsgrad = false;               // adam, adamw
   bool centered = false;              // rmsprop

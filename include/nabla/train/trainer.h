@@ -12,6 +12,7 @@
 #include <csignal>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "nabla/optim/optimizer.h"
 #include "nabla/tensor/random.h"
 #include "nabla/train/config.h"
+#include "nabla/train/step.h"
 
 namespace nabla::train {
 
@@ -91,6 +93,7 @@ class Trainer {
   Tensor predict(const Tensor& x);
 
  private:
+  Tensor target_of(const Tensor& target) const;  // as the loss takes it (class indices for cross_entropy)
   Tensor loss_of(const Tensor& output, const Tensor& target) const;
   double accuracy_of(const Tensor& output, const Tensor& target) const;
   // The stream of the initial parameters and dropout: generator_, or the default generator
@@ -106,7 +109,7 @@ class Trainer {
   std::shared_ptr<nn::Loss> loss_;
   std::unique_ptr<optim::Optimizer> optimizer_;
   std::shared_ptr<optim::LRScheduler> scheduler_;
-  std::vector<std::pair<std::string, Tensor>> parameters_;
+  std::optional<TrainStep> step_;  // one batch's update, on the members above
   int64_t epoch_ = 0;
 };
 

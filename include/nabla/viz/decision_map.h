@@ -27,6 +27,11 @@ struct Grid2D {
   // The x (resp. y) coordinate of every grid point in storage order, ready to batch.
   std::vector<double> xs() const;
   std::vector<double> ys() const;
+  // Every grid point as (x, y) pairs in storage order, x0 y0 x1 y1 ...: a [size(), 2] batch.
+  std::vector<double> points() const;
+  // A size × size grid over the box of the points (x[i], y[i]), widened on each side by
+  // margin · the box's extent + 0.1, so that a boundary has room around the data.
+  static Grid2D around(const std::vector<double>& x, const std::vector<double>& y, int size, double margin);
 };
 
 class DecisionMap : public AxesPlot<DecisionMap> {
