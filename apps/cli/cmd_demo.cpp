@@ -15,6 +15,7 @@
 #include "command.h"
 #include "demos/demo.h"
 #include "files.h"
+#include "json_out.h"
 #include "nabla/autograd/expr.h"
 #include "nabla/demo/autodiff_seed.h"
 #include "nabla/demo/calculus.h"
@@ -1614,7 +1615,7 @@ int run(const Options& o, const Context& ctx) {
   }
   demo->run(r);
   if (o.json) {
-    std::cout << nlohmann::json{{"demo", demo->name}, {"numbers", r.numbers}}.dump() << "\n";
+    std::cout << dump_json(nlohmann::json{{"demo", demo->name}, {"numbers", r.numbers}}) << "\n";
     std::cout.flush();
     return 0;
   }
