@@ -378,6 +378,17 @@ void Trainer::save_checkpoint(const std::string& path) const {
 }
 
 int64_t Trainer::load_checkpoint(const std::string& path) {
+  // The model's tensors are checked against the header before any data is read.
+  const nn::StateDict state = model_->state_dict();
+  for (const SafetensorsTensorInfo& t : load_safetensors_header(path).tensors) {
+    if (t.name.rfind("model.", 0) != 0) continue;
+    const std::string name = t.name.substr(6);
+    auto it = std::find_if(state.begin(), state.end(), [&](const auto& s) { return s.first == name; });
+    NABLA_CHECK(it != state.end(), ParseError, path, ": damaged checkpoint: tensor \"", detail::excerpt(t.name),
+                "\" is not a parameter of the model");
+    NABLA_CHECK(it->second.shape() == t.shape, ParseError, path, ": damaged checkpoint: tensor \"", t.name,
+                "\" has shape ", t.shape.to_string(), ", the model's is ", it->second.shape().to_string());
+  }
   SafetensorsFile file = load_safetensors(path);
   auto meta = [&](const std::string& key) -> const std::string& {
     auto it = file.metadata.find(key);

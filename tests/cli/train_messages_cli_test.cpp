@@ -182,6 +182,17 @@ TEST(TrainMessagesCli, DamagedCheckpointFieldsAreNamed) {
     EXPECT_TRUE(has(r.err, c.expected)) << c.key << "=" << c.value << ": " << r.err;
     EXPECT_FALSE(has(r.err, "internal error")) << r.err;
   }
+  // A tensor of the wrong shape, found from the header.
+  write(run / "checkpoint.safetensors", original);
+  {
+    SafetensorsFile g = load_safetensors(run / "checkpoint.safetensors");
+    for (auto& [name, t] : g.tensors)
+      if (name == "model.layers.0.bias") t = Tensor::from_vector({1.0, 2.0}, {2});
+    save_safetensors(run / "checkpoint.safetensors", NamedTensors(g.tensors.begin(), g.tensors.end()), g.metadata);
+    const CliResult r = run_cli({"train", "--resume", run.string(), "-q"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(has(r.err, "tensor \"model.layers.0.bias\" has shape [2], the model's is [16]")) << r.err;
+  }
   // A non-finite weight in the checkpoint.
   write(run / "checkpoint.safetensors", original);
   SafetensorsFile f = load_safetensors(run / "checkpoint.safetensors");
