@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "command.h"
+#include "json_out.h"
 #include "runner.h"
 
 namespace nabla::cli {
@@ -105,7 +106,7 @@ int run(const Options& o, const Context& ctx) {
   for (const std::string& id : ids) {
     results.push_back(bench::run_workload(id, o.bench));
     // Each line as soon as it is measured: W5 alone takes seconds.
-    std::cout << (o.json ? bench::to_json(results.back()).dump() : bench::table_row(results.back())) << std::endl;
+    std::cout << (o.json ? dump_json(bench::to_json(results.back())) : bench::table_row(results.back())) << std::endl;
   }
   if (!o.json) {
     std::cout << "\n";

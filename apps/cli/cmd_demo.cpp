@@ -10,6 +10,7 @@
 
 #include "command.h"
 #include "demos/demo.h"
+#include "json_out.h"
 #include "nabla/demo/training.h"
 #include "nabla/error.h"
 #include "nabla/train/config.h"
@@ -129,7 +130,7 @@ int run(const Options& o, const Context& ctx) {
   }
   demo->run(r);
   if (o.json) {
-    std::cout << nlohmann::json{{"demo", demo->name}, {"numbers", r.numbers}}.dump() << "\n";
+    std::cout << dump_json(nlohmann::json{{"demo", demo->name}, {"numbers", r.numbers}}) << "\n";
     std::cout.flush();
     return 0;
   }

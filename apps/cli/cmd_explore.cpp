@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "command.h"
+#include "json_out.h"
 #include "nabla/demo/calculus.h"
 #include "nabla/demo/plots.h"
 #include "nabla/error.h"
@@ -80,6 +81,15 @@ constexpr Message kDiverged{
 constexpr Message kUndefinedStart{
     "  → f or f′ is not finite at the start {}₀ = {} (f = {}, f′ = {}): choose another --start",
     "  → f o f′ no es finita en el inicio {}₀ = {} (f = {}, f′ = {}): elige otro --start"};
+constexpr Message kUndefinedDefaultStart{
+    "  → f or f′ is not finite at the start {}₀ = {}, a quarter of the way into the window (f = {}, f′ = {}):\n"
+    "    give a --start, or a narrower window",
+    "  → f o f′ no es finita en el inicio {}₀ = {}, a un cuarto de la ventana (f = {}, f′ = {}):\n"
+    "    da un --start, o una ventana más estrecha"};
+constexpr Message kNotFinite{"{} must be a finite number, got {}", "{} debe ser un número finito, no {}"};
+constexpr Message kTooWide{
+    "the window [{}, {}] is too wide: its width is not a finite number (at most about 1.8e308)",
+    "la ventana [{}, {}] es demasiado ancha: su anchura no es un número finito (máximo 1.8e308)"};
 constexpr Message kLeft{"  (the path leaves the window [{}, {}]; the pictures show the part inside)",
                         "  (el camino sale de la ventana [{}, {}]; las imágenes muestran la parte de dentro)"};
 constexpr Message kStable{
@@ -179,7 +189,11 @@ nlohmann::ordered_json to_json(const Options& o, const std::string& v, const dem
 
 int run(const Options& o, const Context& ctx) {
   const Translator& tr = ctx.tr;
+  NABLA_CHECK(std::isfinite(o.from), ValueError, tr(kNotFinite, "--from", num(o.from)));
+  NABLA_CHECK(std::isfinite(o.to), ValueError, tr(kNotFinite, "--to", num(o.to)));
   NABLA_CHECK(o.from < o.to, ValueError, tr(kBadWindow, num(o.from), num(o.to)));
+  NABLA_CHECK(std::isfinite(o.to - o.from), ValueError, tr(kTooWide, num(o.from), num(o.to)));
+  if (o.start) NABLA_CHECK(std::isfinite(*o.start), ValueError, tr(kNotFinite, "--start", num(*o.start)));
   const demo::Function1D f(o.expression, o.var, o.at);
   const std::string v = f.variable();
   const double a = o.from, b = o.to;
@@ -192,7 +206,7 @@ int run(const Options& o, const Context& ctx) {
   std::ostream& out = std::cout;
   if (o.json) {
     const demo::Lowest low = demo::lowest_point(f.sample(a, b, 400), cps);
-    out << to_json(o, v, cps, low, descent, a, b).dump(2) << "\n";
+    out << dump_json(to_json(o, v, cps, low, descent, a, b), 2) << "\n";
     return 0;
   }
 
@@ -242,7 +256,9 @@ int run(const Options& o, const Context& ctx) {
   }
   const demo::DescentStep& end = path.back();
   if (!std::isfinite(path.front().f) || !std::isfinite(path.front().d1)) {
-    out << tr(kUndefinedStart, v, num(start), num(path.front().f), num(path.front().d1)) << "\n";
+    out << tr(o.start ? kUndefinedStart : kUndefinedDefaultStart, v, num(start), num(path.front().f),
+              num(path.front().d1))
+        << "\n";
   } else if (descent.diverged) {
     out << tr(kDiverged, end.step, v, v, num(o.lr)) << "\n";
   } else {

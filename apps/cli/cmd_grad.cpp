@@ -9,6 +9,7 @@
 
 #include "command.h"
 #include "files.h"
+#include "json_out.h"
 #include "nabla/autograd/graph.h"
 #include "nabla/expr/expr.h"
 #include "trace_format.h"
@@ -111,7 +112,7 @@ int run(const Options& o, const Context& ctx) {
   }
 
   if (o.json) {
-    std::cout << to_json(e, ev, t).dump(2) << "\n";
+    std::cout << dump_json(to_json(e, ev, t), 2) << "\n";
   } else {
     print_trace(e, ev, t, o.precision, tr, std::cout);
     if (!notes.empty()) std::cout << "\n";

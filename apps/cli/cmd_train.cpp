@@ -179,11 +179,11 @@ int run(const Options& o, const Context& ctx) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << tr(kFinal, fmt(last.train_loss), last.epoch, fmt(seconds > 0 ? double(steps) / seconds : 0, 4)) << "\n";
 
-  // Small datasets (truth tables): show what the network computes for every row.
-  train::Trainer check(cfg);
-  std::string model_path = (std::filesystem::path(out) / "model.safetensors").string();
-  check.load_parameters(model_path);
-  if (check.train_set().size() <= 16) {
+  // Small datasets (truth tables): show what the network computes for every row. (Only then is
+  // the data loaded again: a 200 MB CSV is read once.)
+  if (result.train_rows >= 0 && result.train_rows <= 16) {
+    train::Trainer check(cfg);
+    check.load_parameters((std::filesystem::path(out) / "model.safetensors").string());
     std::cout << tr(kOutputs) << "\n";
     Tensor p = check.predict(check.train_set().x);
     std::vector<double> x = check.train_set().x.to_vector<double>(), y = check.train_set().y.to_vector<double>(),
@@ -217,7 +217,7 @@ Action setup(CLI::App& app, const Context& ctx) {
   app.add_option("--resume", o->resume, std::string(tr.text(kResumeHelp)))->type_name("DIR");
   app.add_option("--checkpoint-every", o->checkpoint_every, std::string(tr.text(kCheckpointHelp)))
       ->type_name("N")
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
   app.add_flag("--force", o->force, std::string(tr.text(kForceHelp)));
   app.add_flag("--detect-anomaly", o->detect_anomaly, std::string(tr.text(kAnomalyHelp)));
   return [o](const Context& c) { return run(*o, c); };

@@ -8,6 +8,8 @@
 //   const bool registered = register_subcommand({"grad", kGradHelp, setup});
 #pragma once
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -39,6 +41,18 @@ const std::vector<std::string>& command_line();
 bool register_subcommand(Subcommand subcommand);
 // All registered subcommands, sorted by name.
 std::vector<Subcommand> subcommands();
+
+// A whole number >= `lo`. (CLI11's NonNegativeNumber states its bound, DBL_MAX, in 309 digits.)
+inline CLI::Validator at_least(int64_t lo) {
+  return CLI::Validator(
+      [lo](std::string& text) -> std::string {
+        int64_t v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec != std::errc() || end != text.data() + text.size()) return "";  // the conversion says what is wrong
+        return v < lo ? "must be at least " + std::to_string(lo) + ", got " + text : "";
+      },
+      "INT >= " + std::to_string(lo));
+}
 
 // A failure that is not the user's input: a missing tool (Graphviz), a failed child process.
 // main prints "nabla: error: <message>" and exits with `code` (1 unless said otherwise).

@@ -80,21 +80,40 @@ void protect_dash_positionals(std::vector<std::string>& args, CLI::App& app) {
   args = std::move(kept);
 }
 
+// A message cut to about 400 characters: its start and end (where "(column N)" is) around "…".
+std::string message_of(const std::exception& e) { return nabla::detail::excerpt(one_line(e.what()), 400); }
+
+// The error, then the line of the text it points into, cut to a window around the column, with a
+// caret under the column. Files are not echoed (their errors name file:line:column), only texts
+// given whole: an expression, a config's line.
 void print_parse_error(const nabla::ParseError& e) {
-  std::cerr << "nabla: error: " << one_line(e.what()) << "\n";
-  if (e.source().empty() || e.column() <= 0) return;
-  // The line the error is on (sources may have several), tabs as spaces so the caret lines up.
-  std::string line;
+  std::cerr << "nabla: error: " << message_of(e) << "\n";
+  if (e.text().empty() || e.column() <= 0) return;
+  // The line the error is on, as characters (UTF-8 sequences), tabs as spaces so the caret lines up.
+  std::vector<std::string> line;
   int number = 1;
-  for (char c : e.source()) {
+  for (size_t i = 0; i < e.text().size(); ++i) {
+    const char c = e.text()[i];
     if (c == '\n') {
       if (number++ == std::max(e.line(), 1)) break;
       line.clear();
-      continue;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) == 0x80 && !line.empty()) {
+      line.back() += c;
+    } else {
+      line.push_back(c == '\t' || c == '\r' ? " " : std::string(1, c));
     }
-    line += c == '\t' || c == '\r' ? ' ' : c;
   }
-  std::cerr << "  " << line << "\n  " << std::string(static_cast<size_t>(e.column() - 1), ' ') << "^\n";
+  constexpr size_t kWidth = 72;  // characters of the line shown around the column
+  const size_t column = std::min(static_cast<size_t>(e.column() - 1), line.size());
+  size_t begin = 0, end = line.size();
+  if (end > kWidth) {
+    begin = column > kWidth / 2 ? std::min(column - kWidth / 2, end - kWidth) : 0;
+    end = begin + kWidth;
+  }
+  std::string shown = begin > 0 ? "…" : "";
+  for (size_t i = begin; i < end; ++i) shown += line[i];
+  if (end < line.size()) shown += "…";
+  std::cerr << "  " << shown << "\n  " << std::string(column - begin + (begin > 0 ? 1 : 0), ' ') << "^\n";
 }
 
 int run(int argc, char** argv) {
@@ -143,7 +162,7 @@ int run(int argc, char** argv) {
     std::string sub;
     for (const auto& [s, action] : actions)
       if (s->parsed()) sub = s->get_name() + " ";
-    std::cerr << "nabla: error: " << one_line(e.what()) << "\n"
+    std::cerr << "nabla: error: " << message_of(e) << "\n"
               << "  (" << tr(kUsageHint, sub) << ")\n";
     return 2;
   }
@@ -162,13 +181,13 @@ int main(int argc, char** argv) {
     print_parse_error(e);
     return 2;
   } catch (const nabla::Error& e) {
-    std::cerr << "nabla: error: " << one_line(e.what()) << "\n";
+    std::cerr << "nabla: error: " << message_of(e) << "\n";
     return 2;
   } catch (const nabla::cli::CommandError& e) {
-    std::cerr << "nabla: error: " << one_line(e.what()) << "\n";
+    std::cerr << "nabla: error: " << message_of(e) << "\n";
     return e.code();
   } catch (const std::exception& e) {
-    std::cerr << "nabla: " << tr(kInternal, one_line(e.what())) << "\n";
+    std::cerr << "nabla: " << tr(kInternal, message_of(e)) << "\n";
     return 1;
   } catch (...) {
     std::cerr << "nabla: " << tr(kInternal, "unknown exception") << "\n";

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace nabla {
 
@@ -32,14 +33,22 @@ class IOError : public Error {
 };                                 // a file that cannot be read or written
 class ParseError : public Error {  // malformed text: expression, config, CSV
  public:
-  ParseError(const std::string& what, std::string source = "", int line = 0, int column = 0)
-      : Error(what), source_(std::move(source)), line_(line), column_(column) {}
+  // `source`: where the text came from (a file's path, "--set"); `line`, `column`: 1-based, in
+  // characters, 0 when unknown; `text`: the text they point into, for a caller to echo under the
+  // message (empty when there is nothing worth echoing, e.g. a whole CSV file).
+  ParseError(const std::string& what, std::string source = "", int line = 0, int column = 0, std::string text = "")
+      : Error(what), source_(std::move(source)), text_(std::move(text)), line_(line), column_(column) {}
+  // An error in a text given inline (an expression, a rule): it is both the source and the text.
+  static ParseError in_text(const std::string& what, const std::string& text, int line, int column) {
+    return ParseError(what, text, line, column, text);
+  }
   const std::string& source() const { return source_; }
+  const std::string& text() const { return text_; }
   int line() const { return line_; }
   int column() const { return column_; }
 
  private:
-  std::string source_;
+  std::string source_, text_;
   int line_, column_;
 };
 class AutogradError : public Error {
@@ -55,6 +64,22 @@ std::string concat(const Parts&... parts) {
   std::ostringstream out;
   (out << ... << parts);
   return out.str();
+}
+
+// `text` for a message: whole when it has at most `max` characters (UTF-8 code points), else its
+// start and end around a "…", so that a 128 KB input never comes back whole.
+inline std::string excerpt(std::string_view text, size_t max = 60) {
+  auto starts = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+  size_t chars = 0;
+  for (char c : text) chars += starts(c);
+  if (chars <= max) return std::string(text);
+  // The byte offsets where the head ends and the tail starts, on character boundaries.
+  const size_t head = (max + 1) / 2, tail = max - head;
+  size_t head_end = 0, seen = 0;
+  while (head_end < text.size() && !(starts(text[head_end]) && seen++ == head)) ++head_end;
+  size_t tail_begin = text.size();
+  for (seen = 0; tail_begin > 0 && seen < tail;) seen += starts(text[--tail_begin]);
+  return std::string(text.substr(0, head_end)) + "…" + std::string(text.substr(tail_begin));
 }
 }  // namespace detail
 

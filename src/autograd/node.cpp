@@ -64,6 +64,10 @@ Tensor Node::value() const {
 }
 
 Node::~Node() {
+  // The backward closure's captured inputs hold their producers (mul saves both): dropped while
+  // next_ still holds those producers, they free nothing here, and the loop below frees the chain
+  // (a product x*x*...*x of 100 000 factors recursed once per factor).
+  backward_ = nullptr;
   std::vector<std::shared_ptr<Node>> pending = std::move(next_);
   while (!pending.empty()) {
     std::shared_ptr<Node> node = std::move(pending.back());

@@ -326,8 +326,9 @@ int characters(std::string_view s) {
 }
 
 [[noreturn]] void rule_error(const std::string& rule, int column, const std::string& message) {
-  throw ParseError(nabla::detail::concat("label rule '", rule, "': ", message, " (column ", column, ")"), rule, 1,
-                   column);
+  throw ParseError::in_text(
+      nabla::detail::concat("label rule '", nabla::detail::excerpt(rule), "': ", message, " (column ", column, ")"),
+      rule, 1, column);
 }
 
 // Parses one side; re-throws its errors with columns in the whole rule.
@@ -363,6 +364,12 @@ void check_names(const std::string& rule, const expr::Expr& e, int offset, int64
       rule_error(rule, offset + e.column,
                  "unsupported function '" + e.text + "' (exp log sqrt abs sin cos tanh sigmoid, min max)");
   }
+  if (e.kind == Kind::binary) {  // a chain x1+x2+... in a loop (expr::left_chain)
+    const std::vector<const expr::Expr*> chain = expr::left_chain(e);
+    check_names(rule, *chain.back()->args[0], offset, features);
+    for (size_t i = chain.size(); i-- > 0;) check_names(rule, *chain[i]->args[1], offset, features);
+    return;
+  }
   for (const auto& a : e.args) check_names(rule, *a, offset, features);
 }
 
@@ -377,18 +384,21 @@ double eval(const expr::Expr& e, const double* row) {
     case Kind::negate:
       return -eval(*e.args[0], row);
     case Kind::binary: {
-      const double a = eval(*e.args[0], row);
-      const expr::Expr& rhs = *e.args[1];
       if (e.text == "^") {
+        const double a = eval(*e.args[0], row);
+        const expr::Expr& rhs = *e.args[1];
         // numpy's power: x**2 is np.square (x·x), other exponents pow.
         if (rhs.kind == Kind::number && rhs.number == 2.0) return a * a;
         return std::pow(a, eval(rhs, row));
       }
-      const double b = eval(rhs, row);
-      if (e.text == "+") return a + b;
-      if (e.text == "-") return a - b;
-      if (e.text == "*") return a * b;
-      return a / b;
+      const std::vector<const expr::Expr*> chain = expr::left_chain(e);  // a+b+c+... in a loop
+      double a = eval(*chain.back()->args[0], row);
+      for (size_t i = chain.size(); i-- > 0;) {
+        const double b = eval(*chain[i]->args[1], row);
+        const std::string& op = chain[i]->text;
+        a = op == "+" ? a + b : op == "-" ? a - b : op == "*" ? a * b : a / b;
+      }
+      return a;
     }
     case Kind::call: {
       const double a = eval(*e.args[0], row);

@@ -89,7 +89,7 @@ std::string char_at(std::string_view text, size_t pos) {
 
 [[noreturn]] void fail(std::string_view text, size_t pos, const std::string& message) {
   const int column = column_of(text, pos);
-  throw ParseError(detail::concat(message, " (column ", column, ")"), std::string(text), 1, column);
+  throw ParseError::in_text(detail::concat(message, " (column ", column, ")"), std::string(text), 1, column);
 }
 
 // Scans an unsigned number at `pos` (3, 0.5, .5, 1e-3) and returns its end; 0 if there is none.
@@ -102,7 +102,7 @@ size_t scan_number(std::string_view text, size_t pos, double& value) {
     i++;
     while (i < text.size() && is_digit(text[i])) i++, digits = true;
   }
-  if (!digits) fail(text, pos, "malformed number '" + std::string(text.substr(pos, i - pos)) + "'");
+  if (!digits) fail(text, pos, "malformed number '" + detail::excerpt(text.substr(pos, i - pos)) + "'");
   if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
     size_t j = i + 1;
     if (j < text.size() && (text[j] == '+' || text[j] == '-')) j++;
@@ -118,14 +118,24 @@ size_t scan_number(std::string_view text, size_t pos, double& value) {
   auto [end, ec] = std::from_chars(first, text.data() + i, value);
   if (ec == std::errc::result_out_of_range)
     fail(text, pos,
-         "number '" + std::string(text.substr(pos, i - pos)) +
+         "number '" + detail::excerpt(text.substr(pos, i - pos)) +
              "' is out of the range of float64 (magnitudes about 2.2e-308 to 1.8e308)");
   if (ec != std::errc() || end != text.data() + i)
-    fail(text, pos, "malformed number '" + std::string(text.substr(pos, i - pos)) + "'");
+    fail(text, pos, "malformed number '" + detail::excerpt(text.substr(pos, i - pos)) + "'");
   return i;
 }
 
 // ============================== parser ==============================
+
+int precedence(const Expr& e);
+
+// Whether e's left operand is a binary op of e's precedence, left-associative (+ - or * /): the
+// two are links of one chain.
+bool continues_chain(const Expr& e) {
+  if (e.kind != Expr::Kind::binary || e.text == "^" || e.args.empty() || !e.args[0]) return false;  // (freed)
+  const Expr& a = *e.args[0];
+  return a.kind == Expr::Kind::binary && a.text != "^" && precedence(a) == precedence(e);
+}
 
 std::unique_ptr<Expr> make(Expr::Kind kind, std::string text, int column, int start) {
   auto e = std::make_unique<Expr>();
@@ -170,10 +180,11 @@ class Parser {
   }
   int column(size_t pos) const { return column_of(text_, pos); }
 
-  // Links a node to its arguments; a tree deeper than kMaxDepth (a long chain a+b+c+...) fails
-  // at the operator that makes it too deep.
+  // Links a node to its arguments; a tree deeper than kMaxDepth fails at the operator that makes
+  // it too deep. The left operand of a chain a+b+c+... adds no depth (walks loop over chains).
   std::unique_ptr<Expr> finish(std::unique_ptr<Expr> e, size_t pos) {
-    for (const auto& a : e->args) e->depth = std::max(e->depth, a->depth + 1);
+    for (size_t i = 0; i < e->args.size(); ++i)
+      e->depth = std::max(e->depth, e->args[i]->depth + (i == 0 && continues_chain(*e) ? 0 : 1));
     if (e->depth > kMaxDepth)
       fail(text_, pos, detail::concat("the expression is nested too deeply (more than ", kMaxDepth, " levels)"));
     return e;
@@ -245,7 +256,8 @@ class Parser {
       while (pos_ < text_.size() && is_name_char(text_[pos_])) pos_++;
       std::string name(text_.substr(start, pos_ - start));
       if (peek() == '(') return parse_call(std::move(name), start);
-      if (find_function(name)) fail(text_, start, "'" + name + "' is a function: write " + name + "(...)");
+      if (find_function(name))
+        fail(text_, start, "'" + detail::excerpt(name) + "' is a function: write " + name + "(...)");
       return make(Expr::Kind::variable, std::move(name), column(start), column(start));
     }
     if (c == '(') {
@@ -266,7 +278,7 @@ class Parser {
 
   std::unique_ptr<Expr> parse_call(std::string name, size_t start) {
     const FunctionInfo* f = find_function(name);
-    if (!f) fail(text_, start, "unknown function '" + name + "' (known: " + function_list() + ")");
+    if (!f) fail(text_, start, "unknown function '" + detail::excerpt(name) + "' (known: " + function_list() + ")");
     auto e = make(Expr::Kind::call, name, column(start), column(start));
     pos_++;  // '('
     if (peek() != ')') {
@@ -291,8 +303,9 @@ class Parser {
     // NOTE: the extra parameters of leaky_relu/elu are op attributes (doubles), not graph inputs.
     if (n == 2 && f->min_args == 1 && e->args[1]->has_variables()) {
       const Expr& p = *e->args[1];
-      throw ParseError(detail::concat("the second argument of ", name, " must be a constant (column ", p.start, ")"),
-                       std::string(text_), 1, p.start);
+      throw ParseError::in_text(
+          detail::concat("the second argument of ", name, " must be a constant (column ", p.start, ")"),
+          std::string(text_), 1, p.start);
     }
     return finish(std::move(e), start);
   }
@@ -323,6 +336,12 @@ void collect_variables(const Expr& e, std::vector<std::string>& out, std::unorde
     out.push_back(e.text);
     if (columns) (*columns)[e.text] = e.column;
   }
+  if (e.kind == Expr::Kind::binary) {
+    const std::vector<const Expr*> chain = left_chain(e);
+    collect_variables(*chain.back()->args[0], out, seen, columns);
+    for (size_t i = chain.size(); i-- > 0;) collect_variables(*chain[i]->args[1], out, seen, columns);
+    return;
+  }
   for (const auto& a : e.args) collect_variables(*a, out, seen, columns);
 }
 
@@ -344,8 +363,29 @@ bool is_atom(const std::string& s) {
 
 // ============================== Expr / Expression ==============================
 
+Expr::~Expr() {
+  std::unique_ptr<Expr> link = continues_chain(*this) ? std::move(args[0]) : nullptr;
+  while (link) {
+    std::unique_ptr<Expr> next = continues_chain(*link) ? std::move(link->args[0]) : nullptr;
+    link = std::move(next);  // frees one link; its right operand recurses, but not deeply
+  }
+}
+
+std::vector<const Expr*> left_chain(const Expr& e) {
+  std::vector<const Expr*> chain{&e};
+  while (continues_chain(*chain.back())) chain.push_back(chain.back()->args[0].get());
+  return chain;
+}
+
 bool Expr::has_variables() const {
   if (kind == Kind::variable) return true;
+  if (kind == Kind::binary) {
+    const std::vector<const Expr*> chain = left_chain(*this);
+    if (chain.back()->args[0]->has_variables()) return true;
+    for (const Expr* link : chain)
+      if (link->args[1]->has_variables()) return true;
+    return false;
+  }
   for (const auto& a : args)
     if (a->has_variables()) return true;
   return false;
@@ -368,6 +408,14 @@ std::string to_sexpr(const Expr& e) {
     case Expr::Kind::number:
     case Expr::Kind::variable:
       return e.text;
+    case Expr::Kind::binary: {
+      const std::vector<const Expr*> chain = left_chain(e);
+      std::string out;
+      for (const Expr* link : chain) out += "(" + link->text + " ";
+      out += to_sexpr(*chain.back()->args[0]);
+      for (size_t i = chain.size(); i-- > 0;) out += " " + to_sexpr(*chain[i]->args[1]) + ")";
+      return out;
+    }
     default: {
       std::string out = "(" + (e.kind == Expr::Kind::negate ? std::string("neg") : e.text);
       for (const auto& a : e.args) out += " " + to_sexpr(*a);
@@ -395,10 +443,17 @@ std::string to_string(const Expr& e) {
       const Expr& b = *e.args[1];
       const int p = precedence(e);
       if (e.text == "^") return bracket(a, precedence(a) <= 4) + "^" + bracket(b, precedence(b) < 4);
-      const std::string op = p == 1 ? " " + e.text + " " : e.text;
       // Left-associative: brackets on the right at equal precedence (a - (b - c)), and around a
-      // negation on the right (x*(-y)), which reads better than x*-y.
-      return bracket(a, precedence(a) < p) + op + bracket(b, precedence(b) <= p || b.kind == Expr::Kind::negate);
+      // negation on the right (x*(-y)), which reads better than x*-y. A chain is one loop.
+      const std::vector<const Expr*> chain = left_chain(e);
+      const Expr& first = *chain.back()->args[0];
+      std::string out = bracket(first, precedence(first) < p);
+      for (size_t i = chain.size(); i-- > 0;) {
+        const Expr& right = *chain[i]->args[1];
+        out += (p == 1 ? " " + chain[i]->text + " " : chain[i]->text) +
+               bracket(right, precedence(right) <= p || right.kind == Expr::Kind::negate);
+      }
+      return out;
     }
   }
   return "";
@@ -425,17 +480,18 @@ Bindings parse_bindings(std::string_view text) {
     while (pos < text.size() && is_name_char(text[pos])) pos++;
     std::string name(text.substr(name_pos, pos - name_pos));
     skip();
-    if (pos == text.size() || text[pos] != '=') fail(text, pos, "expected '=' after '" + name + "' (NAME=VALUE)");
+    if (pos == text.size() || text[pos] != '=')
+      fail(text, pos, "expected '=' after '" + detail::excerpt(name) + "' (NAME=VALUE)");
     pos++;
     skip();
     double sign = 1.0;
     if (pos < text.size() && (text[pos] == '-' || text[pos] == '+')) sign = text[pos++] == '-' ? -1.0 : 1.0;
     if (pos == text.size() || !(is_digit(text[pos]) || text[pos] == '.'))
-      fail(text, pos, "expected a number for '" + name + "'");
+      fail(text, pos, "expected a number for '" + detail::excerpt(name) + "'");
     double value = 0;
     pos = scan_number(text, pos, value);
     for (const Binding& b : out.items)
-      if (b.name == name) fail(text, name_pos, "'" + name + "' is given twice");
+      if (b.name == name) fail(text, name_pos, "'" + detail::excerpt(name) + "' is given twice");
     out.items.push_back({name, sign * value, column_of(text, name_pos)});
     skip();
     if (pos == text.size()) break;
@@ -478,17 +534,18 @@ class Evaluator {
       if (seen.count(b.name)) continue;
       std::string list;
       for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      throw ParseError(detail::concat("'", b.name, "' is not a variable of the expression (",
-                                      names.empty() ? std::string("it has none") : "its variables: " + list,
-                                      ") (column ", b.column, ")"),
-                       values.source, 1, b.column);
+      throw ParseError::in_text(detail::concat("'", detail::excerpt(b.name), "' is not a variable of the expression (",
+                                               names.empty() ? std::string("it has none") : "its variables: " + list,
+                                               ") (column ", b.column, ")"),
+                                values.source, 1, b.column);
     }
     for (const std::string& name : names) {
       bool given = false;
       for (const Binding& item : values.items) given = given || item.name == name;
       if (!given)
-        throw ParseError(detail::concat("no value given for the variable '", name, "' (column ", columns[name], ")"),
-                         expression_.source(), 1, columns[name]);
+        throw ParseError::in_text(detail::concat("no value given for the variable '", detail::excerpt(name),
+                                                 "' (column ", columns[name], ")"),
+                                  expression_.source(), 1, columns[name]);
     }
     // In the order the values were given: that is the order the caller thinks of them in.
     for (const Binding& b : values.items) {
@@ -529,16 +586,14 @@ class Evaluator {
         return result(e, "neg", "n", {a}, neg(a.tensor), root, true);
       }
       case Expr::Kind::binary: {
-        Value a = eval(*e.args[0]);
-        Value b = eval(*e.args[1]);
-        const char op = e.text[0];
-        if (op == '+') return result(e, "+", "b", {a, b}, add(a.tensor, b.tensor), root, false);
-        if (op == '-') return result(e, "-", "d", {a, b}, sub(a.tensor, b.tensor), root, false);
-        if (op == '*') return result(e, "·", "a", {a, b}, mul(a.tensor, b.tensor), root, false);
-        if (op == '/') return result(e, "/", "q", {a, b}, div(a.tensor, b.tensor), root, false);
-        // A constant exponent is an attribute of the op (x^2: one input), not a graph input.
-        Tensor p = b.operand.constant ? pow(a.tensor, b.operand.value) : pow(a.tensor, b.tensor);
-        return result(e, "^", "p", {a, b}, p, root, false);
+        // Left to right, as the recursion would, but a chain a+b+c+... in a loop.
+        const std::vector<const Expr*> chain = left_chain(e);
+        Value a = eval(*chain.back()->args[0]);
+        for (size_t i = chain.size(); i-- > 0;) {
+          Value b = eval(*chain[i]->args[1]);
+          a = binary(*chain[i], a, b, i == 0 && root);
+        }
+        return a;
       }
       case Expr::Kind::call: {
         std::vector<Value> args;
@@ -552,6 +607,17 @@ class Evaluator {
       }
     }
     return {};
+  }
+
+  Value binary(const Expr& e, const Value& a, const Value& b, bool root) {
+    const char op = e.text[0];
+    if (op == '+') return result(e, "+", "b", {a, b}, add(a.tensor, b.tensor), root, false);
+    if (op == '-') return result(e, "-", "d", {a, b}, sub(a.tensor, b.tensor), root, false);
+    if (op == '*') return result(e, "·", "a", {a, b}, mul(a.tensor, b.tensor), root, false);
+    if (op == '/') return result(e, "/", "q", {a, b}, div(a.tensor, b.tensor), root, false);
+    // A constant exponent is an attribute of the op (x^2: one input), not a graph input.
+    Tensor p = b.operand.constant ? pow(a.tensor, b.operand.value) : pow(a.tensor, b.tensor);
+    return result(e, "^", "p", {a, b}, p, root, false);
   }
 
   // Records a step for an op that made a node; an op on constants only made no node, and its

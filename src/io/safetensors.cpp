@@ -346,7 +346,14 @@ Tensor read_tensor(const Entry& e, const ByteSource& src, uint64_t data_start, c
   return t;
 }
 
-SafetensorsFile read_safetensors(const ByteSource& src, const std::string& source) {
+// The header, checked against the file's size; no tensor data is read.
+struct Header {
+  std::vector<Entry> entries;  // in data order
+  std::map<std::string, std::string> metadata;
+  uint64_t data_start = 0;
+};
+
+Header read_header(const ByteSource& src, const std::string& source) {
   const uint64_t total = src.size();
   if (total < 8)
     throw IOError(detail::concat(source, ": not a safetensors file: it is ", total,
@@ -404,8 +411,8 @@ SafetensorsFile read_safetensors(const ByteSource& src, const std::string& sourc
                                               duplicate_parent, "'"));
   if (!j.is_object()) header_error(source, detail::concat("expected a JSON object, got ", j.type_name()));
 
-  SafetensorsFile out;
-  std::vector<Entry> entries;
+  Header out;
+  std::vector<Entry>& entries = out.entries;
   for (const auto& [key, value] : j.items()) {
     if (key == "__metadata__") {
       if (value.is_null()) continue;  // the reference reader takes null as "no metadata"
@@ -449,8 +456,16 @@ SafetensorsFile read_safetensors(const ByteSource& src, const std::string& sourc
                  detail::concat("the file has ", data_size - expected,
                                 " bytes after the last tensor's data (the tensors must cover the data exactly)"));
 
-  out.tensors.reserve(entries.size());
-  for (const Entry& e : entries) out.tensors.emplace_back(e.name, read_tensor(e, src, data_start, source));
+  out.data_start = data_start;
+  return out;
+}
+
+SafetensorsFile read_safetensors(const ByteSource& src, const std::string& source) {
+  Header h = read_header(src, source);
+  SafetensorsFile out;
+  out.metadata = std::move(h.metadata);
+  out.tensors.reserve(h.entries.size());
+  for (const Entry& e : h.entries) out.tensors.emplace_back(e.name, read_tensor(e, src, h.data_start, source));
   return out;
 }
 
@@ -575,6 +590,15 @@ void save_safetensors(const std::filesystem::path& path, const NamedTensors& ten
 SafetensorsFile load_safetensors(const std::filesystem::path& path) {
   FileSource src(path);
   return read_safetensors(src, path.string());
+}
+
+SafetensorsHeader load_safetensors_header(const std::filesystem::path& path) {
+  FileSource src(path);
+  Header h = read_header(src, path.string());
+  SafetensorsHeader out;
+  out.metadata = std::move(h.metadata);
+  for (const Entry& e : h.entries) out.tensors.push_back({e.name, nabla_dtype_for(e.dtype), e.shape});
+  return out;
 }
 
 SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& source) {

@@ -146,8 +146,8 @@ void Generator::set_state(const std::string& state) {
   auto expect = [&](const char* key) {
     std::string word;
     in >> word;
-    NABLA_CHECK(in && word == key, ValueError, "Generator::set_state: expected '", key, "', got '", word,
-                "' (not a string from Generator::state())");
+    NABLA_CHECK(in && word == key, ValueError, "Generator::set_state: expected '", key, "', got '",
+                detail::excerpt(word), "' (not a string from Generator::state())");
   };
   Impl g;
   std::string normal;
@@ -172,7 +172,8 @@ void Generator::set_state(const std::string& state) {
     uint64_t bits = 0;
     std::istringstream hex(normal);
     hex >> std::hex >> bits;
-    NABLA_CHECK(hex && hex.peek() == EOF, ValueError, "Generator::set_state: bad cached normal '", normal, "'");
+    NABLA_CHECK(hex && hex.peek() == EOF, ValueError, "Generator::set_state: bad cached normal '",
+                detail::excerpt(normal), "'");
     g.next_double_normal = std::bit_cast<double>(bits);
   }
   std::lock_guard lock(impl_->mutex);

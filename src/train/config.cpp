@@ -2,7 +2,10 @@
 
 #include <toml++/toml.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -240,13 +243,29 @@ std::vector<std::string> split_key(const std::string& key) {
 void apply_override(toml::table& root, const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw ParseError("--set " + assignment + ": expected key=value, e.g. optim.lr=0.1", "--set");
+    throw ParseError("--set " + detail::excerpt(assignment) + ": expected key=value, e.g. optim.lr=0.1", "--set");
   const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
   // The value in TOML syntax; a bare word that is not valid TOML is taken as a string.
   toml::table parsed;
   try {
     parsed = toml::parse("v = " + text);
   } catch (const toml::parse_error&) {
+    // A number TOML cannot hold is out of range, not a string.
+    const bool integer =
+        !text.empty() && text.find_first_not_of("0123456789", text[0] == '-' || text[0] == '+') == std::string::npos;
+    errno = 0;
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    bool out_of_range = errno == ERANGE && std::isinf(v);
+    if (integer) {
+      errno = 0;
+      (void)std::strtoll(text.c_str(), nullptr, 10);
+      out_of_range = errno == ERANGE;
+    }
+    if (!text.empty() && end == text.c_str() + text.size() && out_of_range)
+      throw ParseError("--set " + detail::excerpt(assignment) + ": " + detail::excerpt(text) + " is out of range (" +
+                           (integer ? "an integer must be within ±2^63" : "a number must be within ±1.8e308") + ")",
+                       "--set");
     parsed = toml::table{{"v", text}};
   }
   std::vector<std::string> parts = split_key(key);
@@ -260,24 +279,27 @@ void apply_override(toml::table& root, const std::string& assignment) {
       char* end = nullptr;
       long idx = std::strtol(p.c_str(), &end, 10);
       if (*end || idx < 0 || size_t(idx) >= arr->size())
-        throw ParseError("--set " + assignment + ": \"" + p + "\" is not an index of the array", "--set");
+        throw ParseError("--set " + detail::excerpt(assignment) + ": \"" + p + "\" is not an index of the array",
+                         "--set");
       cur = arr->get(size_t(idx));
     } else {
-      throw ParseError("--set " + assignment + ": \"" + p + "\" is not a table", "--set");
+      throw ParseError("--set " + detail::excerpt(assignment) + ": \"" + p + "\" is not a table", "--set");
     }
   }
   const std::string& last = parts.back();
   if (auto* tbl = cur->as_table()) {
     tbl->insert_or_assign(last, *parsed.get("v"));
   } else {
-    throw ParseError("--set " + assignment + ": cannot set \"" + last + "\" here", "--set");
+    throw ParseError("--set " + detail::excerpt(assignment) + ": cannot set \"" + last + "\" here", "--set");
   }
 }
 
 }  // namespace
 
-TrainConfig parse_train_config(const std::string& text, const std::string& source,
-                               const std::vector<std::string>& overrides) {
+namespace {
+
+TrainConfig parse_config_text(const std::string& text, const std::string& source,
+                              const std::vector<std::string>& overrides) {
   toml::table root;
   try {
     root = toml::parse(text, source);
@@ -467,11 +489,28 @@ TrainConfig parse_train_config(const std::string& text, const std::string& sourc
   return cfg;
 }
 
+}  // namespace
+
+TrainConfig parse_train_config(const std::string& text, const std::string& source,
+                               const std::vector<std::string>& overrides) {
+  try {
+    return parse_config_text(text, source, overrides);
+  } catch (const ParseError& e) {
+    // An error at a line of this file: the line goes with it, for the CLI to echo.
+    if (!e.text().empty() || e.line() <= 0 || e.source() != source) throw;
+    throw ParseError(e.what(), e.source(), e.line(), e.column(), text);
+  }
+}
+
 TrainConfig parse_train_config_file(const std::string& path, const std::vector<std::string>& overrides) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw IOError(path + ": is a directory; expected a configuration file (CONFIG.toml)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IOError(path + ": cannot open the configuration file");
   std::stringstream text;
   text << in.rdbuf();
+  if (in.bad()) throw IOError(path + ": cannot read the configuration file");
   return parse_train_config(text.str(), path, overrides);
 }
 

@@ -38,6 +38,56 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 namespace {
 
+// The first non-finite element of `t` (flat index), or -1. In place: MNIST's 47M pixels are
+// not copied to doubles to be checked.
+int64_t first_non_finite(const Tensor& t) {
+  if (!is_floating(t.dtype())) return -1;  // integers are finite
+  const Tensor c = t.contiguous();
+  return dispatch_floating(c.dtype(), "first_non_finite", [&]<class T>() -> int64_t {
+    const T* p = c.data<T>();
+    for (int64_t i = 0; i < c.numel(); ++i)
+      if (!std::isfinite(p[i])) return i;
+    return -1;
+  });
+}
+
+// Data with a NaN or an infinity cannot train: say so when they are loaded, naming the source.
+void check_finite_data(const Dataset& d, const std::string& source) {
+  if (d.size() == 0) return;
+  const int64_t i = first_non_finite(d.x);
+  const int64_t features = std::max<int64_t>(1, d.num_features());
+  NABLA_CHECK(i < 0, ValueError, source, ": the input data hold a non-finite value (",
+              d.x.reshape({-1}).to_vector<double>()[size_t(std::max<int64_t>(i, 0))], ") at row ", i / features + 1,
+              ", feature ", i % features + 1);
+}
+
+// Why the loss became inf or NaN on a batch with inputs `x`: what is not finite, and
+// what to do. `first_step`: no optimizer step was taken yet in this process.
+std::string why_not_finite(const Tensor& x, const std::vector<std::pair<std::string, Tensor>>& parameters,
+                           bool first_step) {
+  if (first_non_finite(x) >= 0) return "the batch's input data hold a non-finite value";
+  for (const auto& [name, p] : parameters) {
+    if (first_non_finite(p) < 0) continue;
+    if (first_step) return detail::concat("the weights ", name, " are not finite before any step (as loaded)");
+    if (p.grad().defined() && first_non_finite(p.grad()) >= 0)
+      return detail::concat("the gradient of ", name,
+                            " was not finite at the last step, which made the weights non-finite (try a smaller "
+                            "optim.lr, or gradient clipping with optim.clip_grad_norm)");
+    return detail::concat("the last optimizer step made the weights ", name,
+                          " non-finite (try a smaller optim.lr, or gradient clipping with optim.clip_grad_norm)");
+  }
+  if (first_step) {
+    double largest = 0;
+    for (double v : x.to_vector<double>()) largest = std::max(largest, std::fabs(v));
+    return detail::concat(
+        "the forward pass overflowed with finite inputs and weights, before any step (the largest "
+        "input is ",
+        largest, "): scale the data, e.g. data.standardize = true");
+  }
+  return "the weights are finite, but the last steps made the outputs overflow (try a smaller optim.lr, or gradient "
+         "clipping with optim.clip_grad_norm)";
+}
+
 Dataset load_dataset(const TrainConfig& c) {
   const DataConfig& d = c.data;
   SyntheticOptions o{.n = d.n, .noise = d.noise, .dtype = c.dtype, .seed = c.seed};
@@ -55,7 +105,7 @@ Dataset load_dataset(const TrainConfig& c) {
         {.n = d.n, .features = c.model.inputs, .seed = c.seed, .label = d.label, .dtype = c.dtype});
   if (d.name == "diabetes") return load_diabetes();  // float64: split and standardised, then cast
   if (d.name == "csv") {
-    CsvOptions csv{.label = d.label};
+    CsvOptions csv{.label = d.label, .dtype = c.dtype};
     if (c.loss.name == "cross_entropy") csv.target = CsvTarget::classes;
     return load_csv(d.path, csv);
   }
@@ -105,14 +155,20 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
   const TrainConfig& c = config_;
   // Diabetes stays float64 until it is split and standardised (as the notebook's sklearn steps).
   Dataset all = load_dataset(c);
+  check_finite_data(all, c.data.path.empty() ? "data.name = " + c.data.name : c.data.path);
   if (c.data.name != "diabetes") all = with_dtype(std::move(all), c.dtype);
   bool has_test_file = false;
   if (c.data.name == "mnist" && fs::is_directory(c.data.path) &&
       fs::exists(fs::path(c.data.path) / "t10k-images-idx3-ubyte")) {
     train_ = all;
-    test_ = with_dtype(
-        load_mnist(fs::path(c.data.path) / "t10k-images-idx3-ubyte", fs::path(c.data.path) / "t10k-labels-idx1-ubyte"),
-        c.dtype);
+    const fs::path images = fs::path(c.data.path) / "t10k-images-idx3-ubyte";
+    test_ = with_dtype(load_mnist(images, fs::path(c.data.path) / "t10k-labels-idx1-ubyte"), c.dtype);
+    // The test set must fit the training set; found now, not after the first epoch.
+    NABLA_CHECK(test_.num_features() == all.num_features(), ShapeError, images.string(), ": images of ",
+                test_.num_features(), " pixels, but the training images have ", all.num_features());
+    NABLA_CHECK(test_.num_classes <= all.num_classes, ValueError,
+                (fs::path(c.data.path) / "t10k-labels-idx1-ubyte").string(), ": a label is ", test_.num_classes - 1,
+                ", but the training labels are 0 to ", all.num_classes - 1);
     has_test_file = true;
   }
   if (!has_test_file) {
@@ -162,31 +218,42 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
     manual_seed(c.seed);
   }
   model_ = std::make_shared<ConfigModel>(c, rng());
+  parameters_ = model_->named_parameters();
   optimizer_ = make_optimizer(c.optim, model_->parameters());
   scheduler_ = make_scheduler(c.scheduler, *optimizer_, c.train.epochs);
   step_.emplace(*model_, *loss_, *optimizer_, step_options(c.optim));
 }
 
 void Trainer::load_parameters(const std::string& path) {
-  SafetensorsFile file = load_safetensors(path);
   nn::StateDict state = model_->state_dict();
-  nn::StateDict loaded;
+  // The names and shapes, from the header, before any data is read.
+  const SafetensorsHeader header = load_safetensors_header(path);
   for (const auto& [name, tensor] : state) {
+    auto it = std::find_if(header.tensors.begin(), header.tensors.end(), [&](const auto& t) { return t.name == name; });
     NABLA_CHECK(
-        file.contains(name), ValueError, path, ": no tensor named \"", name, "\" (the model's parameters are ",
+        it != header.tensors.end(), ValueError, path, ": no tensor named \"", name, "\" (the model's parameters are ",
         [&] {
           std::string names;
           for (const auto& [n, _] : state) names += (names.empty() ? "" : ", ") + n;
           return names;
         }(),
         ")");
-    const Tensor& t = file.at(name);
-    NABLA_CHECK(t.shape() == tensor.shape(), ShapeError, path, ": \"", name, "\" has shape ", t.shape().to_string(),
+    NABLA_CHECK(it->shape == tensor.shape(), ShapeError, path, ": \"", name, "\" has shape ", it->shape.to_string(),
                 ", the model expects ", tensor.shape().to_string());
+  }
+  for (const auto& t : header.tensors)
+    NABLA_CHECK(state.contains(t.name), ValueError, path, ": tensor \"", detail::excerpt(t.name),
+                "\" is not a parameter of the model");
+  SafetensorsFile file = load_safetensors(path);
+  nn::StateDict loaded;
+  for (const auto& [name, tensor] : state) {
+    const Tensor& t = file.at(name);
+    const int64_t bad = first_non_finite(t);
+    NABLA_CHECK(bad < 0, ValueError, path, ": \"", name, "\" holds a non-finite value (",
+                t.reshape({-1}).to_vector<double>()[size_t(std::max<int64_t>(bad, 0))], " at flat index ", bad,
+                "); the weights must be finite numbers");
     loaded.push_back({name, t.to(tensor.dtype())});
   }
-  for (const std::string& name : file.names())
-    NABLA_CHECK(state.contains(name), ValueError, path, ": tensor \"", name, "\" is not a parameter of the model");
   model_->load_state_dict(loaded);
 }
 
@@ -204,6 +271,17 @@ void Trainer::save_checkpoint(const std::string& path) const {
 }
 
 int64_t Trainer::load_checkpoint(const std::string& path) {
+  // The model's tensors are checked against the header before any data is read.
+  const nn::StateDict state = model_->state_dict();
+  for (const SafetensorsTensorInfo& t : load_safetensors_header(path).tensors) {
+    if (t.name.rfind("model.", 0) != 0) continue;
+    const std::string name = t.name.substr(6);
+    auto it = std::find_if(state.begin(), state.end(), [&](const auto& s) { return s.first == name; });
+    NABLA_CHECK(it != state.end(), ParseError, path, ": damaged checkpoint: tensor \"", detail::excerpt(t.name),
+                "\" is not a parameter of the model");
+    NABLA_CHECK(it->second.shape() == t.shape, ParseError, path, ": damaged checkpoint: tensor \"", t.name,
+                "\" has shape ", t.shape.to_string(), ", the model's is ", it->second.shape().to_string());
+  }
   SafetensorsFile file = load_safetensors(path);
   auto meta = [&](const std::string& key) -> const std::string& {
     auto it = file.metadata.find(key);
@@ -223,25 +301,40 @@ int64_t Trainer::load_checkpoint(const std::string& path) {
       ec == std::errc() && end == epoch_text.data() + epoch_text.size() && epoch >= 0 && epoch <= config_.train.epochs,
       ParseError, path, ": damaged checkpoint: epoch \"", epoch_text.substr(0, 40),
       "\" is not a whole number from 0 to train.epochs = ", config_.train.epochs);
-  try {
-    nn::StateDict model_state;
-    optim::OptimizerState opt;
-    for (const std::string& name : file.names()) {
-      if (name.rfind("model.", 0) == 0)
-        model_state.push_back({name.substr(6), file.at(name)});
-      else if (name.rfind("optimizer.", 0) == 0)
-        opt.tensors[name.substr(10)] = file.at(name);
+  // Each part is checked as it is read; an error names the file and the part.
+  auto part = [&](const std::string& name, auto&& read) {
+    try {
+      read();
+    } catch (const std::exception& e) {  // nabla::Error, nlohmann's parse errors, std::stoll's
+      throw ParseError(detail::concat(path, ": damaged checkpoint: ", name, ": ", e.what()), path);
     }
-    model_->load_state_dict(model_state);
-    opt.scalars = nlohmann::json::parse(meta("optimizer")).dump();  // a damaged one fails here
-    optimizer_->load_state_dict(opt);
-    if (scheduler_) scheduler_->load_state_dict(nlohmann::json::parse(meta("scheduler")));
-    rng().set_state(meta("generator"));
-    epoch_ = epoch;
-    return epoch_;
-  } catch (const nlohmann::json::exception& e) {
-    throw ParseError(path + ": damaged checkpoint metadata: " + e.what(), path);
+  };
+  nn::StateDict model_state;
+  optim::OptimizerState opt;
+  for (const std::string& name : file.names()) {
+    if (name.rfind("model.", 0) == 0) {
+      const Tensor& t = file.at(name);
+      NABLA_CHECK(first_non_finite(t) < 0, ParseError, path, ": damaged checkpoint: tensor \"", name,
+                  "\" holds a non-finite value");
+      model_state.push_back({name.substr(6), t});
+    } else if (name.rfind("optimizer.", 0) == 0) {
+      opt.tensors[name.substr(10)] = file.at(name);
+    } else {
+      throw ParseError(detail::concat(path, ": damaged checkpoint: tensor \"", detail::excerpt(name),
+                                      "\" is neither model.* nor optimizer.*"),
+                       path);
+    }
   }
+  part("the model tensors", [&] { model_->load_state_dict(model_state); });
+  part("metadata \"optimizer\"", [&] {
+    opt.scalars = nlohmann::json::parse(meta("optimizer")).dump();
+    optimizer_->load_state_dict(opt);
+  });
+  if (scheduler_)
+    part("metadata \"scheduler\"", [&] { scheduler_->load_state_dict(nlohmann::json::parse(meta("scheduler"))); });
+  part("metadata \"generator\"", [&] { rng().set_state(meta("generator")); });
+  epoch_ = epoch;
+  return epoch_;
 }
 
 Generator& Trainer::rng() { return config_.train.generator == "global" ? default_generator() : generator_; }
@@ -292,7 +385,7 @@ EpochMetrics Trainer::run_epoch() {
   for (const Batch& b : loader) {
     const StepResult r = (*step_)(b.x, target_of(b.y));
     NABLA_CHECK(r.updated, ValueError, "training diverged: the loss became ", r.value, " at epoch ", epoch_, ", batch ",
-                batches + 1, " (try a smaller optim.lr, or gradient clipping with optim.clip_grad_norm)");
+                batches + 1, ": ", why_not_finite(b.x, parameters_, epoch_ == 1 && batches == 0));
     loss_sum += r.value;
     ++batches;
   }
@@ -812,6 +905,7 @@ RunResult run_training(const TrainConfig& config, const RunOptions& given) {
     trainer.save_checkpoint(checkpoint.string());
   };
   RunResult result;
+  result.train_rows = trainer.train_set().size();
   for (int64_t e = trainer.epoch(); e < epochs; ++e) {
     EpochMetrics m;
     try {

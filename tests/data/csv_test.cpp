@@ -116,7 +116,10 @@ TEST(CsvTest, HugeFieldIsAnError) {
   const std::string big(100, '7');
   expect_csv_error("a,y\n1,0\n" + big + ",1\n", {.label = "y", .max_field_bytes = 64}, 3, 1, "longer than 64 bytes");
   expect_csv_error("a,y\n2,\"" + big + "\n", {.label = "y", .max_field_bytes = 64}, 2, 3, "longer than 64 bytes");
-  EXPECT_EQ(parse_csv("a,y\n" + big + ",1\n", {.label = "y", .max_field_bytes = 100}).size(), 1);
+  // (7.7e99: as float64; as float32 it is out of range, an error of its own.)
+  EXPECT_EQ(parse_csv("a,y\n" + big + ",1\n", {.label = "y", .dtype = DType::float64, .max_field_bytes = 100}).size(),
+            1);
+  expect_csv_error("a,y\n" + big + ",1\n", {.label = "y", .max_field_bytes = 100}, 2, 1, "is beyond float32");
 }
 
 TEST(CsvTest, HeaderProblems) {
@@ -146,6 +149,52 @@ TEST(CsvTest, LoadFromFileNamesThePath) {
   EXPECT_EQ(d.name, path);
   std::remove(path.c_str());
   EXPECT_THROW(load_csv(path, {.label = "y"}), IOError);
+}
+
+// load_csv reads the file a piece at a time: whatever the piece size, the same dataset, and
+// errors at the same file:line:column (records cut by a piece: quoted newlines, CRLF, a BOM).
+TEST(CsvTest, ReadingInPiecesGivesTheSameDatasetAndPositions) {
+  const std::string path = ::testing::TempDir() + "nabla_csv_pieces_" + std::to_string(::getpid()) + ".csv";
+  const std::string text =
+      "\xEF\xBB\xBF"
+      "a,\"b\nc\",label\r\n1,2.5,cat\r\n\r\n\"3\",\"4\",\"dog\"\n5,6,\"c\"\"at\"\n7,8,cat\n";
+  std::ofstream(path, std::ios::binary) << text;
+  const CsvOptions whole{.label = "label", .target = CsvTarget::classes, .dtype = DType::float64};
+  const Dataset expected = parse_csv(text, whole, path);
+  EXPECT_EQ(expected.class_names, (std::vector<std::string>{"c\"at", "cat", "dog"}));
+  for (size_t chunk : {1, 2, 3, 7, 16, 1000}) {
+    CsvOptions o = whole;
+    o.read_chunk_bytes = chunk;
+    const Dataset d = load_csv(path, o);
+    EXPECT_EQ(d.x.to_vector<double>(), expected.x.to_vector<double>()) << chunk;
+    EXPECT_EQ(d.y.to_vector<int64_t>(), expected.y.to_vector<int64_t>()) << chunk;
+    EXPECT_EQ(d.feature_names, expected.feature_names) << chunk;
+    EXPECT_EQ(d.class_names, expected.class_names) << chunk;
+  }
+  // An error after the pieces: line 8 (the header spans lines 1-2, line 4 is blank), column 3.
+  std::ofstream(path, std::ios::binary) << text << "9,x,cat\n";
+  for (size_t chunk : {1, 5, 1000}) {
+    CsvOptions o = whole;
+    o.read_chunk_bytes = chunk;
+    try {
+      load_csv(path, o);
+      ADD_FAILURE() << "accepted the bad row, chunk " << chunk;
+    } catch (const ParseError& e) {
+      EXPECT_EQ(e.line(), 8) << e.what();
+      EXPECT_EQ(e.column(), 3) << e.what();
+    }
+  }
+  std::remove(path.c_str());
+}
+
+TEST(CsvTest, NumericClassLabelsMustBeWholeNumbers) {
+  const CsvOptions o{.label = "y", .target = CsvTarget::classes};
+  expect_csv_error("x,y\n1,0\n2,1.5\n", o, 3, 3, "the class label '1.5' is not a whole number >= 0");
+  expect_csv_error("x,y\n1,0\n2,-1\n", o, 3, 3, "the class label '-1' is not a whole number >= 0");
+  expect_csv_error("x,y\n1,nan\n2,1\n", o, 2, 3, "the class label 'nan' is not a whole number >= 0");
+  const Dataset d = parse_csv("x,y\n1,0\n2,2.0\n3,1e0\n", o);  // whole numbers written as floats
+  EXPECT_EQ(d.y.to_vector<int64_t>(), (std::vector<int64_t>{0, 2, 1}));
+  EXPECT_EQ(d.num_classes, 3);
 }
 
 }  // namespace

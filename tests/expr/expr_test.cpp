@@ -127,16 +127,43 @@ TEST(ExprParse, DeepNestingIsAnErrorNotAStackOverflow) {
   std::string calls;
   for (int i = 0; i < n; ++i) calls += "exp(";
   expect_error(calls + "x" + std::string(n, ')'), 4 * kMaxDepth + 1, "nested too deeply");
-  // A left-deep chain x+x+...: the tree gets too deep at the kMaxDepth-th '+', column 2·kMaxDepth.
+  // A chain x+x+... is not nesting (below); brackets inside one still count.
   std::string chain = "x";
-  for (int i = 0; i < 2 * kMaxDepth; ++i) chain += "+x";
-  expect_error(chain, 2 * kMaxDepth, "nested too deeply");
+  for (int i = 0; i < n; ++i) chain += "+(x";
+  expect_error(chain + std::string(n, ')'), 3 * kMaxDepth + 1, "nested too deeply");
   // Far deeper input fails the same way, quickly.
   expect_error(std::string(200000, '(') + "x", kMaxDepth + 1, "nested too deeply");
   // Right at the limit it still works.
   const int ok = kMaxDepth - 2;
   Expression e(std::string(ok, '(') + "x" + std::string(ok, ')'));
   EXPECT_EQ(e.to_sexpr(), "x");
+}
+
+// A flat chain a+b-c+... (or a*b/c...) of any length parses, prints, evaluates and frees without
+// recursing down it (issue #16: 256 terms were "nested too deeply").
+TEST(ExprParse, LongFlatChainsAreNotNesting) {
+  const int n = 100000;
+  std::string sum = "x", product = "y";
+  for (int i = 1; i < n; ++i) {
+    sum += i % 3 == 0 ? "-x" : "+x";  // n terms: x - x for every third
+    product += i % 2 ? "*y" : "/y";
+  }
+  const Expression s(sum), p(product);
+  EXPECT_EQ(s.to_string().substr(0, 13), "x + x + x - x");
+  EXPECT_EQ(s.to_sexpr().substr(0, 9), "(- (+ (+ ");  // the last operator is the root
+  EXPECT_EQ(s.variables(), (std::vector<std::string>{"x"}));
+  Evaluation ev = s.evaluate(parse_bindings("x=0.5"));
+  const int minus = (n - 1) / 3, plus = n - minus;  // the first x counts as +
+  EXPECT_DOUBLE_EQ(ev.result.item(), 0.5 * (plus - minus));
+  const Trace t = trace(ev, false);
+  EXPECT_DOUBLE_EQ(t.variables[0].gradient, double(plus - minus));
+  // y*y/y*y/...: n factors, ending on *y (n even): y^2 at y = 3, and its derivative 2y.
+  Evaluation pv = p.evaluate(parse_bindings("y=3"));
+  EXPECT_NEAR(pv.result.item(), 9.0, 1e-9);
+  EXPECT_NEAR(trace(pv, false).variables[0].gradient, 6.0, 1e-6);
+  // A product inside a sum, and a sum in brackets inside a product, keep their structure.
+  EXPECT_EQ(Expression("a*b*c + d - e/f/g").to_sexpr(), "(- (+ (* (* a b) c) d) (/ (/ e f) g))");
+  EXPECT_EQ(Expression("a - (b - c) - d").to_string(), "a - (b - c) - d");
 }
 
 TEST(ExprBindings, Parse) {

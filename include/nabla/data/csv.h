@@ -28,8 +28,9 @@ namespace nabla {
 enum class CsvTarget {
   real,     // labels are numbers -> y float [N, 1]; num_classes 2 if every label is 0 or 1, else 0
   classes,  // labels are class ids -> y int64 [N]: non-negative integers are used as they are
-            // (num_classes = max + 1); any other text makes every distinct label a class, numbered
-            // in sorted order, with the labels kept in class_names
+            // (num_classes = max + 1; 2.0 is 2); a label that reads as another number (1.5, -1,
+            // nan) is an error at its file:line:column; any other text makes every distinct label
+            // a class, numbered in sorted order, with the labels kept in class_names
 };
 
 struct CsvOptions {
@@ -41,6 +42,9 @@ struct CsvOptions {
   // A longer field is an error rather than a silent multi-megabyte allocation; it is usually
   // a quote that was never closed.
   size_t max_field_bytes = 1 << 16;
+  // load_csv reads the file this many bytes at a time (each value is parsed once, as it is read;
+  // memory peaks at about the values as doubles, not at the file's size on top).
+  size_t read_chunk_bytes = 1 << 20;
 };
 
 Dataset load_csv(const std::filesystem::path& path, const CsvOptions& options);

@@ -35,8 +35,10 @@
 
 namespace nabla::expr {
 
-// Nesting deeper than this (parentheses, unary minus, function calls, chains of operators) is a
-// ParseError: evaluation and printing recurse over the tree, and must not overflow the stack.
+// Nesting deeper than this (parentheses, unary minus, function calls, powers) is a ParseError:
+// evaluation and printing recurse over the tree, and must not overflow the stack. A flat chain of
+// + - or * / (a+b+c+...) is walked in a loop (left_chain) and does not count: it may be as long
+// as the text.
 inline constexpr int kMaxDepth = 256;
 
 // One node of the syntax tree.
@@ -48,10 +50,20 @@ struct Expr {
   std::vector<std::unique_ptr<Expr>> args;  // negate: 1; binary: 2; call: the arguments
   int column = 0;                           // 1-based column of the token that made this node (the operator for binary)
   int start = 0;                            // 1-based column where the node's text starts
-  int depth = 1;                            // 1 + the depth of the deepest argument
+  int depth = 1;                            // how deep a walk that loops over left chains recurses below this node
+
+  Expr() = default;
+  ~Expr();  // frees a long left chain in a loop
+  Expr(const Expr&) = delete;
+  Expr& operator=(const Expr&) = delete;
 
   bool has_variables() const;
 };
+
+// `e` and, while the left operand is a binary op of the same precedence, that operand:
+// a+b-c gives [(a+b)-c, a+b]. A walk over the tree loops over this chain (the last one's left
+// operand first, then each one's right operand from the last to `e`) instead of recursing down it.
+std::vector<const Expr*> left_chain(const Expr& e);
 
 struct Bindings;
 struct Evaluation;

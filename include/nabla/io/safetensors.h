@@ -74,6 +74,21 @@ std::string serialize_safetensors(const NamedTensors& tensors, const std::map<st
 // Reads a file written by nabla, the reference implementation, or any conforming writer.
 SafetensorsFile load_safetensors(const std::filesystem::path& path);
 
+// What a file's header says, without reading any tensor's data: names, dtypes (as they read
+// back: F16 -> float32, ...), shapes and metadata, checked as load_safetensors checks them
+// (the offsets against the file's size). A caller checks a 2 GB file against what it expects
+// before reading it.
+struct SafetensorsTensorInfo {
+  std::string name;
+  DType dtype;
+  Shape shape;
+};
+struct SafetensorsHeader {
+  std::vector<SafetensorsTensorInfo> tensors;  // in file (data offset) order
+  std::map<std::string, std::string> metadata;
+};
+SafetensorsHeader load_safetensors_header(const std::filesystem::path& path);
+
 // Parses safetensors bytes held in memory; `source` names them in error messages.
 SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& source = "<memory>");
 

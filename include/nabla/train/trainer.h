@@ -136,6 +136,7 @@ struct RunResult {
   EpochMetrics last;              // the last epoch of the run (epoch 0: none)
   bool interrupted = false;       // *options.stop was set: the run can be resumed
   bool already_finished = false;  // resume of a finished run: nothing was done
+  int64_t train_rows = -1;        // rows of the training set (-1: not loaded)
 };
 
 // Trains for config.train.epochs in the run directory out_dir, which must be empty, absent, or
