@@ -91,6 +91,9 @@ std::string fmt(double v, int digits = 6) {
   return buf;
 }
 
+// Steps per second: whole numbers from 100 up, 3 digits below.
+std::string rate_text(double rate) { return rate >= 100 ? std::to_string(std::llround(rate)) : fmt(rate, 3); }
+
 // "42s", "3m07s", "2h05m": a duration in the bar's few columns.
 std::string short_duration(double seconds) {
   const long s = std::lround(std::max(0.0, seconds));
@@ -137,15 +140,16 @@ class ProgressBar {
     last_draw_ = now;
     drawn_ = true;
     const size_t cols = size_t(std::max(columns() - 1, 8));  // the last column would wrap on some terminals
-    // The bar (a quarter of the width, 10 to 30 columns) when the first `core` parts fit beside it;
-    // the other parts while they fit. The bar's width does not depend on the numbers, so it stays put.
+    // The bar (a quarter of the width, 6 to 30 columns, less if the first `core` parts need it) and
+    // the other parts while they fit.
     auto joined = [&](size_t n) {
       size_t w = 0;
       for (size_t i = 0; i < n && i < parts.size(); ++i) w += (i ? 2 : 0) + columns_of(parts[i]);
       return w;
     };
-    const size_t bar = std::clamp<size_t>(cols / 4, 10, 30);
-    const bool with_bar = joined(core_) + bar + 3 <= cols;
+    const size_t core = joined(core_), spare = cols > core + 3 ? cols - core - 3 : 0;
+    const size_t bar = std::min(std::clamp<size_t>(cols / 4, 6, 30), spare);
+    const bool with_bar = bar >= 6;
     const size_t room = with_bar ? cols - bar - 3 : cols;
     std::string text = first_columns(parts[0], room);
     for (size_t i = 1; i < parts.size(); ++i) {
@@ -251,7 +255,7 @@ int run(const Options& o, const Context& ctx) {
       const double eta = m.epoch > 0 ? seconds * double(epochs - m.epoch) / double(m.epoch) : 0;
       std::vector<std::string> parts{
           tr(kEpochLine, std::to_string(m.epoch) + "/" + std::to_string(epochs), fmt(m.train_loss, 4)),
-          tr(kRate, rate >= 100 ? std::to_string(std::llround(rate)) : fmt(rate, 3)), tr(kEta, short_duration(eta))};
+          tr(kRate, rate_text(rate)), tr(kEta, short_duration(eta))};
       if (!std::isnan(m.test_loss)) parts.push_back(tr(kTestLoss, fmt(m.test_loss, 4)).substr(1));
       if (!std::isnan(m.train_acc)) parts.push_back(tr(kAcc, fmt(100 * m.train_acc, 4)).substr(1));
       if (!std::isnan(m.test_acc)) parts.push_back(tr(kTestAcc, fmt(100 * m.test_acc, 4)).substr(1));
@@ -292,7 +296,7 @@ int run(const Options& o, const Context& ctx) {
   const double seconds = std::chrono::duration<double>(last_epoch_end - start).count();
   const double after = std::chrono::duration<double>(end - last_epoch_end).count();
   std::cout << tr(kFinal, fmt(last.train_loss), last.epoch, fmt(seconds, 3),
-                  fmt(seconds > 0 ? double(steps) / seconds : 0, 4), fmt(after, 2))
+                  rate_text(seconds > 0 ? double(steps) / seconds : 0), fmt(after, 2))
             << "\n";
 
   // Small datasets (truth tables): show what the network computes for every row.
