@@ -159,6 +159,11 @@ bool set_vector_font(bool on) {
 #endif
 }
 
+LineMetrics line_metrics(int scale) {
+  const TextMask m = render_text_mask("", std::max(scale, 1));
+  return {m.height, m.baseline};
+}
+
 std::string vector_font_path() {
 #if NABLA_HAVE_FREETYPE
   if (FreeType* ft = open_freetype()) return ft->path;

@@ -44,6 +44,12 @@ TextMask render_text_mask(std::string_view utf8, int scale);
 // with it off; NABLA_VIZ_FONT=/path/to/font.ttf picks another font file.
 bool vector_font();
 bool set_vector_font(bool on);
+// A line of text at `scale`: its height and the baseline's distance from its top, in px.
+struct LineMetrics {
+  int height = 0, baseline = 0;
+};
+LineMetrics line_metrics(int scale);
+
 // The font file the vector font reads ("" when there is none).
 std::string vector_font_path();
 // Pixel size (em) of the vector font at a text scale: 11 px at scale 1.

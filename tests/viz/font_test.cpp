@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "nabla/viz/canvas.h"
+#include "nabla/viz/plot.h"
 
 #if NABLA_TEST_FREETYPE
 #include <ft2build.h>
@@ -99,6 +100,20 @@ TEST(VizFont, AbsoluteValueBarsAreDrawn) {
   int groups = 1;
   for (size_t i = 1; i < cols.size(); ++i) groups += cols[i] > cols[i - 1] + 1;
   EXPECT_EQ(groups, 2) << "only the two bars are that tall";
+}
+
+// A line plot's SVG keeps its text as <text> in the same font, at the raster backend's size.
+TEST(VizFont, SvgTextIsDejaVuSansToo) {
+  ASSERT_TRUE(detail::vector_font());
+  LinePlot p;
+  p.title("Loss").xlabel("epoch").line("train", {1, 2, 3}, {3, 2, 1});
+  const std::string svg = p.to_svg(320, 240);
+  EXPECT_NE(svg.find("font-family=\"DejaVu Sans,"), std::string::npos);
+  EXPECT_NE(svg.find("font-size=\"22\" fill=\"#000000\" text-anchor=\"middle\" xml:space=\"preserve\">Loss</text>"),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find(">epoch</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">train</text>"), std::string::npos);
 }
 
 TEST(VizFont, BitmapFontStaysAvailable) {
