@@ -3,6 +3,7 @@
 // is redrawn at most ~10 times a second; with -q nothing is printed.
 #include <gtest/gtest.h>
 #include <pty.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,8 +81,9 @@ struct PtyRun {
   double seconds = 0;
 };
 
-// Runs `nabla ARGS` in `dir` on a pseudo-terminal of `cols` columns (stdout and stderr both).
-PtyRun run_on_pty(const std::vector<std::string>& args, const fs::path& dir, int cols) {
+// Runs `nabla ARGS` in `dir` on a pseudo-terminal of `cols` columns (stdout and stderr both);
+// with resize_to > 0 the terminal shrinks to that many columns once the first bytes arrive.
+PtyRun run_on_pty(const std::vector<std::string>& args, const fs::path& dir, int cols, int resize_to = 0) {
   struct winsize ws {};
   ws.ws_col = static_cast<unsigned short>(cols);
   ws.ws_row = 50;
@@ -106,6 +108,12 @@ PtyRun run_on_pty(const std::vector<std::string>& args, const fs::path& dir, int
     const ssize_t n = read(master, buf, sizeof buf);
     if (n > 0) {
       r.bytes.append(buf, size_t(n));
+      if (resize_to > 0) {
+        struct winsize small = ws;
+        small.ws_col = static_cast<unsigned short>(resize_to);
+        ioctl(master, TIOCSWINSZ, &small);  // the child gets SIGWINCH; the bar reads the width again
+        resize_to = 0;
+      }
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -178,6 +186,25 @@ TEST_P(TrainTerminal, EndsWithOneBarLineAndOneSummary) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Columns, TrainTerminal, ::testing::Values(60, 80, 200));
+
+// A terminal made narrower during training: the bar's later redraws fit the new width.
+TEST(TrainTerminal, BarFollowsAResize) {
+  TempDir tmp;
+  fs::copy_file(std::string(NABLA_SOURCE_DIR) + "/tests/train/resume_moons.toml", tmp / "c.toml");
+  PtyRun r =
+      run_on_pty({"train", "c.toml", "--out", "r", "--no-plots", "--set", "train.epochs=1500"}, tmp.path, 200, 50);
+  ASSERT_EQ(r.exit_code, 0) << r.bytes;
+  // The last drawing of the bar: the text between its "\r" and the erase-to-end "\033[K".
+  const size_t end = r.bytes.rfind("\033[K");
+  ASSERT_NE(end, std::string::npos) << r.bytes;
+  const size_t begin = r.bytes.rfind('\r', end);
+  ASSERT_NE(begin, std::string::npos);
+  const std::string last = r.bytes.substr(begin + 1, end - begin - 1);
+  EXPECT_NE(last.find("epoch 1500/1500 loss"), std::string::npos) << last;
+  size_t cols = 0;
+  for (unsigned char c : last) cols += (c & 0xC0) != 0x80;
+  EXPECT_LT(cols, 50u) << last;
+}
 
 TEST(TrainTerminal, QuietPrintsNothing) {
   TempDir tmp;
