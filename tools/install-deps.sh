@@ -13,6 +13,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libopenblas-dev nlohmann-json3-dev libtomlplusplus-dev libpng-dev libgif-dev  # the library
+  libfreetype-dev fonts-dejavu-core  # plot text in DejaVu Sans (without them: the bitmap font)
   libcli11-dev graphviz  # the nabla command (graphviz: `nabla grad --svg`, the autodiff demo's graph)
   libcpp-httplib-dev     # nabla serve
   python3 python3-numpy pybind11-dev python3-pybind11  # the Python module (python/)

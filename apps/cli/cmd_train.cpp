@@ -2,6 +2,7 @@
 // TOML file describes and writes metrics.csv, model.safetensors, config.toml and the plots.
 // All numerics live in the library (nabla/train/trainer.h); this file parses and reports.
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -31,7 +32,7 @@ constexpr Message kOutHelp{"Directory for the results (default: runs/<config>-<d
                            "Directorio de resultados (por defecto: runs/<config>-<fecha>-<hora>)"};
 constexpr Message kNoPlotsHelp{"Do not draw loss.png, grad_norms.png, boundary.png/gif",
                                "No dibujar loss.png, grad_norms.png, boundary.png/gif"};
-constexpr Message kQuietHelp{"Print only the summary", "Imprimir solo el resumen"};
+constexpr Message kQuietHelp{"Print nothing but errors", "No imprimir nada salvo los errores"};
 constexpr Message kResumeHelp{
     "Continue the interrupted run in DIR from its last checkpoint (no CONFIG needed)",
     "Continúa la ejecución interrumpida en DIR desde su último punto de control (sin CONFIG)"};
@@ -51,11 +52,13 @@ constexpr Message kResumed{"resuming {} from its last checkpoint (from the start
 constexpr Message kStart{"training {} on {} ({} train / {} test rows), {} epochs, {} → {}",
                          "entrenando {} con {} ({} filas de entrenamiento / {} de prueba), {} épocas, {} → {}"};
 constexpr Message kEpochLine{"epoch {} loss {}", "época {} pérdida {}"};
+constexpr Message kRate{"{} steps/s", "{} pasos/s"};
+constexpr Message kEta{"ETA {}", "quedan {}"};
 constexpr Message kTestLoss{" test loss {}", " pérdida de prueba {}"};
 constexpr Message kAcc{" accuracy {}%", " exactitud {}%"};
 constexpr Message kTestAcc{" test accuracy {}%", " exactitud de prueba {}%"};
-constexpr Message kFinal{"final: loss {} after {} epochs ({} steps/s)",
-                         "final: pérdida {} tras {} épocas ({} pasos/s)"};
+constexpr Message kFinal{"final: loss {} after {} epochs, {} s ({} steps/s); plots and files {} s",
+                         "final: pérdida {} tras {} épocas, {} s ({} pasos/s); gráficos y archivos {} s"};
 constexpr Message kOutputs{"outputs of the trained network:", "salidas de la red entrenada:"};
 constexpr Message kWrote{"wrote {}", "escrito {}"};
 
@@ -88,6 +91,107 @@ std::string fmt(double v, int digits = 6) {
   return buf;
 }
 
+// Steps per second: whole numbers from 100 up, 3 digits below.
+std::string rate_text(double rate) { return rate >= 100 ? std::to_string(std::llround(rate)) : fmt(rate, 3); }
+
+// "42s", "3m07s", "2h05m": a duration in the bar's few columns.
+std::string short_duration(double seconds) {
+  const long s = std::lround(std::max(0.0, seconds));
+  char buf[32];
+  if (s < 60)
+    std::snprintf(buf, sizeof buf, "%lds", s);
+  else if (s < 3600)
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, s / 60 % 60);
+  return buf;
+}
+
+// Display columns of UTF-8 text: one per code point (the messages are Latin-script text).
+size_t columns_of(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// The first `cols` columns of s, cut at a code point boundary.
+std::string first_columns(const std::string& s, size_t cols) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && n++ == cols) return s.substr(0, i);
+  }
+  return s;
+}
+
+// The training progress bar on a terminal (stderr): one line rewritten in place ("\r", erase to
+// end of line) that never reaches the last column, so it cannot wrap; the width is read again
+// (TIOCGWINSZ) at every redraw, so a resize takes effect at the next one. Redraws at most 10 times
+// a second; the last epoch's line stays, ended by a newline.
+class ProgressBar {
+ public:
+  // core: how many of the parts draw() gets matter more than the bar.
+  ProgressBar(int fd, int64_t epochs, size_t core) : fd_(fd), epochs_(epochs), core_(core) {}
+
+  // parts[0] is always shown (cut if it must be); the others, in order, while they fit.
+  void draw(int64_t epoch, const std::vector<std::string>& parts) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool last = epoch >= epochs_;
+    if (drawn_ && !last && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    last_draw_ = now;
+    drawn_ = true;
+    const size_t cols = size_t(std::max(columns() - 1, 8));  // the last column would wrap on some terminals
+    // The bar (a quarter of the width, 6 to 30 columns, less if the first `core` parts need it) and
+    // the other parts while they fit.
+    auto joined = [&](size_t n) {
+      size_t w = 0;
+      for (size_t i = 0; i < n && i < parts.size(); ++i) w += (i ? 2 : 0) + columns_of(parts[i]);
+      return w;
+    };
+    const size_t core = joined(core_), spare = cols > core + 3 ? cols - core - 3 : 0;
+    const size_t bar = std::min(std::clamp<size_t>(cols / 4, 6, 30), spare);
+    const bool with_bar = bar >= 6;
+    const size_t room = with_bar ? cols - bar - 3 : cols;
+    std::string text = first_columns(parts[0], room);
+    for (size_t i = 1; i < parts.size(); ++i) {
+      if (columns_of(text) + 2 + columns_of(parts[i]) <= room) text += "  " + parts[i];
+    }
+    if (with_bar) {
+      const size_t done = std::min(bar, size_t(double(bar) * double(epoch) / double(std::max<int64_t>(epochs_, 1))));
+      text = "[" + std::string(done, '#') + std::string(bar - done, '.') + "] " + text;
+    }
+    std::string out = "\r" + text + "\033[K";
+    if (last) out += "\n";
+    write_all(out);
+    open_ = !last;
+  }
+
+  // Ends an unfinished line (an interrupted run) so that what follows starts on its own.
+  void finish() {
+    if (open_) write_all("\n");
+    open_ = false;
+  }
+
+ private:
+  int columns() const {
+    struct winsize ws {};
+    if (ioctl(fd_, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    return 80;
+  }
+  void write_all(const std::string& s) const {
+    for (size_t off = 0; off < s.size();) {
+      const ssize_t n = ::write(fd_, s.data() + off, s.size() - off);
+      if (n <= 0) return;  // a closed terminal: no progress to show
+      off += size_t(n);
+    }
+  }
+
+  int fd_;
+  int64_t epochs_;
+  size_t core_;
+  bool drawn_ = false, open_ = false;
+  std::chrono::steady_clock::time_point last_draw_;
+};
+
 std::string default_out_dir(const std::string& config_path) {
   std::time_t now = std::time(nullptr);
   char stamp[32];
@@ -108,16 +212,19 @@ int run(const Options& o, const Context& ctx) {
   const std::string config_path = resuming ? (std::filesystem::path(o.resume) / "config.toml").string() : o.config;
   train::TrainConfig cfg = train::parse_train_config_file(config_path, o.set);
   const std::string out = resuming ? o.resume : o.out.empty() ? default_out_dir(o.config) : o.out;
-  if (resuming && !o.quiet) std::cout << tr(kResumed, out) << "\n";
+  if (resuming && !o.quiet) std::cout << tr(kResumed, out) << std::endl;
   // For the kill -9 test: the process kills itself (SIGKILL, no cleanup) after this epoch.
   const char* kill_env = std::getenv("NABLA_TEST_KILL_AT_EPOCH");
   const int64_t kill_at = kill_env ? std::atoll(kill_env) : 0;
-  const bool tty = isatty(STDERR_FILENO);
+  // The bar only when both streams are the terminal: it is drawn on stderr between stdout's lines.
+  const bool tty = !o.quiet && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
   const int64_t epochs = cfg.train.epochs;
   const int64_t log_every = cfg.train.log_every > 0 ? cfg.train.log_every : std::max<int64_t>(1, epochs / 10);
   const auto start = std::chrono::steady_clock::now();
+  auto last_epoch_end = start;  // training time excludes the plots and files written after the last epoch
   int64_t steps = 0;
   bool announced = false;
+  ProgressBar bar(STDERR_FILENO, epochs, 3);  // epoch and loss, rate, ETA
 
   train::RunOptions run_options;
   run_options.out_dir = out;
@@ -131,30 +238,37 @@ int run(const Options& o, const Context& ctx) {
   run_options.detect_anomaly = o.detect_anomaly;
   run_options.progress = [&](const train::EpochMetrics& m, const train::Trainer& t) {
     if (kill_at > 0 && m.epoch == kill_at) std::raise(SIGKILL);
+    last_epoch_end = std::chrono::steady_clock::now();
     const int64_t batch = cfg.train.batch_size > 0 ? cfg.train.batch_size : t.train_set().size();
     steps += (t.train_set().size() + batch - 1) / batch;
-    if (!announced && !o.quiet) {
+    if (o.quiet) return;
+    if (!announced) {
       std::cout << tr(kStart, cfg.model.layers.size() > 0 ? "model" : "?", cfg.data.name, t.train_set().size(),
                       t.test_set().size(), epochs, o.config, out)
-                << "\n";
+                << std::endl;
       announced = true;
     }
-    if (o.quiet) return;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::string line = tr(kEpochLine, m.epoch, fmt(m.train_loss));
-    if (!std::isnan(m.test_loss)) line += tr(kTestLoss, fmt(m.test_loss));
-    if (!std::isnan(m.train_acc)) line += tr(kAcc, fmt(100 * m.train_acc, 4));
-    if (!std::isnan(m.test_acc)) line += tr(kTestAcc, fmt(100 * m.test_acc, 4));
     if (tty) {
-      // A progress bar that rewrites itself, with speed and time left.
-      const int width = 24, done = int(width * m.epoch / epochs);
+      // epoch and loss first; rate and ETA; then the test and accuracy numbers while they fit.
+      const double seconds = std::chrono::duration<double>(last_epoch_end - start).count();
       const double rate = seconds > 0 ? double(steps) / seconds : 0;
       const double eta = m.epoch > 0 ? seconds * double(epochs - m.epoch) / double(m.epoch) : 0;
-      std::fprintf(stderr, "\r[%s%s] %s  %.0f steps/s  ETA %.0fs\033[K", std::string(done, '#').c_str(),
-                   std::string(width - done, '.').c_str(), line.c_str(), rate, eta);
-      if (m.epoch == epochs) std::fprintf(stderr, "\n");
+      std::vector<std::string> parts{
+          tr(kEpochLine, std::to_string(m.epoch) + "/" + std::to_string(epochs), fmt(m.train_loss, 4)),
+          tr(kRate, rate_text(rate)), tr(kEta, short_duration(eta))};
+      if (!std::isnan(m.test_loss)) parts.push_back(tr(kTestLoss, fmt(m.test_loss, 4)).substr(1));
+      if (!std::isnan(m.train_acc)) parts.push_back(tr(kAcc, fmt(100 * m.train_acc, 4)).substr(1));
+      if (!std::isnan(m.test_acc)) parts.push_back(tr(kTestAcc, fmt(100 * m.test_acc, 4)).substr(1));
+      bar.draw(m.epoch, parts);
+      return;
     }
-    if (!tty && (m.epoch % log_every == 0 || m.epoch == 1 || m.epoch == epochs)) std::cout << line << "\n";
+    if (m.epoch % log_every == 0 || m.epoch == 1 || m.epoch == epochs) {
+      std::string line = tr(kEpochLine, m.epoch, fmt(m.train_loss));
+      if (!std::isnan(m.test_loss)) line += tr(kTestLoss, fmt(m.test_loss));
+      if (!std::isnan(m.train_acc)) line += tr(kAcc, fmt(100 * m.train_acc, 4));
+      if (!std::isnan(m.test_acc)) line += tr(kTestAcc, fmt(100 * m.test_acc, 4));
+      std::cout << line << "\n";
+    }
   };
   install_stop_handlers();
   train::RunResult result;
@@ -166,18 +280,24 @@ int run(const Options& o, const Context& ctx) {
     throw IOError(detail::concat("'", e.path1().string(), "': ", e.code().message()));
   }
   if (result.already_finished) {
-    std::cout << tr(kFinishedAlready, out, epochs) << "\n";
+    if (!o.quiet) std::cout << tr(kFinishedAlready, out, epochs) << "\n";
     return 0;
   }
   const train::EpochMetrics& last = result.last;
   if (result.interrupted) {
-    if (tty) std::fprintf(stderr, "\n");
+    bar.finish();
     const int sig = g_stop_signal;
     std::cerr << "nabla: " << tr(kInterrupted, sig == SIGTERM ? "SIGTERM" : "SIGINT", last.epoch, epochs, out) << "\n";
     return 128 + sig;  // as a shell reports a process the signal ended: 130 (SIGINT), 143 (SIGTERM)
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << tr(kFinal, fmt(last.train_loss), last.epoch, fmt(seconds > 0 ? double(steps) / seconds : 0, 4)) << "\n";
+  bar.finish();
+  if (o.quiet) return 0;
+  const auto end = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(last_epoch_end - start).count();
+  const double after = std::chrono::duration<double>(end - last_epoch_end).count();
+  std::cout << tr(kFinal, fmt(last.train_loss), last.epoch, fmt(seconds, 3),
+                  rate_text(seconds > 0 ? double(steps) / seconds : 0), fmt(after, 2))
+            << "\n";
 
   // Small datasets (truth tables): show what the network computes for every row. (Only then is
   // the data loaded again: a 200 MB CSV is read once.)

@@ -214,7 +214,7 @@ void Axes::layout(const Rect& area) {
   int ylab_w = 0;
   for (const auto& l : yt_.labels) ylab_w = std::max(ylab_w, measure_text(l).width);
   const double left = area.x + kPad + (options_.ylabel.empty() ? 0 : kFontH + 8) + ylab_w + 3 + kTickLen;
-  double right = area.right() - 2 * kPad;
+  double right = area.right() - 2 * kPad - (legend_outside_w_ > 0 ? legend_outside_w_ + kPad : 0);
   // x ticks: as many as fit with room between labels.
   int target = std::clamp(static_cast<int>((right - left) / 80), 3, 10);
   for (; target >= 2; --target) {
@@ -227,7 +227,8 @@ void Axes::layout(const Rect& area) {
     // The last label is centred on its tick: leave room for its right half.
     const double half = measure_text(xt_.labels.back()).width / 2.0;
     const double tick_px = left + (xt_.major.back() - xlo_) / (xhi_ - xlo_) * (right - left);
-    right = std::min(right, area.right() - kPad - std::max(0.0, half - (right - tick_px)));
+    const double limit = area.right() - kPad - (legend_outside_w_ > 0 ? legend_outside_w_ + kPad : 0);
+    right = std::min(right, limit - std::max(0.0, half - (right - tick_px)));
   }
   frame_ = {snap(left), snap(top), std::floor(right) - std::floor(left), std::floor(bottom) - std::floor(top)};
   frame_.w = std::max(frame_.w, 1.0);
@@ -297,41 +298,75 @@ void Axes::draw_frame(Surface& s) const {
   }
 }
 
+namespace {
+
+constexpr double kRow = 17, kHandle = 26, kGap = 7, kInner = 7, kInset = 8;
+
+struct LegendSize {
+  double width, height;
+};
+
+LegendSize legend_size(const std::vector<std::string>& labels) {
+  int text_w = 0;
+  for (const auto& l : labels) text_w = std::max(text_w, measure_text(l).width);
+  return {kInner + kHandle + kGap + text_w + kInner, 2 * kInner + double(labels.size()) * kRow - (kRow - kFontH)};
+}
+
+// The Best candidates inside frame f for a w x h box, and the one that covers the fewest points.
+Rect best_inside(const Rect& f, double w, double h, const std::vector<Point>& avoid, std::size_t& hits_out) {
+  // Like matplotlib's "best": the candidate that covers the fewest plotted points.
+  const std::vector<Rect> candidates = {
+      {f.right() - kInset - w, f.y + kInset, w, h},  {f.x + kInset, f.y + kInset, w, h},
+      {f.x + kInset, f.bottom() - kInset - h, w, h}, {f.right() - kInset - w, f.bottom() - kInset - h, w, h},
+      {f.x + (f.w - w) / 2, f.y + kInset, w, h},     {f.x + (f.w - w) / 2, f.bottom() - kInset - h, w, h}};
+  Rect box = candidates[0];
+  hits_out = static_cast<std::size_t>(-1);
+  for (const Rect& c : candidates) {
+    std::size_t hits = 0;
+    for (const Point& p : avoid) hits += c.contains(p);
+    if (hits < hits_out) hits_out = hits, box = c;
+  }
+  return box;
+}
+
+}  // namespace
+
+void Axes::place_legend(const std::vector<std::string>& labels, const std::vector<Point>& avoid) {
+  if (labels.empty() || options_.legend != LegendLoc::Best) return;
+  const LegendSize sz = legend_size(labels);
+  std::size_t hits = 0;
+  best_inside(frame_, sz.width, sz.height, avoid, hits);
+  const bool fits = sz.height <= frame_.h - 2 * kInset && sz.width <= frame_.w - 2 * kInset;
+  if ((hits == 0 && fits) || sz.width + kPad > 0.4 * area_.w) return;
+  legend_outside_w_ = sz.width;
+  layout(area_);
+}
+
 void Axes::draw_legend(Surface& s, const std::vector<LegendEntry>& entries, const std::vector<Point>& avoid) const {
   if (entries.empty() || options_.legend == LegendLoc::Hidden) return;
-  constexpr double kRow = 17, kHandle = 26, kGap = 7, kInner = 7, kInset = 8;
-  int text_w = 0;
-  for (const auto& e : entries) text_w = std::max(text_w, measure_text(e.label).width);
-  const double w = kInner + kHandle + kGap + text_w + kInner;
-  const double h = 2 * kInner + entries.size() * kRow - (kRow - kFontH);
+  std::vector<std::string> labels;
+  for (const auto& e : entries) labels.push_back(e.label);
+  const LegendSize sz = legend_size(labels);
+  const double w = sz.width, h = sz.height;
   const Rect f = frame_;
-  auto at = [&](LegendLoc loc) -> Rect {
-    switch (loc) {
-      case LegendLoc::UpperLeft:
-        return {f.x + kInset, f.y + kInset, w, h};
-      case LegendLoc::LowerLeft:
-        return {f.x + kInset, f.bottom() - kInset - h, w, h};
-      case LegendLoc::LowerRight:
-        return {f.right() - kInset - w, f.bottom() - kInset - h, w, h};
-      default:
-        return {f.right() - kInset - w, f.y + kInset, w, h};
-    }
-  };
-  Rect box = at(options_.legend);
-  if (options_.legend == LegendLoc::Best) {
-    // Like matplotlib's "best": the candidate that covers the fewest plotted points.
-    std::vector<Rect> candidates = {at(LegendLoc::UpperRight),
-                                    at(LegendLoc::UpperLeft),
-                                    at(LegendLoc::LowerLeft),
-                                    at(LegendLoc::LowerRight),
-                                    {f.x + (f.w - w) / 2, f.y + kInset, w, h},
-                                    {f.x + (f.w - w) / 2, f.bottom() - kInset - h, w, h}};
-    std::size_t best_hits = static_cast<std::size_t>(-1);
-    for (const Rect& c : candidates) {
+  Rect box;
+  switch (options_.legend) {
+    case LegendLoc::UpperLeft:
+      box = {f.x + kInset, f.y + kInset, w, h};
+      break;
+    case LegendLoc::LowerLeft:
+      box = {f.x + kInset, f.bottom() - kInset - h, w, h};
+      break;
+    case LegendLoc::LowerRight:
+      box = {f.right() - kInset - w, f.bottom() - kInset - h, w, h};
+      break;
+    case LegendLoc::Best: {
       std::size_t hits = 0;
-      for (const Point& p : avoid) hits += c.contains(p);
-      if (hits < best_hits) best_hits = hits, box = c;
+      box = legend_outside_w_ > 0 ? Rect{f.right() + kPad, f.y, w, h} : best_inside(f, w, h, avoid, hits);
+      break;
     }
+    default:
+      box = {f.right() - kInset - w, f.y + kInset, w, h};
   }
   s.polygon(rounded_rect(box, 3), Color{255, 255, 255, 215}, Stroke::solid(colors::light_grey, 1));
   for (std::size_t i = 0; i < entries.size(); ++i) {

@@ -59,6 +59,11 @@ class Axes {
 
   void draw_background(Surface& s) const;  // area background, frame fill and grid
   void draw_frame(Surface& s) const;       // spines, ticks, tick labels, axis labels, title
+  // The Best legend location: inside the frame where it covers none of `avoid` (data points in
+  // px), else outside, right of the frame, when that leaves the frame at least 60% of the width.
+  // Call after a first layout(); when the legend goes outside it lays the axes out again.
+  void place_legend(const std::vector<std::string>& labels, const std::vector<Point>& avoid);
+  bool legend_outside() const { return legend_outside_w_ > 0; }
   // avoid: data points in px that the Best location should try not to cover.
   void draw_legend(Surface& s, const std::vector<LegendEntry>& entries, const std::vector<Point>& avoid) const;
 
@@ -68,6 +73,7 @@ class Axes {
   Rect area_, frame_;
   Ticks xt_, yt_;
   int title_scale_ = 2;
+  double legend_outside_w_ = 0;  // width kept right of the frame for the legend, or 0
 };
 
 // A text box with one line per entry; anchor and alignment as in AnnotationStyle, kept inside `bounds`.

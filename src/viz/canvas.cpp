@@ -304,24 +304,28 @@ void Canvas::text(Point at, std::string_view utf8, const TextStyle& style) {
                                                         : mask.width;
   const double across = style.valign == VAlign::Top        ? 0
                         : style.valign == VAlign::Middle   ? mask.height / 2.0
-                        : style.valign == VAlign::Baseline ? detail::kGlyphAscent * scale
+                        : style.valign == VAlign::Baseline ? mask.baseline
                                                            : mask.height;
   const Box clip = clip_box();
-  auto put = [&](int x, int y) {
-    if (x >= clip.x0 && x < clip.x1 && y >= clip.y0 && y < clip.y1) blend_pixel(x, y, style.color);
+  // ink is coverage (0-255; the bitmap font's is 0 or 255): it scales the colour's alpha.
+  auto put = [&](int x, int y, std::uint8_t ink) {
+    if (x < clip.x0 || x >= clip.x1 || y < clip.y0 || y >= clip.y1) return;
+    Color c = style.color;
+    c.a = static_cast<std::uint8_t>((c.a * ink + 127) / 255);
+    blend_pixel(x, y, c);
   };
-  // Rounding the origin to whole pixels keeps the bitmap glyphs crisp.
+  // Rounding the origin to whole pixels keeps the glyphs crisp (FreeType's are hinted to the grid).
   if (!style.vertical) {
     const int ox = static_cast<int>(std::lround(at.x - along)), oy = static_cast<int>(std::lround(at.y - across));
     for (int v = 0; v < mask.height; ++v)
       for (int u = 0; u < mask.width; ++u)
-        if (mask.ink[v * mask.width + u]) put(ox + u, oy + v);
+        if (mask.ink[v * mask.width + u]) put(ox + u, oy + v, mask.ink[v * mask.width + u]);
   } else {
     // Rotated 90° counter-clockwise: "along the text" is up, "down the glyph" is right.
     const int ox = static_cast<int>(std::lround(at.x - across)), oy = static_cast<int>(std::lround(at.y + along));
     for (int v = 0; v < mask.height; ++v)
       for (int u = 0; u < mask.width; ++u)
-        if (mask.ink[v * mask.width + u]) put(ox + v, oy - 1 - u);
+        if (mask.ink[v * mask.width + u]) put(ox + v, oy - 1 - u, mask.ink[v * mask.width + u]);
   }
 }
 

@@ -36,9 +36,13 @@ Color mix(Color a, Color b, double t) {
 }
 
 Color palette_color(std::size_t i) {
+  // Okabe–Ito first, then twelve more (tab20-like), chosen so that no two of the 20 are closer
+  // than ΔE 21 (CIE76): a deep net's per-layer gradient norms get distinguishable colours.
   static constexpr Color kPalette[kPaletteSize] = {
-      colors::blue,   colors::vermillion, colors::green,  colors::orange,
-      colors::purple, colors::sky_blue,   Color{0, 0, 0}, colors::yellow,
+      colors::blue,        colors::vermillion,   colors::green,        colors::orange,     colors::purple,
+      colors::sky_blue,    Color{0, 0, 0},       colors::yellow,       Color{40, 50, 140}, Color{174, 199, 232},
+      Color{200, 30, 45},  Color{255, 152, 150}, Color{152, 223, 138}, Color{20, 90, 40},  Color{235, 160, 240},
+      Color{110, 40, 140}, Color{140, 86, 75},   Color{127, 127, 127}, Color{128, 128, 0}, Color{23, 190, 207},
   };
   return kPalette[i % kPaletteSize];
 }

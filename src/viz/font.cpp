@@ -1,6 +1,17 @@
 #include "viz/font.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#if NABLA_HAVE_FREETYPE
+#include <dlfcn.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#endif
 
 #include "nabla/viz/surface.h"
 
@@ -42,7 +53,123 @@ char32_t compose(char32_t base, char32_t mark) {
   return 0;
 }
 
+#if NABLA_HAVE_FREETYPE
+// FreeType, opened at run time (so that a machine without it still draws, with the bitmap font).
+struct FreeType {
+  FT_Library lib = nullptr;
+  FT_Face face = nullptr;
+  int pixels = 0;
+  decltype(&FT_Set_Pixel_Sizes) set_pixel_sizes = nullptr;
+  decltype(&FT_Load_Char) load_char = nullptr;
+  std::string path;
+};
+
+FreeType* open_freetype() {
+  static FreeType* ft = []() -> FreeType* {
+    const char* env = std::getenv("NABLA_VIZ_FONT");
+    const std::string path = env && *env && std::string(env) != "bitmap" ? env : NABLA_FONT_PATH;
+    void* h = dlopen("libfreetype.so.6", RTLD_NOW | RTLD_LOCAL);
+    if (!h) return nullptr;
+    auto init = reinterpret_cast<decltype(&FT_Init_FreeType)>(dlsym(h, "FT_Init_FreeType"));
+    auto new_face = reinterpret_cast<decltype(&FT_New_Face)>(dlsym(h, "FT_New_Face"));
+    auto f = std::make_unique<FreeType>();
+    f->set_pixel_sizes = reinterpret_cast<decltype(&FT_Set_Pixel_Sizes)>(dlsym(h, "FT_Set_Pixel_Sizes"));
+    f->load_char = reinterpret_cast<decltype(&FT_Load_Char)>(dlsym(h, "FT_Load_Char"));
+    if (!init || !new_face || !f->set_pixel_sizes || !f->load_char) return nullptr;
+    if (init(&f->lib) != 0) return nullptr;
+    if (new_face(f->lib, path.c_str(), 0, &f->face) != 0) return nullptr;  // no font file: bitmap font
+    f->path = path;
+    return f.release();  // lives as long as the process
+  }();
+  return ft;
+}
+
+std::mutex g_ft_mutex;  // one FT_Face: one thread at a time
+bool g_vector_on = [] {
+  const char* env = std::getenv("NABLA_VIZ_FONT");
+  return !(env && std::string(env) == "bitmap");
+}();
+
+bool use_vector() { return g_vector_on && open_freetype() != nullptr; }
+
+// One line of text in DejaVu Sans at 11·scale px: width is the sum of the hinted advances,
+// height ascender + descender, glyph coverage as ink.
+TextMask render_vector(const std::u32string& cps, int scale, bool ink) {
+  FreeType& ft = *open_freetype();
+  std::lock_guard<std::mutex> lock(g_ft_mutex);
+  const int px = kVectorPixelsPerScale * scale;
+  if (ft.pixels != px) ft.set_pixel_sizes(ft.face, 0, FT_UInt(px)), ft.pixels = px;
+  TextMask m;
+  m.baseline = int((ft.face->size->metrics.ascender + 63) >> 6);
+  m.height = m.baseline + int((-ft.face->size->metrics.descender + 63) >> 6);
+  struct Placed {
+    int x;
+    std::vector<std::uint8_t> bits;
+    int left, top, w, h;
+  };
+  std::vector<Placed> glyphs;
+  int pen = 0;
+  for (char32_t cp : cps) {
+    if (ft.load_char(ft.face, FT_ULong(cp), ink ? FT_LOAD_RENDER : FT_LOAD_DEFAULT) != 0 &&
+        ft.load_char(ft.face, 0xFFFD, ink ? FT_LOAD_RENDER : FT_LOAD_DEFAULT) != 0)
+      continue;
+    const FT_GlyphSlot g = ft.face->glyph;
+    if (ink) {
+      const FT_Bitmap& b = g->bitmap;
+      Placed p{pen, {}, g->bitmap_left, g->bitmap_top, int(b.width), int(b.rows)};
+      p.bits.resize(size_t(p.w) * p.h);
+      for (int y = 0; y < p.h; ++y)
+        for (int x = 0; x < p.w; ++x) p.bits[size_t(y) * p.w + x] = b.buffer[y * b.pitch + x];
+      glyphs.push_back(std::move(p));
+    }
+    pen += int((g->advance.x + 32) >> 6);
+  }
+  m.width = pen;
+  if (!ink) return m;
+  m.ink.assign(size_t(m.width) * m.height, 0);
+  for (const Placed& p : glyphs) {
+    for (int y = 0; y < p.h; ++y) {
+      const int ty = m.baseline - p.top + y;
+      if (ty < 0 || ty >= m.height) continue;
+      for (int x = 0; x < p.w; ++x) {
+        const int tx = p.x + p.left + x;
+        if (tx < 0 || tx >= m.width) continue;
+        std::uint8_t& d = m.ink[size_t(ty) * m.width + tx];
+        d = std::max(d, p.bits[size_t(y) * p.w + x]);
+      }
+    }
+  }
+  return m;
+}
+#else
+bool use_vector() { return false; }
+#endif
+
 }  // namespace
+
+bool vector_font() { return use_vector(); }
+
+bool set_vector_font(bool on) {
+#if NABLA_HAVE_FREETYPE
+  if (on && !open_freetype()) return false;
+  g_vector_on = on;
+  return true;
+#else
+  return !on;
+#endif
+}
+
+LineMetrics line_metrics(int scale) {
+  const TextMask m = render_text_mask("", std::max(scale, 1));
+  return {m.height, m.baseline};
+}
+
+std::string vector_font_path() {
+#if NABLA_HAVE_FREETYPE
+  if (FreeType* ft = open_freetype()) return ft->path;
+#endif
+  return "";
+}
 
 std::u32string decode_utf8(std::string_view text) {
   std::u32string out;
@@ -100,6 +227,9 @@ const std::uint8_t* glyph_rows(char32_t cp) {
 
 TextMask render_text_mask(std::string_view utf8, int scale) {
   const std::u32string cps = decode_utf8(utf8);
+#if NABLA_HAVE_FREETYPE
+  if (use_vector()) return render_vector(cps, std::max(scale, 1), true);
+#endif
   TextMask base;
   base.width = static_cast<int>(cps.size()) * kGlyphWidth;
   base.height = kGlyphHeight;
@@ -147,6 +277,7 @@ TextMask render_text_mask(std::string_view utf8, int scale) {
     cur = std::move(up);
     scale /= f;
   }
+  cur.baseline = kGlyphAscent * (cur.height / kGlyphHeight);
   return cur;
 }
 
@@ -156,6 +287,12 @@ namespace nabla::viz {
 
 TextSize measure_text(std::string_view utf8, int scale) {
   scale = std::max(scale, 1);
+#if NABLA_HAVE_FREETYPE
+  if (detail::vector_font()) {
+    const detail::TextMask m = detail::render_vector(detail::decode_utf8(utf8), scale, false);
+    return {m.width, m.height};
+  }
+#endif
   const int n = static_cast<int>(detail::decode_utf8(utf8).size());
   return {n * detail::kGlyphWidth * scale, detail::kGlyphHeight * scale};
 }

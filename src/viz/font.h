@@ -1,4 +1,6 @@
-// Internal: the embedded 8x13 bitmap font (data in font_data.cpp) and UTF-8 handling.
+// Internal: text for the raster plots. DejaVu Sans through FreeType (anti-aliased, libfreetype.so.6
+// opened at run time) where the build found FreeType's headers and the font file and both are
+// there at run time; otherwise the embedded 8x13 bitmap font (data in font_data.cpp). UTF-8 handling.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -28,10 +30,29 @@ const std::uint8_t* glyph_rows(char32_t cp);
 
 // A line of text as an ink mask of (height, width) bytes, 0 or 255. Scale 2 uses the EPX
 // (Scale2x) rule instead of plain pixel doubling so diagonals of title text stay smooth.
+// With the vector font ink is coverage, 0 to 255.
 struct TextMask {
   int width = 0, height = 0;
+  int baseline = 0;  // rows from the top to the baseline
   std::vector<std::uint8_t> ink;
 };
 TextMask render_text_mask(std::string_view utf8, int scale);
+
+// Whether text is drawn with the vector font (false: the bitmap font). Tests may turn it off
+// (set_vector_font(false)) to check the bitmap font; turning it on is refused (false returned)
+// when FreeType or the font file is missing. NABLA_VIZ_FONT=bitmap in the environment starts
+// with it off; NABLA_VIZ_FONT=/path/to/font.ttf picks another font file.
+bool vector_font();
+bool set_vector_font(bool on);
+// A line of text at `scale`: its height and the baseline's distance from its top, in px.
+struct LineMetrics {
+  int height = 0, baseline = 0;
+};
+LineMetrics line_metrics(int scale);
+
+// The font file the vector font reads ("" when there is none).
+std::string vector_font_path();
+// Pixel size (em) of the vector font at a text scale: 11 px at scale 1.
+inline constexpr int kVectorPixelsPerScale = 11;
 
 }  // namespace nabla::viz::detail

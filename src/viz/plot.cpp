@@ -138,6 +138,25 @@ void LinePlot::render(Surface& s, const Rect& area) const {
   }
   detail::Axes ax(axes_, rx, ry);
   ax.layout(area);
+  {
+    // Where the legend goes depends on where the data are: outside when it would cover them.
+    std::vector<std::string> labels;
+    std::vector<Point> data;
+    for (const Series& se : series_) {
+      if (!se.name.empty()) labels.push_back(se.name);
+      std::vector<Point> pts(se.x.size());
+      for (std::size_t i = 0; i < pts.size(); ++i) pts[i] = ax.px(se.x[i], se.y[i]);
+      if (make_stroke(se.color, se.style.width, se.style.line).visible())
+        detail::sample_for_legend(pts, data);
+      else
+        data.insert(data.end(), pts.begin(), pts.end());
+    }
+    for (const Tangent& t : tangents_)
+      if (!t.style.label.empty()) labels.push_back(t.style.label);
+    for (const RefLine& r : ref_lines_)
+      if (!r.style.label.empty()) labels.push_back(r.style.label);
+    ax.place_legend(labels, data);
+  }
   const Rect frame = ax.frame();
   ax.draw_background(s);
 

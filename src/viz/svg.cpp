@@ -110,8 +110,9 @@ std::string SvgSurface::str() const {
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"" +
          std::to_string(width_) + "\" height=\"" + std::to_string(height_) + "\" viewBox=\"0 0 " +
-         std::to_string(width_) + " " + std::to_string(height_) +
-         "\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\">\n";
+         std::to_string(width_) + " " + std::to_string(height_) + "\" font-family=\"" +
+         (detail::vector_font() ? "DejaVu Sans, Verdana, sans-serif" : "DejaVu Sans Mono, Menlo, Consolas, monospace") +
+         "\">\n";
   if (background_.a > 0) out += "<rect width=\"100%\" height=\"100%\"" + fill_attr(background_) + "/>\n";
   out += body_.str();
   for (int i = 0; i < open_groups_; ++i) out += "</g>\n";
@@ -166,13 +167,16 @@ void SvgSurface::text(Point at, std::string_view utf8, const TextStyle& style) {
   if (utf8.empty()) return;
   const int scale = std::max(style.scale, 1);
   // Place the baseline where Canvas puts it, so both backends lay out identically.
-  const double h = detail::kGlyphHeight * scale, ascent = detail::kGlyphAscent * scale;
+  const detail::LineMetrics lm = detail::line_metrics(scale);
+  const double h = lm.height, ascent = lm.baseline;
   const double dy = style.valign == VAlign::Top        ? ascent
                     : style.valign == VAlign::Middle   ? ascent - h / 2
                     : style.valign == VAlign::Baseline ? 0
                                                        : ascent - h;
   const char* anchor = style.halign == HAlign::Left ? "start" : style.halign == HAlign::Center ? "middle" : "end";
-  body_ << "<text x=\"" << num(at.x) << "\" y=\"" << num(at.y + dy) << "\" font-size=\"" << 13 * scale << "\""
+  // The em size of the font the raster backend draws with (the bitmap font's cell is 13 px).
+  const int font_size = (detail::vector_font() ? detail::kVectorPixelsPerScale : detail::kGlyphHeight) * scale;
+  body_ << "<text x=\"" << num(at.x) << "\" y=\"" << num(at.y + dy) << "\" font-size=\"" << font_size << "\""
         << fill_attr(style.color) << " text-anchor=\"" << anchor << "\"";
   if (style.vertical) body_ << " transform=\"rotate(-90 " << num(at.x) << " " << num(at.y) << ")\"";
   body_ << " xml:space=\"preserve\">" << escape(utf8) << "</text>\n";

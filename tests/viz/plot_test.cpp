@@ -3,7 +3,10 @@
 #include <gif_lib.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <sstream>
 
 #include "nabla/error.h"
 #include "nabla/viz/animation.h"
@@ -223,6 +226,81 @@ TEST(VizAnimation, WritesOneGifFrameEach) {
   DGifCloseFile(gif, &err);
   EXPECT_THROW(Animation(10, 10).save_gif(dir.file("empty.gif")), ValueError);
   EXPECT_EQ(dir.files(), std::vector<std::string>{"t.gif"});
+}
+
+// ---- issue #19: 20+ series stay readable ----
+
+// CIE76 ΔE between two sRGB colours (D65).
+double delta_e(Color a, Color b) {
+  auto lab = [](Color c) {
+    auto lin = [](double u) {
+      u /= 255;
+      return u > 0.04045 ? std::pow((u + 0.055) / 1.055, 2.4) : u / 12.92;
+    };
+    const double r = lin(c.r), g = lin(c.g), bl = lin(c.b);
+    const double x = (0.4124 * r + 0.3576 * g + 0.1805 * bl) / 0.95047, y = 0.2126 * r + 0.7152 * g + 0.0722 * bl,
+                 z = (0.0193 * r + 0.1192 * g + 0.9505 * bl) / 1.08883;
+    auto f = [](double t) { return t > 0.008856 ? std::cbrt(t) : 7.787 * t + 16.0 / 116; };
+    return std::array<double, 3>{116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))};
+  };
+  const auto p = lab(a), q = lab(b);
+  return std::hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+}
+
+TEST(VizPlot, TwentySeriesGetTwentyDistinguishableColours) {
+  ASSERT_GE(kPaletteSize, 20u);
+  for (std::size_t i = 0; i < 20; ++i)
+    for (std::size_t j = i + 1; j < 20; ++j)
+      EXPECT_GT(delta_e(palette_color(i), palette_color(j)), 20) << "palette colours " << i << " and " << j;
+}
+
+// The x of the <text> element that shows `label`; NaN when there is none.
+double svg_text_x(const std::string& svg, const std::string& label) {
+  const size_t at = svg.find(">" + label + "</text>");
+  if (at == std::string::npos) return NAN;
+  const size_t x = svg.rfind("<text x=\"", at);
+  return std::stod(svg.substr(x + 9));
+}
+
+// The largest x of the polylines with more than `min_points` points (the data, not legend handles).
+double svg_data_max_x(const std::string& svg, size_t min_points) {
+  double hi = -1;
+  for (size_t p = 0; (p = svg.find("<polyline points=\"", p)) != std::string::npos;) {
+    p += 18;
+    const std::string pts = svg.substr(p, svg.find('"', p) - p);
+    if (size_t(std::count(pts.begin(), pts.end(), ',')) <= min_points) continue;
+    std::istringstream in(pts);
+    std::string pair;
+    while (in >> pair) hi = std::max(hi, std::stod(pair.substr(0, pair.find(','))));
+  }
+  return hi;
+}
+
+TEST(VizPlot, LegendGoesOutsideWhenItWouldCoverData) {
+  // 20 curves filling the axes (a deep net's gradient norms): no corner is free.
+  LinePlot many;
+  many.title("Gradient norm per parameter").log_y(true);
+  std::vector<double> x(60);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = double(i);
+  for (int k = 0; k < 20; ++k) {
+    std::vector<double> y(x.size());
+    for (size_t i = 0; i < x.size(); ++i) y[i] = std::pow(10.0, -k / 5.0) * (1 + 0.5 * std::sin(0.3 * i + k));
+    many.line("layers." + std::to_string(k) + ".weight", x, y);
+  }
+  const std::string svg = many.to_svg(640, 480);
+  const double data_right = svg_data_max_x(svg, 10);
+  ASSERT_GT(data_right, 100);
+  for (int k : {0, 7, 19}) {
+    const std::string label = "layers." + std::to_string(k) + ".weight";
+    EXPECT_GT(svg_text_x(svg, label), data_right) << label << " is not right of the data";
+  }
+
+  // Two curves with a free corner: the legend stays inside, in that corner.
+  LinePlot two;
+  two.line("up", {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
+      .line("flat", {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+  const std::string svg2 = two.to_svg(640, 480);
+  EXPECT_LT(svg_text_x(svg2, "up"), svg_data_max_x(svg2, 10));
 }
 
 }  // namespace

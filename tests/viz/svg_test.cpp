@@ -5,6 +5,7 @@
 #include "nabla/error.h"
 #include "nabla/viz/canvas.h"
 #include "nabla/viz/plot.h"
+#include "viz/font.h"
 #include "viz_test_util.h"
 
 namespace nabla::viz {
@@ -125,7 +126,9 @@ TEST(VizSvg, LinePlotIsWellFormedWithSeriesAndTitle) {
   EXPECT_NE(doc.find(">época</text>"), std::string::npos);
   EXPECT_NE(doc.find(">train</text>"), std::string::npos);
   EXPECT_NE(doc.find(">C′(W) = 0.5</text>"), std::string::npos);
-  EXPECT_NE(doc.find("font-size=\"26\""), std::string::npos);  // the title at 2x
+  // the title at 2x: the raster backend's font size
+  const int em = detail::vector_font() ? detail::kVectorPixelsPerScale : detail::kGlyphHeight;
+  EXPECT_NE(doc.find("font-size=\"" + std::to_string(2 * em) + "\""), std::string::npos);
 }
 
 TEST(VizSvg, SaveWritesAtomically) {

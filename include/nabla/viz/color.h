@@ -52,9 +52,9 @@ inline constexpr Color sky_blue{86, 180, 233};
 inline constexpr Color yellow{240, 228, 66};
 }  // namespace colors
 
-// The i-th colour of the series palette (Okabe–Ito, cycling; yellow comes last because it
-// is hard to see on white).
+// The i-th colour of the series palette: Okabe–Ito's 8, then 12 tab20-like colours (20 in all,
+// cycling), so that 20 series stay distinguishable.
 Color palette_color(std::size_t i);
-inline constexpr std::size_t kPaletteSize = 8;
+inline constexpr std::size_t kPaletteSize = 20;
 
 }  // namespace nabla::viz
