@@ -154,8 +154,8 @@ TEST_F(SafetensorsTest, RoundTripEveryDtypeAndShape) {
   EXPECT_EQ(f.metadata, (std::map<std::string, std::string>{{"epoch", "3"}, {"framework", "nabla"}}));
   EXPECT_THROW(f.at("missing"), ValueError);
   // File order is data-offset order: descending alignment, then name.
-  EXPECT_EQ(f.names(),
-            (std::vector<std::string>{"step", "mean", "nothing", "layer.0.bias", "layer.0.weight", "scalar", "mask"}));
+  EXPECT_EQ(f.names(), (std::vector<std::string>{"step", "mean", "nothing", "layer.0.bias", "layer.0.weight", "scalar",
+                                                 "counts", "mask"}));
 }
 
 TEST_F(SafetensorsTest, RoundTripNonContiguousView) {
