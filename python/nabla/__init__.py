@@ -21,7 +21,7 @@ from . import autograd, cuda  # noqa: E402
 from ._tensor import (  # noqa: E402
     add, all, allclose, any, argsort, as_tensor, BoolTensor, cat, chunk, concat, concatenate, cumsum, device,
     div, divide, DoubleTensor, equal, flip, FloatTensor, floor_divide, is_floating_point,
-    is_tensor, isfinite, isinf, isnan, load, LongTensor, max, min, mul, multiply, narrow, nonzero, norm,
+    is_tensor, IntTensor, isfinite, isinf, isnan, load, LongTensor, max, min, mul, multiply, narrow, nonzero, norm,
     normal, numel, pow, prod, remainder, return_types, save, select, set_printoptions, sort, split, stack,
     std, sub, subtract, tensor, topk, true_divide, unbind, unique, var,
 )

@@ -69,7 +69,7 @@ def _array_of(data):
     arr = np.array(data)
     if arr.dtype == np.float64 and not _has_float64_tensor(data) and _C.get_default_dtype() == _float32:
         arr = arr.astype(np.float32)
-    elif arr.dtype.kind in "iu" and arr.dtype != np.int64:
+    elif arr.dtype.kind in "iu" and arr.dtype not in (np.int64, np.int32):  # [np.int32(1)] stays int32
         arr = arr.astype(np.int64)
     return arr
 
@@ -86,7 +86,8 @@ def _has_float64_tensor(data):
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of data (a number, nested lists, a NumPy array, a tensor):
-    tensor([1, 2]) is int64, tensor([1.0]) float32, tensor(np.zeros(2)) float64, as torch."""
+    tensor([1, 2]) is int64, tensor([1.0]) float32, tensor(np.zeros(2)) float64,
+    tensor(np.int32 array) int32, as torch."""
     _check_device(device, "tensor")
     if isinstance(data, Tensor):
         t = data.detach().clone()
@@ -111,7 +112,7 @@ def as_tensor(data, dtype=None, device=None):
     _check_device(device, "as_tensor")
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
-    if isinstance(data, np.ndarray) and data.dtype in (np.float32, np.float64, np.int64, np.bool_):
+    if isinstance(data, np.ndarray) and data.dtype in (np.float32, np.float64, np.int64, np.int32, np.bool_):
         t = _C.from_numpy(data)
         return t if dtype is None else t.to(dtype)
     return tensor(data, dtype=dtype)
@@ -131,11 +132,16 @@ def is_floating_point(input):
 
 # ---------------------------------------------------------------- indexing
 def _is_int(i):
+    """An index that selects (removes a dim): a Python or NumPy int, or a 0-d integer tensor."""
     if isinstance(i, (builtins.bool, np.bool_)):
         return False
     if isinstance(i, Tensor):
-        return i.ndim == 0 and i.dtype == _int64
+        return i.ndim == 0 and i.dtype in (_int64, _int32)
     return isinstance(i, (int, np.integer))
+
+
+def _is_bool(i):
+    return isinstance(i, (builtins.bool, np.bool_))
 
 
 def _index_tensor(i):
@@ -147,33 +153,27 @@ def _index_tensor(i):
     return t
 
 
-def _expand_index(self, idx):
-    if not isinstance(idx, tuple):
-        idx = (idx,)
-    consumed = 0
-    for i in idx:
-        if i is None or i is Ellipsis:
+def _specified_dims(parts):
+    """The dims an index names (torch's count_specified_dimensions): a mask its rank, an int, a
+    slice or an index tensor one; None, ... and a Python bool none."""
+    n = 0
+    for i in parts:
+        if i is None or i is Ellipsis or _is_bool(i):
             continue
         if isinstance(i, Tensor) and i.dtype == _bool:
-            consumed += i.ndim
+            n += i.ndim
         elif isinstance(i, np.ndarray) and i.dtype == np.bool_:
-            consumed += i.ndim
+            n += i.ndim
         else:
-            consumed += 1
-    if builtins.sum(1 for i in idx if i is Ellipsis) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
-    if consumed > self.ndim:
-        raise IndexError(f"too many indices for tensor of dimension {self.ndim}")
-    out = []
-    for i in idx:
-        if i is Ellipsis:
-            out.extend([slice(None)] * (self.ndim - consumed))
-        else:
-            out.append(i)
-    return out
+            n += 1
+    return n
 
 
 def _getitem(self, idx):
+    """torch 1.13's indexing (python_variable_indexing.cpp, TensorIndexing.h), step for step: ints
+    select and slices slice as they come, None inserts a dim, each index tensor (a mask too) is
+    recorded at the current dim and moves it by one; then the recorded tensors (masks expanded to
+    their nonzero coordinates, shifting the later ones) index the result together."""
     if type(idx) is int:  # the common case (a dataset's row), without the general machinery
         size = self.shape[0] if self.ndim else 0
         if not -size <= idx < size:
@@ -181,15 +181,25 @@ def _getitem(self, idx):
                 raise IndexError("invalid index of a 0-dim tensor")
             raise IndexError(f"index {idx} is out of bounds for dimension 0 with size {size}")
         return self._select(0, idx)
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    if builtins.sum(1 for i in parts if i is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    specified = _specified_dims(parts)
+    if specified > self.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {self.ndim}")
     x = self
     dim = 0
-    advanced = []  # (dim of x, int64 index tensor)
-    for i in _expand_index(self, idx):
+    recorded = {}  # dim of x after the basic indexing -> index tensor (int64 or a bool mask)
+    for i in parts:
         if i is None:
             x = x.unsqueeze(dim)
             dim += 1
+        elif i is Ellipsis:
+            dim += self.ndim - specified
         elif _is_int(i):
             i = int(i)
+            if x.ndim == 0:
+                raise IndexError("invalid index of a 0-dim tensor")
             size = x.shape[dim]
             if not -size <= i < size:
                 raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
@@ -200,31 +210,50 @@ def _getitem(self, idx):
                 raise ValueError("step must be greater than zero")
             x = x._slice(dim, start, builtins.max(start, stop), step)
             dim += 1
-        elif isinstance(i, (Tensor, list, tuple, np.ndarray, range)) or isinstance(i, (builtins.bool, np.bool_)):
+        elif isinstance(i, (Tensor, list, tuple, range, np.ndarray)) or _is_bool(i):
             t = _index_tensor(i)
-            if t.dtype == _bool:
-                if tuple(t.shape) != tuple(x.shape[dim:dim + t.ndim]):
-                    raise IndexError(f"the shape of the mask {list(t.shape)} does not match the shape of the indexed "
-                                     f"tensor {list(x.shape)} starting at dimension {dim}")
-                coords = _C._nonzero(t)
-                for k in range(t.ndim):
-                    advanced.append((dim + k, coords._select(1, k)))
-                dim += t.ndim
-            else:
-                advanced.append((dim, t))
-                dim += 1
+            if t.dtype == _bool and t.ndim == 0:  # x[True]: a new dim indexed by [0]; x[False]: by []
+                x = x.unsqueeze(dim)
+                t = _C.zeros(1 if t.item() else 0, dtype=_int64)
+            recorded[dim] = t
+            dim += 1
         else:
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are "
                              f"valid indices, got {type(i).__name__}")
-    if not advanced:
+    if not recorded:
         return x
+    advanced, at = [], 0  # masks become one index per dim they cover
+    for p in range(builtins.max(recorded) + 1):
+        t = recorded.get(p)
+        if t is None:
+            at += 1
+        elif t.dtype == _bool:
+            if at + t.ndim > x.ndim:
+                raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+            for j in range(t.ndim):
+                if t.shape[j] != x.shape[at + j]:
+                    raise IndexError(f"The shape of the mask {list(t.shape)} at index {j} does not match the shape "
+                                     f"of the indexed tensor {list(x.shape)} at index {at + j}")
+            coords = _C._nonzero(t)
+            for j in range(t.ndim):
+                advanced.append((at + j, coords._select(1, j)))
+            at += t.ndim
+        else:
+            if at >= x.ndim:
+                raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
+            advanced.append((at, t))
+            at += 1
     return _advanced(x, advanced)
 
 
 def _advanced(x, advanced):
     """x indexed by integer tensors at some of its dims (torch/NumPy advanced indexing)."""
     dims = [d for d, _ in advanced]
-    shape = np.broadcast_shapes(*[tuple(t.shape) for _, t in advanced])
+    try:
+        shape = np.broadcast_shapes(*[tuple(t.shape) for _, t in advanced])
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes " +
+                         " ".join(str(list(t.shape)) for _, t in advanced)) from None
     rest = [d for d in range(x.ndim) if d not in dims]
     moved = x.permute(*dims, *rest) if dims + rest != list(range(x.ndim)) else x
     rest_shape = [x.shape[d] for d in rest]
@@ -250,26 +279,71 @@ def _setitem(self, idx, value):
     if _C._capturing():
         raise _C.CaptureError("__setitem__: assignment by index cannot be captured in a compiled step; use "
                               "arithmetic (x * mask, nabla.where) or run the step eagerly")
-    if _C.is_grad_enabled() and self.requires_grad:
-        raise _C.AutogradError("__setitem__: a tensor that requires grad cannot be assigned to in place while "
-                               "grad mode is on; wrap it in `with nabla.no_grad():` or assign to `.data`")
+    if _is_bool(idx) and not idx:  # x[False] = v assigns nothing (and, as in torch, joins no graph)
+        return
+    if _C.is_grad_enabled() and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
+        if self.requires_grad and self.is_leaf:
+            raise _C.AutogradError("__setitem__: a leaf tensor that requires grad cannot be assigned to in place "
+                                   "while grad mode is on; wrap it in `with nabla.no_grad():`, assign to `.data`, "
+                                   "or assign to a clone (y = x.clone(); y[...] = v)")
+        self._assign_result(_setitem_result(self, idx, value))
+        return
     arr = self.detach().numpy()
-
-    def np_index(i):
-        if isinstance(i, Tensor):
-            return i.detach().numpy()
-        if isinstance(i, tuple):
-            return tuple(np_index(j) for j in i)
-        return i
-
-    if isinstance(value, Tensor):
-        value = value.detach().numpy()
+    value = value.detach().numpy() if isinstance(value, Tensor) else value
+    parts = idx if isinstance(idx, tuple) else (idx,)
     try:
-        arr[np_index(idx)] = value
+        if len(parts) == 1 or not builtins.any(isinstance(i, (Tensor, list, tuple, range, np.ndarray)) or _is_bool(i)
+                                               for i in parts):
+            # Basic indexing, or one index tensor alone: NumPy's assignment is torch's.
+            arr[tuple(i.detach().numpy() if isinstance(i, Tensor) else i for i in parts)] = value
+        else:
+            # torch's order of advanced and basic indices (see _getitem): the positions it picks.
+            pos = _C.arange(self.numel(), dtype=_int64).reshape(tuple(self.shape))[idx].numpy()
+            v = np.asarray(value, dtype=arr.dtype)
+            while v.ndim > pos.ndim and v.shape[0] == 1:
+                v = v[0]
+            full = arr if arr.flags.c_contiguous else arr.copy()
+            full.reshape(-1)[pos.reshape(-1)] = np.broadcast_to(v, pos.shape).reshape(-1)
+            if full is not arr:
+                arr[...] = full
     except IndexError:
         raise
     except (ValueError, TypeError) as e:
         raise _C.ShapeError(f"__setitem__: {e}") from None
+
+
+def _setitem_result(x, idx, value):
+    """x with x[idx] = value, out of place and differentiable in both (torch's index_put): the
+    indexed positions found by indexing a tensor of positions, the values scattered there. Where
+    an index repeats, the last assignment wins and every occurrence of the value gets the
+    gradient, as in torch."""
+    shape = tuple(x.shape)
+    pos = _C.arange(x.numel(), dtype=_int64).reshape(shape)[idx]
+    v = value if isinstance(value, Tensor) else tensor(value, dtype=x.dtype)
+    if v.dtype != x.dtype:
+        v = v.to(x.dtype)
+    while v.ndim > pos.ndim and v.shape[0] == 1:
+        v = v.squeeze(0)
+    try:
+        vb = v.expand(*pos.shape).reshape(-1)
+    except (ValueError, RuntimeError):
+        raise _C.ShapeError(f"__setitem__: the value of shape {list(v.shape)} does not broadcast to the indexed "
+                            f"shape {list(pos.shape)}") from None
+    p = pos.reshape(-1).numpy()
+    mask = np.zeros(x.numel(), dtype=np.bool_)
+    mask[p] = True
+    n = x.numel()
+    _, last_in_reversed = np.unique(p[::-1], return_index=True)
+    keep = np.sort(len(p) - 1 - last_in_reversed)
+    if len(keep) == len(p):
+        scattered = _C._scatter_add((n,), 0, tensor(p), vb)
+    else:  # values of the last occurrences; the gradient of every occurrence (a zero in value)
+        kept = vb.index_select(0, tensor(keep))
+        all_p = tensor(p)
+        scattered = (_C._scatter_add((n,), 0, tensor(p[keep]), kept.detach())
+                     + (_C._scatter_add((n,), 0, all_p, vb) - _C._scatter_add((n,), 0, all_p, vb.detach())))
+    # x's old values through a copy: the graph must not read x's memory, which the assignment overwrites
+    return where(tensor(mask), scattered, x.reshape(-1).clone()).reshape(shape)
 
 
 # ---------------------------------------------------------------- printing
@@ -490,7 +564,7 @@ def floor_divide(input, other):
         b = other if isinstance(other, Tensor) else tensor(other)
         if builtins.bool((b == 0).any()):
             raise ZeroDivisionError("floor_divide: integer division by zero")
-        return _C.floor(a.double() / b.double()).long()
+        return _C.floor(a.double() / b.double()).to((a * other).dtype)  # the promoted integer dtype
     return _C.floor(a / other)
 
 
@@ -630,11 +704,14 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 def _legacy(dtype):
     def make(*args):
         return Tensor(*args)._to_dtype(dtype) if args else _C.zeros(0, dtype=dtype)
-    make.__name__ = {_float32: "FloatTensor", _float64: "DoubleTensor", _int64: "LongTensor", _bool: "BoolTensor"}[dtype]
+    make.__name__ = _LEGACY_NAMES[dtype]
     return make
 
 
-FloatTensor, DoubleTensor, LongTensor, BoolTensor = (_legacy(d) for d in (_float32, _float64, _int64, _bool))
+_LEGACY_NAMES = {_float32: "FloatTensor", _float64: "DoubleTensor", _int64: "LongTensor", _int32: "IntTensor",
+                 _bool: "BoolTensor"}
+FloatTensor, DoubleTensor, LongTensor, IntTensor, BoolTensor = (
+    _legacy(d) for d in (_float32, _float64, _int64, _int32, _bool))
 
 
 # ---------------------------------------------------------------- Tensor methods in Python
@@ -691,7 +768,7 @@ def _one_value(self, what):
 
 
 def _index(self):
-    if self.dtype not in (_int64, _bool) or self.numel() != 1:
+    if self.dtype not in (_int64, _int32, _bool) or self.numel() != 1:
         raise TypeError("only integer tensors of a single element can be converted to an index")
     return int(self.item())
 
@@ -769,8 +846,7 @@ def _new(kind):
 
 def _type(self, dtype=None):
     if dtype is None:
-        return {_float32: "nabla.FloatTensor", _float64: "nabla.DoubleTensor", _int64: "nabla.LongTensor",
-                _bool: "nabla.BoolTensor"}[self.dtype]
+        return "nabla." + _LEGACY_NAMES[self.dtype]
     return self.to(dtype)
 
 
@@ -779,9 +855,18 @@ def _reshape_inplace(self, result):
     return self
 
 
+def _register_hook(self, hook):
+    """Calls hook(grad) each time backward computes this tensor's gradient (before a leaf
+    accumulates it into .grad); a tensor it returns replaces the gradient. Returns a handle whose
+    remove() takes the hook away, as torch's."""
+    from .utils.hooks import _TensorHookHandle
+    return _TensorHookHandle(self, self._register_hook(hook))
+
+
 def _install():
     T = Tensor
     T.__module__ = "nabla"
+    T.register_hook = _register_hook
     T.__getitem__ = _getitem
     T.__setitem__ = _setitem
     T.__repr__ = _repr

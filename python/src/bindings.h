@@ -29,8 +29,6 @@ bool register_binding(int order, void (*bind)(py::module_&));
 
 // ---- arguments as PyTorch takes them ----
 // A dtype argument: nabla.float32 (a nabla.dtype), a NumPy dtype or type, or a name ("float32").
-// int32 exists as a Python object but nabla's tensors cannot hold it: asking for it raises
-// DTypeError (see dtype_from_python).
 DType to_dtype(const py::handle& obj);
 std::optional<DType> to_optional_dtype(const py::handle& obj);  // None -> nullopt
 // The floating dtype that creation functions, Python floats and int-to-float results take:
@@ -61,6 +59,14 @@ Tensor to_tensor(const py::handle& obj, const char* op);
 // or a 0-d tensor only raises the category: int tensor * 2.5 -> float32, float32 * 0-d float64 ->
 // float32), and both operands converted to it. `a` or `b` may be a Python number.
 std::pair<Tensor, Tensor> promote(const py::handle& a, const py::handle& b, const char* op);
+// Integer arithmetic runs in float64 (nabla's kernels are floating; integers are exact up to
+// 2^53): `r`, a float64 result, back to the integer dtype `d` (int64 or int32; int32 wraps
+// around as torch's does on overflow).
+inline Tensor to_integer(const Tensor& r, DType d) {
+  Tensor i = r.to(DType::int64);
+  return d == DType::int64 ? i : i.to(d);
+}
+
 // The tensor a Python object denotes, or an undefined Tensor when it is not a nabla.Tensor.
 Tensor as_tensor(const py::handle& obj);
 

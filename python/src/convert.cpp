@@ -10,18 +10,15 @@
 namespace nabla::python {
 namespace {
 
-// int32 is a dtype Python code may name (nabla.int32) but that tensors cannot hold.
-constexpr int kInt32 = 100;
-
 struct PyDType {
-  int code;  // a DType's value, or kInt32
-  std::string name() const { return code == kInt32 ? "int32" : std::string(dtype_name(static_cast<DType>(code))); }
+  int code;  // a DType's value
+  std::string name() const { return std::string(dtype_name(static_cast<DType>(code))); }
 };
 
 // Leaked on purpose: released after the interpreter has finalized, they would crash the exit.
 py::object& dtype_objects(int code) {
   static auto* objects = new py::object[5];
-  return objects[code == kInt32 ? 4 : code];
+  return objects[code];
 }
 
 py::object& size_class() {
@@ -29,28 +26,20 @@ py::object& size_class() {
   return *cls;
 }
 
-[[noreturn]] void int32_error() {
-  throw DTypeError(
-      "int32: nabla's tensors hold float32, float64, int64 and bool; use nabla.int64 for integers "
-      "(NumPy: .astype(np.int64))");
-}
-
 DType from_name(const std::string& name) {
   if (name == "float32" || name == "float") return DType::float32;
   if (name == "float64" || name == "double") return DType::float64;
   if (name == "int64" || name == "long") return DType::int64;
+  if (name == "int32" || name == "int") return DType::int32;
   if (name == "bool") return DType::boolean;
-  if (name == "int32" || name == "int") int32_error();
-  throw DTypeError("dtype " + name + " is not one nabla's tensors hold (float32, float64, int64, bool)");
+  throw DTypeError("dtype " + name + " is not one nabla's tensors hold (float32, float64, int64, int32, bool)");
 }
 
 void bind(py::module_& m) {
   py::class_<PyDType>(m, "dtype")
-      .def_property_readonly(
-          "is_floating_point",
-          [](const PyDType& d) { return d.code != kInt32 && is_floating(static_cast<DType>(d.code)); })
-      .def_property_readonly(
-          "itemsize", [](const PyDType& d) { return d.code == kInt32 ? 4 : element_size(static_cast<DType>(d.code)); })
+      .def_property_readonly("is_floating_point",
+                             [](const PyDType& d) { return is_floating(static_cast<DType>(d.code)); })
+      .def_property_readonly("itemsize", [](const PyDType& d) { return element_size(static_cast<DType>(d.code)); })
       .def("__repr__", [](const PyDType& d) { return "nabla." + d.name(); })
       .def("__str__", [](const PyDType& d) { return "nabla." + d.name(); })
       .def("__eq__",
@@ -61,9 +50,13 @@ void bind(py::module_& m) {
       .def("__reduce__", [](const PyDType& d) {
         return py::make_tuple(py::module_::import("nabla").attr("_dtype_from_name"), py::make_tuple(d.name()));
       });
-  const std::pair<const char*, int> all[] = {
-      {"float32", 0}, {"float64", 1}, {"int64", 2}, {"bool", 3}, {"int32", kInt32}};
-  for (auto [name, code] : all) {
+  const std::pair<const char*, DType> all[] = {{"float32", DType::float32},
+                                               {"float64", DType::float64},
+                                               {"int64", DType::int64},
+                                               {"bool", DType::boolean},
+                                               {"int32", DType::int32}};
+  for (auto [name, dtype] : all) {
+    const int code = static_cast<int>(dtype);
     dtype_objects(code) = py::cast(PyDType{code});
     m.attr(name) = dtype_objects(code);
   }
@@ -111,9 +104,7 @@ void set_default_dtype(DType dtype) {
 
 DType to_dtype(const py::handle& obj) {
   if (py::isinstance<PyDType>(obj)) {
-    const int code = obj.cast<const PyDType&>().code;
-    if (code == kInt32) int32_error();
-    return static_cast<DType>(code);
+    return static_cast<DType>(obj.cast<const PyDType&>().code);
   }
   if (obj.ptr() == reinterpret_cast<PyObject*>(&PyFloat_Type)) return DType::float64;  // as torch: float -> float64
   if (obj.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type)) return DType::int64;
@@ -125,7 +116,7 @@ DType to_dtype(const py::handle& obj) {
     return from_name(py::str(np_dtype.attr("name")).cast<std::string>());
   } catch (const py::error_already_set&) {
   }
-  throw DTypeError("expected a dtype (nabla.float32, nabla.float64, nabla.int64, nabla.bool), got " +
+  throw DTypeError("expected a dtype (nabla.float32, nabla.float64, nabla.int64, nabla.int32, nabla.bool), got " +
                    py::repr(obj).cast<std::string>());
 }
 

@@ -45,7 +45,8 @@ DType dtype_or(const py::object& dtype, DType fallback) {
   return d ? *d : fallback;
 }
 
-// A reduction over the given dims of an int/bool tensor, in float64 and back to int64.
+// A reduction over the given dims of an int/bool tensor, in float64 and back to int64 (torch sums
+// int32 and bool to int64 too).
 Tensor int_reduce(const Tensor& x, const std::function<Tensor(const Tensor&)>& f) {
   return f(x.to(DType::float64)).to(DType::int64);
 }
@@ -54,11 +55,14 @@ std::vector<Tensor> tensor_list(const py::handle& seq, const char* op) {
   std::vector<Tensor> out;
   for (const py::handle& h : seq) out.push_back(to_tensor(h, op));
   NABLA_CHECK(!out.empty(), ValueError, op, ": expected a non-empty list of tensors");
+  // torch's promotion among tensors: bool < int32 < int64 < float32 < float64.
+  auto rank = [](DType t) {
+    constexpr DType order[] = {DType::boolean, DType::int32, DType::int64, DType::float32, DType::float64};
+    return std::find(std::begin(order), std::end(order), t) - std::begin(order);
+  };
   DType d = out[0].dtype();
   for (const Tensor& t : out)
-    if ((t.dtype() == DType::float64) || (is_floating(t.dtype()) && !is_floating(d)) ||
-        (t.dtype() == DType::int64 && d == DType::boolean))
-      d = t.dtype();
+    if (rank(t.dtype()) > rank(d)) d = t.dtype();
   for (Tensor& t : out)
     if (t.dtype() != d) t = t.to(d);
   return out;
@@ -229,10 +233,13 @@ void bind(py::module_& m) {
   int_keeping("sign", &nabla::sign);
   int_keeping("neg", &nabla::neg);
   def_both(m, cls, "negative", [](const Tensor& x) {
-    return is_floating(x.dtype()) ? nabla::neg(x) : nabla::neg(x.to(DType::float64)).to(DType::int64);
+    NABLA_CHECK(x.dtype() != DType::boolean, DTypeError,
+                "negative: negation of a bool tensor is not supported; use ~ (logical_not)");
+    return is_floating(x.dtype()) ? nabla::neg(x) : to_integer(nabla::neg(x.to(DType::float64)), x.dtype());
   });
   def_both(m, cls, "square", [](const Tensor& x) {
-    return is_floating(x.dtype()) ? nabla::mul(x, x) : nabla::pow(x.to(DType::float64), 2.0).to(DType::int64);
+    if (is_floating(x.dtype())) return nabla::mul(x, x);
+    return to_integer(nabla::pow(x.to(DType::float64), 2.0), x.dtype() == DType::boolean ? DType::int64 : x.dtype());
   });
   def_both(m, cls, "reciprocal", [](const Tensor& x) {
     Tensor f = floating(x);
@@ -323,7 +330,7 @@ void bind(py::module_& m) {
   enum class Bits { and_, or_, xor_ };
   auto bitwise = [](const py::object& a, const py::object& b, Bits kind, const char* name) {
     auto [x, y] = promote(a, b, name);
-    NABLA_CHECK(x.dtype() == DType::boolean || x.dtype() == DType::int64, DTypeError, name,
+    NABLA_CHECK(x.dtype() == DType::boolean || is_integral(x.dtype()), DTypeError, name,
                 ": supported on bool and integer tensors, got ", dtype_name(x.dtype()));
     capture::refuse(name);
     const Shape shape = broadcast_shapes(x.shape(), y.shape(), name);
@@ -337,6 +344,8 @@ void bind(py::module_& m) {
     };
     if (x.dtype() == DType::boolean)
       run.template operator()<bool>();
+    else if (x.dtype() == DType::int32)
+      run.template operator()<int32_t>();
     else
       run.template operator()<int64_t>();
     return out;
@@ -365,10 +374,10 @@ void bind(py::module_& m) {
       py::arg("input"), py::arg("other"));
   auto invert = [](const Tensor& x) {
     if (x.dtype() == DType::boolean) return nabla::logical_not(x);
-    NABLA_CHECK(x.dtype() == DType::int64, DTypeError, "~: supported on bool and integer tensors, got ",
+    NABLA_CHECK(is_integral(x.dtype()), DTypeError, "~: supported on bool and integer tensors, got ",
                 dtype_name(x.dtype()));
     // ~v == -v - 1 in two's complement, exact for the int64 values float64 holds.
-    return nabla::sub(nabla::neg(x.to(DType::float64)), Tensor::scalar(1.0, DType::float64)).to(DType::int64);
+    return to_integer(nabla::sub(nabla::neg(x.to(DType::float64)), Tensor::scalar(1.0, DType::float64)), x.dtype());
   };
   cls.def("__invert__", invert);
   m.def("bitwise_not", invert, py::arg("input"));
@@ -599,6 +608,9 @@ void bind(py::module_& m) {
       m, cls, "index_select",
       [](const Tensor& x, int64_t dim, const Tensor& index) { return nabla::index_select(x, dim, index); },
       py::arg("dim"), py::arg("index"));
+  m.def("_scatter_add", [](const py::object& shape, int64_t dim, const Tensor& index, const Tensor& src) {
+    return nabla::scatter_add(to_shape(shape, "scatter_add"), dim, index, src);
+  });
   m.def("_one_hot",
         [](const Tensor& labels, int64_t num_classes) { return nabla::one_hot(labels, num_classes, DType::int64); });
   m.def("_nonzero", [](const Tensor& mask) {

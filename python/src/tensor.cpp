@@ -8,13 +8,28 @@
 #include "bindings.h"
 #include "nabla/autograd/engine.h"
 #include "nabla/autograd/node.h"
+#include "nabla/compile/tape.h"
 #include "nabla/ops/ops.h"
 
 namespace nabla::python {
 namespace {
 
-int category(DType d) { return d == DType::boolean ? 0 : d == DType::int64 ? 1 : 2; }
-int rank(DType d) { return d == DType::boolean ? 0 : d == DType::int64 ? 1 : d == DType::float32 ? 2 : 3; }
+int category(DType d) { return d == DType::boolean ? 0 : is_integral(d) ? 1 : 2; }
+int rank(DType d) {
+  switch (d) {
+    case DType::boolean:
+      return 0;
+    case DType::int32:
+      return 1;
+    case DType::int64:
+      return 2;
+    case DType::float32:
+      return 3;
+    case DType::float64:
+      return 4;
+  }
+  return 0;
+}
 DType wider(DType a, DType b) { return rank(a) >= rank(b) ? a : b; }
 
 // A binary operand: a tensor, or a Python number (bool, int, float) still without a dtype.
@@ -78,10 +93,10 @@ Tensor materialize(const Operand& o, DType dtype) {
   return o.tensor.dtype() == dtype ? o.tensor : o.tensor.to(dtype);
 }
 
-// int64/bool arithmetic: nabla's kernels are floating; integers are exact in float64 up to 2^53.
+// int64/int32/bool arithmetic (see to_integer); bool operands give int64, made bool by the caller.
 template <class F>
 Tensor integer_op(const Tensor& a, const Tensor& b, F f) {
-  return f(a.to(DType::float64), b.to(DType::float64)).to(DType::int64);
+  return to_integer(f(a.to(DType::float64), b.to(DType::float64)), is_integral(a.dtype()) ? a.dtype() : DType::int64);
 }
 
 enum class Arith { add, sub, mul, div };
@@ -146,10 +161,13 @@ Tensor power(const py::handle& hbase, const py::handle& hexp) {
     if (is_floating(base.dtype())) return nabla::pow(base, e.number);
     if (e.number_category == 2) return nabla::pow(base.to(default_dtype()), e.number);
     NABLA_CHECK(e.number >= 0, ValueError, "pow: integers to negative integer powers are not allowed");
-    return nabla::pow(base.to(DType::float64), e.number).to(DType::int64);
+    return to_integer(nabla::pow(base.to(DType::float64), e.number),
+                      base.dtype() == DType::boolean ? DType::int64 : base.dtype());
   }
   auto [a, b] = promote(hbase, hexp, "pow");
-  if (!is_floating(a.dtype())) return nabla::pow(a.to(DType::float64), b.to(DType::float64)).to(DType::int64);
+  if (!is_floating(a.dtype()))
+    return to_integer(nabla::pow(a.to(DType::float64), b.to(DType::float64)),
+                      a.dtype() == DType::boolean ? DType::int64 : a.dtype());
   return nabla::pow(a, b);
 }
 
@@ -199,6 +217,31 @@ py::object augmented(const py::object& self_obj, const py::object& other, Arith 
   return self_obj;
 }
 
+// A Python callable held by C++ (a gradient hook in a TensorImpl): released with the GIL taken,
+// whichever thread drops the last reference, and left alone once the interpreter is going away.
+std::shared_ptr<PyObject> hold(const py::object& obj) {
+  return std::shared_ptr<PyObject>(obj.inc_ref().ptr(), [](PyObject* p) {
+    if (!Py_IsInitialized() || _Py_IsFinalizing()) return;
+    py::gil_scoped_acquire gil;
+    Py_DECREF(p);
+  });
+}
+
+// Tensor.register_hook's C++ side: the engine runs backward without the GIL; the hook takes it.
+// A compiled step cannot replay Python, so a hook running while one records is an error.
+int64_t register_python_hook(Tensor& t, const py::object& fn) {
+  return t.register_hook([fn = hold(fn)](const Tensor& grad) -> Tensor {
+    capture::refuse("a tensor hook (register_hook)");
+    py::gil_scoped_acquire gil;
+    py::object r = py::reinterpret_borrow<py::object>(fn.get())(grad);
+    if (r.is_none()) return Tensor();
+    if (!py::isinstance<Tensor>(r))
+      throw AutogradError("register_hook: a hook must return a tensor or None, got " +
+                          py::str(r.get_type().attr("__name__")).cast<std::string>());
+    return r.cast<Tensor>();
+  });
+}
+
 void check_defined(const Tensor& t, const char* what) {
   if (!t.defined()) throw ValueError(std::string(what) + ": the tensor is undefined (nabla.Tensor() holds no data)");
 }
@@ -212,6 +255,8 @@ py::dtype numpy_dtype(DType d) {
       return py::dtype::of<double>();
     case DType::int64:
       return py::dtype::of<int64_t>();
+    case DType::int32:
+      return py::dtype::of<int32_t>();
     case DType::boolean:
       return py::dtype::of<bool>();
   }
@@ -235,9 +280,10 @@ DType dtype_of_array(const py::array& a, const char* op) {
   if (kind == 'f' && size == 4) return DType::float32;
   if (kind == 'f' && size == 8) return DType::float64;
   if (kind == 'i' && size == 8) return DType::int64;
+  if (kind == 'i' && size == 4) return DType::int32;
   if (kind == 'b') return DType::boolean;
   throw DTypeError(std::string(op) + ": NumPy dtype " + py::str(a.dtype()).cast<std::string>() +
-                   " is not one nabla's tensors hold (float32, float64, int64, bool); convert it first, e.g. "
+                   " is not one nabla's tensors hold (float32, float64, int64, int32, bool); convert it first, e.g. "
                    "a.astype(np.float32) or a.astype(np.int64)");
 }
 
@@ -435,6 +481,11 @@ void bind(py::module_& m) {
     t.retain_grad();
   });
   cls.def_property_readonly("retains_grad", [](const Tensor& t) { return t.impl()->retains_grad; });
+  cls.def("_register_hook", [](Tensor& t, const py::object& fn) {
+    check_defined(t, "register_hook()");
+    return register_python_hook(t, fn);
+  });
+  cls.def("_remove_hook", [](Tensor& t, int64_t id) { t.remove_hook(id); });
   cls.def(
       "backward",
       [](const Tensor& t, const py::object& gradient, const py::object& retain_graph, bool create_graph) {
@@ -457,6 +508,18 @@ void bind(py::module_& m) {
         return t;
       },
       py::return_value_policy::reference_internal);
+  // `x[index] = v` with gradients: `result` (x with the assignment, computed out of place and
+  // recorded by autograd) is written into x's memory and x takes its place in the graph, as an
+  // in-place op does in torch (a backward that needs x's old values then fails its version check).
+  cls.def("_assign_result", [](Tensor& t, const Tensor& result) {
+    check_defined(t, "__setitem__");
+    {
+      NoGradGuard no_grad;
+      t.copy_(result);
+    }
+    t.impl()->grad_fn = result.grad_fn();
+    t.impl()->requires_grad = result.requires_grad();
+  });
   cls.def_property(
       "data",
       [](const Tensor& t) {
@@ -480,6 +543,7 @@ void bind(py::module_& m) {
     const double v = t.item();
     switch (t.dtype()) {
       case DType::int64:
+      case DType::int32:
         return py::int_(static_cast<int64_t>(v));
       case DType::boolean:
         return py::bool_(v != 0);
@@ -544,7 +608,7 @@ void bind(py::module_& m) {
   }
   cls.def("__neg__", [](const Tensor& t) {
     check_defined(t, "neg");
-    if (t.dtype() == DType::int64) return nabla::neg(t.to(DType::float64)).to(DType::int64);
+    if (is_integral(t.dtype())) return to_integer(nabla::neg(t.to(DType::float64)), t.dtype());
     NABLA_CHECK(t.dtype() != DType::boolean, DTypeError,
                 "neg: negation of a bool tensor is not supported; use ~ (logical_not)");
     return nabla::neg(t);

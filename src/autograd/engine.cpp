@@ -24,6 +24,23 @@ namespace {
 
 Tensor accumulate(const Tensor& acc, const Tensor& g) { return acc.defined() ? acc + g : g; }
 
+// The gradient g of a tensor after its hooks (Tensor::register_hook), in registration order. The
+// list is copied first: a hook may add or remove hooks.
+Tensor run_hooks(const std::shared_ptr<GradHooks>& registered, Tensor g) {
+  if (!registered || registered->list.empty()) return g;
+  const auto hooks = registered->list;
+  for (const auto& [id, hook] : hooks) {
+    Tensor r = hook(g);
+    if (!r.defined()) continue;
+    NABLA_CHECK(r.shape() == g.shape(), AutogradError, "register_hook: a hook changed the gradient's shape from ",
+                g.shape().to_string(), " to ", r.shape().to_string());
+    NABLA_CHECK(r.dtype() == g.dtype(), AutogradError, "register_hook: a hook changed the gradient's dtype from ",
+                dtype_name(g.dtype()), " to ", dtype_name(r.dtype()));
+    g = std::move(r);
+  }
+  return g;
+}
+
 }  // namespace
 
 // Depth-first post-order over the graph: every node after all nodes that feed on it when the
@@ -112,14 +129,11 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
     // graph except a caller's grad_output, detached when the roots are seeded.
     if (options.keep_adjoints) node->adjoint_ = g;
     if (auto r = requested_index.find(node); r != requested_index.end()) requested_grads[r->second] = g;
-    for (auto& weak : node->retained_) {
-      if (auto impl = weak.lock()) {
-        Tensor t(impl);
-        t.set_grad(accumulate(t.grad(), g));
-      }
-    }
-    if (Tensor leaf = node->leaf(); leaf.defined()) {
-      if (!accumulate_leaves) continue;
+    Tensor leaf = node->leaf();
+    if (leaf.defined() && !accumulate_leaves) continue;
+    // The tensor's hooks (retain_grad among them) see its complete gradient and may replace it.
+    g = run_hooks(leaf.defined() ? leaf.impl()->hooks : node->hooks_, std::move(g));
+    if (leaf.defined()) {
       // As PyTorch's AccumulateGrad: a contiguous gradient nothing else refers to becomes .grad
       // as it is; a shared one or a view is copied, so that accumulating into .grad later cannot
       // change another tensor.

@@ -72,6 +72,8 @@ StDType st_dtype_for(DType t) {
       return StDType::I64;
     case DType::boolean:
       return StDType::BOOL;
+    case DType::int32:
+      return StDType::I32;
   }
   throw ValueError("safetensors: unsupported dtype");
 }
@@ -87,6 +89,8 @@ DType nabla_dtype_for(StDType t) {
       return DType::float64;
     case StDType::BOOL:
       return DType::boolean;
+    case StDType::I32:
+      return DType::int32;
     default:
       return DType::int64;
   }
@@ -323,9 +327,6 @@ Tensor read_tensor(const Entry& e, const ByteSource& src, uint64_t data_start, c
         break;
       case StDType::U16:
         out[i] = load_le<uint16_t>(q);
-        break;
-      case StDType::I32:
-        out[i] = load_le<int32_t>(q);
         break;
       case StDType::U32:
         out[i] = load_le<uint32_t>(q);

@@ -381,11 +381,12 @@ Tensor scatter_add(const Shape& shape, int64_t dim, const Tensor& index, const T
       autograd::kSavesNothing);
 }
 
-Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
+Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index_in) {
   detail::check_defined(x, "index_select");
-  NABLA_CHECK(index.dim() == 1 && index.dtype() == DType::int64, ShapeError,
-              "index_select: index must be a 1-D int64 tensor, got ", dtype_name(index.dtype()), " ",
-              index.shape().to_string());
+  NABLA_CHECK(index_in.dim() == 1 && is_integral(index_in.dtype()), ShapeError,
+              "index_select: index must be a 1-D int64 or int32 tensor, got ", dtype_name(index_in.dtype()), " ",
+              index_in.shape().to_string());
+  const Tensor index = index_in.to(DType::int64);  // as torch: int32 indices select too
   int d = normalize_dim(dim, x.dim(), "index_select");
   // Expand the 1-D index along every other dimension and gather.
   Shape ishape = x.shape();

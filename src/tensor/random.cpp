@@ -527,7 +527,7 @@ Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, G
       }
       NABLA_CHECK(sum > 0, ValueError, "multinomial: invalid distribution in row ", r, " (sum of probabilities <= 0)");
     }
-    if (!replacement || num_samples == 1) {
+    if (!replacement) {  // torch 1.13 draws with replacement by its cumulative-sum kernel even for one sample
       Tensor q = Tensor::empty(Shape{rows, cats}, probs.dtype());
       exponential_(q, 1.0, gen);
       const T* e = q.data<T>();

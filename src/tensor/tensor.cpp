@@ -1,5 +1,6 @@
 #include "nabla/tensor/tensor.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -100,6 +101,7 @@ std::vector<T> Tensor::to_vector() const {
 template std::vector<float> Tensor::to_vector<float>() const;
 template std::vector<double> Tensor::to_vector<double>() const;
 template std::vector<int64_t> Tensor::to_vector<int64_t>() const;
+template std::vector<int32_t> Tensor::to_vector<int32_t>() const;
 
 double Tensor::at(std::initializer_list<int64_t> index) const {
   NABLA_CHECK(int(index.size()) == dim(), ShapeError, "at(): ", index.size(), " indices for a tensor with ", dim(),
@@ -147,7 +149,31 @@ void Tensor::retain_grad() {
   NABLA_CHECK(requires_grad(), AutogradError, "retain_grad() on a tensor that does not require grad");
   if (is_leaf() || impl_->retains_grad) return;
   impl_->retains_grad = true;
-  impl_->grad_fn->retained_.push_back(impl_);
+  register_hook([weak = std::weak_ptr<TensorImpl>(impl_)](const Tensor& g) {
+    if (auto impl = weak.lock()) {
+      Tensor t(impl);
+      t.set_grad(t.grad().defined() ? t.grad() + g : g);
+    }
+    return Tensor();
+  });
+}
+
+int64_t Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) {
+  TensorImpl& impl = get("register_hook");
+  NABLA_CHECK(impl.requires_grad, AutogradError,
+              "register_hook: cannot register a hook on a tensor that does not require grad");
+  std::shared_ptr<GradHooks>& hooks = impl.grad_fn ? impl.grad_fn->hooks_ : impl.hooks;
+  if (!hooks) hooks = std::make_shared<GradHooks>();
+  static std::atomic<int64_t> last_id{0};
+  const int64_t id = ++last_id;
+  hooks->list.emplace_back(id, std::move(hook));
+  return id;
+}
+
+void Tensor::remove_hook(int64_t id) {
+  if (!impl_) return;
+  for (GradHooks* hooks : {impl_->hooks.get(), impl_->grad_fn ? impl_->grad_fn->hooks_.get() : nullptr})
+    if (hooks) std::erase_if(hooks->list, [id](const auto& h) { return h.first == id; });
 }
 
 void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
@@ -377,7 +403,7 @@ std::string Tensor::to_string() const {
     std::string s;
     if (dtype() == DType::boolean)
       s = v != 0 ? "True" : "False";
-    else if (dtype() == DType::int64)
+    else if (is_integral(dtype()))
       s = std::to_string(static_cast<int64_t>(v));
     else
       s = format_number(v, all_integral, 4, sci);

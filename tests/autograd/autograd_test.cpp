@@ -65,6 +65,58 @@ TEST(Autograd, RetainGradOnIntermediate) {
   EXPECT_FALSE(other.grad().defined());  // not retained: PyTorch leaves it empty too
 }
 
+// register_hook: hooks see the complete gradient in registration order (retain_grad among them)
+// and may replace it; a non-leaf's hooks outlive the tensor; grad() returns the gradient before
+// the hooks; remove_hook takes one away.
+TEST(Autograd, GradHooksReplaceInOrderAndCanBeRemoved) {
+  Tensor x = leaf({1.0, 2.0});
+  std::vector<std::string> order;
+  const int64_t doubling = x.register_hook([&](const Tensor& g) {
+    order.push_back("x*2");
+    return g * 2.0;
+  });
+  x.register_hook([&](const Tensor& g) {
+    order.push_back("x:" + std::to_string(g.to_vector<double>()[0]));
+    return Tensor();
+  });
+  Tensor h = x * 3.0;
+  h.register_hook([&](const Tensor& g) {
+    order.push_back("h+1");
+    return g + 1.0;
+  });
+  h.retain_grad();
+  Tensor y = sum(h * h);  // dy/dh = 2h = (6, 12)
+  h = Tensor();           // the hooks stay with the graph node
+  y.backward();
+  EXPECT_EQ(v(x.grad()), (std::vector<double>{42, 78}));  // ((6, 12) + 1) * 3 * 2
+  EXPECT_EQ(order, (std::vector<std::string>{"h+1", "x*2", "x:42.000000"}));
+  x.remove_hook(doubling);
+  x.zero_grad();
+  sum(x * 3.0).backward();
+  EXPECT_EQ(v(x.grad()), (std::vector<double>{3, 3}));
+  // grad() returns what reaches the input, before its hooks.
+  x.zero_grad();
+  EXPECT_EQ(v(grad({sum(x * 5.0)}, {x})[0]), (std::vector<double>{5, 5}));
+  // A hook may not change the gradient's shape; a tensor that needs no grad takes no hook.
+  Tensor z = x * 1.0;
+  z.register_hook([](const Tensor&) { return zeros({3}, DType::float64); });
+  EXPECT_THROW(sum(z).backward(), AutogradError);
+  EXPECT_THROW(Tensor::from_vector({1.0}, {1}).register_hook([](const Tensor& g) { return g; }), AutogradError);
+}
+
+TEST(Autograd, RetainGradRunsInRegistrationOrderWithHooks) {
+  Tensor x = leaf({1.0});
+  Tensor a = x * 3.0, b = x * 4.0;
+  a.retain_grad();  // before the hook: the raw gradient
+  a.register_hook([](const Tensor& g) { return g * 5.0; });
+  b.register_hook([](const Tensor& g) { return g * 5.0; });
+  b.retain_grad();  // after it: the replaced one
+  (sum(a) + sum(b)).backward();
+  EXPECT_EQ(a.grad().item(), 1.0);
+  EXPECT_EQ(b.grad().item(), 5.0);
+  EXPECT_EQ(x.grad().item(), 35.0);
+}
+
 TEST(Autograd, NoGradAndDetach) {
   Tensor x = leaf({1.0});
   {

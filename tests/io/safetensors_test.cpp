@@ -71,6 +71,7 @@ std::string raw(std::initializer_list<T> values) {
 Tensor f32(std::vector<float> v, Shape s) { return Tensor::from_vector(v, s); }
 Tensor f64(std::vector<double> v, Shape s) { return Tensor::from_vector(v, s, DType::float64); }
 Tensor i64(std::vector<int64_t> v, Shape s) { return Tensor::from_vector(v, s); }
+Tensor i32(std::vector<double> v, Shape s) { return Tensor::from_vector(v, s, DType::int32); }
 Tensor boolean(std::vector<bool> v, Shape s) {
   Tensor t = Tensor::empty(s, DType::boolean);
   for (size_t i = 0; i < v.size(); ++i) t.data<bool>()[i] = v[i];
@@ -103,6 +104,9 @@ std::vector<double> values_of(const Tensor& t) {
       case DType::boolean:
         out.push_back(t.data<bool>()[i] ? 1.0 : 0.0);
         break;
+      case DType::int32:
+        out.push_back(static_cast<double>(t.data<int32_t>()[i]));
+        break;
     }
   }
   return out;
@@ -130,6 +134,7 @@ NamedTensors sample_tensors() {
       {"step", i64({std::numeric_limits<int64_t>::min(), -1, 0, std::numeric_limits<int64_t>::max()}, {2, 2})},
       {"mean", f64({M_PI, -1e-310, 1e300}, {3, 1})},
       {"mask", boolean({true, false, false, true, true}, {5})},
+      {"counts", i32({-2147483648.0, -1, 0, 2147483647.0, 5}, {5})},
       {"scalar", f32({7.0f}, {})},
       {"nothing", f64({}, {0, 4})},
   };
@@ -149,8 +154,8 @@ TEST_F(SafetensorsTest, RoundTripEveryDtypeAndShape) {
   EXPECT_EQ(f.metadata, (std::map<std::string, std::string>{{"epoch", "3"}, {"framework", "nabla"}}));
   EXPECT_THROW(f.at("missing"), ValueError);
   // File order is data-offset order: descending alignment, then name.
-  EXPECT_EQ(f.names(),
-            (std::vector<std::string>{"step", "mean", "nothing", "layer.0.bias", "layer.0.weight", "scalar", "mask"}));
+  EXPECT_EQ(f.names(), (std::vector<std::string>{"step", "mean", "nothing", "layer.0.bias", "layer.0.weight", "scalar",
+                                                 "counts", "mask"}));
 }
 
 TEST_F(SafetensorsTest, RoundTripNonContiguousView) {
@@ -196,7 +201,8 @@ TEST_F(SafetensorsTest, WriterSortsByAlignmentThenNameAndAlignsData) {
                                              {"b_f32", f32({1, 2, 3}, {3})},
                                              {"c_f64", f64({1, 2}, {2})},
                                              {"d_i64", i64({5}, {1})},
-                                             {"e_f32", f32({4}, {1})}});
+                                             {"e_f32", f32({4}, {1})},
+                                             {"f_i32", i32({7, 8, 9}, {3})}});
   uint64_t n = 0;
   std::memcpy(&n, bytes.data(), 8);
   EXPECT_EQ(n % 8, 0u);
@@ -206,10 +212,10 @@ TEST_F(SafetensorsTest, WriterSortsByAlignmentThenNameAndAlignsData) {
     order.push_back(k);
     const uint64_t begin = v["data_offsets"][0];
     const std::string dt = v["dtype"];
-    const uint64_t item = dt == "BOOL" ? 1 : dt == "F32" ? 4 : 8;
+    const uint64_t item = dt == "BOOL" ? 1 : (dt == "F32" || dt == "I32") ? 4 : 8;
     EXPECT_EQ((8 + n + begin) % item, 0u) << k;
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"d_i64", "c_f64", "b_f32", "e_f32", "a_bool"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"d_i64", "c_f64", "b_f32", "e_f32", "f_i32", "a_bool"}));
 }
 
 TEST_F(SafetensorsTest, WritesSameBytesAsPythonReferenceLayout) {
@@ -282,6 +288,7 @@ void expect_matches_golden(const SafetensorsFile& f, const nlohmann::json& want)
     const DType expect_dtype = dt == "F64"                                    ? DType::float64
                                : dt == "BOOL"                                 ? DType::boolean
                                : (dt == "F32" || dt == "F16" || dt == "BF16") ? DType::float32
+                               : dt == "I32"                                  ? DType::int32
                                                                               : DType::int64;
     EXPECT_EQ(t.dtype(), expect_dtype);
     EXPECT_EQ(t.shape().vec(), w["shape"].get<std::vector<int64_t>>());

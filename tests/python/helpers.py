@@ -5,7 +5,7 @@ import nabla
 import torch
 
 TORCH_DTYPE = {nabla.float32: torch.float32, nabla.float64: torch.float64, nabla.int64: torch.int64,
-               nabla.bool: torch.bool}
+               nabla.int32: torch.int32, nabla.bool: torch.bool}
 NABLA_DTYPE = {v: k for k, v in TORCH_DTYPE.items()}
 
 
@@ -19,7 +19,7 @@ def assert_same(a, b, exact=False, rtol=None, atol=None):
     assert tuple(a.shape) == tuple(b.shape), (a.shape, b.shape)
     assert TORCH_DTYPE[a.dtype] == b.dtype, (a.dtype, b.dtype)
     x, y = a.detach().numpy(), b.detach().numpy()
-    if exact or a.dtype in (nabla.int64, nabla.bool):
+    if exact or a.dtype in (nabla.int64, nabla.int32, nabla.bool):
         np.testing.assert_array_equal(x, y)
     else:
         t = tol(a.dtype)

@@ -232,3 +232,25 @@ def test_long_replays_called_one_by_one_release_the_gil():
         stop[0] = True
         th.join()
     assert after - before > 5
+
+
+def test_compiled_step_is_a_vectorcall_object():
+    """The replay path: CPython's vectorcall into C++ (no argument tuple, no pybind11 dispatch),
+    the same result object each replay, errors as nabla's exceptions, the helpers forwarded."""
+    params, x, y = make_problem(5)
+    step = nabla.compile(make_step(params))
+    assert type(step).__name__ == "CompiledStep" and type(step).__flags__ & (1 << 11)  # Py_TPFLAGS_HAVE_VECTORCALL
+    first = [step(x, y) for _ in range(4)]
+    assert first[2] is first[3]  # replays return one object, overwritten each call
+    assert step.stats()["replays"] == 2 and step.__wrapped__ is not None and "CompiledStep" in repr(step)
+    with pytest.raises(ValueError, match="inputs are tensors, got int for input 1"):
+        step(x, 3)
+    with pytest.raises(ValueError, match="by position"):
+        step(x, y=y)
+    with pytest.raises(nabla.CaptureError, match="requires grad"):
+        step(x, params[0])
+    sub = nabla.nn.Parameter(y.clone(), requires_grad=False)  # a Tensor subclass: the general path
+    assert type(sub) is not nabla.Tensor
+    replays = step.stats()["replays"]
+    step(x, sub)
+    assert step.stats()["replays"] == replays + 1

@@ -131,3 +131,59 @@ def test_errors():
         DataLoader(range(3), batch_size=0)
     with pytest.raises(ValueError, match="mutually exclusive"):
         DataLoader(range(3), sampler=[0, 1, 2], shuffle=True)
+
+
+SAMPLERS = """
+th.manual_seed(SEED)
+ds = list(range(N))
+g = th.Generator(); g.manual_seed(11)
+out = {}
+out["rep"] = list(data.RandomSampler(ds, replacement=True, num_samples=K))
+out["rep_default_n"] = list(data.RandomSampler(ds, replacement=True))
+out["rep_gen"] = list(data.RandomSampler(ds, replacement=True, num_samples=K, generator=g))
+out["perm_more"] = list(data.RandomSampler(ds, num_samples=N + 3, generator=g))
+out["seq"] = list(data.SequentialSampler(ds))
+out["subset"] = list(data.SubsetRandomSampler([5, 1, 9, 3], generator=g))
+out["subset_default"] = list(data.SubsetRandomSampler(range(4)))
+w = [0.1, 0.9, 0.4, 0.7, 3.0, 0.6]
+out["weighted"] = list(data.WeightedRandomSampler(w, K))
+out["weighted_norep"] = list(data.WeightedRandomSampler(w, 5, replacement=False, generator=g))
+out["weighted_tensor"] = list(data.WeightedRandomSampler(th.tensor(w), 7, generator=g))
+out["batches"] = list(data.BatchSampler(data.RandomSampler(ds, generator=g), 3, False))
+out["batches_drop"] = list(data.BatchSampler(data.SequentialSampler(ds), 4, True))
+out["lens"] = [len(data.RandomSampler(ds, replacement=True, num_samples=K)), len(data.WeightedRandomSampler(w, K)),
+               len(data.BatchSampler(range(N), 4, False)), len(data.BatchSampler(range(N), 4, True))]
+x = th.arange(N, dtype=th.float32) * 10
+y = th.arange(N)
+loader = data.DataLoader(data.TensorDataset(x, y), batch_size=4,
+                         sampler=data.RandomSampler(range(N), replacement=True, num_samples=10, generator=g))
+out["loader_sampler"] = [yb.tolist() for _, yb in loader]
+loader = data.DataLoader(data.TensorDataset(x, y), batch_sampler=data.BatchSampler(range(N), 3, True))
+out["loader_batch_sampler"] = [yb.tolist() for _, yb in loader]
+g2 = th.Generator(); g2.manual_seed(5)
+loader = data.DataLoader(list(zip(range(N), [float(i) / 2 for i in range(N)])), batch_size=5, shuffle=True, generator=g2)
+out["loader_gen"] = [[a.tolist(), b.tolist()] for a, b in loader]
+dicts = [{"x": th.tensor([float(i), 1.0]), "label": i, "name": "s%d" % i} for i in range(N)]
+out["loader_dict"] = [(b["x"].tolist(), b["label"].tolist(), b["name"]) for b in data.DataLoader(dicts, batch_size=4)]
+out["after"] = th.rand(2).tolist()
+out["after_g"] = th.rand(2, generator=g).tolist()
+"""
+
+
+@pytest.mark.parametrize("n,k", [(10, 5), (7, 32), (13, 70), (40, 1)])
+def test_samplers_match_torch(n, k):
+    t, m = both(SAMPLERS, SEED=9, N=n, K=k)
+    for key in t["out"]:
+        assert m["out"][key] == t["out"][key], key
+
+
+def test_sampler_errors():
+    from nabla.utils.data import RandomSampler, WeightedRandomSampler
+    with pytest.raises(ValueError, match="num_samples should be a positive integer"):
+        RandomSampler(range(3), replacement=True, num_samples=0)
+    with pytest.raises(TypeError, match="replacement should be a boolean"):
+        RandomSampler(range(3), replacement=1)
+    with pytest.raises(ValueError, match="weights should be a 1d sequence"):
+        WeightedRandomSampler([[0.5, 0.5]], 2)
+    with pytest.raises(ValueError, match="num_samples"):
+        WeightedRandomSampler([0.5, 0.5], True)

@@ -3,6 +3,7 @@
 another directory; `cmake --install build --component python` installs an importable package;
 the extension links libnabla statically."""
 import glob
+import json
 import os
 import pathlib
 import re
@@ -21,6 +22,50 @@ CHECK = ("import nabla, sys; x = nabla.tensor([1.0, 2.0], requires_grad=True); (
 # The nabla command comes with the package (nabla/bin), and nabla.trace runs that copy.
 CLI_CHECK = ("import nabla; from nabla import notebook; t = nabla.trace('x*y', x=3, y=2, show=False); "
              "print(notebook.cli_path(), t['grad']['x'])")
+
+
+# A small training and the course's XOR demo, run by the installed wheel's Python.
+TRAIN_CHECK = """
+import json, nabla
+from nabla import nn
+nabla.manual_seed(0)
+x = nabla.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+y = nabla.tensor([[0.0], [1.0], [1.0], [0.0]])
+model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+opt = nabla.optim.Adam(model.parameters(), lr=0.05)
+losses = []
+for _ in range(300):
+    opt.zero_grad()
+    loss = nn.functional.binary_cross_entropy_with_logits(model(x), y)
+    loss.backward()
+    opt.step()
+    losses.append(loss.item())
+print(json.dumps({"first": losses[0], "last": losses[-1], "demo": nabla.demo("xor", show=False)}))
+"""
+
+
+def linked_packages(binary):
+    """The Debian packages owning the libraries `binary` loads (ldd), after checking that every one
+    resolves, none lies in the source/build tree, and no RPATH/RUNPATH points there."""
+    deps = subprocess.check_output(["ldd", str(binary)], text=True)
+    assert "not found" not in deps, deps
+    packages = set()
+    for line in deps.splitlines():
+        m = re.search(r"(/\S+)", line.split("=>")[-1])
+        if not m:
+            continue  # linux-vdso: in the kernel
+        path = m.group(1)
+        assert not os.path.realpath(path).startswith(str(ROOT)), f"{binary} loads {path} from the build tree"
+        owner = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True)
+        if owner.returncode != 0:
+            owner = subprocess.run(["dpkg", "-S", os.path.realpath(path)], capture_output=True, text=True)
+        assert owner.returncode == 0, f"{binary}: {path} belongs to no Debian package"
+        packages.add(owner.stdout.split(":")[0])
+    dynamic = subprocess.check_output(["readelf", "-d", str(binary)], text=True)
+    for line in dynamic.splitlines():
+        if "RPATH" in line or "RUNPATH" in line:
+            assert str(ROOT) not in line and "build" not in line, f"{binary}: {line.strip()}"
+    return packages
 
 
 def cmake_version():
@@ -59,6 +104,26 @@ def test_wheel_installs_in_a_venv(build_dir, tmp_path):
     clean.pop("NABLA_CLI", None)
     cli, grad = run([str(venv / "bin" / "python"), "-c", CLI_CHECK], cwd=elsewhere, env=clean).split()
     assert cli.startswith(str(venv)) and cli.endswith("/nabla/bin/nabla") and float(grad) == 2.0
+
+    # A small training and nabla.demo("xor") (the CLI inside the wheel) from the venv, elsewhere.
+    result = json.loads(run([str(venv / "bin" / "python"), "-c", TRAIN_CHECK], cwd=elsewhere, env=clean))
+    assert result["last"] < 0.2 * result["first"], result
+    want = json.loads(run([str(build_dir / "nabla"), "demo", "xor", "--json"], cwd=elsewhere))["numbers"]
+    assert result["demo"] == want and want
+
+    # What the installed extension and commands load: Debian 12 runtime packages only, each named
+    # in the README's list of what a target machine needs.
+    installed = pathlib.Path(cli).parent.parent
+    binaries = glob.glob(str(installed / "_C*.so")) + [cli, str(installed / "bin" / "nabla-serve")]
+    assert len(binaries) == 3, binaries
+    packages = set()
+    for b in binaries:
+        packages |= linked_packages(b)
+    readme = (ROOT / "README.md").read_text()
+    needs = readme[readme.index("## Python and Jupyter"):]
+    needs = needs[needs.index("A target machine needs"):][:800]
+    missing = sorted(p for p in packages if p not in needs)
+    assert not missing, f"the README's list of runtime packages lacks {missing} (found {sorted(packages)})"
 
 
 def test_cmake_install_component(build_dir, tmp_path):

@@ -40,15 +40,6 @@ def test_dtype_aliases_and_names():
     assert pickle.loads(pickle.dumps(nabla.float64)) == nabla.float64
 
 
-def test_int32_is_a_clear_dtype_error():
-    with pytest.raises(nabla.DTypeError, match="int32: nabla's tensors hold float32, float64, int64 and bool"):
-        nabla.zeros(2, dtype=nabla.int32)
-    with pytest.raises(nabla.DTypeError, match="int32"):
-        nabla.tensor([1, 2]).int()
-    with pytest.raises(nabla.DTypeError, match="int32"):
-        nabla.from_numpy(np.zeros(3, dtype=np.int32))
-
-
 @pytest.mark.parametrize("fn", ["zeros", "ones"])
 def test_filled(fn):
     for args in [(2, 3), ((2, 3),), ([4],), ((),)]:

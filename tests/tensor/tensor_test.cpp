@@ -92,6 +92,46 @@ TEST(DTypes, MixingFloatTypesIsAnErrorNamingBoth) {
   EXPECT_EQ(v(ones({2}).to(DType::float64)), (std::vector<double>{1, 1}));
 }
 
+// int32: held, converted (wrapping as two's complement from int64, truncating from floats),
+// compared, selected, joined, argmax'ed and printed; not differentiable, not a float kernel's input.
+TEST(DTypes, Int32IsHeldConvertedComparedAndIndexed) {
+  EXPECT_EQ(element_size(DType::int32), 4u);
+  EXPECT_EQ(dtype_name(DType::int32), "int32");
+  EXPECT_TRUE(is_integral(DType::int32) && !is_floating(DType::int32));
+  Tensor a = Tensor::from_vector({3.0, -1.0, 7.0, 2147483647.0}, {2, 2}, DType::int32);
+  EXPECT_EQ(a.dtype(), DType::int32);
+  EXPECT_EQ(a.to_vector<int32_t>(), (std::vector<int32_t>{3, -1, 7, 2147483647}));
+  EXPECT_EQ(a.to(DType::int64).to_vector<int64_t>(), (std::vector<int64_t>{3, -1, 7, 2147483647}));
+  EXPECT_EQ(
+      Tensor::from_vector(std::vector<int64_t>{2147483648LL, -2147483649LL}, {2}).to(DType::int32).to_vector<int32_t>(),
+      (std::vector<int32_t>{-2147483647 - 1, 2147483647}));
+  EXPECT_EQ(Tensor::from_vector({1.9, -1.9}, {2}).to(DType::int32).to_vector<int32_t>(), (std::vector<int32_t>{1, -1}));
+  EXPECT_EQ(v(a.to(DType::float64)), (std::vector<double>{3, -1, 7, 2147483647}));
+  EXPECT_EQ(v(full({2}, -4, DType::int32)), (std::vector<double>{-4, -4}));
+  EXPECT_EQ(v(arange(0, 6, 2, DType::int32)), (std::vector<double>{0, 2, 4}));
+  EXPECT_EQ(a.at({1, 1}), 2147483647.0);
+  EXPECT_EQ(a.slice(0, 1, 2).slice(1, 0, 1).item(), 7.0);
+  // Comparisons give bool; where, concat and stack keep int32.
+  EXPECT_EQ(gt(a, full({2, 2}, 2, DType::int32)).to_vector<double>(), (std::vector<double>{1, 0, 1, 1}));
+  EXPECT_EQ(gt(a, full({2, 2}, 2, DType::int32)).dtype(), DType::boolean);
+  Tensor w = where(lt(a, zeros({2, 2}, DType::int32)), zeros({2, 2}, DType::int32), a);
+  EXPECT_EQ(w.dtype(), DType::int32);
+  EXPECT_EQ(v(w), (std::vector<double>{3, 0, 7, 2147483647}));
+  EXPECT_EQ(concat({a, a}, 0).dtype(), DType::int32);
+  EXPECT_EQ(v(stack({a, a}, 0).slice(0, 1, 2)), v(a));
+  // Selection: int32 values gathered by int64 indices; index_select also takes an int32 index.
+  EXPECT_EQ(v(gather(a, 1, Tensor::from_vector(std::vector<int64_t>{1, 0, 0, 0}, {2, 2}))),
+            (std::vector<double>{-1, 3, 7, 7}));
+  Tensor x = Tensor::from_vector({10.0, 20.0, 30.0}, {3});
+  EXPECT_EQ(v(index_select(x, 0, Tensor::from_vector({2.0, 0.0}, {2}, DType::int32))), (std::vector<double>{30, 10}));
+  EXPECT_THROW(index_select(x, 0, Tensor::from_vector({0.5}, {1}, DType::float32)), ShapeError);
+  EXPECT_EQ(argmax(a, 1).to_vector<int64_t>(), (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(argmin(a.reshape({-1}), 0).item(), 1.0);
+  EXPECT_EQ(a.to_string(), "tensor([[         3,         -1],\n        [         7, 2147483647]], dtype=int32)");
+  EXPECT_THROW(zeros({2}, DType::int32).requires_grad_(), DTypeError);
+  EXPECT_THROW(exp(zeros({2}, DType::int32)), DTypeError);
+}
+
 TEST(Reductions, ShapesWithAndWithoutKeepdim) {
   Tensor x = zeros({2, 3, 4});
   EXPECT_EQ(sum(x, {1}).shape(), (Shape{2, 4}));

@@ -24,6 +24,11 @@ namespace nabla {
 // input; an undefined Tensor means "no gradient flows to this input".
 using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_out, const Tensor& out)>;
 
+// A tensor's gradient hooks (Tensor::register_hook), with their ids, in registration order.
+struct GradHooks {
+  std::vector<std::pair<int64_t, std::function<Tensor(const Tensor&)>>> list;
+};
+
 class Node : public std::enable_shared_from_this<Node> {
  public:
   Node(std::string name, BackwardFn backward, std::vector<std::shared_ptr<Node>> next, const Tensor& output,
@@ -92,8 +97,9 @@ class Node : public std::enable_shared_from_this<Node> {
   // Engine scratch, valid only during one backward pass.
   Tensor grad_buffer_;
   uint64_t visit_mark_ = 0;  // the engine's topological sort marks visited nodes here
-  // Non-leaf tensors whose .grad should receive this node's output gradient.
-  std::vector<std::weak_ptr<TensorImpl>> retained_;
+  // The hooks registered on this node's output tensor (Tensor::register_hook on a non-leaf):
+  // kept by the node, so they run even after that tensor is gone, as PyTorch's.
+  std::shared_ptr<GradHooks> hooks_;
 };
 
 // The node at the end of every leaf tensor that requires grad: it adds the arriving gradient

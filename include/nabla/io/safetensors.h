@@ -10,16 +10,16 @@
 //   Tensor w2 = f.at("fc.weight");   // f.metadata.at("epoch") == "3"
 //
 // Writing follows the reference implementation (safetensors 0.3/0.4, Rust) byte for byte:
-// tensors sorted by dtype in descending alignment (I64, F64, F32, BOOL) and then by name, so each
+// tensors sorted by dtype in descending alignment (I64, F64, F32, I32, BOOL) and then by name, so each
 // tensor's data starts at a multiple of its element size; compact JSON with "__metadata__" first
 // (its keys sorted, for reproducible files) and the fields in the order dtype, shape,
 // data_offsets; the header padded with spaces to a multiple of 8. The file is written atomically
 // (see atomic_file.h): a failed save leaves any previous file untouched.
 //
-// dtypes: nabla float32/float64/int64/bool are written as F32/F64/I64/BOOL and read back as
-// themselves. Other dtypes are converted on reading, losslessly:
+// dtypes: nabla float32/float64/int64/int32/bool are written as F32/F64/I64/I32/BOOL and read
+// back as themselves. Other dtypes are converted on reading, losslessly:
 //   F16, BF16             -> float32
-//   I8, I16, I32, U8, U16, U32 -> int64
+//   I8, I16, U8, U16, U32 -> int64
 //   U64                   -> int64 (a value above 2^63 - 1 is an error)
 // FP8 types (F8_E4M3, F8_E5M2) and anything else are rejected.
 //

@@ -1,7 +1,9 @@
 // nabla/tensor/dtype.h — element types a tensor can hold.
 //
 // float32 and float64 are the differentiable types. int64 holds indices (argmax, gather),
-// boolean holds masks (comparisons, where). Mixed float32/float64 arithmetic is an error,
+// int32 holds the integers NumPy/PyTorch code passes as int32 (stored, converted, compared, indexed
+// with; arithmetic on it is the Python module's, as torch 1.13 promotes), boolean holds masks
+// (comparisons, where). Mixed float32/float64 arithmetic is an error,
 // not a silent promotion: the caller converts explicitly with Tensor::to(dtype).
 //
 //   Tensor x = nabla::zeros({2, 3}, DType::float64);
@@ -14,7 +16,7 @@
 
 namespace nabla {
 
-enum class DType : uint8_t { float32, float64, int64, boolean };
+enum class DType : uint8_t { float32, float64, int64, boolean, int32 };
 
 constexpr size_t element_size(DType t) {
   switch (t) {
@@ -26,6 +28,8 @@ constexpr size_t element_size(DType t) {
       return 8;
     case DType::boolean:
       return 1;
+    case DType::int32:
+      return 4;
   }
   return 0;
 }
@@ -40,11 +44,14 @@ constexpr std::string_view dtype_name(DType t) {
       return "int64";
     case DType::boolean:
       return "bool";
+    case DType::int32:
+      return "int32";
   }
   return "?";
 }
 
 constexpr bool is_floating(DType t) { return t == DType::float32 || t == DType::float64; }
+constexpr bool is_integral(DType t) { return t == DType::int64 || t == DType::int32; }
 
 // C++ type <-> DType.
 template <class T>
@@ -60,6 +67,10 @@ struct dtype_of<double> {
 template <>
 struct dtype_of<int64_t> {
   static constexpr DType value = DType::int64;
+};
+template <>
+struct dtype_of<int32_t> {
+  static constexpr DType value = DType::int32;
 };
 template <>
 struct dtype_of<bool> {
@@ -93,6 +104,8 @@ decltype(auto) dispatch_all(DType t, Fn&& fn) {
       return fn.template operator()<int64_t>();
     case DType::boolean:
       return fn.template operator()<bool>();
+    case DType::int32:
+      return fn.template operator()<int32_t>();
   }
   return fn.template operator()<float>();
 }

@@ -9,6 +9,7 @@
 //   loss.backward();            // w.grad() now holds d loss / d w
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ namespace nabla {
 
 class Node;
 class Tensor;
+struct GradHooks;  // Tensor::register_hook's functions (nabla/autograd/node.h)
 
 // The state behind a Tensor handle. Users work with Tensor; ops and autograd read this.
 struct TensorImpl {
@@ -37,6 +39,8 @@ struct TensorImpl {
   std::shared_ptr<TensorImpl> grad;
   std::shared_ptr<Node> grad_fn;
   std::weak_ptr<Node> accumulator;
+  // A leaf's register_hook functions (a non-leaf's are kept by its grad_fn).
+  std::shared_ptr<GradHooks> hooks;
   std::string name;  // optional, shown by printing and graph export
 
   int64_t numel() const { return shape.numel(); }
@@ -105,8 +109,17 @@ class Tensor {
   void set_grad(const Tensor& g);
   // Sets .grad to undefined (set_to_none, as PyTorch 2 does) or fills it with zeros.
   void zero_grad(bool set_to_none = true);
-  // Asks a non-leaf to keep its gradient in .grad after backward.
+  // Asks a non-leaf to keep its gradient in .grad after backward (a hook, in registration order
+  // with register_hook's, as PyTorch 1.13).
   void retain_grad();
+  // Calls `hook` with this tensor's gradient each time a backward pass has computed it, before it
+  // flows on (or, for a leaf, before backward accumulates it into .grad; grad() returns the
+  // gradient as it was before the hooks, as PyTorch). A hook returning a defined tensor (same shape
+  // and dtype) replaces the gradient. Hooks run in registration order; returns an id for remove_hook.
+  //   int64_t id = h.register_hook([](const Tensor& g) { return g.clamp(-1, 1); });
+  //   h.remove_hook(id);
+  int64_t register_hook(std::function<Tensor(const Tensor&)> hook);
+  void remove_hook(int64_t id);
   // Backpropagates from this tensor. A non-scalar tensor needs an explicit `gradient`.
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
   // The same data, cut from the graph.

@@ -110,7 +110,7 @@ class Trainer {
   std::unique_ptr<optim::Optimizer> optimizer_;
   std::shared_ptr<optim::LRScheduler> scheduler_;
   std::vector<std::pair<std::string, Tensor>> parameters_;  // named, for messages
-  std::optional<TrainStep> step_;  // one batch's update, on the members above
+  std::optional<TrainStep> step_;                           // one batch's update, on the members above
   int64_t epoch_ = 0;
 };
 

@@ -1,2 +1,2 @@
-"""nabla.utils — as torch.utils: ``nabla.utils.data`` (Dataset, DataLoader, ...)."""
-from . import data  # noqa: F401
+"""nabla.utils — as torch.utils: ``nabla.utils.data`` (Dataset, DataLoader, ...), ``nabla.utils.hooks``."""
+from . import data, hooks  # noqa: F401

@@ -1,9 +1,10 @@
 """nabla.utils.data — torch.utils.data for nabla: Dataset, TensorDataset, DataLoader (torch's
 shuffle order for the same seed), samplers, default_collate, random_split, Subset."""
 from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
+from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
+                      WeightedRandomSampler)
 from .dataloader import DataLoader, default_collate, default_convert
 
 __all__ = ["ConcatDataset", "Dataset", "Subset", "TensorDataset", "random_split", "BatchSampler", "RandomSampler",
-           "Sampler", "SequentialSampler", "SubsetRandomSampler", "DataLoader", "default_collate",
+           "Sampler", "SequentialSampler", "SubsetRandomSampler", "WeightedRandomSampler", "DataLoader", "default_collate",
            "default_convert"]

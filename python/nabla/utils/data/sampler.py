@@ -2,7 +2,8 @@
 the samples in torch's order for the same seed and leaves the generators in torch's state)."""
 from ... import _C
 
-__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "BatchSampler", "SubsetRandomSampler"]
+__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "BatchSampler", "SubsetRandomSampler",
+           "WeightedRandomSampler"]
 
 
 class Sampler:
@@ -43,8 +44,6 @@ class RandomSampler(Sampler):
             raise TypeError(f"replacement should be a boolean value, but got replacement={self.replacement}")
         if not isinstance(self.num_samples, int) or self.num_samples <= 0:
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={self.num_samples}")
-        if replacement:
-            raise NotImplementedError("nabla's RandomSampler draws without replacement only (replacement=False)")
 
     @property
     def num_samples(self):
@@ -53,6 +52,11 @@ class RandomSampler(Sampler):
     def __iter__(self):
         n = len(self.data_source)
         generator = _private_generator() if self.generator is None else self.generator
+        if self.replacement:  # torch draws randint in chunks of 32
+            for _ in range(self.num_samples // 32):
+                yield from _C.randint(0, n, (32,), generator=generator).tolist()
+            yield from _C.randint(0, n, (self.num_samples % 32,), generator=generator).tolist()
+            return
         for _ in range(self.num_samples // n):
             yield from _C._data.randperm(n, generator)
         yield from _C._data.randperm(n, generator)[:self.num_samples % n]
@@ -72,6 +76,33 @@ class SubsetRandomSampler(Sampler):
 
     def __len__(self):
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """Indices 0..len(weights)-1 drawn with probabilities proportional to weights (torch's
+    multinomial draws, in float64)."""
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None):
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        from ... import as_tensor, float64
+        weights_tensor = as_tensor(weights, dtype=float64)
+        if len(weights_tensor.shape) != 1:
+            raise ValueError("weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(weights_tensor.shape)}")
+        self.weights = weights_tensor
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self):
+        yield from _C.multinomial(self.weights, self.num_samples, self.replacement,
+                                  generator=self.generator).tolist()
+
+    def __len__(self):
+        return self.num_samples
 
 
 class BatchSampler(Sampler):
