@@ -61,8 +61,8 @@ inline Outcome run_serve(const uint8_t* data, size_t size) {
     if (r.method.empty() || r.target.empty()) continue;
     for (size_t at; (at = r.target.find("{sid}")) != std::string::npos;) r.target.replace(at, 5, sid);
     const serve::Reply reply = server.handle(r.method, r.target, r.headers, r.body);
-    const std::string what = r.method + " " + r.target + " -> " + std::to_string(reply.status) + " " +
-                             reply.body.substr(0, 300);
+    const std::string what =
+        r.method + " " + r.target + " -> " + std::to_string(reply.status) + " " + reply.body.substr(0, 300);
     if (reply.status == 0) continue;  // httplib refused to parse the request (a bad method or target)
     require(kStatuses.count(reply.status) == 1, "serve: unexpected status: " + what);
     const bool api = r.target.rfind("/api/", 0) == 0 && r.target.find("/export/") == std::string::npos;
