@@ -53,9 +53,12 @@ struct RequestError : std::runtime_error {
   int status;
 };
 
+// Messages may quote what a client sent (a Host header, a session id, a file name), which need
+// not be UTF-8: invalid bytes become U+FFFD instead of making dump() throw (a 500; found by
+// fuzz_serve, tests/regression/serve/invalid_utf8_in_host).
 void send_json(httplib::Response& res, const json& j, int status = 200) {
   res.status = status;
-  res.set_content(j.dump(), "application/json");
+  res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
