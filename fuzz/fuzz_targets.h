@@ -1,5 +1,6 @@
 // fuzz/fuzz_targets.h — one entry point per loader/parser, shared by the libFuzzer targets
-// (fuzz/fuzz_*.cpp) and the regression test (tests/regression/regression_test.cpp).
+// (fuzz/fuzz_*.cpp) and the regression test (tests/regression/regression_test.cpp); the server's
+// is in fuzz/serve_target.h (it needs apps/serve).
 //
 // Each entry point takes raw bytes and returns Outcome::accepted or Outcome::rejected (the loader
 // threw a nabla::Error, the normal answer to a malformed input). Anything else is a finding: a
@@ -25,6 +26,7 @@
 #include "nabla/expr/expr.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/train/config.h"
+#include "nabla/train/trainer.h"
 
 namespace nabla::fuzz {
 
@@ -109,15 +111,19 @@ inline const std::filesystem::path& idx_temp_path() {
   return path;
 }
 
+// Writes bytes to the temporary file (see above).
+inline const std::filesystem::path& write_temp(const uint8_t* data, size_t size) {
+  const std::filesystem::path& path = idx_temp_path();
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw std::runtime_error("fuzz: cannot write " + path.string());
+  std::fwrite(data, 1, size, f);
+  std::fclose(f);
+  return path;
+}
+
 inline Outcome run_idx(const uint8_t* data, size_t size) {
   if (size == 0) return Outcome::rejected;
-  const std::filesystem::path& path = idx_temp_path();
-  {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f) throw std::runtime_error("fuzz: cannot write " + path.string());
-    std::fwrite(data + 1, 1, size - 1, f);
-    std::fclose(f);
-  }
+  const std::filesystem::path& path = write_temp(data + 1, size - 1);
   return guarded([&] {
     switch (data[0] & 3) {
       case 0:
@@ -189,6 +195,102 @@ inline Outcome run_train_config(const uint8_t* data, size_t size) {
     }
     require(train::to_toml(again) == resolved, "train config: to_toml does not round-trip:\n" + resolved);
     require(train::layer_widths(again).size() == cfg.model.layers.size(), "train config: layer widths");
+  });
+}
+
+// ---- `nabla train CONFIG --set KEY=VALUE ...` ----
+// The CLI's own path: parse_train_config_file(CONFIG, the --set arguments). The first byte picks
+// CONFIG among examples/ (kSetBases); the rest, split at NUL bytes, are the --set arguments (at
+// most 16). An accepted configuration must round-trip through to_toml and stay within the
+// documented bounds (README, "Configuration"), which keep a run from allocating without limit.
+inline constexpr const char* kSetBases[] = {"xor.toml", "dense_config1.toml", "residual_relu.toml",
+                                            "circle_2_2_1.toml"};
+
+inline std::string examples_dir() {
+#if defined(NABLA_FUZZ_DIR)
+  return std::string(NABLA_FUZZ_DIR) + "/../examples/";
+#else
+  return std::string(NABLA_SOURCE_DIR) + "/examples/";
+#endif
+}
+
+inline Outcome run_train_set(const uint8_t* data, size_t size) {
+  if (size == 0) return Outcome::rejected;
+  const std::string config = examples_dir() + kSetBases[data[0] % std::size(kSetBases)];
+  const std::string_view all = as_text(data + 1, size - 1);
+  std::vector<std::string> sets;
+  for (size_t pos = 0; pos <= all.size() && sets.size() < 16;) {
+    const size_t next = std::min(all.find('\0', pos), all.size());
+    sets.emplace_back(all.substr(pos, next - pos));
+    pos = next + 1;
+  }
+  if (hits_tomlpp_unicode_bug(all)) return Outcome::rejected;
+  return guarded([&] {
+    const train::TrainConfig cfg = train::parse_train_config_file(config, sets);
+    const std::string resolved = train::to_toml(cfg);
+    train::TrainConfig again;
+    try {
+      again = train::parse_train_config(resolved, "<fuzz>");
+    } catch (const nabla::Error& e) {
+      throw FuzzFinding(std::string("train --set: to_toml output is rejected: ") + e.what() + "\n" + resolved);
+    }
+    require(train::to_toml(again) == resolved, "train --set: to_toml does not round-trip:\n" + resolved);
+    // The bounds: widths at most 2^20, one linear layer at most 2^28 weights, at most 10^8 rows
+    // and 65536 classes.
+    const std::vector<int64_t> widths = train::layer_widths(cfg);
+    int64_t in = cfg.model.inputs;
+    require(in >= 1 && in <= (int64_t(1) << 20), "train --set: inputs out of bounds accepted");
+    for (size_t i = 0; i < widths.size(); ++i) {
+      require(widths[i] >= 1 && widths[i] <= (int64_t(1) << 20), "train --set: a width out of bounds accepted");
+      if (cfg.model.layers[i].type == "linear")
+        require(in * widths[i] <= (int64_t(1) << 28), "train --set: a linear layer over 2^28 weights accepted");
+      in = widths[i];
+    }
+    require(cfg.data.n >= 1 && cfg.data.n <= 100'000'000, "train --set: data.n out of bounds accepted");
+    require(cfg.train.batch_size >= 0 && cfg.train.batch_size <= 100'000'000,
+            "train --set: batch_size out of bounds accepted");
+    require(cfg.data.classes >= 2 && cfg.data.classes <= 65536, "train --set: classes out of bounds accepted");
+  });
+}
+
+// ---- what `nabla train --resume DIR` reads: checkpoint.safetensors and run.json ----
+// The first byte's bit 0 picks the file: 0, the rest is a checkpoint of a run of fuzz/checkpoint.toml, given
+// to Trainer::load_checkpoint (through a temporary file) of a fresh Trainer; 1, the rest is a
+// run.json for train::parse_run_json. An accepted checkpoint must hold an epoch in [0, epochs],
+// and saving the restored state and loading it again must give the same epoch and file.
+
+inline std::string read_bytes(const std::filesystem::path& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw std::runtime_error("fuzz: cannot read " + path.string());
+  std::string bytes;
+  char buf[1 << 14];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.append(buf, n);
+  std::fclose(f);
+  return bytes;
+}
+
+inline Outcome run_checkpoint(const uint8_t* data, size_t size) {
+  if (size == 0) return Outcome::rejected;
+  if (data[0] & 1) {
+    return guarded([&] {
+      const nlohmann::json j = train::parse_run_json(std::string(as_text(data + 1, size - 1)), "<fuzz>/run.json");
+      require(j.is_object() && j.contains("checkpoint_every") && j.contains("plots") && j.contains("finished"),
+              "run.json: accepted without its fields");
+    });
+  }
+  static const train::TrainConfig config = train::parse_train_config_file(examples_dir() + "../fuzz/checkpoint.toml");
+  const std::filesystem::path& path = write_temp(data + 1, size - 1);
+  return guarded([&] {
+    train::Trainer trainer(config);
+    const int64_t epoch = trainer.load_checkpoint(path.string());
+    require(epoch >= 0 && epoch <= config.train.epochs && trainer.epoch() == epoch, "checkpoint: epoch out of range");
+    // The restored state, saved and loaded again, is a fixed point.
+    trainer.save_checkpoint(path.string());
+    const std::string once = read_bytes(path);
+    train::Trainer again(config);
+    require(again.load_checkpoint(path.string()) == epoch, "checkpoint: the epoch changed on a round trip");
+    again.save_checkpoint(path.string());
+    require(read_bytes(path) == once, "checkpoint: saving a restored checkpoint changes it");
   });
 }
 

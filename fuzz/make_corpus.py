@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """Writes the seed corpora under fuzz/corpus/<target>/: small valid and near-valid inputs.
 
-Run from anywhere: python3 fuzz/make_corpus.py. Existing seeds with the same names are rewritten;
-files libFuzzer adds while running (named by their SHA-1) are left alone.
+Run from anywhere: python3 fuzz/make_corpus.py [--nabla build/nabla]. Existing seeds with the
+same names are rewritten; files libFuzzer adds while running (named by their SHA-1) are left
+alone. The checkpoint seeds come from a real run of fuzz/checkpoint.toml, made with the nabla
+command given by --nabla (without it, the committed ones are kept).
 """
+import argparse
 import json
 import pathlib
 import struct
+import subprocess
+import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
@@ -184,3 +189,87 @@ formulas = [
 ]
 for i, f in enumerate(formulas):
     put("expr", f"seed_{i:02d}", f)
+
+# ---- nabla train --set: the first byte picks examples/ (kSetBases), then NUL-separated KEY=VALUE ----
+sets = {
+    "lr": (0, ["optim.lr=0.1"]),
+    "layer_out": (1, ["model.layers.0.out=4", "train.epochs=3"]),
+    "huge_out": (1, ["model.layers.0.out=4611686018427387904"]),
+    "strings": (0, ["optim.name=adam", "data.name=moons", "loss.name=bce", "scheduler.name=cosine"]),
+    "quoted": (2, ['data.name="circles"', "train.shuffle=true", "train.batch_size=8"]),
+    "arrays": (0, ["model.layers.0.weight=[[1, 2], [3, 4]]", "model.layers.0.bias=[0.5, -0.5]"]),
+    "inline_table": (3, ['model.layers.1={ type = "relu" }']),
+    "floats": (0, ["optim.lr=1e309", "optim.momentum=-0.0", "data.noise=inf", "optim.eps=nan"]),
+    "bounds": (1, ["data.n=100000000", "data.classes=65536", "model.inputs=1048576"]),
+    "no_equals": (0, ["optim.lr"]),
+    "bad_key": (0, ["nosuch.key=1", "model.layers.99.out=2"]),
+    "params": (2, ["model.layers.1.slope=0.2", "train.checkpoint_every=2", "seed=18446744073709551615"]),
+}
+for name, (base, items) in sets.items():
+    put("train_set", name, bytes([base]) + "\0".join(items).encode())
+
+# ---- what --resume reads: 0x00 + checkpoint.safetensors, 0x01 + run.json ----
+run_json = {"format": "nabla-run-1", "checkpoint_every": 2, "plots": False, "finished": False,
+            "detect_anomaly": False, "init": "", "set": ["optim.lr=0.1"]}
+put("checkpoint", "run_json", b"\x01" + json.dumps(run_json, indent=2).encode())
+put("checkpoint", "run_json_minimal", b"\x01" + b'{"format":"nabla-run-1","checkpoint_every":-1,"plots":true,"finished":true}')
+put("checkpoint", "run_json_bad_type", b"\x01" + b'{"format":"nabla-run-1","checkpoint_every":"2","plots":1,"finished":0}')
+put("checkpoint", "run_json_huge", b"\x01" + b'{"format":"nabla-run-1","checkpoint_every":1e400,"plots":false,"finished":false}')
+put("checkpoint", "not_safetensors", b"\x00" + b"\x08\x00\x00\x00\x00\x00\x00\x00{}      ")
+parser = argparse.ArgumentParser()
+parser.add_argument("--nabla", help="the nabla command, to make the checkpoint seeds")
+args = parser.parse_args()
+if args.nabla:
+    with tempfile.TemporaryDirectory() as tmp:
+        for every in (1, 2):
+            out = pathlib.Path(tmp) / f"run{every}"
+            # An interrupted run's checkpoint: kill -9 after epoch 3 (the test hook of cmd_train).
+            subprocess.run([args.nabla, "train", str(ROOT / "fuzz" / "checkpoint.toml"), "--out", str(out),
+                            "--checkpoint-every", str(every), "--no-plots", "--quiet"],
+                           env={"NABLA_TEST_KILL_AT_EPOCH": "3", "PATH": "/usr/bin:/bin"}, check=False)
+            ckpt = (out / "checkpoint.safetensors").read_bytes()
+            put("checkpoint", f"epoch_{3 - 3 % every}", b"\x00" + ckpt)
+            put("checkpoint", f"run_json_run{every}", b"\x01" + (out / "run.json").read_bytes())
+        # The same checkpoint with a bad epoch, as the issue's example.
+        hlen = struct.unpack("<Q", ckpt[:8])[0]
+        header = json.loads(ckpt[8:8 + hlen])
+        for name, epoch in (("epoch_negative", "-5"), ("epoch_huge", "99999999999999999999999")):
+            header["__metadata__"]["epoch"] = epoch
+            h = json.dumps(header, separators=(",", ":")).encode()
+            h += b" " * (-len(h) % 8)
+            put("checkpoint", name, b"\x00" + struct.pack("<Q", len(h)) + h + ckpt[8 + hlen:])
+
+# ---- the server's API: NUL-separated requests "METHOD TARGET\nHeaders\n\nBODY"; {sid} the session ----
+def req(method, target, body="", headers=()):
+    return f"{method} {target}\n" + "".join(f"{h}\n" for h in headers) + "\n" + body
+
+
+create = req("POST", "/api/sessions", json.dumps({"points": 20, "hidden": [3], "dataset": "xor"}))
+serve = {
+    "create_state": [create, req("GET", "/api/sessions/{sid}/state?grid=4&neurons=2&points=1")],
+    "create_full": [req("POST", "/api/sessions", json.dumps({
+        "dataset": "spiral", "noise": 10, "train_ratio": 50, "points": 30, "batch_size": 5,
+        "features": ["x1", "x2", "x1^2", "sin(x1)"], "hidden": [4, 2], "activations": ["relu", "tanh"],
+        "learning_rate": 0.03, "regularization": "l2", "regularization_rate": 0.001, "optimizer": "adam",
+        "momentum": 0.9, "loss": "bce", "dropout": 0.1, "seed": 3})), req("POST", "/api/sessions/{sid}/step")],
+    "actions": [create] + [req("POST", f"/api/sessions/{{sid}}/{a}") for a in
+                           ("play", "pause", "step", "reset", "regenerate")],
+    "config": [create, req("POST", "/api/sessions/{sid}/config", '{"hidden": [2, 2], "optimizer": "momentum"}')],
+    "weights": [create, req("POST", "/api/sessions/{sid}/weight", '{"layer": 0, "to": 1, "from": 0, "value": 0.5}'),
+                req("POST", "/api/sessions/{sid}/bias", '{"layer": 1, "neuron": 0, "value": -1}'),
+                req("POST", "/api/sessions/{sid}/stepthrough", '{"sample": 3}')],
+    "upload": [create, req("POST", "/api/sessions/{sid}/data?name=pts.csv", "x1,x2,label\n0,0,0\n1,1,1\n0.5,0.2,0\n"
+                           "-1,2,1\n3,1,0\n2,2,1\n1,0,0\n0,1,1\n0.3,0.3,0\n0.9,0.8,1\n")],
+    "exports": [create] + [req("GET", f"/api/sessions/{{sid}}/export/{f}") for f in
+                           ("model.safetensors", "config.toml", "points.csv")],
+    "delete": [create, req("DELETE", "/api/sessions/{sid}"), req("GET", "/api/sessions/{sid}/state")],
+    "bad_json": [req("POST", "/api/sessions", '{"points": [[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}'),
+                 req("POST", "/api/sessions", '{"hidden": "x"}'), req("POST", "/api/sessions", "[1]")],
+    "host_origin": [req("POST", "/api/sessions", "{}", ["Host: evil.example"]),
+                    req("POST", "/api/sessions", "{}", ["Origin: http://evil.example"]),
+                    req("GET", "/index.html", "", ["Host: [::1]:8080"])],
+    "queries": [create, req("GET", "/api/sessions/{sid}/state?grid=200&neurons=64"),
+                req("GET", "/api/sessions/{sid}/state?grid=-1&points=x")],
+}
+for name, requests in serve.items():
+    put("serve", name, "\0".join(requests))

@@ -5,6 +5,8 @@
 #include <httplib.h>
 #include <malloc.h>
 #include <netdb.h>
+#include <poll.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,9 +53,12 @@ struct RequestError : std::runtime_error {
   int status;
 };
 
+// Messages may quote what a client sent (a Host header, a session id, a file name), which need
+// not be UTF-8: invalid bytes become U+FFFD instead of making dump() throw (a 500; found by
+// fuzz_serve, tests/regression/serve/invalid_utf8_in_host).
 void send_json(httplib::Response& res, const json& j, int status = 200) {
   res.status = status;
-  res.set_content(j.dump(), "application/json");
+  res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
@@ -215,11 +220,185 @@ std::string bind_problem(const std::string& host, int port) {
   }
 }
 
+// A connection's socket as httplib reads and writes it, with the server's timeouts: each wait
+// for the client is at most read_timeout (write_timeout to write), and all of them together end
+// at the connection's deadline, so that a client sending a byte now and then is cut off too.
+class DeadlineStream : public httplib::Stream {
+ public:
+  DeadlineStream(int sock, Clock::time_point deadline, std::chrono::milliseconds read_timeout,
+                 std::chrono::milliseconds write_timeout)
+      : sock_(sock), deadline_(deadline), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+
+  bool is_readable() const override { return pos_ < end_ || wait(POLLIN, read_timeout_); }
+  bool is_writable() const override { return wait(POLLOUT, write_timeout_); }
+  ssize_t read(char* ptr, size_t size) override {
+    if (pos_ == end_) {
+      if (!wait(POLLIN, read_timeout_)) return -1;
+      ssize_t n;
+      do n = ::recv(sock_, buffer_, sizeof buffer_, 0);
+      while (n < 0 && errno == EINTR);
+      if (n <= 0) return n;
+      pos_ = 0, end_ = size_t(n);
+    }
+    const size_t k = std::min(size, end_ - pos_);
+    std::memcpy(ptr, buffer_ + pos_, k);
+    pos_ += k;
+    return ssize_t(k);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!wait(POLLOUT, write_timeout_)) return -1;
+    ssize_t n;
+    do n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n;
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override { address(true, ip, port); }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { address(false, ip, port); }
+  socket_t socket() const override { return sock_; }
+
+  // Waits up to `timeout` (and the deadline) for the next request, in short slices so that a
+  // stopping server (`stopping` true) does not wait for idle clients.
+  template <class Stopping>
+  bool wait_for_request(std::chrono::milliseconds timeout, Stopping stopping) const {
+    if (pos_ < end_) return true;
+    const auto until = Clock::now() + timeout;
+    while (!stopping()) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+      if (left.count() <= 0) return false;
+      if (wait(POLLIN, std::min(left, std::chrono::milliseconds(100)))) return true;
+      if (Clock::now() >= deadline_) return false;
+    }
+    return false;
+  }
+
+ private:
+  bool wait(short events, std::chrono::milliseconds timeout) const {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+    const auto ms = std::min(timeout, left).count();
+    if (ms <= 0) return false;
+    pollfd p{sock_, events, 0};
+    int rc;
+    do rc = ::poll(&p, 1, int(ms));
+    while (rc < 0 && errno == EINTR);
+    return rc > 0;
+  }
+  void address(bool remote, std::string& ip, int& port) const {
+    sockaddr_storage a{};
+    socklen_t len = sizeof a;
+    char host[NI_MAXHOST] = "", serv[NI_MAXSERV] = "0";
+    const int rc = remote ? ::getpeername(sock_, reinterpret_cast<sockaddr*>(&a), &len)
+                          : ::getsockname(sock_, reinterpret_cast<sockaddr*>(&a), &len);
+    if (rc == 0)
+      ::getnameinfo(reinterpret_cast<sockaddr*>(&a), len, host, sizeof host, serv, sizeof serv,
+                    NI_NUMERICHOST | NI_NUMERICSERV);
+    ip = host;
+    port = std::atoi(serv);
+  }
+
+  int sock_;
+  Clock::time_point deadline_;
+  std::chrono::milliseconds read_timeout_, write_timeout_;
+  char buffer_[4096];
+  size_t pos_ = 0, end_ = 0;
+};
+
+// A request's bytes in, the reply's bytes out: handle_raw's connection.
+class MemoryStream : public httplib::Stream {
+ public:
+  explicit MemoryStream(const std::string& request) : in_(request) {}
+  bool is_readable() const override { return pos_ < in_.size(); }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, size_t size) override {
+    const size_t k = std::min(size, in_.size() - pos_);
+    std::memcpy(ptr, in_.data() + pos_, k);
+    pos_ += k;
+    return ssize_t(k);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    out_.append(ptr, size);
+    return ssize_t(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override { ip = "127.0.0.1", port = 0; }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { ip = "127.0.0.1", port = 0; }
+  socket_t socket() const override { return INVALID_SOCKET; }
+  const std::string& out() const { return out_; }
+
+ private:
+  const std::string& in_;
+  size_t pos_ = 0;
+  std::string out_;
+};
+
 }  // namespace
 
+// cpp-httplib's server with nabla's connection loop: the same keep-alive rules as httplib's own
+// (a request at most every keep_alive_timeout, at most keep_alive_max_count per connection), on a
+// DeadlineStream; and a way to run one request without a socket (handle_raw).
+class HttpServer : public httplib::Server {
+ public:
+  explicit HttpServer(const ServerOptions& o) : options_(o) {}
+
+  std::string process(const std::string& request) {
+    MemoryStream stream(request);
+    bool closed = false;
+    process_request(stream, /*close_connection=*/true, closed, nullptr);
+    return stream.out();
+  }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    using std::chrono::milliseconds;
+    DeadlineStream stream(sock, Clock::now() + options_.connection_timeout, milliseconds(options_.read_timeout),
+                          milliseconds(options_.write_timeout));
+    bool ok = false;
+    for (size_t count = keep_alive_max_count_; count > 0; --count) {
+      if (!stream.wait_for_request(milliseconds(options_.keep_alive_timeout),
+                                   [this] { return svr_sock_ == INVALID_SOCKET; }))
+        break;
+      bool closed = false;
+      ok = process_request(stream, count == 1, closed, nullptr);
+      if (!ok || closed) break;
+    }
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return ok;
+  }
+
+  const ServerOptions& options_;
+};
+
 PlaygroundServer::PlaygroundServer(ServerOptions options)
-    : options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
+    : options_(std::move(options)), http_(std::make_unique<HttpServer>(options_)) {
   routes();
+}
+
+std::string PlaygroundServer::handle_raw(const std::string& request) {
+  return static_cast<HttpServer&>(*http_).process(request);
+}
+
+Reply PlaygroundServer::handle(const std::string& method, const std::string& target,
+                               const std::vector<std::pair<std::string, std::string>>& headers,
+                               const std::string& body) {
+  auto one_line = [](const std::string& s) { return s.find_first_of("\r\n") == std::string::npos; };
+  if (!one_line(method) || !one_line(target))
+    throw std::invalid_argument("handle: a method or target with a line break");
+  std::string request = method + " " + target + " HTTP/1.1\r\n";
+  bool has_host = false;
+  for (const auto& [name, value] : headers) {
+    if (!one_line(name) || !one_line(value)) throw std::invalid_argument("handle: a header with a line break");
+    has_host = has_host || ::strcasecmp(name.c_str(), "Host") == 0;
+    request += name + ": " + value + "\r\n";
+  }
+  if (!has_host) request += "Host: 127.0.0.1\r\n";
+  request += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  const std::string raw = handle_raw(request);
+  Reply reply;
+  // "HTTP/1.1 200 OK\r\n" headers "\r\n\r\n" body
+  const size_t space = raw.find(' '), end = raw.find("\r\n\r\n");
+  if (space == std::string::npos || end == std::string::npos) return reply;
+  reply.status = std::atoi(raw.c_str() + space + 1);
+  reply.body = raw.substr(end + 4);
+  return reply;
 }
 
 PlaygroundServer::~PlaygroundServer() { stop(); }

@@ -38,6 +38,9 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{2};
   std::chrono::seconds write_timeout{5};
   std::chrono::seconds keep_alive_timeout{2};
+  // The most time one connection may take, all its requests together: a client that trickles a
+  // request a byte at a time (never idle for read_timeout) is cut off after this.
+  std::chrono::seconds connection_timeout{30};
   // Requests that compute a state or an export at once, over all sessions; more wait their turn.
   size_t max_heavy_requests = 2;
 };
@@ -48,6 +51,12 @@ struct ServerOptions {
 inline constexpr int64_t kMaxStateValues = int64_t(1) << 20;
 
 struct SessionEntry;
+
+// What handle() answers: the HTTP status and the body of the reply (JSON for /api routes).
+struct Reply {
+  int status = 0;
+  std::string body;
+};
 
 class PlaygroundServer {
  public:
@@ -65,6 +74,16 @@ class PlaygroundServer {
   void wait();
   void stop();
   size_t session_count();
+
+  // One request through the server's own routes, checks and handlers, without a socket (the
+  // fuzzer, fuzz/fuzz_serve.cpp, and tests): `target` is the path with its query string. A Host
+  // header naming this server is added unless `headers` has one; Content-Length always.
+  //   Reply r = server.handle("POST", "/api/sessions", {}, "{\"points\": 50}");   // r.status 201
+  Reply handle(const std::string& method, const std::string& target,
+               const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body);
+  // The bytes of one HTTP/1.1 request as a client sends them, through the same parser, routes
+  // and handlers as a connection; the bytes of the reply (empty when httplib drops the request).
+  std::string handle_raw(const std::string& request);
 
  private:
   void routes();

@@ -25,6 +25,8 @@ int64_t rows_or(const SyntheticOptions& o, int64_t fallback, const char* op) {
   NABLA_CHECK(o.noise >= 0 && std::isfinite(o.noise), ValueError, op, ": noise must be a finite value >= 0, got ",
               o.noise);
   NABLA_CHECK(is_floating(o.dtype), DTypeError, op, ": dtype must be float32 or float64, got ", dtype_name(o.dtype));
+  // Every generator holds at least n x 2 coordinates (the 2-D ones, and the noise on them).
+  checked_mul(n, 2, (std::string(op) + ": n x features").c_str());
   return n;
 }
 
@@ -150,8 +152,9 @@ Dataset make_blobs(const SyntheticOptions& o, int64_t centers, int64_t nfeatures
   std::optional<Generator> own;
   Generator* gen = pick_generator(o, own, "blobs");
   const int64_t n = rows_or(o, 200, "blobs");
+  const int64_t cells = checked_mul(n, nfeatures, "blobs: n x features");
   const std::vector<double> u = rand({centers, nfeatures}, o.dtype, gen).to_vector<double>();
-  std::vector<double> x0(n * nfeatures);
+  std::vector<double> x0(static_cast<size_t>(cells));
   std::vector<int64_t> labels(n);
   for (int64_t i = 0; i < n; ++i) {
     const int64_t c = i % centers;
@@ -169,6 +172,7 @@ Dataset make_gaussian_quantiles(const SyntheticOptions& o, int64_t classes, int6
   const int64_t n = rows_or(o, 200, "gaussian_quantiles");
   NABLA_CHECK(n >= classes, ValueError, "gaussian_quantiles: n (", n, ") must be at least the number of classes (",
               classes, ")");
+  checked_mul(n, nfeatures, "gaussian_quantiles: n x features");
   const std::vector<double> z = randn({n, nfeatures}, o.dtype, gen).to_vector<double>();
   std::vector<double> r2(n, 0.0);
   for (int64_t i = 0; i < n; ++i)

@@ -228,7 +228,9 @@ viz::Animation tangent_animation(const std::vector<Point>& curve, const Critical
                                  const std::vector<Point>& frames, const FunctionPlotText& text,
                                  const std::function<std::vector<std::string>(const Point&)>& box,
                                  const std::function<std::string(const Point&)>& title, int width, int height) {
-  const auto [ylo, yhi] = text.ylim ? *text.ylim : value_range(curve);
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+  const std::pair<double, double> yrange = text.ylim ? *text.ylim : value_range(curve);
+  const double ylo = yrange.first, yhi = yrange.second;
   const std::vector<double> xs = xs_of(curve), fs = ys_of(curve, [](const Point&q) { return q.f; });
   viz::Animation anim(width, height);
   // The curve in fractions of the axes, for place_box.

@@ -246,9 +246,12 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
         },
         cond, a, b, out);
   });
-  return autograd::record("where", out, {a, b}, [cond, sa = a.shape(), sb = b.shape()](const Tensor& g, const Tensor&) {
-    return Grads{sum_to(where(cond, g, 0.0), sa), sum_to(where(cond, 0.0, g), sb)};
-  });
+  // The condition is an input without a gradient: listed so that its version is checked (an
+  // in-place change of it before backward would route the gradient wrongly).
+  return autograd::record("where", out, {a, b, cond},
+                          [cond, sa = a.shape(), sb = b.shape()](const Tensor& g, const Tensor&) {
+                            return Grads{sum_to(where(cond, g, 0.0), sa), sum_to(where(cond, 0.0, g), sb), Tensor()};
+                          });
 }
 Tensor where(const Tensor& cond, const Tensor& a, double b) { return where(cond, a, detail::scalar_like(b, a)); }
 Tensor where(const Tensor& cond, double a, const Tensor& b) { return where(cond, detail::scalar_like(a, b), b); }
@@ -358,8 +361,13 @@ static Tensor relu_backward(const Tensor& g, const Tensor& y) {
     NoGradGuard no_grad;
     out = where(y > 0.0, g, 0.0);
   }
-  return autograd::record("relu_backward", out, {g},
-                          [y = y.detach()](const Tensor& gg, const Tensor&) { return Grads{relu_backward(gg, y)}; });
+  // y (relu's output, detached: no gradient flows to it) is listed to have its version checked.
+  return autograd::record(
+      "relu_backward", out, {g, y.detach()},
+      [y = y.detach()](const Tensor& gg, const Tensor&) {
+        return Grads{relu_backward(gg, y), Tensor()};
+      },
+      autograd::saves_input(1));
 }
 
 Tensor relu(const Tensor& x) {

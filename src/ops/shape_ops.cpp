@@ -352,10 +352,13 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
         },
         src, out, idx);
   });
+  // The index is an input without a gradient: listed so that its version is checked.
   return autograd::record(
-      "gather", out, {x},
-      [shape = x.shape(), d, index](const Tensor& g, const Tensor&) { return Grads{scatter_add(shape, d, index, g)}; },
-      autograd::kSavesNothing);
+      "gather", out, {x, index},
+      [shape = x.shape(), d, index](const Tensor& g, const Tensor&) {
+        return Grads{scatter_add(shape, d, index, g), Tensor()};
+      },
+      autograd::saves_input(1));
 }
 
 Tensor scatter_add(const Shape& shape, int64_t dim, const Tensor& index, const Tensor& src) {
@@ -377,8 +380,11 @@ Tensor scatter_add(const Shape& shape, int64_t dim, const Tensor& index, const T
         s, out, idx);
   });
   return autograd::record(
-      "scatter_add", out, {src}, [d, index](const Tensor& g, const Tensor&) { return Grads{gather(g, d, index)}; },
-      autograd::kSavesNothing);
+      "scatter_add", out, {src, index},
+      [d, index](const Tensor& g, const Tensor&) {
+        return Grads{gather(g, d, index), Tensor()};
+      },
+      autograd::saves_input(1));
 }
 
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index_in) {

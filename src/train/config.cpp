@@ -26,6 +26,7 @@ constexpr int64_t kMaxWidth = int64_t(1) << 20;         // [model] inputs, a lay
 constexpr int64_t kMaxLayerWeights = int64_t(1) << 28;  // in x out of one linear layer
 constexpr int64_t kMaxRows = 100'000'000;               // [data] n, [train] batch_size
 constexpr int64_t kMaxClasses = 65536;                  // [data] classes
+constexpr int64_t kMaxGifFrames = 2000;                 // [train] epochs / gif_every
 constexpr const char* kWidthRule = "must be in [1, 2^20]";
 
 // ---- error helpers: every message starts with file:line:column and the dotted key ----
@@ -481,6 +482,11 @@ TrainConfig parse_config_text(const std::string& text, const std::string& source
     s.read("gif_every", t.gif_every);
     s.check(
         "gif_every", t.gif_every, [](int64_t v) { return v >= 0; }, "must be non-negative");
+    // boundary.gif keeps every frame until the end: at most kMaxGifFrames of them.
+    s.check(
+        "gif_every", t.gif_every, [&](int64_t v) { return v == 0 || t.epochs / v < kMaxGifFrames; },
+        "makes more than 2000 boundary.gif frames (train.epochs / gif_every): use a larger gif_every, or 0 "
+        "(about 40 frames)");
     s.read_choice("generator", t.generator, {"run", "global"});
     s.reject_unknown();
   }

@@ -498,6 +498,23 @@ viz::DecisionMap boundary_plot(const Trainer& t, const viz::Grid2D& grid, const 
 
 }  // namespace
 
+nlohmann::json parse_run_json(const std::string& text, const std::string& path) {
+  try {
+    nlohmann::json j = nlohmann::json::parse(text);
+    NABLA_CHECK(j.is_object() && j.value("format", "") == "nabla-run-1", ParseError, path,
+                ": not a nabla run.json (format \"nabla-run-1\")");
+    j.at("checkpoint_every").get<int64_t>();
+    j.at("plots").get<bool>();
+    j.at("finished").get<bool>();
+    j.value("detect_anomaly", false);  // the optional ones have the right type too
+    j.value("init", std::string());
+    j.value("set", std::vector<std::string>());
+    return j;
+  } catch (const nlohmann::json::exception& e) {
+    throw ParseError(path + ": damaged run.json: " + e.what(), path);
+  }
+}
+
 namespace {
 
 // ---- the run directory ----
@@ -533,20 +550,7 @@ std::string read_text(const fs::path& path) {
 
 nlohmann::json read_run_json(const fs::path& dir) {
   const fs::path path = dir / "run.json";
-  try {
-    nlohmann::json j = nlohmann::json::parse(read_text(path));
-    NABLA_CHECK(j.is_object() && j.value("format", "") == "nabla-run-1", ParseError, path.string(),
-                ": not a nabla run.json (format \"nabla-run-1\")");
-    j.at("checkpoint_every").get<int64_t>();
-    j.at("plots").get<bool>();
-    j.at("finished").get<bool>();
-    j.value("detect_anomaly", false);  // the optional ones have the right type too
-    j.value("init", std::string());
-    j.value("set", std::vector<std::string>());
-    return j;
-  } catch (const nlohmann::json::exception& e) {
-    throw ParseError(path.string() + ": damaged run.json: " + e.what(), path.string());
-  }
+  return parse_run_json(read_text(path), path.string());
 }
 
 // The names in dir (not "." / ".."); IOError naming dir when it cannot be listed.

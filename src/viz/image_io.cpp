@@ -438,10 +438,15 @@ ColorMapObject* make_map(const std::vector<Color>& palette) {
 
 }  // namespace
 
+// The most frames one GIF may have: every frame is kept in memory until the file is written.
+constexpr std::size_t kMaxGifFrames = 10000;
+
 std::string encode_gif(int width, int height, std::span<const GifFrame> frames, bool loop) {
   NABLA_CHECK(width > 0 && height > 0 && width < 65536 && height < 65536, ValueError,
               "encode_gif: invalid screen size ", width, "x", height);
   NABLA_CHECK(!frames.empty(), ValueError, "encode_gif: no frames");
+  NABLA_CHECK(frames.size() <= kMaxGifFrames, ValueError, "encode_gif: ", frames.size(), " frames; at most ",
+              kMaxGifFrames, " (an animation that long is a bug, or wants a video format)");
   for (std::size_t i = 0; i < frames.size(); ++i) {
     const GifFrame& f = frames[i];
     NABLA_CHECK(f.x >= 0 && f.y >= 0 && f.image.width > 0 && f.image.height > 0 && f.x + f.image.width <= width &&
@@ -501,6 +506,8 @@ std::string encode_gif(int width, int height, std::span<const GifFrame> frames, 
 
 void write_gif(std::span<const Canvas> frames, const std::string& path, const GifOptions& options) {
   NABLA_CHECK(!frames.empty(), ValueError, "write_gif: no frames to write to '", path, "'");
+  NABLA_CHECK(frames.size() <= kMaxGifFrames, ValueError, "write_gif: ", frames.size(), " frames for '", path,
+              "'; at most ", kMaxGifFrames);
   const int w = frames[0].width(), h = frames[0].height();
   std::vector<GifFrame> encoded;
   GifScreen screen;

@@ -86,6 +86,71 @@ TEST(VersionCounter, ModifyingASavedOutputMakesBackwardThrow) {
   expect_autograd_error([&] { z.sum().backward(); }, {"'sigmoid'", "saved output"});
 }
 
+// Every op family whose backward reads its own output (torch saves `result` for each of these):
+// changing the output in place before backward throws naming the op and "saved output".
+TEST(VersionCounter, EveryOpThatSavesItsOutputChecksIt) {
+  const std::vector<std::pair<std::string, std::function<Tensor(const Tensor&)>>> ops = {
+      {"exp", [](const Tensor& x) { return exp(x); }},
+      {"sqrt", [](const Tensor& x) { return sqrt(x); }},
+      {"tanh", [](const Tensor& x) { return tanh(x); }},
+      {"sigmoid", [](const Tensor& x) { return sigmoid(x); }},
+      {"relu", [](const Tensor& x) { return relu(x); }},
+      {"softmax", [](const Tensor& x) { return softmax(x, 0); }},
+      {"log_softmax", [](const Tensor& x) { return log_softmax(x, 0); }},
+  };
+  for (const auto& [name, op] : ops) {
+    SCOPED_TRACE(name);
+    Tensor x = leaf({0.5, 1.0, 2.0});
+    Tensor y = op(x);
+    Tensor loss = y.sum();  // sum saves nothing: the first saved tensor met is the op's own
+    y.detach().mul_(2.0);
+    expect_autograd_error([&] { loss.backward(); },
+                          {"'" + name + "'", "saved output", "version 1; expected version 0"});
+    EXPECT_FALSE(x.grad().defined());
+  }
+}
+
+// Tensors a backward reads that are not among the inputs it differentiates: where's condition,
+// gather's and scatter_add's index, and relu's output in relu's own backward (double backward).
+// torch: c = x > 0; y = torch.where(c, x, 2 * x); c.logical_not_(); y.sum().backward() -> error;
+//        the same for gather's index.
+TEST(VersionCounter, SavedTensorsThatAreNotDifferentiatedInputsAreCheckedToo) {
+  {
+    Tensor x = leaf({-1.0, 2.0});
+    Tensor cond = x.detach() > 0.0;
+    Tensor y = where(cond, x, x * 2.0).sum();
+    cond.fill_(1.0);
+    expect_autograd_error([&] { y.backward(); }, {"'where'", "input 2", "version 1; expected version 0"});
+  }
+  {
+    Tensor x = Tensor::from_vector(std::vector<double>{1, 2, 3, 4}, {2, 2}).requires_grad_();
+    Tensor index = Tensor::from_vector(std::vector<int64_t>{0, 0, 1, 0}, {2, 2});
+    Tensor y = (gather(x, 1, index) * constant({1.0, 2.0}).reshape({1, 2})).sum();
+    index.fill_(1.0);
+    expect_autograd_error([&] { y.backward(); }, {"'gather'", "input 1", "version 1"});
+  }
+  {
+    Tensor src = Tensor::from_vector(std::vector<double>{1, 2}, {2}).requires_grad_();
+    Tensor index = Tensor::from_vector(std::vector<int64_t>{0, 2}, {2});
+    Tensor y = (scatter_add(Shape{3}, 0, index, src) * constant({1.0, 2.0, 3.0})).sum();
+    index.zero_();
+    expect_autograd_error([&] { y.backward(); }, {"'scatter_add'", "input 1", "version 1"});
+  }
+  {
+    // The first backward builds relu_backward's node (create_graph); changing relu's output in
+    // place before the second backward is caught there.
+    Tensor x = leaf({-1.0, 2.0});
+    Tensor y = relu(x);
+    Tensor g = grad({(y * y).sum()}, {x}, {.create_graph = true})[0];
+    y.detach().zero_();
+    expect_autograd_error([&] { g.sum().backward(); }, {"version"});
+  }
+  // Unchanged, the same programs differentiate as before.
+  Tensor x = leaf({-1.0, 2.0});
+  where(x.detach() > 0.0, x, x * 2.0).sum().backward();
+  EXPECT_EQ(v(x.grad()), (std::vector<double>{2.0, 1.0}));
+}
+
 // A matmul (Linear's path) saves both operands: an optimizer step between forward and backward
 // is caught, whichever way the weight is written.
 TEST(VersionCounter, OptimizerStepBetweenForwardAndBackwardIsCaught) {

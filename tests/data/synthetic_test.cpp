@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numbers>
@@ -240,6 +242,23 @@ TEST(DataSynthetic, RejectsBadOptions) {
   EXPECT_THROW(make_moons({.seed = 1, .generator = &g}), ValueError);
   EXPECT_THROW(make_blobs({}, 1), ValueError);
   EXPECT_THROW(make_gaussian_quantiles({.n = 2}, 3), ValueError);
+}
+
+// n x features that does not fit in 64 bits is a ShapeError naming the generator and the
+// product, before anything is allocated (it was a wrapped-around size).
+TEST(DataSynthetic, SizesThatOverflowAreShapeErrors) {
+  auto expect = [](const std::function<void()>& f, const std::string& op) {
+    try {
+      f();
+      ADD_FAILURE() << op << ": no error";
+    } catch (const ShapeError& e) {
+      EXPECT_NE(std::string(e.what()).find(op + ": n x features"), std::string::npos) << e.what();
+    }
+  };
+  expect([] { make_blobs({.n = int64_t(1) << 40}, 3, int64_t(1) << 30); }, "blobs");
+  expect([] { make_gaussian_quantiles({.n = int64_t(1) << 40}, 2, int64_t(1) << 30); }, "gaussian_quantiles");
+  expect([] { make_moons({.n = int64_t(1) << 62}); }, "moons");
+  expect([] { make_xor({.n = std::numeric_limits<int64_t>::max()}); }, "xor");
 }
 
 }  // namespace

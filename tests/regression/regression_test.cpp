@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "../../fuzz/fuzz_targets.h"
+#include "../../fuzz/serve_target.h"
 
 namespace nabla::fuzz {
 namespace {
@@ -49,6 +50,9 @@ TEST(FuzzRegression, Csv) { replay("csv", run_csv); }
 TEST(FuzzRegression, Idx) { replay("idx", run_idx); }
 TEST(FuzzRegression, TrainConfig) { replay("train_config", run_train_config); }
 TEST(FuzzRegression, Expr) { replay("expr", run_expr); }
+TEST(FuzzRegression, TrainSet) { replay("train_set", run_train_set); }
+TEST(FuzzRegression, Checkpoint) { replay("checkpoint", run_checkpoint); }
+TEST(FuzzRegression, Serve) { replay("serve", run_serve); }
 
 }  // namespace
 }  // namespace nabla::fuzz

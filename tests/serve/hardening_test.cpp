@@ -177,6 +177,70 @@ TEST_F(ServeHardening, IdleAndSilentConnectionsAreDroppedAndDoNotDelayOthers) {
   for (int fd : silent) ::close(fd);
 }
 
+TEST_F(ServeHardening, AClientTricklingARequestForeverIsCutOffAtTheConnectionDeadline) {
+  ServerOptions o;
+  o.connection_timeout = 2s;  // read_timeout is 2 s: a byte every 200 ms never times a read out
+  start(o);
+  const std::string id = create({{"points", 50}});
+  // Valid, and long enough to take a minute at 5 bytes a second.
+  const std::string request = "GET /api/sessions/" + id +
+                              "/state?grid=0&neurons=0&points=0 HTTP/1.1\r\nHost: " + host() +
+                              "\r\nX-Padding: " + std::string(300, 'a') + "\r\n\r\n";
+  const int fd = connect_to(port_);
+  ASSERT_GE(fd, 0);
+  const auto t0 = Clock::now();
+  std::atomic<double> cut_off{-1};
+  std::thread trickler([&] {
+    for (size_t k = 0; k < request.size() && seconds_since(t0) < 20; ++k) {
+      if (::send(fd, &request[k], 1, MSG_NOSIGNAL) != 1) break;
+      char c;
+      if (::recv(fd, &c, 1, MSG_DONTWAIT) == 0) break;  // the server closed the connection
+      std::this_thread::sleep_for(200ms);
+    }
+    cut_off = seconds_since(t0);
+  });
+  // Meanwhile the others are served at once.
+  for (int k = 0; k < 3; ++k) {
+    const auto t1 = Clock::now();
+    auto res = client().Get("/api/sessions/" + id + "/state?grid=10&neurons=0&points=0");
+    EXPECT_TRUE(res);
+    if (res) EXPECT_EQ(res->status, 200);
+    EXPECT_LT(seconds_since(t1), 1.0);
+    std::this_thread::sleep_for(300ms);
+  }
+  trickler.join();
+  ::close(fd);
+  EXPECT_GE(cut_off, 1.5) << "cut off before the deadline";
+  EXPECT_LT(cut_off, 5.0) << "a trickling client kept its connection for " << cut_off << " s (deadline 2 s)";
+}
+
+// ---- the in-process entry point (fuzz/fuzz_serve.cpp): the same routes and checks ----
+
+TEST(ServeInProcess, HandleRunsTheRealRoutesAndChecks) {
+  PlaygroundServer server({.host = "127.0.0.1", .port = 0});
+  const Reply created = server.handle("POST", "/api/sessions", {}, R"({"points": 50})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = json::parse(created.body).at("id");
+  EXPECT_EQ(server.session_count(), 1u);
+  const Reply state = server.handle("GET", "/api/sessions/" + id + "/state?grid=5&neurons=0", {}, "");
+  ASSERT_EQ(state.status, 200) << state.body;
+  EXPECT_EQ(json::parse(state.body).at("playing"), false);
+  const Reply bad = server.handle("GET", "/api/sessions/" + id + "/state?grid=999", {}, "");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("grid"), std::string::npos) << bad.body;
+  EXPECT_EQ(server.handle("POST", "/api/sessions/" + id + "/weight", {}, "[").status, 400);
+  EXPECT_EQ(server.handle("GET", "/api/nothing", {}, "").status, 404);
+  // The Host and Origin checks run too.
+  EXPECT_EQ(server.handle("GET", "/api/sessions/" + id + "/state", {{"Host", "evil.example"}}, "").status, 403);
+  EXPECT_EQ(server.handle("POST", "/api/sessions", {{"Origin", "http://evil.example"}}, "{}").status, 403);
+  EXPECT_EQ(server.handle("DELETE", "/api/sessions/" + id, {}, "").status, 200);
+  EXPECT_EQ(server.session_count(), 0u);
+  // Raw bytes go through httplib's own request parser.
+  const std::string raw = server.handle_raw("GET /api/sessions/x/state HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 404", 0), 0u) << raw;
+  EXPECT_THROW(server.handle("GET", "/\r\nX: y", {}, ""), std::invalid_argument);
+}
+
 // ---- 12: Host and Origin ----
 
 TEST_F(ServeHardening, ACrossOriginPostIsRefused) {

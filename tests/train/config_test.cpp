@@ -173,6 +173,10 @@ TEST(TrainConfig, SizesHaveUpperBoundsNamingTheKey) {
   // Each width is fine, but their product is a 2^20 x 2^20 weight.
   expect(error_of(kXor, {"model.layers.0.out=1048576", "model.layers.2.out=1048576"}), "model.layers[2]",
          "more than the 2^28 elements");
+  // boundary.gif keeps every frame: at most 2000 of them (epochs / gif_every).
+  expect(error_of(kXor, {"train.epochs=1000000", "train.gif_every=1"}), "train.gif_every", "2000 boundary.gif frames");
+  EXPECT_NO_THROW(parse_train_config(kXor, "cfg.toml", {"train.epochs=1000000", "train.gif_every=1000"}));
+  EXPECT_NO_THROW(parse_train_config(kXor, "cfg.toml", {"train.epochs=1000000", "train.gif_every=0"}));
   // The bounds themselves are accepted.
   TrainConfig c = parse_train_config(kXor, "cfg.toml", {"model.layers.0.out=1048576", "data.n=100000000"});
   EXPECT_EQ(c.model.layers[0].out, 1048576);

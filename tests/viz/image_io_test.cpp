@@ -136,6 +136,23 @@ TEST(VizGif, PlaysOnceWithoutLoopAndRejectsMixedSizes) {
   EXPECT_EQ(dir.files(), std::vector<std::string>{"once.gif"});
 }
 
+// The frame count is bounded (every frame is held in memory): 10000 at most, refused before
+// anything is encoded or written.
+TEST(VizGif, TooManyFramesAreRefused) {
+  TempDir dir;
+  const std::vector<Canvas> many(10001, Canvas(1, 1));
+  try {
+    write_gif(many, dir.file("long.gif"));
+    ADD_FAILURE() << "10001 frames accepted";
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("10001 frames"), std::string::npos) << e.what();
+  }
+  const std::vector<GifFrame> frames(
+      10001, GifFrame{.image = {.width = 1, .height = 1, .palette = {colors::black}, .indices = {0}}});
+  EXPECT_THROW(encode_gif(1, 1, frames), ValueError);
+  EXPECT_TRUE(dir.files().empty());
+}
+
 TEST(VizGif, QuantizeIsExactForFewColours) {
   Canvas c(16, 16);
   c.fill_rect({0, 0, 8, 16}, colors::blue);

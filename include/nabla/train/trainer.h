@@ -157,4 +157,9 @@ struct RunResult {
 // checkpoint is left as it was.
 RunResult run_training(const TrainConfig& config, const RunOptions& options);
 
+// The run.json of a run directory (the options a resume needs), checked: a ParseError naming
+// `path` when it is not valid JSON, not format "nabla-run-1", or a field has the wrong type.
+// run_training reads it so; exposed for the fuzzer (fuzz/fuzz_targets.h, run_checkpoint).
+nlohmann::json parse_run_json(const std::string& text, const std::string& path);
+
 }  // namespace nabla::train

@@ -1,0 +1,90 @@
+// fuzz/serve_target.h — the entry point of fuzz_serve: requests to the playground server's JSON
+// API, in process (PlaygroundServer::handle: the server's own routes, Host/Origin checks and
+// handlers, without a socket). Shared by fuzz/fuzz_serve.cpp and tests/regression.
+//
+// The input is up to 8 requests separated by NUL bytes, each written as
+//   METHOD TARGET\n
+//   Name: value\n        (any number of headers)
+//   \n
+//   BODY
+// "{sid}" in a target stands for the id of the last session a request created (POST
+// /api/sessions), so that the session routes are reached. A fresh server for every input.
+// Findings: a 500 (an exception the handlers did not expect), a status outside the API's, or an
+// /api reply that is not JSON ({"error": "..."} for every error).
+#pragma once
+#include <strings.h>
+
+#include <algorithm>
+#include <set>
+
+#include "fuzz_targets.h"
+#include "server.h"
+
+namespace nabla::fuzz {
+
+struct FuzzRequest {
+  std::string method, target, body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+inline FuzzRequest parse_fuzz_request(std::string_view text) {
+  FuzzRequest r;
+  auto line = [&] {
+    const size_t nl = std::min(text.find('\n'), text.size());
+    std::string l(text.substr(0, nl));
+    text.remove_prefix(std::min(nl + 1, text.size()));
+    std::erase(l, '\r');  // a line break inside a header would split the request differently
+    return l;
+  };
+  const std::string first = line();
+  const size_t space = first.find(' ');
+  r.method = first.substr(0, space);
+  r.target = space == std::string::npos ? "/" : first.substr(space + 1);
+  for (std::string h = line(); !h.empty(); h = line()) {
+    const size_t colon = h.find(':');
+    if (colon == std::string::npos) continue;
+    std::string value = h.substr(colon + 1);
+    while (!value.empty() && value[0] == ' ') value.erase(0, 1);
+    r.headers.emplace_back(h.substr(0, colon), value);
+  }
+  r.body = std::string(text);
+  return r;
+}
+
+inline Outcome run_serve(const uint8_t* data, size_t size) {
+  serve::PlaygroundServer server({.host = "127.0.0.1", .port = 0});
+  static const std::set<int> kStatuses = {200, 201, 206, 400, 403, 404, 405, 413, 414, 416, 503};
+  const std::string_view all = as_text(data, size);
+  std::string sid = "00000000000000000000000000000000";
+  bool accepted = false;
+  for (size_t pos = 0, n = 0; pos <= all.size() && n < 8; ++n) {
+    const size_t next = std::min(all.find('\0', pos), all.size());
+    FuzzRequest r = parse_fuzz_request(all.substr(pos, next - pos));
+    pos = next + 1;
+    if (r.method.empty() || r.target.empty()) continue;
+    for (size_t at; (at = r.target.find("{sid}")) != std::string::npos;) r.target.replace(at, 5, sid);
+    const serve::Reply reply = server.handle(r.method, r.target, r.headers, r.body);
+    const std::string what =
+        r.method + " " + r.target + " -> " + std::to_string(reply.status) + " " + reply.body.substr(0, 300);
+    if (reply.status == 0) continue;  // httplib refused to parse the request (a bad method or target)
+    require(kStatuses.count(reply.status) == 1, "serve: unexpected status: " + what);
+    const bool api = r.target.rfind("/api/", 0) == 0 && r.target.find("/export/") == std::string::npos;
+    // A Range header gets part of any reply from httplib, an error's included (found by the
+    // fuzzer: tests/regression/serve/range_header_on_an_error): not JSON, and not a bug.
+    const bool range = std::any_of(r.headers.begin(), r.headers.end(), [](const auto& h) {
+      return h.first.size() == 5 && ::strncasecmp(h.first.c_str(), "range", 5) == 0;
+    });
+    if (!api || r.method == "HEAD" || range || reply.status == 206 || reply.status == 416) continue;
+    const nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+    require(j.is_object(), "serve: the reply is not a JSON object: " + what);
+    if (reply.status >= 400) {
+      require(j.contains("error") && j["error"].is_string(), "serve: an error without \"error\": " + what);
+    } else {
+      accepted = true;
+      if (reply.status == 201 && j.contains("id") && j["id"].is_string()) sid = j["id"];
+    }
+  }
+  return accepted ? Outcome::accepted : Outcome::rejected;
+}
+
+}  // namespace nabla::fuzz
