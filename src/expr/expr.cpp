@@ -148,7 +148,12 @@ std::unique_ptr<Expr> make(Expr::Kind kind, std::string text, int column, int st
 
 class Parser {
  public:
-  explicit Parser(std::string_view text) : text_(text) {}
+  explicit Parser(std::string_view text) : text_(text), columns_(text.size() + 1, 1) {
+    // The column of every byte offset, once: column_of is linear, and a long formula has as many
+    // nodes as characters.
+    for (size_t i = 0; i < text.size(); ++i)
+      columns_[i + 1] = columns_[i] + ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 ? 1 : 0);
+  }
 
   std::unique_ptr<Expr> parse() {
     skip_space();
@@ -178,7 +183,7 @@ class Parser {
     skip_space();
     return pos_ < text_.size() ? text_[pos_] : '\0';
   }
-  int column(size_t pos) const { return column_of(text_, pos); }
+  int column(size_t pos) const { return columns_[std::min(pos, text_.size())]; }
 
   // Links a node to its arguments; a tree deeper than kMaxDepth fails at the operator that makes
   // it too deep. The left operand of a chain a+b+c+... adds no depth (walks loop over chains).
@@ -311,6 +316,7 @@ class Parser {
   }
 
   std::string_view text_;
+  std::vector<int> columns_;  // columns_[pos]: the column of byte offset pos (column_of)
   size_t pos_ = 0;
   int nesting_ = 0;
 };
@@ -695,6 +701,8 @@ Trace trace(const Evaluation& ev, bool hessian) {
     if (node->is_leaf_accumulator() && !node->leaf().name().empty()) return node->leaf().name();
     return detail::concat(node->name(), "#", index);  // a node the formula did not name
   };
+  std::unordered_map<const Node*, const Step*> step_of;  // find_step for every node, in O(1)
+  for (const Step& s : ev.steps) step_of.emplace(s.node(), &s);
   {
     NoGradGuard no_grad;
     for (size_t k = 0; k < graph.nodes.size(); ++k) {
@@ -704,7 +712,8 @@ Trace trace(const Evaluation& ev, bool hessian) {
       NodeTrace nt;
       nt.name = name_of(node, k);
       nt.op = node->name();
-      const Step* step = ev.find_step(node);
+      const auto found = step_of.find(node);
+      const Step* step = found == step_of.end() ? nullptr : found->second;
       nt.formula = step ? step->formula() : node->name() + "(...)";
       nt.value = node->value().item();
       nt.adjoint = item_or_zero(node->adjoint());
