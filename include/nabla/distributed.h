@@ -52,6 +52,12 @@ class Context {
   bool owns_ = false;
 };
 
+// Ends every rank of the job (MPI_Abort) with `code`: what a rank that hit an error calls, so
+// that the others, waiting in a collective, do not wait forever.
+[[noreturn]] void abort(int code);
+// True when this process was started by mpirun / mpiexec (OpenMPI's, MPICH's or a PMIx launcher).
+bool launched_by_mpi();
+
 int rank();        // 0 without MPI initialised
 int world_size();  // 1 without MPI initialised
 void barrier();
@@ -103,17 +109,19 @@ class DistributedSampler {
 };
 
 // The fixed reduction order, public so that one process can reproduce N ranks bit for bit:
-// out[i] = (sum over k = 0..N-1, in that order, of shards[k][i] * rows[k]) / sum(rows). With
-// equal shards the weights cancel exactly only up to rounding, so the weighting is applied in
-// every case (one rule).
+// mean (each shard's value a mean over its rows): out[i] = (sum over k = 0..N-1, in that order,
+// of shards[k][i] * rows[k]) / sum(rows); otherwise (a sum over rows, loss reduction "sum"):
+// out[i] = sum over k in order of shards[k][i]. Shards of 0 rows are left out (their mean is NaN).
 template <typename T>
-void combine_shards(const std::vector<const T*>& shards, const std::vector<int64_t>& rows, int64_t count, T* out) {
+void combine_shards(const std::vector<const T*>& shards, const std::vector<int64_t>& rows, int64_t count, T* out,
+                    bool mean = true) {
   int64_t total = 0;
   for (int64_t r : rows) total += r;
   for (int64_t i = 0; i < count; ++i) {
     T acc = 0;
-    for (size_t k = 0; k < shards.size(); ++k) acc += shards[k][i] * static_cast<T>(rows[k]);
-    out[i] = total > 0 ? acc / static_cast<T>(total) : T(0);
+    for (size_t k = 0; k < shards.size(); ++k)
+      if (rows[k] > 0) acc += mean ? shards[k][i] * static_cast<T>(rows[k]) : shards[k][i];
+    out[i] = !mean ? acc : total > 0 ? acc / static_cast<T>(total) : T(0);
   }
 }
 
@@ -132,9 +140,9 @@ class DataParallel {
   explicit DataParallel(std::shared_ptr<nn::Module> module, const DataParallelOptions& options = {});
   nn::Module& module() { return *module_; }
   // After backward: every parameter's gradient becomes the row-weighted mean of the ranks'
-  // gradients (each rank's loss a mean over its `local_rows` rows). A parameter without a
-  // gradient on this rank counts as zeros.
-  void sync_gradients(int64_t local_rows);
+  // gradients (each rank's loss a mean over its `local_rows` rows), or with mean = false (a loss
+  // summed over the rows) their sum. A parameter without a gradient on this rank counts as zeros.
+  void sync_gradients(int64_t local_rows, bool mean = true);
   // Rank 0's buffers (BatchNorm's running statistics) to every rank.
   void sync_buffers();
   // The seconds spent in communication since construction (for the benchmarks).

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <sstream>
@@ -93,6 +94,17 @@ Context::Context(int* argc, char*** argv) {
 
 Context::~Context() {
   if (owns_ && initialized()) MPI_Finalize();
+}
+
+void abort(int code) {
+  if (initialized()) MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);
+}
+
+bool launched_by_mpi() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
+    if (std::getenv(name)) return true;
+  return false;
 }
 
 int rank() {
@@ -271,7 +283,7 @@ namespace {
 // One dtype's gradients, packed bucket by bucket, combined (in rank order or by MPI_Allreduce)
 // and unpacked into each parameter's .grad.
 template <typename T>
-void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& rows, int64_t local_rows,
+void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& rows, int64_t local_rows, bool mean,
                 const DataParallelOptions& options, MPI_Datatype type) {
   const int n = world_size();
   int64_t total_rows = 0;
@@ -299,9 +311,10 @@ void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& r
       std::vector<T> all = gather_all(bucket.data(), count, type, "DataParallel::sync_gradients");
       std::vector<const T*> shards(n);
       for (int k = 0; k < n; ++k) shards[k] = all.data() + static_cast<size_t>(k) * count;
-      combine_shards(shards, rows, count, combined.data());
+      combine_shards(shards, rows, count, combined.data(), mean);
     } else {
-      for (int64_t i = 0; i < count; ++i) bucket[i] *= static_cast<T>(local_rows);
+      if (mean)
+        for (int64_t i = 0; i < count; ++i) bucket[i] *= static_cast<T>(local_rows);
       check_mpi(MPI_Allreduce(bucket.data(), combined.data(), static_cast<int>(count), type, MPI_SUM, MPI_COMM_WORLD),
                 "DataParallel::sync_gradients");
       for (int64_t i = 0; i < count; ++i)
@@ -321,7 +334,7 @@ void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& r
 
 }  // namespace
 
-void DataParallel::sync_gradients(int64_t local_rows) {
+void DataParallel::sync_gradients(int64_t local_rows, bool mean) {
   NABLA_CHECK(local_rows >= 0, ValueError, "DataParallel::sync_gradients: local_rows must be >= 0, got ", local_rows);
   const auto start = std::chrono::steady_clock::now();
   std::vector<int64_t> rows = gather_all(&local_rows, 1, MPI_INT64_T, "DataParallel::sync_gradients");
@@ -335,8 +348,8 @@ void DataParallel::sync_gradients(int64_t local_rows) {
     else
       throw DTypeError(detail::concat("DataParallel: a parameter of dtype ", dtype_name(p.dtype())));
   }
-  if (!f32.empty()) sync_dtype<float>(f32, rows, local_rows, options_, MPI_FLOAT);
-  if (!f64.empty()) sync_dtype<double>(f64, rows, local_rows, options_, MPI_DOUBLE);
+  if (!f32.empty()) sync_dtype<float>(f32, rows, local_rows, mean, options_, MPI_FLOAT);
+  if (!f64.empty()) sync_dtype<double>(f64, rows, local_rows, mean, options_, MPI_DOUBLE);
   comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
