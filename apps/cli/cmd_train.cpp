@@ -234,6 +234,9 @@ int run(const Options& o, const Context& ctx) {
   // For the kill -9 test: the process kills itself (SIGKILL, no cleanup) after this epoch.
   const char* kill_env = std::getenv("NABLA_TEST_KILL_AT_EPOCH");
   const int64_t kill_at = kill_env ? std::atoll(kill_env) : 0;
+  // For the hang test of a data-parallel run: the process stops itself (SIGSTOP) after this epoch.
+  const char* hang_env = std::getenv("NABLA_TEST_HANG_AT_EPOCH");
+  const int64_t hang_at = hang_env ? std::atoll(hang_env) : 0;
   // The bar only when both streams are the terminal: it is drawn on stderr between stdout's lines.
   const bool tty = !quiet && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
   const int64_t epochs = cfg.train.epochs;
@@ -257,6 +260,7 @@ int run(const Options& o, const Context& ctx) {
   run_options.parallel = parallel.get();
   run_options.progress = [&](const train::EpochMetrics& m, const train::Trainer& t) {
     if (kill_at > 0 && m.epoch == kill_at) std::raise(SIGKILL);
+    if (hang_at > 0 && m.epoch == hang_at) std::raise(SIGSTOP);
     last_epoch_end = std::chrono::steady_clock::now();
     const int64_t batch = cfg.train.batch_size > 0 ? cfg.train.batch_size : t.train_set().size();
     steps += (t.train_set().size() + batch - 1) / batch;

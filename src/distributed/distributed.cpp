@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "nabla/error.h"
 #include "nabla/tensor/random.h"
@@ -32,6 +33,37 @@ void check_mpi(int code, const char* op) {
   int len = 0;
   MPI_Error_string(code, text, &len);
   throw IOError(detail::concat("distributed: ", op, " failed on rank ", rank(), ": ", std::string(text, len)));
+}
+
+// Seconds a rank waits in a collective for the others before it gives up (a rank that died
+// or hangs): NABLA_DIST_TIMEOUT, default 300.
+double collective_timeout() {
+  static const double seconds = [] {
+    const char* env = std::getenv("NABLA_DIST_TIMEOUT");
+    const double v = env ? std::atof(env) : 0;
+    return v > 0 ? v : 300.0;
+  }();
+  return seconds;
+}
+
+// Starts a non-blocking collective and waits for it with a deadline: MPI's blocking calls
+// would wait forever for a rank that hangs. Polls (MPI_Test) without pause for 10 ms, then
+// every 0.2 ms.
+template <class Start>
+void collective(const char* op, Start start) {
+  MPI_Request request = MPI_REQUEST_NULL;
+  check_mpi(start(&request), op);
+  const auto begin = std::chrono::steady_clock::now();
+  const double timeout = collective_timeout();
+  for (int flag = 0;;) {
+    check_mpi(MPI_Test(&request, &flag, MPI_STATUS_IGNORE), op);
+    if (flag) return;
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    NABLA_CHECK(waited < timeout, IOError, "distributed: ", op, " on rank ", rank(), ": no answer from the other ",
+                world_size() - 1, " rank(s) within ", timeout,
+                " s (NABLA_DIST_TIMEOUT): a rank died, hangs or stopped calling it");
+    if (waited > 0.01) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
 }
 
 void require_init(const char* op) {
@@ -65,9 +97,10 @@ void check_contiguous(const Tensor& t, const char* op) {
 template <typename T>
 std::vector<T> gather_all(const T* data, int64_t count, MPI_Datatype type, const char* op) {
   std::vector<T> all(static_cast<size_t>(count) * world_size());
-  check_mpi(
-      MPI_Allgather(data, static_cast<int>(count), type, all.data(), static_cast<int>(count), type, MPI_COMM_WORLD),
-      op);
+  collective(op, [&](MPI_Request* request) {
+    return MPI_Iallgather(data, static_cast<int>(count), type, all.data(), static_cast<int>(count), type,
+                          MPI_COMM_WORLD, request);
+  });
   return all;
 }
 
@@ -123,7 +156,7 @@ int world_size() {
 
 void barrier() {
   require_init("barrier");
-  check_mpi(MPI_Barrier(MPI_COMM_WORLD), "barrier");
+  collective("barrier", [&](MPI_Request* request) { return MPI_Ibarrier(MPI_COMM_WORLD, request); });
 }
 
 void check_same_on_all_ranks(const std::string& text, const std::string& what) {
@@ -131,13 +164,16 @@ void check_same_on_all_ranks(const std::string& text, const std::string& what) {
   const int n = world_size();
   int len = static_cast<int>(text.size());
   std::vector<int> lens(n);
-  check_mpi(MPI_Allgather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, MPI_COMM_WORLD), "check_same_on_all_ranks");
+  collective("check_same_on_all_ranks", [&](MPI_Request* request) {
+    return MPI_Iallgather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, MPI_COMM_WORLD, request);
+  });
   std::vector<int> offsets(n, 0);
   for (int k = 1; k < n; ++k) offsets[k] = offsets[k - 1] + lens[k - 1];
   std::string all(static_cast<size_t>(offsets[n - 1] + lens[n - 1]), '\0');
-  check_mpi(
-      MPI_Allgatherv(text.data(), len, MPI_CHAR, all.data(), lens.data(), offsets.data(), MPI_CHAR, MPI_COMM_WORLD),
-      "check_same_on_all_ranks");
+  collective("check_same_on_all_ranks", [&](MPI_Request* request) {
+    return MPI_Iallgatherv(text.data(), len, MPI_CHAR, all.data(), lens.data(), offsets.data(), MPI_CHAR,
+                           MPI_COMM_WORLD, request);
+  });
   const std::string reference = all.substr(0, lens[0]);
   for (int k = 1; k < n; ++k) {
     const std::string other = all.substr(offsets[k], lens[k]);
@@ -165,8 +201,10 @@ void all_reduce(Tensor& tensor, ReduceOp op) {
   const MPI_Datatype type = mpi_type(tensor.dtype(), "all_reduce");
   const int64_t count = tensor.numel();
   if (op == ReduceOp::max) {
-    check_mpi(MPI_Allreduce(MPI_IN_PLACE, tensor.raw_data(), static_cast<int>(count), type, MPI_MAX, MPI_COMM_WORLD),
-              "all_reduce");
+    collective("all_reduce", [&](MPI_Request* request) {
+      return MPI_Iallreduce(MPI_IN_PLACE, tensor.raw_data(), static_cast<int>(count), type, MPI_MAX, MPI_COMM_WORLD,
+                            request);
+    });
     return;
   }
   const bool mean = op == ReduceOp::mean;
@@ -187,7 +225,9 @@ void broadcast(Tensor& tensor, int root) {
   check_contiguous(tensor, "broadcast");
   check_same_on_all_ranks(describe(tensor), "broadcast tensor (dtype and shape)");
   const MPI_Datatype type = mpi_type(tensor.dtype(), "broadcast");
-  check_mpi(MPI_Bcast(tensor.raw_data(), static_cast<int>(tensor.numel()), type, root, MPI_COMM_WORLD), "broadcast");
+  collective("broadcast", [&](MPI_Request* request) {
+    return MPI_Ibcast(tensor.raw_data(), static_cast<int>(tensor.numel()), type, root, MPI_COMM_WORLD, request);
+  });
 }
 
 Tensor all_gather(const Tensor& tensor) {
@@ -200,7 +240,9 @@ Tensor all_gather(const Tensor& tensor) {
   for (int d = 0; d < src.dim(); ++d) dims.push_back(src.size(d));
   Tensor out = Tensor::empty(Shape(dims), src.dtype());
   const int count = static_cast<int>(src.numel());
-  check_mpi(MPI_Allgather(src.raw_data(), count, type, out.raw_data(), count, type, MPI_COMM_WORLD), "all_gather");
+  collective("all_gather", [&](MPI_Request* request) {
+    return MPI_Iallgather(src.raw_data(), count, type, out.raw_data(), count, type, MPI_COMM_WORLD, request);
+  });
   return out;
 }
 
@@ -273,7 +315,9 @@ void DataParallel::sync_buffers() {
     Tensor t = b;
     const MPI_Datatype type = mpi_type(t.dtype(), "sync_buffers");
     check_contiguous(t, "sync_buffers");
-    check_mpi(MPI_Bcast(t.raw_data(), static_cast<int>(t.numel()), type, 0, MPI_COMM_WORLD), "sync_buffers");
+    collective("sync_buffers", [&](MPI_Request* request) {
+      return MPI_Ibcast(t.raw_data(), static_cast<int>(t.numel()), type, 0, MPI_COMM_WORLD, request);
+    });
   }
   comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -315,8 +359,10 @@ void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& r
     } else {
       if (mean)
         for (int64_t i = 0; i < count; ++i) bucket[i] *= static_cast<T>(local_rows);
-      check_mpi(MPI_Allreduce(bucket.data(), combined.data(), static_cast<int>(count), type, MPI_SUM, MPI_COMM_WORLD),
-                "DataParallel::sync_gradients");
+      collective("DataParallel::sync_gradients", [&](MPI_Request* request) {
+        return MPI_Iallreduce(bucket.data(), combined.data(), static_cast<int>(count), type, MPI_SUM, MPI_COMM_WORLD,
+                              request);
+      });
       for (int64_t i = 0; i < count; ++i)
         combined[i] = total_rows > 0 ? combined[i] / static_cast<T>(total_rows) : T(0);
     }

@@ -1,6 +1,4 @@
 // train::Parallel over MPI (nabla/distributed/train.h): the trainer's hooks call DataParallel.
-#include <mpi.h>
-
 #include "nabla/distributed/train.h"
 #include "nabla/error.h"
 
@@ -37,10 +35,9 @@ class MpiParallel : public train::Parallel {
     return loss;
   }
   bool any(bool flag) override {
-    int mine = flag ? 1 : 0, result = 0;
-    const int code = MPI_Allreduce(&mine, &result, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    NABLA_CHECK(code == MPI_SUCCESS, IOError, "distributed: the stop agreement failed on rank ", dist::rank());
-    return result != 0;
+    Tensor t = Tensor::from_vector(std::vector<int64_t>{flag ? 1 : 0}, Shape{1});
+    all_reduce(t, ReduceOp::max);
+    return t.to_vector<int64_t>()[0] != 0;
   }
 
  private:

@@ -48,6 +48,19 @@ grep -q "rank 0" killed.log || fail "the rank is not named: $(cat killed.log)"
 mpi -np 3 "$nabla" train --resume killed > resumed.log 2>&1 || fail "resume on 3 ranks: $(cat resumed.log)"
 same_metrics one/metrics.csv killed/metrics.csv || fail "resumed with another N: metrics differ"
 
+# Rank 0 hangs (SIGSTOP) after epoch 12: rank 1 gives up waiting after NABLA_DIST_TIMEOUT (3 s),
+# names itself and the wait, and the job ends with exit 2; the checkpoint of epoch 10 is intact.
+start=$SECONDS
+set +e
+NABLA_DIST_TIMEOUT=3 NABLA_TEST_HANG_AT_EPOCH=12 mpi -x NABLA_DIST_TIMEOUT -x NABLA_TEST_HANG_AT_EPOCH -np 2 \
+    "$nabla" train "$cfg" --out hung --set train.epochs=30 --checkpoint-every 10 > hung.log 2>&1
+code=$?
+set -e
+[ $code = 2 ] || fail "a hung rank: exit $code: $(cat hung.log)"
+[ $((SECONDS - start)) -lt 30 ] || fail "the hung run took $((SECONDS - start)) s to end"
+grep -q "rank 1: distributed: .* no answer from the other 1 rank(s) within 3 s" hung.log || fail "$(cat hung.log)"
+[ -f hung/checkpoint.safetensors ] && [ ! -e hung/model.safetensors ] || fail "hung: $(ls hung)"
+
 # A configuration that differs between the ranks: named, exit 2, nothing written.
 set +e
 mpi -np 1 "$nabla" train "$cfg" --out differ --set train.epochs=30 : \
