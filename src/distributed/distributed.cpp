@@ -357,8 +357,9 @@ void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& r
       for (int k = 0; k < n; ++k) shards[k] = all.data() + static_cast<size_t>(k) * count;
       combine_shards(shards, rows, count, combined.data(), mean);
     } else {
-      if (mean)
-        for (int64_t i = 0; i < count; ++i) bucket[i] *= static_cast<T>(local_rows);
+      // Weighted by the rows (mean); a rank without rows adds zeros (its mean is NaN).
+      if (mean || local_rows == 0)
+        for (int64_t i = 0; i < count; ++i) bucket[i] = local_rows == 0 ? T(0) : bucket[i] * static_cast<T>(local_rows);
       collective("DataParallel::sync_gradients", [&](MPI_Request* request) {
         return MPI_Iallreduce(bucket.data(), combined.data(), static_cast<int>(count), type, MPI_SUM, MPI_COMM_WORLD,
                               request);

@@ -34,6 +34,12 @@ for np in 2 3; do
   [ "$(grep -c "^wrote np$np/model.safetensors" np$np.log)" = 1 ] || fail "np $np: $(cat np$np.log)"
 done
 
+# More ranks than rows in a batch (batches of 3 on 4 ranks: rank 3 has none): still the same run.
+"$nabla" train "$cfg" --out small1 --set train.epochs=10 --set train.batch_size=3 -q
+mpi -np 4 "$nabla" train "$cfg" --out small4 --set train.epochs=10 --set train.batch_size=3 -q > small4.log 2>&1 ||
+  fail "empty shards: $(cat small4.log)"
+same_metrics small1/metrics.csv small4/metrics.csv || fail "empty shards: metrics differ from one process"
+
 # Rank 0 killed (SIGKILL) at epoch 15 of 30, checkpoints every 10: the job ends, the checkpoint
 # of epoch 10 is intact, no model written; resumed on 3 ranks it ends as the one-process run.
 start=$SECONDS
