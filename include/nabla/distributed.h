@@ -132,6 +132,12 @@ struct DataParallelOptions {
   bool deterministic = true;
 };
 
+// The gradient synchronisation of DataParallel on a list of parameters (the Python module's
+// DistributedDataParallel calls it): every parameter's .grad becomes the row-weighted mean
+// (mean = false: the sum) over the ranks, bucket by bucket, in the documented order.
+void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, bool mean = true,
+                    const DataParallelOptions& options = {});
+
 // Wraps a module for data-parallel training. The constructor checks that every rank has the
 // same parameter and buffer names, shapes and dtypes (naming the first mismatch), then copies
 // rank 0's parameters and buffers to every rank.

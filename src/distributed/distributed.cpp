@@ -381,22 +381,30 @@ void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& r
 
 }  // namespace
 
-void DataParallel::sync_gradients(int64_t local_rows, bool mean) {
-  NABLA_CHECK(local_rows >= 0, ValueError, "DataParallel::sync_gradients: local_rows must be >= 0, got ", local_rows);
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<int64_t> rows = gather_all(&local_rows, 1, MPI_INT64_T, "DataParallel::sync_gradients");
+void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, bool mean,
+                    const DataParallelOptions& options) {
+  require_init("sync_gradients");
+  NABLA_CHECK(local_rows >= 0, ValueError, "sync_gradients: local_rows must be >= 0, got ", local_rows);
+  NABLA_CHECK(options.bucket_bytes > 0, ValueError, "sync_gradients: bucket_bytes must be > 0, got ",
+              options.bucket_bytes);
+  std::vector<int64_t> rows = gather_all(&local_rows, 1, MPI_INT64_T, "sync_gradients");
   std::vector<Tensor> f32, f64;
-  for (const Tensor& p : params_) {
+  for (const Tensor& p : parameters) {
     if (!p.requires_grad()) continue;
     if (p.dtype() == DType::float32)
       f32.push_back(p);
     else if (p.dtype() == DType::float64)
       f64.push_back(p);
     else
-      throw DTypeError(detail::concat("DataParallel: a parameter of dtype ", dtype_name(p.dtype())));
+      throw DTypeError(detail::concat("sync_gradients: a parameter of dtype ", dtype_name(p.dtype())));
   }
-  if (!f32.empty()) sync_dtype<float>(f32, rows, local_rows, mean, options_, MPI_FLOAT);
-  if (!f64.empty()) sync_dtype<double>(f64, rows, local_rows, mean, options_, MPI_DOUBLE);
+  if (!f32.empty()) sync_dtype<float>(f32, rows, local_rows, mean, options, MPI_FLOAT);
+  if (!f64.empty()) sync_dtype<double>(f64, rows, local_rows, mean, options, MPI_DOUBLE);
+}
+
+void DataParallel::sync_gradients(int64_t local_rows, bool mean) {
+  const auto start = std::chrono::steady_clock::now();
+  dist::sync_gradients(params_, local_rows, mean, options_);
   comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
