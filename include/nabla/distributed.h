@@ -20,13 +20,18 @@
 // that computes the N shards' gradients one after the other and calls combine_shards() (what
 // the tests do). Against one process taking the whole batch at once the result differs only by
 // the rounding of the summation order (the batch's rows are added in a different grouping):
-// float32 to ~1e-6 relative. DataParallelOptions::deterministic(false) uses MPI_Allreduce
-// instead (less memory and traffic for large models; no bit-exactness promise).
+// tested to 1e-12 in float64 and 1e-5 in float32 over 3 epochs. DataParallelOptions{.deterministic
+// = false} uses MPI_Allreduce instead (less memory and traffic for large models; no bit-exactness
+// promise). The gathered copy costs N times a bucket's memory on every rank.
 //
 // BatchNorm: per-rank statistics, as torch's DistributedDataParallel (not SyncBatchNorm): each
-// rank normalises its shard with that shard's mean and variance; sync_buffers() (called by
-// DataParallel::sync_buffers before each forward, like DDP's broadcast_buffers=True) copies rank
-// 0's running statistics to every rank, so evaluation and checkpoints see rank 0's.
+// rank normalises its shard with that shard's mean and variance; DataParallel::sync_buffers()
+// (call it before each forward, as DDP's broadcast_buffers=True does; the trainer calls it after
+// each step) copies rank 0's running statistics to every rank, so evaluation and checkpoints see
+// rank 0's.
+//
+// Every collective waits at most NABLA_DIST_TIMEOUT seconds (default 300) for the other ranks,
+// then throws nabla::IOError naming this rank and the operation (a rank died or hangs).
 #pragma once
 #include <cstdint>
 #include <memory>
