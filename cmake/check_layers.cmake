@@ -2,6 +2,7 @@
 #   core    tensor kernels autograd ops nn optim data io compile expr, include/nabla/*.h
 #   viz     -> core
 #   train   -> viz, core
+#   distributed (src/distributed, over MPI)      -> train, viz, core
 #   course  (src/demo)                           -> train, viz, core
 #   serve   (src/serve, apps/serve)              -> train, viz, core
 #   cli     (apps/cli)                           -> everything
@@ -18,20 +19,22 @@ endif()
 set(layer_core tensor kernels autograd ops nn optim data io compile expr)
 set(layer_viz viz)
 set(layer_train train)
+set(layer_distributed distributed)
 set(layer_course demo)
 set(layer_serve serve)
-set(layers core viz train course serve cli)
+set(layers core viz train distributed course serve cli)
 set(allowed_core core)
 set(allowed_viz core viz)
 set(allowed_train core viz train)
+set(allowed_distributed core viz train distributed)
 set(allowed_course core viz train course)
 set(allowed_serve core viz train serve)
-set(allowed_cli core viz train course serve cli)
+set(allowed_cli core viz train distributed course serve cli)
 
 # The layer of a folder name under src/ or include/nabla/ (empty: not one of nabla's).
 function(layer_of_dir dir out)
   set(result "")
-  foreach(layer core viz train course serve)
+  foreach(layer core viz train distributed course serve)
     if(dir IN_LIST layer_${layer})
       set(result ${layer})
     endif()

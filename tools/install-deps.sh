@@ -5,9 +5,10 @@
 #                                       build tools, the library's, the CLI's, the playground's and
 #                                       the Python module's dependencies (~ what the .deb needs)
 #   bash tools/install-deps.sh --test   also what the test command needs (tools/test.sh runs it):
-#                                       GoogleTest, Google Benchmark, PyTorch and scikit-learn (the
-#                                       oracles), pytest, Jupyter's runners, Chromium and Node.js
-#                                       (the playground's browser test), dpkg-dev (the .deb test)
+#                                       GoogleTest, Google Benchmark, OpenMPI (the mpi tests),
+#                                       PyTorch and scikit-learn (the oracles), pytest, Jupyter's
+#                                       runners, Chromium and Node.js (the playground's browser
+#                                       test), dpkg-dev (the .deb test)
 #   bash tools/install-deps.sh --fuzz   also clang and its libFuzzer/sanitizer runtimes (tools/fuzz.sh)
 set -euo pipefail
 packages=(
@@ -24,6 +25,7 @@ for arg in "$@"; do
       packages+=(
         git libgtest-dev libgmock-dev libbenchmark-dev
         dpkg-dev file  # the .deb test: CPack runs dpkg-shlibdeps on the ELF files `file` finds
+        libopenmpi-dev openmpi-bin  # nabla_distributed and its mpirun tests (optional for the library)
         python3-torch python3-sklearn python3-pytest python3-venv python3-pip python3-setuptools python3-wheel
         python3-nbclient python3-nbformat python3-ipykernel python3-ipython  # notebooks/, run headless
         chromium  # the end-to-end test of `nabla serve` (tests/serve/e2e.mjs), with node and npm:

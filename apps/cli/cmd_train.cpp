@@ -13,9 +13,13 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "command.h"
 #include "nabla/train/trainer.h"
+#ifdef NABLA_WITH_MPI
+#include "nabla/distributed/train.h"
+#endif
 
 namespace nabla::cli {
 namespace {
@@ -212,12 +216,29 @@ int run(const Options& o, const Context& ctx) {
   const std::string config_path = resuming ? (std::filesystem::path(o.resume) / "config.toml").string() : o.config;
   train::TrainConfig cfg = train::parse_train_config_file(config_path, o.set);
   const std::string out = resuming ? o.resume : o.out.empty() ? default_out_dir(o.config) : o.out;
-  if (resuming && !o.quiet) std::cout << tr(kResumed, out) << std::endl;
+  // Under mpirun: data-parallel over the ranks (nabla/train/parallel.h); rank 0 writes and reports.
+#ifdef NABLA_WITH_MPI
+  std::unique_ptr<dist::Context> mpi;
+  std::unique_ptr<train::Parallel> parallel;
+  if (dist::launched_by_mpi()) {
+    mpi = std::make_unique<dist::Context>();
+    parallel = dist::trainer_parallel();
+  }
+  const int rank = parallel ? parallel->rank() : 0;
+#else
+  std::unique_ptr<train::Parallel> parallel;
+  const int rank = 0;
+#endif
+  const bool quiet = o.quiet || rank != 0;
+  if (resuming && !quiet) std::cout << tr(kResumed, out) << std::endl;
   // For the kill -9 test: the process kills itself (SIGKILL, no cleanup) after this epoch.
   const char* kill_env = std::getenv("NABLA_TEST_KILL_AT_EPOCH");
   const int64_t kill_at = kill_env ? std::atoll(kill_env) : 0;
+  // For the hang test of a data-parallel run: the process stops itself (SIGSTOP) after this epoch.
+  const char* hang_env = std::getenv("NABLA_TEST_HANG_AT_EPOCH");
+  const int64_t hang_at = hang_env ? std::atoll(hang_env) : 0;
   // The bar only when both streams are the terminal: it is drawn on stderr between stdout's lines.
-  const bool tty = !o.quiet && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+  const bool tty = !quiet && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
   const int64_t epochs = cfg.train.epochs;
   const int64_t log_every = cfg.train.log_every > 0 ? cfg.train.log_every : std::max<int64_t>(1, epochs / 10);
   const auto start = std::chrono::steady_clock::now();
@@ -236,12 +257,14 @@ int run(const Options& o, const Context& ctx) {
   run_options.stop = &g_stop_signal;
   run_options.checkpoint_every = o.checkpoint_every;
   run_options.detect_anomaly = o.detect_anomaly;
+  run_options.parallel = parallel.get();
   run_options.progress = [&](const train::EpochMetrics& m, const train::Trainer& t) {
     if (kill_at > 0 && m.epoch == kill_at) std::raise(SIGKILL);
+    if (hang_at > 0 && m.epoch == hang_at) std::raise(SIGSTOP);
     last_epoch_end = std::chrono::steady_clock::now();
     const int64_t batch = cfg.train.batch_size > 0 ? cfg.train.batch_size : t.train_set().size();
     steps += (t.train_set().size() + batch - 1) / batch;
-    if (o.quiet) return;
+    if (quiet) return;
     if (!announced) {
       std::cout << tr(kStart, cfg.model.layers.size() > 0 ? "model" : "?", cfg.data.name, t.train_set().size(),
                       t.test_set().size(), epochs, o.config, out)
@@ -273,12 +296,24 @@ int run(const Options& o, const Context& ctx) {
   install_stop_handlers();
   train::RunResult result;
   try {
-    result = train::run_training(cfg, run_options);
-  } catch (const std::filesystem::filesystem_error& e) {
-    // A file-system problem is the input's (the --out path), not an internal error.
-    if (e.path1().empty()) throw IOError(e.what());
-    throw IOError(detail::concat("'", e.path1().string(), "': ", e.code().message()));
+    try {
+      result = train::run_training(cfg, run_options);
+    } catch (const std::filesystem::filesystem_error& e) {
+      // A file-system problem is the input's (the --out path), not an internal error.
+      if (e.path1().empty()) throw IOError(e.what());
+      throw IOError(detail::concat("'", e.path1().string(), "': ", e.code().message()));
+    }
+  } catch (const std::exception& e) {
+#ifdef NABLA_WITH_MPI
+    // The other ranks wait in a collective: end them all, with the CLI's error code.
+    if (parallel && parallel->world_size() > 1) {
+      std::cerr << "nabla: rank " << rank << ": " << e.what() << std::endl;
+      dist::abort(2);
+    }
+#endif
+    throw;
   }
+  if (rank != 0) return result.interrupted ? 128 + int(g_stop_signal) : 0;
   if (result.already_finished) {
     if (!o.quiet) std::cout << tr(kFinishedAlready, out, epochs) << "\n";
     return 0;
@@ -291,7 +326,7 @@ int run(const Options& o, const Context& ctx) {
     return 128 + sig;  // as a shell reports a process the signal ended: 130 (SIGINT), 143 (SIGTERM)
   }
   bar.finish();
-  if (o.quiet) return 0;
+  if (quiet) return 0;
   const auto end = std::chrono::steady_clock::now();
   const double seconds = std::chrono::duration<double>(last_epoch_end - start).count();
   const double after = std::chrono::duration<double>(end - last_epoch_end).count();

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "nabla/error.h"
 #include "nabla/nn/utils.h"
 #include "nabla/ops/ops.h"
 #include "nabla/optim/clip_grad.h"
@@ -26,6 +27,7 @@ void TrainStep::backward_and_step(const Tensor& loss) {
     objective(loss).backward();
   else
     loss.backward();  // the benchmarks' hot path: no copy of the loss
+  if (options_.parallel) options_.parallel->sync_gradients(rows_);
   if (options_.clip_grad_norm > 0) optim::clip_grad_norm_(parameters_, options_.clip_grad_norm);
   optimizer_->step();
 }
@@ -36,16 +38,19 @@ StepResult TrainStep::operator()(const Tensor& x, const Tensor& y) {
   r.loss = (*loss_)(model_->forward(x), y);
   if (options_.check_finite) {
     r.value = r.loss.item();
+    if (options_.parallel) r.value = options_.parallel->batch_loss(r.value, x.size(0));
     if (!std::isfinite(r.value)) {
       r.updated = false;
       return r;
     }
   }
+  rows_ = x.size(0);
   backward_and_step(r.loss);
   return r;
 }
 
 void TrainStep::update(const Tensor& loss) {
+  NABLA_CHECK(!options_.parallel, ValueError, "TrainStep::update: not in a data-parallel step (use operator())");
   optimizer_->zero_grad();
   backward_and_step(loss);
 }

@@ -224,6 +224,16 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
   step_.emplace(*model_, *loss_, *optimizer_, step_options(c.optim));
 }
 
+void Trainer::set_parallel(Parallel* parallel) {
+  StepOptions options = step_->options();
+  options.parallel = parallel;
+  step_.emplace(*model_, *loss_, *optimizer_, options);
+  parallel_ = parallel;
+  if (!parallel) return;
+  parallel->check_same(to_toml(config_), "configuration");
+  parallel->attach(model_, config_.loss.reduction == "sum");
+}
+
 void Trainer::load_parameters(const std::string& path) {
   nn::StateDict state = model_->state_dict();
   // The names and shapes, from the header, before any data is read.
@@ -383,7 +393,13 @@ EpochMetrics Trainer::run_epoch() {
   double loss_sum = 0;
   int64_t batches = 0;
   for (const Batch& b : loader) {
-    const StepResult r = (*step_)(b.x, target_of(b.y));
+    Tensor x = b.x, y = b.y;
+    if (parallel_) {  // this rank's shard of the global batch
+      const auto [begin, end] = shard_rows(x.size(0), parallel_->world_size(), parallel_->rank());
+      x = x.slice(0, begin, end);
+      y = y.slice(0, begin, end);
+    }
+    const StepResult r = (*step_)(x, target_of(y));
     NABLA_CHECK(r.updated, ValueError, "training diverged: the loss became ", r.value, " at epoch ", epoch_, ", batch ",
                 batches + 1, ": ", why_not_finite(b.x, parameters_, epoch_ == 1 && batches == 0));
     loss_sum += r.value;
@@ -809,16 +825,43 @@ nlohmann::json run_json(const RunOptions& o, int64_t checkpoint_every, bool fini
 
 }  // namespace
 
+namespace {
+
+// A data-parallel run's ranks other than 0: the same epochs as rank 0 (every collective in
+// step, see run_training), from the same checkpoint or initial parameters, writing nothing.
+RunResult follow_training(Trainer& trainer, const RunOptions& options, const fs::path& checkpoint) {
+  std::error_code ec;
+  if (options.resume && fs::exists(checkpoint, ec))
+    trainer.load_checkpoint(checkpoint.string());
+  else if (!options.init.empty())
+    trainer.load_parameters(options.init);
+  RunResult result;
+  result.train_rows = trainer.train_set().size();
+  DetectAnomalyGuard anomaly(options.detect_anomaly);
+  const int64_t epochs = trainer.config().train.epochs;
+  for (int64_t e = trainer.epoch(); e < epochs; ++e) {
+    result.last = trainer.run_epoch();
+    if (options.parallel->any(options.stop && *options.stop) && result.last.epoch < epochs) {
+      result.interrupted = true;
+      return result;
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
 RunResult run_training(const TrainConfig& config, const RunOptions& given) {
   const fs::path dir(given.out_dir);
   const fs::path checkpoint = dir / "checkpoint.safetensors";
   RunOptions options = given;
+  const bool follower = options.parallel && options.parallel->rank() != 0;
   int64_t checkpoint_every = options.checkpoint_every >= 0 ? options.checkpoint_every : config.train.checkpoint_every;
   if (options.resume) {
     std::error_code ec;
     NABLA_CHECK(fs::is_directory(dir, ec) && fs::exists(dir / "run.json", ec), IOError, "'", dir.string(),
                 "' is not a nabla run directory (no run.json): nothing to resume");
-    remove_stale_temporaries(dir);
+    if (!follower) remove_stale_temporaries(dir);
     const nlohmann::json run = read_run_json(dir);
     if (run.at("finished").get<bool>()) {
       RunResult done;
@@ -835,6 +878,10 @@ RunResult run_training(const TrainConfig& config, const RunOptions& given) {
     options.overrides = run.value("set", std::vector<std::string>());
   }
   Trainer trainer(config);
+  if (options.parallel) {
+    trainer.set_parallel(options.parallel);  // the same config and model everywhere, before any file is written
+    if (follower) return follow_training(trainer, options, checkpoint);
+  }
   const bool boundary = options.plots && config.model.inputs == 2 && trainer.classification();
   const int64_t epochs = config.train.epochs;
   PlotSeries series;
@@ -929,7 +976,9 @@ RunResult run_training(const TrainConfig& config, const RunOptions& given) {
     const bool checkpointed = checkpoint_every > 0 && m.epoch % checkpoint_every == 0;
     if (checkpointed) save_checkpoint();
     if (options.progress) options.progress(m, trainer);
-    if (options.stop && *options.stop && m.epoch < epochs) {
+    bool stop = options.stop && *options.stop;
+    if (options.parallel) stop = options.parallel->any(stop);  // every rank stops after the same epoch
+    if (stop && m.epoch < epochs) {
       if (!checkpointed) save_checkpoint();
       if (options.plots) write_plots(dir, config, trainer, series, last, boundary, grid, frames);
       result.last = last;

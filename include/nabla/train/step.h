@@ -15,6 +15,7 @@
 #include "nabla/nn/loss.h"
 #include "nabla/nn/module.h"
 #include "nabla/optim/optimizer.h"
+#include "nabla/train/parallel.h"
 
 namespace nabla::train {
 
@@ -25,6 +26,10 @@ struct StepOptions {
   // Reads the loss back (StepResult::value) and leaves the parameters untouched when it is NaN
   // or infinite. Off for a step run through nabla::compile, which cannot read values back.
   bool check_finite = true;
+  // Data-parallel training (nabla/train/parallel.h): the loss read back is the global batch's
+  // (so every rank takes the same NaN decision) and the gradients are synchronised after
+  // backward, before clipping. Not owned; null: one process.
+  Parallel* parallel = nullptr;
 };
 
 struct StepResult {
@@ -56,6 +61,7 @@ class TrainStep {
   StepOptions options_;
   std::vector<Tensor> weights_;     // penalised (l1, l2)
   std::vector<Tensor> parameters_;  // clipped
+  int64_t rows_ = 0;                // this rank's rows in the step (data-parallel)
 };
 
 }  // namespace nabla::train

@@ -71,6 +71,11 @@ class Trainer {
   int64_t num_classes() const { return classes_; }
   int64_t epoch() const { return epoch_; }
 
+  // Data-parallel training (nabla/train/parallel.h; null: one process). Checks that every rank
+  // has the same configuration and model, copies rank 0's parameters to every rank; from then
+  // on run_epoch trains this rank's shard of every batch. Not owned.
+  void set_parallel(Parallel* parallel);
+
   // Replaces the model's parameters with those of a safetensors file (state_dict names).
   void load_parameters(const std::string& safetensors_path);
 
@@ -111,6 +116,7 @@ class Trainer {
   std::shared_ptr<optim::LRScheduler> scheduler_;
   std::vector<std::pair<std::string, Tensor>> parameters_;  // named, for messages
   std::optional<TrainStep> step_;                           // one batch's update, on the members above
+  Parallel* parallel_ = nullptr;
   int64_t epoch_ = 0;
 };
 
@@ -120,6 +126,10 @@ struct RunOptions {
   std::string out_dir;
   std::string init;  // safetensors with initial parameters, or empty
   bool plots = true;
+  // Data-parallel run (nabla/train/parallel.h): every rank calls run_training with the same
+  // arguments; rank 0 writes the run directory, the others only train (they read the
+  // checkpoint, init and run.json, so out_dir must be visible to every rank when resuming).
+  Parallel* parallel = nullptr;
   // Continue the run in out_dir with the options stored in its run.json (the fields below
   // except progress and stop are then ignored; plots = false is an error for a run with plots),
   // from its checkpoint.safetensors, or from epoch 0 when it has none.

@@ -1,0 +1,411 @@
+// nabla::dist — MPI collectives on tensors, the DistributedSampler and DataParallel
+// (nabla/distributed.h). Every collective returns errors (MPI_ERRORS_RETURN) and turns them into
+// nabla::IOError naming the operation, so a dead peer ends in an exception, not an abort.
+#include "nabla/distributed.h"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "nabla/error.h"
+#include "nabla/tensor/random.h"
+
+namespace nabla::dist {
+namespace {
+
+bool initialized() {
+  int flag = 0;
+  MPI_Initialized(&flag);
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  return flag && !finalized;
+}
+
+void check_mpi(int code, const char* op) {
+  if (code == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(code, text, &len);
+  throw IOError(detail::concat("distributed: ", op, " failed on rank ", rank(), ": ", std::string(text, len)));
+}
+
+// Seconds a rank waits in a collective for the others before it gives up (a rank that died
+// or hangs): NABLA_DIST_TIMEOUT, default 300.
+double collective_timeout() {
+  static const double seconds = [] {
+    const char* env = std::getenv("NABLA_DIST_TIMEOUT");
+    const double v = env ? std::atof(env) : 0;
+    return v > 0 ? v : 300.0;
+  }();
+  return seconds;
+}
+
+// Starts a non-blocking collective and waits for it with a deadline: MPI's blocking calls
+// would wait forever for a rank that hangs. Polls (MPI_Test) without pause for 10 ms, then
+// every 0.2 ms.
+template <class Start>
+void collective(const char* op, Start start) {
+  MPI_Request request = MPI_REQUEST_NULL;
+  check_mpi(start(&request), op);
+  const auto begin = std::chrono::steady_clock::now();
+  const double timeout = collective_timeout();
+  for (int flag = 0;;) {
+    check_mpi(MPI_Test(&request, &flag, MPI_STATUS_IGNORE), op);
+    if (flag) return;
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    NABLA_CHECK(waited < timeout, IOError, "distributed: ", op, " on rank ", rank(), ": no answer from the other ",
+                world_size() - 1, " rank(s) within ", timeout,
+                " s (NABLA_DIST_TIMEOUT): a rank died, hangs or stopped calling it");
+    if (waited > 0.01) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
+void require_init(const char* op) {
+  NABLA_CHECK(initialized(), ValueError, "distributed: ", op,
+              " needs MPI initialised (create a nabla::dist::Context first)");
+}
+
+MPI_Datatype mpi_type(DType dtype, const char* op) {
+  switch (dtype) {
+    case DType::float32:
+      return MPI_FLOAT;
+    case DType::float64:
+      return MPI_DOUBLE;
+    case DType::int64:
+      return MPI_INT64_T;
+    default:
+      throw DTypeError(
+          detail::concat("distributed: ", op, " supports float32, float64 and int64 tensors, got ", dtype_name(dtype)));
+  }
+}
+
+// "float64 [2, 3]": what every rank must agree on before a collective on a tensor.
+std::string describe(const Tensor& t) { return detail::concat(dtype_name(t.dtype()), " ", t.shape().to_string()); }
+
+void check_contiguous(const Tensor& t, const char* op) {
+  NABLA_CHECK(t.defined(), ValueError, "distributed: ", op, " on an undefined tensor");
+  NABLA_CHECK(t.is_contiguous(), ValueError, "distributed: ", op, " needs a contiguous tensor (call .contiguous())");
+}
+
+// Every rank's `count` values of `data`, rank after rank.
+template <typename T>
+std::vector<T> gather_all(const T* data, int64_t count, MPI_Datatype type, const char* op) {
+  std::vector<T> all(static_cast<size_t>(count) * world_size());
+  collective(op, [&](MPI_Request* request) {
+    return MPI_Iallgather(data, static_cast<int>(count), type, all.data(), static_cast<int>(count), type,
+                          MPI_COMM_WORLD, request);
+  });
+  return all;
+}
+
+template <typename T>
+void sum_in_rank_order(T* data, int64_t count, MPI_Datatype type, bool mean) {
+  const int n = world_size();
+  std::vector<T> all = gather_all(data, count, type, "all_reduce");
+  for (int64_t i = 0; i < count; ++i) {
+    T acc = 0;
+    for (int k = 0; k < n; ++k) acc += all[static_cast<size_t>(k) * count + i];
+    data[i] = mean ? acc / static_cast<T>(n) : acc;
+  }
+}
+
+}  // namespace
+
+Context::Context(int* argc, char*** argv) {
+  if (initialized()) return;
+  int provided = 0;
+  check_mpi(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  owns_ = true;
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+}
+
+Context::~Context() {
+  if (owns_ && initialized()) MPI_Finalize();
+}
+
+void abort(int code) {
+  if (initialized()) MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);
+}
+
+bool launched_by_mpi() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
+    if (std::getenv(name)) return true;
+  return false;
+}
+
+int rank() {
+  if (!initialized()) return 0;
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+
+int world_size() {
+  if (!initialized()) return 1;
+  int n = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &n);
+  return n;
+}
+
+void barrier() {
+  require_init("barrier");
+  collective("barrier", [&](MPI_Request* request) { return MPI_Ibarrier(MPI_COMM_WORLD, request); });
+}
+
+void check_same_on_all_ranks(const std::string& text, const std::string& what) {
+  require_init("check_same_on_all_ranks");
+  const int n = world_size();
+  int len = static_cast<int>(text.size());
+  std::vector<int> lens(n);
+  collective("check_same_on_all_ranks", [&](MPI_Request* request) {
+    return MPI_Iallgather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, MPI_COMM_WORLD, request);
+  });
+  std::vector<int> offsets(n, 0);
+  for (int k = 1; k < n; ++k) offsets[k] = offsets[k - 1] + lens[k - 1];
+  std::string all(static_cast<size_t>(offsets[n - 1] + lens[n - 1]), '\0');
+  collective("check_same_on_all_ranks", [&](MPI_Request* request) {
+    return MPI_Iallgatherv(text.data(), len, MPI_CHAR, all.data(), lens.data(), offsets.data(), MPI_CHAR,
+                           MPI_COMM_WORLD, request);
+  });
+  const std::string reference = all.substr(0, lens[0]);
+  for (int k = 1; k < n; ++k) {
+    const std::string other = all.substr(offsets[k], lens[k]);
+    if (other == reference) continue;
+    std::istringstream a(reference), b(other);
+    std::string la, lb;
+    int line = 0;
+    while (true) {
+      ++line;
+      const bool ga = static_cast<bool>(std::getline(a, la));
+      const bool gb = static_cast<bool>(std::getline(b, lb));
+      if (!ga) la = "<end>";
+      if (!gb) lb = "<end>";
+      if (la != lb || (!ga && !gb)) break;
+    }
+    throw ValueError(detail::concat("distributed: the ", what, " differs between rank 0 and rank ", k, " (line ", line,
+                                    ": rank 0 has '", la, "', rank ", k, " has '", lb, "')"));
+  }
+}
+
+void all_reduce(Tensor& tensor, ReduceOp op) {
+  require_init("all_reduce");
+  check_contiguous(tensor, "all_reduce");
+  check_same_on_all_ranks(describe(tensor), "all_reduce tensor (dtype and shape)");
+  const MPI_Datatype type = mpi_type(tensor.dtype(), "all_reduce");
+  const int64_t count = tensor.numel();
+  if (op == ReduceOp::max) {
+    collective("all_reduce", [&](MPI_Request* request) {
+      return MPI_Iallreduce(MPI_IN_PLACE, tensor.raw_data(), static_cast<int>(count), type, MPI_MAX, MPI_COMM_WORLD,
+                            request);
+    });
+    return;
+  }
+  const bool mean = op == ReduceOp::mean;
+  switch (tensor.dtype()) {
+    case DType::float32:
+      return sum_in_rank_order(tensor.data<float>(), count, type, mean);
+    case DType::float64:
+      return sum_in_rank_order(tensor.data<double>(), count, type, mean);
+    default:
+      return sum_in_rank_order(tensor.data<int64_t>(), count, type, mean);
+  }
+}
+
+void broadcast(Tensor& tensor, int root) {
+  require_init("broadcast");
+  NABLA_CHECK(root >= 0 && root < world_size(), ValueError, "distributed: broadcast from rank ", root, " of ",
+              world_size());
+  check_contiguous(tensor, "broadcast");
+  check_same_on_all_ranks(describe(tensor), "broadcast tensor (dtype and shape)");
+  const MPI_Datatype type = mpi_type(tensor.dtype(), "broadcast");
+  collective("broadcast", [&](MPI_Request* request) {
+    return MPI_Ibcast(tensor.raw_data(), static_cast<int>(tensor.numel()), type, root, MPI_COMM_WORLD, request);
+  });
+}
+
+Tensor all_gather(const Tensor& tensor) {
+  require_init("all_gather");
+  NABLA_CHECK(tensor.defined(), ValueError, "distributed: all_gather on an undefined tensor");
+  check_same_on_all_ranks(describe(tensor), "all_gather tensor (dtype and shape)");
+  const Tensor src = tensor.contiguous();
+  const MPI_Datatype type = mpi_type(src.dtype(), "all_gather");
+  std::vector<int64_t> dims{world_size()};
+  for (int d = 0; d < src.dim(); ++d) dims.push_back(src.size(d));
+  Tensor out = Tensor::empty(Shape(dims), src.dtype());
+  const int count = static_cast<int>(src.numel());
+  collective("all_gather", [&](MPI_Request* request) {
+    return MPI_Iallgather(src.raw_data(), count, type, out.raw_data(), count, type, MPI_COMM_WORLD, request);
+  });
+  return out;
+}
+
+// ---- DistributedSampler ----
+
+DistributedSampler::DistributedSampler(int64_t dataset_size, const DistributedSamplerOptions& options)
+    : size_(dataset_size), options_(options) {
+  replicas_ = options.num_replicas < 0 ? world_size() : options.num_replicas;
+  rank_ = options.rank < 0 ? rank() : options.rank;
+  NABLA_CHECK(dataset_size >= 0, ValueError, "DistributedSampler: the data set size must be >= 0, got ", dataset_size);
+  NABLA_CHECK(replicas_ >= 1, ValueError, "DistributedSampler: num_replicas must be >= 1, got ", replicas_);
+  NABLA_CHECK(rank_ >= 0 && rank_ < replicas_, ValueError, "DistributedSampler: invalid rank ", rank_,
+              ", rank should be in the interval [0, ", replicas_ - 1, "]");
+  // torch: ceil((len - N) / N) when dropping an uneven tail, else ceil(len / N).
+  if (options.drop_last && size_ % replicas_ != 0)
+    num_samples_ = (size_ - replicas_ + replicas_ - 1) / replicas_;
+  else
+    num_samples_ = (size_ + replicas_ - 1) / replicas_;
+  if (num_samples_ < 0) num_samples_ = 0;
+}
+
+std::vector<int64_t> DistributedSampler::indices() const {
+  std::vector<int64_t> order;
+  if (options_.shuffle) {
+    Generator g(options_.seed + static_cast<uint64_t>(epoch_));
+    order = randperm(size_, &g).to_vector<int64_t>();
+  } else {
+    order.resize(size_);
+    for (int64_t i = 0; i < size_; ++i) order[i] = i;
+  }
+  const int64_t total = total_size();
+  if (!options_.drop_last) {
+    // Pad by repeating the start (the whole list as many times as needed), as torch does.
+    const int64_t n = static_cast<int64_t>(order.size());
+    NABLA_CHECK(n > 0 || total == 0, ValueError, "DistributedSampler: an empty data set");
+    for (int64_t i = 0; static_cast<int64_t>(order.size()) < total; ++i) order.push_back(order[i % n]);
+  } else {
+    order.resize(total);
+  }
+  std::vector<int64_t> mine;
+  mine.reserve(num_samples_);
+  for (int64_t i = rank_; i < total; i += replicas_) mine.push_back(order[i]);
+  return mine;
+}
+
+// ---- DataParallel ----
+
+DataParallel::DataParallel(std::shared_ptr<nn::Module> module, const DataParallelOptions& options)
+    : module_(std::move(module)), options_(options) {
+  require_init("DataParallel");
+  NABLA_CHECK(module_ != nullptr, ValueError, "DataParallel: null module");
+  NABLA_CHECK(options.bucket_bytes > 0, ValueError, "DataParallel: bucket_bytes must be > 0, got ",
+              options.bucket_bytes);
+  std::ostringstream layout;
+  for (const auto& [name, p] : module_->named_parameters())
+    layout << "parameter " << name << " " << describe(p) << "\n";
+  for (const auto& [name, b] : module_->named_buffers()) layout << "buffer " << name << " " << describe(b) << "\n";
+  check_same_on_all_ranks(layout.str(), "model (parameter names, dtypes and shapes)");
+  for (const auto& [name, p] : module_->named_parameters()) {
+    Tensor t = p;
+    broadcast(t, 0);
+    params_.push_back(p);
+  }
+  sync_buffers();
+}
+
+void DataParallel::sync_buffers() {
+  const auto start = std::chrono::steady_clock::now();
+  for (const auto& [name, b] : module_->named_buffers()) {
+    Tensor t = b;
+    const MPI_Datatype type = mpi_type(t.dtype(), "sync_buffers");
+    check_contiguous(t, "sync_buffers");
+    collective("sync_buffers", [&](MPI_Request* request) {
+      return MPI_Ibcast(t.raw_data(), static_cast<int>(t.numel()), type, 0, MPI_COMM_WORLD, request);
+    });
+  }
+  comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+namespace {
+
+// One dtype's gradients, packed bucket by bucket, combined (in rank order or by MPI_Allreduce)
+// and unpacked into each parameter's .grad.
+template <typename T>
+void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& rows, int64_t local_rows, bool mean,
+                const DataParallelOptions& options, MPI_Datatype type) {
+  const int n = world_size();
+  int64_t total_rows = 0;
+  for (int64_t r : rows) total_rows += r;
+  const int64_t bucket_elems = std::max<int64_t>(1, options.bucket_bytes / static_cast<int64_t>(sizeof(T)));
+  size_t first = 0;
+  while (first < params.size()) {
+    // [first, last): parameters whose gradients fill this bucket (one parameter may exceed it alone).
+    size_t last = first;
+    int64_t count = 0;
+    while (last < params.size() && (last == first || count + params[last].numel() <= bucket_elems))
+      count += params[last++].numel();
+    std::vector<T> bucket(count);
+    int64_t at = 0;
+    for (size_t i = first; i < last; ++i) {
+      const Tensor g = params[i].grad();
+      if (g.defined()) {
+        const Tensor c = g.contiguous();
+        std::memcpy(bucket.data() + at, c.data<T>(), sizeof(T) * c.numel());
+      }
+      at += params[i].numel();
+    }
+    std::vector<T> combined(count);
+    if (options.deterministic) {
+      std::vector<T> all = gather_all(bucket.data(), count, type, "DataParallel::sync_gradients");
+      std::vector<const T*> shards(n);
+      for (int k = 0; k < n; ++k) shards[k] = all.data() + static_cast<size_t>(k) * count;
+      combine_shards(shards, rows, count, combined.data(), mean);
+    } else {
+      // Weighted by the rows (mean); a rank without rows adds zeros (its mean is NaN).
+      if (mean || local_rows == 0)
+        for (int64_t i = 0; i < count; ++i) bucket[i] = local_rows == 0 ? T(0) : bucket[i] * static_cast<T>(local_rows);
+      collective("DataParallel::sync_gradients", [&](MPI_Request* request) {
+        return MPI_Iallreduce(bucket.data(), combined.data(), static_cast<int>(count), type, MPI_SUM, MPI_COMM_WORLD,
+                              request);
+      });
+      for (int64_t i = 0; i < count; ++i)
+        combined[i] = total_rows > 0 ? combined[i] / static_cast<T>(total_rows) : T(0);
+    }
+    at = 0;
+    for (size_t i = first; i < last; ++i) {
+      Tensor p = params[i];
+      Tensor g = Tensor::empty(p.shape(), p.dtype());
+      std::memcpy(g.data<T>(), combined.data() + at, sizeof(T) * p.numel());
+      p.set_grad(g);
+      at += p.numel();
+    }
+    first = last;
+  }
+}
+
+}  // namespace
+
+void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, bool mean,
+                    const DataParallelOptions& options) {
+  require_init("sync_gradients");
+  NABLA_CHECK(local_rows >= 0, ValueError, "sync_gradients: local_rows must be >= 0, got ", local_rows);
+  NABLA_CHECK(options.bucket_bytes > 0, ValueError, "sync_gradients: bucket_bytes must be > 0, got ",
+              options.bucket_bytes);
+  std::vector<int64_t> rows = gather_all(&local_rows, 1, MPI_INT64_T, "sync_gradients");
+  std::vector<Tensor> f32, f64;
+  for (const Tensor& p : parameters) {
+    if (!p.requires_grad()) continue;
+    if (p.dtype() == DType::float32)
+      f32.push_back(p);
+    else if (p.dtype() == DType::float64)
+      f64.push_back(p);
+    else
+      throw DTypeError(detail::concat("sync_gradients: a parameter of dtype ", dtype_name(p.dtype())));
+  }
+  if (!f32.empty()) sync_dtype<float>(f32, rows, local_rows, mean, options, MPI_FLOAT);
+  if (!f64.empty()) sync_dtype<double>(f64, rows, local_rows, mean, options, MPI_DOUBLE);
+}
+
+void DataParallel::sync_gradients(int64_t local_rows, bool mean) {
+  const auto start = std::chrono::steady_clock::now();
+  dist::sync_gradients(params_, local_rows, mean, options_);
+  comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace nabla::dist
