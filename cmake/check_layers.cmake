@@ -3,7 +3,7 @@
 #   viz     -> core
 #   train   -> viz, core
 #   distributed (src/distributed, over MPI)      -> train, viz, core
-#   course  (src/demo)                           -> train, viz, core
+#   course  (apps/course, included as course/)   -> train, viz, core
 #   serve   (src/serve, apps/serve)              -> train, viz, core
 #   cli     (apps/cli)                           -> everything
 # The build runs it before compiling the libraries (target nabla_layers), so an upward include
@@ -20,7 +20,7 @@ set(layer_core tensor kernels autograd ops nn optim data io compile expr)
 set(layer_viz viz)
 set(layer_train train)
 set(layer_distributed distributed)
-set(layer_course demo)
+set(layer_course course)
 set(layer_serve serve)
 set(layers core viz train distributed course serve cli)
 set(allowed_core core)
@@ -49,6 +49,8 @@ function(layer_of_file rel out)
     set(result cli)
   elseif(rel MATCHES "^apps/serve/")
     set(result serve)
+  elseif(rel MATCHES "^apps/course/")
+    set(result course)
   elseif(rel MATCHES "^include/nabla/[^/]+$")
     set(result core)
   elseif(rel MATCHES "^(src|include/nabla)/([^/]+)/")

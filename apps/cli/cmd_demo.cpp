@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "course/training.h"
 #include "demos/demo.h"
 #include "json_out.h"
-#include "nabla/demo/training.h"
 #include "nabla/error.h"
 #include "nabla/train/config.h"
 #include "trace_format.h"

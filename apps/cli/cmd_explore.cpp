@@ -2,7 +2,7 @@
 // function of one variable, written in the `nabla grad` formula language, looked at the way the
 // cost-landscape demo looks at C(W): f, f′ and f″ (autograd, second order), the critical points
 // with their kind, a gradient-descent path, and the tangent line sliding along f (GIF).
-// The numbers come from nabla/demo/calculus.h and the pictures from nabla/demo/plots.h; this file
+// The numbers come from course/calculus.h and the pictures from course/plots.h; this file
 // parses, picks the words and lays out the text.
 #include <cmath>
 #include <filesystem>
@@ -11,9 +11,9 @@
 #include <optional>
 
 #include "command.h"
+#include "course/calculus.h"
+#include "course/plots.h"
 #include "json_out.h"
-#include "nabla/demo/calculus.h"
-#include "nabla/demo/plots.h"
 #include "nabla/error.h"
 #include "nabla/expr/expr.h"
 #include "trace_format.h"

@@ -1,10 +1,10 @@
-// Notebook 002 §2 on the backpropagation notebook's protocol (nabla/demo/backprop_notebook.h)
+// Notebook 002 §2 on the backpropagation notebook's protocol (course/backprop_notebook.h)
 // against numpy running the same protocol with the notebook's hand-written backward pass:
 // tests/golden/backprop_notebook_golden.json, made by tests/golden/gen_backprop_notebook.py.
 // The losses match to 1e-10 relative for as long as numpy's own runs, started one ulp apart, stay
 // within 1e-10 of each other (exact_epochs); beyond that point only the outcome is compared, within
 // the spread those one-ulp runs show. The same comparison is made on `nabla demo ... --json`.
-#include "nabla/demo/backprop_notebook.h"
+#include "course/backprop_notebook.h"
 
 #include <gtest/gtest.h>
 

@@ -1,17 +1,17 @@
-// The demos' numbers (nabla/demo/) against values computed independently with numpy
+// The demos' numbers (apps/course/) against values computed independently with numpy
 // (demo_reference.h, from gen_demo_reference.py): critical points and the signs of C″, the chain
 // rule partials, the neuron steps of seeds 001 and 003, the XNOR truth table, the seed-002 trace.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "course/autodiff_seed.h"
+#include "course/calculus.h"
+#include "course/chain_rule.h"
+#include "course/cost_landscape.h"
+#include "course/neuron_step.h"
+#include "course/threshold_net.h"
 #include "demo/demo_reference.h"
-#include "nabla/demo/autodiff_seed.h"
-#include "nabla/demo/calculus.h"
-#include "nabla/demo/chain_rule.h"
-#include "nabla/demo/cost_landscape.h"
-#include "nabla/demo/neuron_step.h"
-#include "nabla/demo/threshold_net.h"
 #include "nabla/error.h"
 #include "nabla/expr/expr.h"
 #include "nabla/ops/ops.h"

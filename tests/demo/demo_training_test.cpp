@@ -1,4 +1,4 @@
-// The training demos' library side (nabla/demo/training.h): the example configurations compiled
+// The training demos' library side (course/training.h): the example configurations compiled
 // into the library match examples/, seed 001's XOR printout is reproduced digit for digit, seed
 // 000 §4 and §7 retrace the notebooks' numpy loops (their data, weights and every cost), the
 // BCE sum with η/n retraces the mean, and per-layer gradient norms are grouped right.
@@ -9,9 +9,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "course/training.h"
 #include "demo/demo_reference.h"
 #include "nabla/data/numpy_random.h"
-#include "nabla/demo/training.h"
 #include "nabla/error.h"
 #include "nabla/train/config.h"
 
@@ -36,7 +36,7 @@ TEST(DemoTraining, CompiledConfigsMatchExamples) {
     SCOPED_TRACE(name);
     const std::filesystem::path file = std::filesystem::path(NABLA_SOURCE_DIR) / "examples" / name;
     ASSERT_TRUE(std::filesystem::exists(file));
-    // The build embeds examples/ (src/demo/embed_example_configs.cmake): what it compiled in is the file.
+    // The build embeds examples/ (apps/course/embed_example_configs.cmake): what it compiled in is the file.
     EXPECT_EQ(std::string(example_config(name)), read(file));
     EXPECT_NO_THROW(example(name));
   }

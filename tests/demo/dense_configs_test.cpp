@@ -5,7 +5,7 @@
 // relative, or, where rounding alone moves PyTorch's own number further, within three times that
 // spread (measured by PyTorch's five perturbed runs: float64, the initial parameters or the
 // training features moved by one ulp up or down; for an epoch, the largest spread up to it).
-#include "nabla/demo/dense_configs.h"
+#include "course/dense_configs.h"
 
 #include <gtest/gtest.h>
 
@@ -15,8 +15,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "course/training.h"
 #include "nabla/data/dataloader.h"
-#include "nabla/demo/training.h"
 #include "nabla/nn/loss.h"
 #include "nabla/tensor/random.h"
 #include "nabla/train/trainer.h"

@@ -1,11 +1,11 @@
 // `nabla demo autodiff`: notebook 002 §3's forward and backward pass, traced, drawn as a graph,
 // and the notebook's hand-rounded values checked.
-// The numbers come from the library (nabla/demo/); this file words and draws them.
+// The numbers come from the library (apps/course/, the course component); this file words and draws them.
 #include <cstring>
 
+#include "course/autodiff_seed.h"
 #include "demos/demo.h"
 #include "files.h"
-#include "nabla/demo/autodiff_seed.h"
 #include "nabla/expr/expr.h"
 #include "trace_format.h"
 

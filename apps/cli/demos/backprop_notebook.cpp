@@ -1,13 +1,13 @@
 // `nabla demo residual-vs-sigmoid` and `nabla demo bce-mean-vs-sum`: notebook 002 §2 on the
-// course's backpropagation notebook's protocol (nabla/demo/backprop_notebook.h): the numbers
+// course's backpropagation notebook's protocol (course/backprop_notebook.h): the numbers
 // come from the library, this file words and draws them.
-#include "nabla/demo/backprop_notebook.h"
+#include "course/backprop_notebook.h"
 
 #include <algorithm>
 #include <cmath>
 
+#include "course/training.h"
 #include "demos/demo.h"
-#include "nabla/demo/training.h"
 #include "nabla/viz/viz.h"
 #include "trace_format.h"
 

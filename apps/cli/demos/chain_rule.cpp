@@ -1,7 +1,7 @@
 // `nabla demo chain-rule`: the chain rule of notebooks 000 and 001, each local derivative by formula
 // and by autograd, and notebook 001's dL/da = −1.
-// The numbers come from the library (nabla/demo/); this file words and draws them.
-#include "nabla/demo/chain_rule.h"
+// The numbers come from the library (apps/course/, the course component); this file words and draws them.
+#include "course/chain_rule.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 // `nabla demo circle-2-2-1`: notebook 000 §7's 2-2-1 network on a circle, and why two hidden
 // units are too few.
-// The numbers come from the library (nabla/demo/); this file words and draws them.
+// The numbers come from the library (apps/course/, the course component); this file words and draws them.
 #include "demos/demo.h"
 #include "demos/training.h"
 

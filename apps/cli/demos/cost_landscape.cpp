@@ -1,14 +1,14 @@
 // `nabla demo cost-landscape`: notebook 000's one-weight cost C(W), its critical points by autograd
 // (C′ and C″), the tangent sliding along it, and gradient descent from either side of the maximum.
-// The numbers come from the library (nabla/demo/); this file words and draws them.
-#include "nabla/demo/cost_landscape.h"
+// The numbers come from the library (apps/course/, the course component); this file words and draws them.
+#include "course/cost_landscape.h"
 
 #include <algorithm>
 #include <cmath>
 
+#include "course/calculus.h"
+#include "course/plots.h"
 #include "demos/demo.h"
-#include "nabla/demo/calculus.h"
-#include "nabla/demo/plots.h"
 #include "trace_format.h"
 
 namespace nabla::cli {

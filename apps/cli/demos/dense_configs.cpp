@@ -1,6 +1,6 @@
 // `nabla demo dense-configs`: notebook 002 §4's three dense configurations on the Diabetes data.
-// The numbers come from the library (nabla/demo/); this file words and draws them.
-#include "nabla/demo/dense_configs.h"
+// The numbers come from the library (apps/course/, the course component); this file words and draws them.
+#include "course/dense_configs.h"
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +17,7 @@ constexpr Message kDenseTitle{"Three dense-network configurations, trained and c
 constexpr Message kDenseSource{
     "Data and settings: notebook 002 §4 starts from the course's dense-network notebook\n"
     "(1c_redes_densas.ipynb) and gives its three configurations but not its data or training; these are\n"
-    "that notebook's (nabla/demo/dense_configs.h):\n"
+    "that notebook's (course/dense_configs.h):\n"
     "  data      scikit-learn's load_diabetes(): 442 patients, 10 features, a disease-progression target\n"
     "  split     train_test_split(test_size=0.3, random_state=42), then the training part again\n"
     "            (test_size=0.2, random_state=42): {} training, {} validation, {} test rows;\n"
@@ -34,7 +34,7 @@ constexpr Message kDenseSource{
     "    seeded before each model, as a notebook's DataLoader without a generator of its own does",
     "Datos y parámetros: la libreta 002 §4 parte de la libreta de redes densas del curso\n"
     "(1c_redes_densas.ipynb) y da sus tres configuraciones, pero no sus datos ni su entrenamiento; estos\n"
-    "son los de esa libreta (nabla/demo/dense_configs.h):\n"
+    "son los de esa libreta (course/dense_configs.h):\n"
     "  datos          load_diabetes() de scikit-learn: 442 pacientes, 10 variables, un objetivo de\n"
     "                 progresión de la enfermedad\n"
     "  partición      train_test_split(test_size=0.3, random_state=42), y otra vez la parte de\n"
@@ -71,14 +71,14 @@ constexpr Message kWorseThanMean{"Configuration {} does worse on the test rows t
                                  "La configuración {} lo hace peor en las filas de prueba que predecir la media."};
 constexpr Message kDenseRounding{
     "Rounding (the built-in configurations, measured with PyTorch on this protocol, runs one ulp apart;\n"
-    "nabla/demo/dense_configs.h):\n"
+    "course/dense_configs.h):\n"
     "configuration 3 is stable (its test MSE moves by less than 0.2); configuration 1's training forks\n"
     "after epoch 127 (test MSE 6963 to 7008 over such runs); configuration 2 is chaotic from epoch 11\n"
     "(test MSE 2909 to 3221). The ranking (3 best, then 2, then the mean, then 1) holds over all of them;\n"
     "configuration 2's own number does not: read it as 2900 to 3200.",
     "Redondeo (las configuraciones incluidas, medido con PyTorch en este protocolo, corridas a un ulp de\n"
     "distancia;\n"
-    "nabla/demo/dense_configs.h): la configuración 3 es estable (su MSE de prueba cambia menos de 0.2); el\n"
+    "course/dense_configs.h): la configuración 3 es estable (su MSE de prueba cambia menos de 0.2); el\n"
     "entrenamiento de la configuración 1 se bifurca después de la época 127 (MSE de prueba de 6963 a 7008\n"
     "en esas corridas); la configuración 2 es caótica desde la época 11 (MSE de prueba de 2909 a 3221). El\n"
     "orden (3 la mejor, luego 2, luego la media, luego 1) se mantiene en todas; el número propio de la\n"

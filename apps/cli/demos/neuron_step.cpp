@@ -1,10 +1,10 @@
 // `nabla demo neuron-step`: one gradient-descent step on notebook 003's sigmoid neuron, and the
 // notebook's stale printed output.
-// The numbers come from the library (nabla/demo/); this file words and draws them.
-#include "nabla/demo/neuron_step.h"
+// The numbers come from the library (apps/course/, the course component); this file words and draws them.
+#include "course/neuron_step.h"
 
+#include "course/calculus.h"
 #include "demos/demo.h"
-#include "nabla/demo/calculus.h"
 #include "nabla/viz/viz.h"
 
 namespace nabla::cli {

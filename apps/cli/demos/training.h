@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "course/training.h"
 #include "demos/demo.h"
-#include "nabla/demo/training.h"
 #include "nabla/viz/viz.h"
 
 namespace nabla::cli {

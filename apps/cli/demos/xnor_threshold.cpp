@@ -1,7 +1,7 @@
 // `nabla demo xnor-threshold`: notebook 002 §1's XNOR from threshold units with hand-set weights.
-// The numbers come from the library (nabla/demo/); this file words and draws them.
+// The numbers come from the library (apps/course/, the course component); this file words and draws them.
+#include "course/threshold_net.h"
 #include "demos/demo.h"
-#include "nabla/demo/threshold_net.h"
 #include "nabla/viz/viz.h"
 
 namespace nabla::cli {

@@ -1,5 +1,5 @@
 // `nabla demo xor`: notebook 001's XOR, trained from the notebook's weights, against its printout.
-// The numbers come from the library (nabla/demo/); this file words and draws them.
+// The numbers come from the library (apps/course/, the course component); this file words and draws them.
 #include "demos/demo.h"
 #include "demos/training.h"
 #include "trace_format.h"

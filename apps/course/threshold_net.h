@@ -1,4 +1,4 @@
-// nabla/demo/threshold_net.h — seed 002 §1: a 2-2-1 network of threshold (step) units with
+// course/threshold_net.h — seed 002 §1: a 2-2-1 network of threshold (step) units with
 // weights set by hand, computing XNOR. step(z) = 1 if z > 0 else 0, as in the seed.
 //
 //   auto net = nabla::demo::ThresholdNet::seed002_xnor();

@@ -1,4 +1,4 @@
-#include "nabla/demo/plots.h"
+#include "course/plots.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-// nabla/demo/backprop_notebook.h — notebook 002 §2's experiments on the protocol of the course's
+// course/backprop_notebook.h — notebook 002 §2's experiments on the protocol of the course's
 // backpropagation notebook (1b_retropropagacion), which the homework modifies: its data, split,
 // initialisation, batches and learning rate, in float64, reproduced exactly (numpy's legacy
 // generator and scikit-learn's train_test_split, nabla/data/), and the gradients from nabla's

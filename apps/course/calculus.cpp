@@ -1,4 +1,4 @@
-#include "nabla/demo/calculus.h"
+#include "course/calculus.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "nabla/demo/neuron_step.h"
+#include "course/neuron_step.h"
 
 #include "nabla/autograd/engine.h"
 #include "nabla/error.h"

@@ -1,4 +1,4 @@
-#include "nabla/demo/training.h"
+#include "course/training.h"
 
 #include <algorithm>
 #include <chrono>

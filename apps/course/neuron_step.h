@@ -1,4 +1,4 @@
-// nabla/demo/neuron_step.h — seed 003: one gradient-descent step on a sigmoid neuron
+// course/neuron_step.h — seed 003: one gradient-descent step on a sigmoid neuron
 // ŷ = σ(w·x + b), with the seed's error term δ = (y − ŷ)·σ′(h) and increment Δw = η·δ·x.
 //
 //   auto s = nabla::demo::neuron_step(nabla::demo::Seed003::inputs());

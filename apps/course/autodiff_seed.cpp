@@ -1,4 +1,4 @@
-#include "nabla/demo/autodiff_seed.h"
+#include "course/autodiff_seed.h"
 
 #include <cmath>
 #include <cstdlib>

@@ -1,6 +1,6 @@
-#include "nabla/demo/dense_configs.h"
+#include "course/dense_configs.h"
 
-#include "nabla/demo/training.h"
+#include "course/training.h"
 #include "nabla/error.h"
 #include "nabla/train/trainer.h"
 

@@ -1,4 +1,4 @@
-// nabla/demo/plots.h — the pictures of a function of one variable (nabla/demo/calculus.h):
+// course/plots.h — the pictures of a function of one variable (course/calculus.h):
 // the curve with its critical points, f / f′ / f″ stacked, gradient-descent paths, and the
 // tangent line sliding along the curve as a GIF. Every word on them comes from the caller (the
 // CLI speaks English or Spanish); every number from the analysis.
@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "nabla/demo/calculus.h"
+#include "course/calculus.h"
 #include "nabla/viz/animation.h"
 #include "nabla/viz/figure.h"
 #include "nabla/viz/plot.h"

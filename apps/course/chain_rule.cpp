@@ -1,4 +1,4 @@
-#include "nabla/demo/chain_rule.h"
+#include "course/chain_rule.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "nabla/demo/backprop_notebook.h"
+#include "course/backprop_notebook.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-// nabla/demo/autodiff_seed.h — seed 002 §3: the function whose forward and backward passes the
+// course/autodiff_seed.h — seed 002 §3: the function whose forward and backward passes the
 // student worked out by hand, and the numbers the notebook wrote, checked against nabla's trace.
 //
 //   auto ev = nabla::expr::Expression(nabla::demo::kSeed002Formula)

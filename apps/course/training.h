@@ -1,4 +1,4 @@
-// nabla/demo/training.h — the seeds' training experiments, driven through train::Trainer with the
+// course/training.h — the seeds' training experiments, driven through train::Trainer with the
 // configurations shipped in examples/: the numbers each demo tells (losses, accuracies, per-layer
 // gradient norms, the decision boundary as it forms, seed 001's printed errors), nothing printed.
 //

@@ -1,4 +1,4 @@
-#include "nabla/demo/cost_landscape.h"
+#include "course/cost_landscape.h"
 
 #include <algorithm>
 #include <cmath>

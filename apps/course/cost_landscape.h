@@ -1,4 +1,4 @@
-// nabla/demo/cost_landscape.h — seed 000's one-weight cost C(W) and the derivatives its notebook
+// course/cost_landscape.h — seed 000's one-weight cost C(W) and the derivatives its notebook
 // worked out by hand, checked against autograd.
 //
 //   nabla::demo::Function1D C(nabla::demo::CostLandscape::formula, "W");
@@ -8,7 +8,7 @@
 #pragma once
 #include <string>
 
-#include "nabla/demo/calculus.h"
+#include "course/calculus.h"
 
 namespace nabla::demo {
 

@@ -1,4 +1,4 @@
-// nabla/demo/dense_configs.h — the dense-network homework (seed 002 §4, issue #15 item 4): three
+// course/dense_configs.h — the dense-network homework (seed 002 §4, issue #15 item 4): three
 // configurations trained on the Diabetes data by the notebook's protocol, and the numbers it
 // reports, the same as PyTorch running the same protocol (tests/demo/dense_configs_test.cpp).
 //

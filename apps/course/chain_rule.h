@@ -1,4 +1,4 @@
-// nabla/demo/chain_rule.h — the chain-rule examples of seeds 000 and 001, each partial
+// course/chain_rule.h — the chain-rule examples of seeds 000 and 001, each partial
 // derivative worked out by the seed's formula and by nabla's autograd, side by side.
 //
 //   auto r = nabla::demo::sigmoid_square_chain(0.5);   // y = σ(x), z = y², C = ½(z − t)²

@@ -1,4 +1,4 @@
-#include "nabla/demo/threshold_net.h"
+#include "course/threshold_net.h"
 
 #include "nabla/error.h"
 #include "nabla/ops/ops.h"

@@ -1,4 +1,4 @@
-// nabla/demo/calculus.h — a function of one variable and what calculus says about it: values,
+// course/calculus.h — a function of one variable and what calculus says about it: values,
 // f′ and f″, critical points and gradient descent, every derivative taken by nabla's autograd
 // (f″ is the gradient of the gradient, recorded with create_graph). `nabla explore` and the
 // cost-landscape demo are formatting around these numbers.
