@@ -55,6 +55,8 @@ inline Tensor created(Tensor t, const py::handle& device, bool requires_grad, co
 
 // A tensor argument, or a Python number / list / NumPy array made into one (nabla.tensor's rules).
 Tensor to_tensor(const py::handle& obj, const char* op);
+// Throws ValueError naming `what` when t holds no data (nabla.Tensor() made empty).
+void check_defined(const Tensor& t, const char* what);
 // The dtype torch gives `a op b` (type promotion: categories bool < int < float; a Python number
 // or a 0-d tensor only raises the category: int tensor * 2.5 -> float32, float32 * 0-d float64 ->
 // float32), and both operands converted to it. `a` or `b` may be a Python number.
