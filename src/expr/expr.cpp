@@ -4,6 +4,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "expr_internal.h"
 #include "nabla/autograd/engine.h"
 #include "nabla/autograd/graph.h"
 #include "nabla/ops/ops.h"
@@ -11,65 +12,6 @@
 namespace nabla::expr {
 
 namespace {
-
-// ============================== functions ==============================
-
-// What a call passes to a function: its arguments' tensors and, for a constant argument (the
-// slope of leaky_relu), its value.
-struct CallArgs {
-  const std::vector<Tensor>& x;
-  const std::vector<double>& value;
-};
-
-// One function of the language, in one row: its name, how many arguments it takes, how its steps
-// are named (relu(a1) -> r1) and the nabla op that computes it. The op records its own node, so
-// the derivative (first and second order) is the op's backward: no formula here to keep in step.
-struct FunctionInfo {
-  const char* name;
-  int min_args, max_args;
-  const char* prefix;  // of the names of its steps
-  Tensor (*apply)(const CallArgs& a);
-};
-
-// NOTE: the optional second argument of leaky_relu and elu is an attribute of the op (a double,
-// its slope / alpha), not a graph input: the parser rejects one with variables.
-constexpr FunctionInfo kFunctions[] = {
-    {"sigmoid", 1, 1, "s", [](const CallArgs& a) { return sigmoid(a.x[0]); }},
-    {"tanh", 1, 1, "t", [](const CallArgs& a) { return tanh(a.x[0]); }},
-    {"relu", 1, 1, "r", [](const CallArgs& a) { return relu(a.x[0]); }},
-    {"leaky_relu", 1, 2, "lr",
-     [](const CallArgs& a) { return a.x.size() > 1 ? leaky_relu(a.x[0], a.value[1]) : leaky_relu(a.x[0]); }},
-    {"elu", 1, 2, "el", [](const CallArgs& a) { return a.x.size() > 1 ? elu(a.x[0], a.value[1]) : elu(a.x[0]); }},
-    {"gelu", 1, 1, "g", [](const CallArgs& a) { return gelu(a.x[0]); }},
-    {"silu", 1, 1, "si", [](const CallArgs& a) { return silu(a.x[0]); }},
-    {"softplus", 1, 1, "sp", [](const CallArgs& a) { return softplus(a.x[0]); }},
-    {"step", 1, 1, "h", [](const CallArgs& a) { return step(a.x[0]); }},
-    {"exp", 1, 1, "e", [](const CallArgs& a) { return exp(a.x[0]); }},
-    {"log", 1, 1, "ln", [](const CallArgs& a) { return log(a.x[0]); }},
-    {"sqrt", 1, 1, "rt", [](const CallArgs& a) { return sqrt(a.x[0]); }},
-    {"abs", 1, 1, "ab", [](const CallArgs& a) { return abs(a.x[0]); }},
-    {"sin", 1, 1, "sn", [](const CallArgs& a) { return sin(a.x[0]); }},
-    {"cos", 1, 1, "cs", [](const CallArgs& a) { return cos(a.x[0]); }},
-    {"min", 2, 2, "mn", [](const CallArgs& a) { return minimum(a.x[0], a.x[1]); }},
-    {"max", 2, 2, "mx", [](const CallArgs& a) { return maximum(a.x[0], a.x[1]); }},
-};
-
-const FunctionInfo* find_function(std::string_view name) {
-  for (const FunctionInfo& f : kFunctions)
-    if (name == f.name) return &f;
-  return nullptr;
-}
-
-std::string function_list() {
-  std::string out;
-  for (const FunctionInfo& f : kFunctions) out += (out.empty() ? "" : ", ") + std::string(f.name);
-  return out;
-}
-
-bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // 1-based column, in characters (UTF-8 code points), of byte offset `pos`: what a caret under
 // the text has to count.
@@ -336,6 +278,8 @@ int precedence(const Expr& e) {
 
 std::string bracket(const Expr& e, bool needed) { return needed ? "(" + to_string(e) + ")" : to_string(e); }
 
+}  // namespace
+
 void collect_variables(const Expr& e, std::vector<std::string>& out, std::unordered_set<std::string>& seen,
                        std::unordered_map<std::string, int>* columns) {
   if (e.kind == Expr::Kind::variable && seen.insert(e.text).second) {
@@ -350,22 +294,6 @@ void collect_variables(const Expr& e, std::vector<std::string>& out, std::unorde
   }
   for (const auto& a : e.args) collect_variables(*a, out, seen, columns);
 }
-
-// A spelling that needs no brackets as an operand: a name or an unsigned number.
-bool is_atom(const std::string& s) {
-  if (s.empty()) return false;
-  if (is_name_start(s[0])) {
-    for (char c : s)
-      if (!is_name_char(c)) return false;
-    return true;
-  }
-  if (!is_digit(s[0]) && s[0] != '.') return false;
-  double v;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc() && end == s.data() + s.size();
-}
-
-}  // namespace
 
 // ============================== Expr / Expression ==============================
 
@@ -503,244 +431,6 @@ Bindings parse_bindings(std::string_view text) {
     if (pos == text.size()) break;
     if (text[pos] != ',') fail(text, pos, "unexpected '" + char_at(text, pos) + "' (expected ',' between values)");
     pos++;
-  }
-  return out;
-}
-
-// ============================== evaluation ==============================
-
-std::string Step::render_parts(const std::vector<std::string>& parts) const {
-  auto wrap = [](const std::string& s) { return is_atom(s) ? s : "(" + s + ")"; };
-  if (symbol == "neg") return "-" + wrap(parts.at(0));
-  if (symbol == "+" || symbol == "-") return wrap(parts.at(0)) + " " + symbol + " " + wrap(parts.at(1));
-  if (symbol == "·" || symbol == "/" || symbol == "^") return wrap(parts.at(0)) + symbol + wrap(parts.at(1));
-  std::string out = symbol + "(";
-  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
-  return out + ")";
-}
-
-const Step* Evaluation::find_step(const Node* node) const {
-  for (const Step& s : steps)
-    if (s.node() == node) return &s;
-  return nullptr;
-}
-
-namespace {
-
-class Evaluator {
- public:
-  Evaluator(const Expression& expression, Evaluation& out) : expression_(expression), out_(out) {}
-
-  void bind(const Bindings& values) {
-    std::unordered_map<std::string, int> columns;
-    std::vector<std::string> names;
-    std::unordered_set<std::string> seen;
-    collect_variables(expression_.root(), names, seen, &columns);
-    for (const Binding& b : values.items) {
-      if (seen.count(b.name)) continue;
-      std::string list;
-      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      throw ParseError::in_text(detail::concat("'", detail::excerpt(b.name), "' is not a variable of the expression (",
-                                               names.empty() ? std::string("it has none") : "its variables: " + list,
-                                               ") (column ", b.column, ")"),
-                                values.source, 1, b.column);
-    }
-    for (const std::string& name : names) {
-      bool given = false;
-      for (const Binding& item : values.items) given = given || item.name == name;
-      if (!given)
-        throw ParseError::in_text(detail::concat("no value given for the variable '", detail::excerpt(name),
-                                                 "' (column ", columns[name], ")"),
-                                  expression_.source(), 1, columns[name]);
-    }
-    // In the order the values were given: that is the order the caller thinks of them in.
-    for (const Binding& b : values.items) {
-      Tensor t = Tensor::scalar(b.value, DType::float64);
-      t.requires_grad_().set_name(b.name);
-      out_.variables.push_back({b.name, t});
-      variables_[b.name] = {t, {b.name, b.value, false}};
-      used_.insert(b.name);
-    }
-  }
-
-  void run() {
-    Value v = eval(expression_.root());
-    out_.result = v.tensor;
-    out_.result_name = v.operand.text;
-    // Name the leaf accumulators the steps point at, so that every node has a label.
-    for (const Step& s : out_.steps)
-      for (const auto& next : s.node()->next())
-        if (next && next->is_leaf_accumulator()) out_.labels[next.get()] = next->leaf().name();
-  }
-
- private:
-  struct Value {
-    Tensor tensor;
-    Operand operand;
-    int index = -1;  // the number in the step's name (a1 -> 1), -1 for variables and constants
-  };
-
-  Value eval(const Expr& e) {
-    const bool root = &e == &expression_.root();
-    switch (e.kind) {
-      case Expr::Kind::number:
-        return {Tensor::scalar(e.number, DType::float64), {e.text, e.number, true}};
-      case Expr::Kind::variable:
-        return variables_.at(e.text);
-      case Expr::Kind::negate: {
-        Value a = eval(*e.args[0]);
-        return result(e, "neg", "n", {a}, neg(a.tensor), root, true);
-      }
-      case Expr::Kind::binary: {
-        // Left to right, as the recursion would, but a chain a+b+c+... in a loop.
-        const std::vector<const Expr*> chain = left_chain(e);
-        Value a = eval(*chain.back()->args[0]);
-        for (size_t i = chain.size(); i-- > 0;) {
-          Value b = eval(*chain[i]->args[1]);
-          a = binary(*chain[i], a, b, i == 0 && root);
-        }
-        return a;
-      }
-      case Expr::Kind::call: {
-        std::vector<Value> args;
-        for (const auto& a : e.args) args.push_back(eval(*a));
-        const FunctionInfo* f = find_function(e.text);
-        std::vector<Tensor> x;
-        std::vector<double> value;
-        for (const Value& v : args) x.push_back(v.tensor), value.push_back(v.operand.value);
-        const Tensor y = f->apply({x, value});
-        return result(e, e.text, f->prefix, args, y, root, f->min_args == 1);
-      }
-    }
-    return {};
-  }
-
-  Value binary(const Expr& e, const Value& a, const Value& b, bool root) {
-    const char op = e.text[0];
-    if (op == '+') return result(e, "+", "b", {a, b}, add(a.tensor, b.tensor), root, false);
-    if (op == '-') return result(e, "-", "d", {a, b}, sub(a.tensor, b.tensor), root, false);
-    if (op == '*') return result(e, "·", "a", {a, b}, mul(a.tensor, b.tensor), root, false);
-    if (op == '/') return result(e, "/", "q", {a, b}, div(a.tensor, b.tensor), root, false);
-    // A constant exponent is an attribute of the op (x^2: one input), not a graph input.
-    Tensor p = b.operand.constant ? pow(a.tensor, b.operand.value) : pow(a.tensor, b.tensor);
-    return result(e, "^", "p", {a, b}, p, root, false);
-  }
-
-  // Records a step for an op that made a node; an op on constants only made no node, and its
-  // value stands for itself (spelled as its subformula).
-  Value result(const Expr& e, const std::string& symbol, const std::string& prefix, const std::vector<Value>& args,
-               Tensor t, bool root, bool unary) {
-    if (!t.grad_fn()) return {t, {to_string(e), t.item(), true}};
-    Step step;
-    step.symbol = symbol;
-    for (const Value& a : args) step.operands.push_back(a.operand);
-    step.value = t;
-    int index = -1;
-    if (root && !used_.count("f")) {
-      step.name = "f";
-    } else {
-      // relu(a1) -> r1: a function of a numbered step takes its number, as hand-written traces do.
-      const Value* only = nullptr;
-      for (const Value& a : args)
-        if (!a.operand.constant) only = only ? nullptr : &a;
-      if (unary && only && only->index >= 0 && !used_.count(prefix + std::to_string(only->index))) {
-        index = only->index;
-      } else {
-        index = counters_[prefix] + 1;
-        while (used_.count(prefix + std::to_string(index))) index++;
-        counters_[prefix] = index;
-      }
-      step.name = prefix + std::to_string(index);
-    }
-    used_.insert(step.name);
-    out_.labels[step.node()] = step.name;
-    Value v{t, {step.name, t.item(), false}, index};
-    out_.steps.push_back(std::move(step));
-    return v;
-  }
-
-  const Expression& expression_;
-  Evaluation& out_;
-  std::unordered_map<std::string, Value> variables_;
-  std::unordered_set<std::string> used_;
-  std::unordered_map<std::string, int> counters_;
-};
-
-}  // namespace
-
-Evaluation Expression::evaluate(const Bindings& values) const {
-  Evaluation out;
-  Evaluator evaluator(*this, out);
-  evaluator.bind(values);
-  evaluator.run();
-  return out;
-}
-
-// ============================== trace ==============================
-
-Trace trace(const Evaluation& ev, bool hessian) {
-  Trace out;
-  out.value = ev.result.item();
-  const size_t n = ev.variables.size();
-  std::vector<Tensor> inputs;
-  for (const Variable& v : ev.variables) {
-    inputs.push_back(v.tensor);
-    out.variables.push_back({v.name, v.tensor.item(), 0.0, {}});
-  }
-  if (hessian) out.hessian.assign(n, std::vector<double>(n, 0.0));
-  if (!ev.result.requires_grad() || n == 0) return out;  // a constant: every derivative is 0
-
-  auto item_or_zero = [](const Tensor& t) { return t.defined() ? t.item() : 0.0; };
-  std::vector<Tensor> grads =
-      nabla::grad({ev.result}, inputs, {.retain_graph = true, .allow_unused = true, .keep_adjoints = true});
-  for (size_t i = 0; i < n; ++i) out.variables[i].gradient = item_or_zero(grads[i]);
-
-  const autograd::Graph graph = autograd::walk(ev.result);
-  auto name_of = [&](const Node* node, size_t index) {
-    if (auto it = ev.labels.find(node); it != ev.labels.end()) return it->second;
-    if (node->is_leaf_accumulator() && !node->leaf().name().empty()) return node->leaf().name();
-    return detail::concat(node->name(), "#", index);  // a node the formula did not name
-  };
-  std::unordered_map<const Node*, const Step*> step_of;  // find_step for every node, in O(1)
-  for (const Step& s : ev.steps) step_of.emplace(s.node(), &s);
-  {
-    NoGradGuard no_grad;
-    for (size_t k = 0; k < graph.nodes.size(); ++k) {
-      const auto& gn = graph.nodes[k];
-      Node* node = gn.node.get();
-      if (node->is_leaf_accumulator()) continue;
-      NodeTrace nt;
-      nt.name = name_of(node, k);
-      nt.op = node->name();
-      const auto found = step_of.find(node);
-      const Step* step = found == step_of.end() ? nullptr : found->second;
-      nt.formula = step ? step->formula() : node->name() + "(...)";
-      nt.value = node->value().item();
-      nt.adjoint = item_or_zero(node->adjoint());
-      // Local derivatives: the node's own backward formula with an output gradient of 1.
-      std::vector<Tensor> local = node->apply(ones_like(node->value()));
-      for (size_t i = 0; i < local.size(); ++i) {
-        if (gn.inputs[i] < 0 || !local[i].defined()) continue;
-        const double d = local[i].item();
-        nt.edges.push_back({name_of(node->next()[i].get(), gn.inputs[i]), d, nt.adjoint * d});
-      }
-      out.nodes.push_back(std::move(nt));
-    }
-  }
-  // What reaches each variable, in backward order.
-  for (auto it = out.nodes.rbegin(); it != out.nodes.rend(); ++it)
-    for (const EdgeTrace& e : it->edges)
-      for (VariableTrace& v : out.variables)
-        if (v.name == e.input) v.contributions.push_back(e.product);
-
-  if (hessian) {
-    // Second order by autograd only: the first backward is recorded, then differentiated again.
-    std::vector<Tensor> g = nabla::grad({ev.result}, inputs, {.create_graph = true, .allow_unused = true});
-    for (size_t i = 0; i < n; ++i) {
-      if (!g[i].defined() || !g[i].requires_grad()) continue;  // ∂f/∂vi is constant: a zero row
-      std::vector<Tensor> row = nabla::grad({g[i]}, inputs, {.retain_graph = true, .allow_unused = true});
-      for (size_t j = 0; j < n; ++j) out.hessian[i][j] = item_or_zero(row[j]);
-    }
   }
   return out;
 }
