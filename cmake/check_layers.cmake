@@ -1,41 +1,20 @@
-# Checks that every #include in nabla's sources points down a layer (or sideways within one):
-#   core    tensor kernels autograd ops nn optim data io compile expr, include/nabla/*.h
-#   viz     -> core
-#   train   -> viz, core
-#   distributed (src/distributed, over MPI)      -> train, viz, core
-#   course  (apps/course, included as course/)   -> train, viz, core
-#   serve   (src/serve, apps/serve)              -> train, viz, core
-#   cli     (apps/cli)                           -> everything
+# Checks that every #include in nabla's sources points down a layer (or sideways within one), by
+# the table of cmake/layers.cmake (the same one CMakeLists.txt builds the libraries from).
 # The build runs it before compiling the libraries (target nabla_layers), so an upward include
-# fails the build, naming the file, the line and the layers. A new folder is one word in a list
-# here and in CMakeLists.txt's NABLA_CORE_DIRS (or its layer's target).
+# fails the build, naming the file, the line and the layers; ctest layers_refuse_* prove it does.
 #   cmake -DROOT=<source dir> -P cmake/check_layers.cmake
 #   cmake -DROOT=... -DPROBE=<file> -DPROBE_AS=src/tensor/x.cpp -P ...   # check one more file as if it were there
 cmake_minimum_required(VERSION 3.20)
 if(NOT ROOT)
   message(FATAL_ERROR "pass -DROOT=<nabla's source directory>")
 endif()
-
-set(layer_core tensor kernels autograd ops nn optim data io compile expr)
-set(layer_viz viz)
-set(layer_train train)
-set(layer_distributed distributed)
-set(layer_course course)
-set(layer_serve serve)
-set(layers core viz train distributed course serve cli)
-set(allowed_core core)
-set(allowed_viz core viz)
-set(allowed_train core viz train)
-set(allowed_distributed core viz train distributed)
-set(allowed_course core viz train course)
-set(allowed_serve core viz train serve)
-set(allowed_cli core viz train distributed course serve cli)
+include(${CMAKE_CURRENT_LIST_DIR}/layers.cmake)
 
 # The layer of a folder name under src/ or include/nabla/ (empty: not one of nabla's).
 function(layer_of_dir dir out)
   set(result "")
-  foreach(layer core viz train distributed course serve)
-    if(dir IN_LIST layer_${layer})
+  foreach(layer IN LISTS NABLA_LAYERS)
+    if(dir IN_LIST NABLA_LAYER_${layer}_DIRS)
       set(result ${layer})
     endif()
   endforeach()
@@ -45,12 +24,13 @@ endfunction()
 # The layer a file belongs to, from its path relative to ROOT.
 function(layer_of_file rel out)
   set(result "")
-  if(rel MATCHES "^apps/cli/")
-    set(result cli)
-  elseif(rel MATCHES "^apps/serve/")
-    set(result serve)
-  elseif(rel MATCHES "^apps/course/")
-    set(result course)
+  if(rel MATCHES "^apps/([^/]+)/")
+    set(app "${CMAKE_MATCH_1}")
+    foreach(layer IN LISTS NABLA_LAYERS)
+      if(app IN_LIST NABLA_LAYER_${layer}_APPS)
+        set(result ${layer})
+      endif()
+    endforeach()
   elseif(rel MATCHES "^include/nabla/[^/]+$")
     set(result core)
   elseif(rel MATCHES "^(src|include/nabla)/([^/]+)/")
@@ -79,8 +59,8 @@ function(check_file path rel)
     elseif(inc MATCHES "^([^/]+)/")  # src/'s private headers: "kernels/gemm.h"
       layer_of_dir("${CMAKE_MATCH_1}" to)
     endif()
-    if(to AND NOT to IN_LIST allowed_${from})
-      set(failures "${failures}\n  ${rel}: #include \"${inc}\": ${from} may not include ${to} (${from} may include: ${allowed_${from}})")
+    if(to AND NOT to IN_LIST NABLA_LAYER_${from}_USES)
+      set(failures "${failures}\n  ${rel}: #include \"${inc}\": ${from} may not include ${to} (${from} may include: ${NABLA_LAYER_${from}_USES})")
     endif()
   endforeach()
   set(failures "${failures}" PARENT_SCOPE)
