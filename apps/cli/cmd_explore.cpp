@@ -129,9 +129,6 @@ struct Options {
   bool json = false;
 };
 
-// Values below 1e-12 in size are rounding noise here (f′ at a critical point): "0".
-std::string num(double v, int d = 4) { return fmt(std::fabs(v) < 1e-12 ? 0.0 : v, d); }
-
 const Message& kind_text(const demo::CriticalPoint& cp) {
   switch (cp.kind) {
     case demo::CriticalKind::minimum:
@@ -215,18 +212,12 @@ int run(const Options& o, const Context& ctx) {
   out << "\n" << tr(kCritical, options.starts) << "\n";
   if (cps.points.empty() && cps.flat.empty()) out << tr(kNone, num(a), num(b)) << "\n";
   if (!cps.points.empty()) {
-    std::vector<std::vector<std::string>> rows{{v, "f(" + v + ")", "f′(" + v + ")", "f″(" + v + ")"}};
+    std::vector<std::vector<std::string>> rows{
+        {v, "f(" + v + ")", "f′(" + v + ")", "f″(" + v + ")", std::string(tr.text(kKind))}};
     for (const demo::CriticalPoint& cp : cps.points)
-      rows.push_back({num(cp.point.x), num(cp.point.f), num(cp.point.d1, 1), num(cp.point.d2)});
-    std::vector<size_t> w(4, 0);
-    for (const auto& row : rows)
-      for (size_t c = 0; c < 4; ++c) w[c] = std::max(w[c], width(row[c]));
-    for (size_t i = 0; i < rows.size(); ++i) {
-      std::string line = "  ";
-      for (size_t c = 0; c < 4; ++c) line += pad_left(rows[i][c], w[c] + (c ? 3 : 0));
-      out << line << "   "
-          << (i == 0 ? std::string(tr.text(kKind)) : std::string(tr.text(kind_text(cps.points[i - 1])))) << "\n";
-    }
+      rows.push_back({num(cp.point.x), num(cp.point.f), num(cp.point.d1, 1), num(cp.point.d2),
+                      std::string(tr.text(kind_text(cp)))});
+    for (const std::string& line : table_lines(rows, {4}, "  ", "   ")) out << line << "\n";
   }
   for (const demo::FlatInterval& fl : cps.flat) out << tr(kFlat, num(fl.from), num(fl.to)) << "\n";
   const std::vector<demo::Point> curve = f.sample(a, b, 400);
@@ -246,14 +237,7 @@ int run(const Options& o, const Context& ctx) {
     }
     rows.push_back({std::to_string(path[i].step), num(path[i].x), num(path[i].f), num(path[i].d1)});
   }
-  std::vector<size_t> w(4, 0);
-  for (const auto& row : rows)
-    for (size_t c = 0; c < 4; ++c) w[c] = std::max(w[c], width(row[c]));
-  for (const auto& row : rows) {
-    std::string line = "  " + pad_left(row[0], w[0]);
-    for (size_t c = 1; c < 4; ++c) line += pad_left(row[c], w[c] + 3);
-    out << line << "\n";
-  }
+  for (const std::string& line : table_lines(rows, {}, "  ", "   ")) out << line << "\n";
   const demo::DescentStep& end = path.back();
   if (!std::isfinite(path.front().f) || !std::isfinite(path.front().d1)) {
     out << tr(o.start ? kUndefinedStart : kUndefinedDefaultStart, v, num(start), num(path.front().f),
@@ -276,11 +260,7 @@ int run(const Options& o, const Context& ctx) {
                 num(demo::largest_stable_lr(*closest)))
           << "\n";
   }
-  for (const demo::DescentStep& s : path)
-    if (s.x < a || s.x > b) {
-      out << tr(kLeft, num(a), num(b)) << "\n";
-      break;
-    }
+  if (demo::leaves_window(descent, a, b)) out << tr(kLeft, num(a), num(b)) << "\n";
 
   // ---- pictures ----
   std::error_code ec;
@@ -304,10 +284,14 @@ int run(const Options& o, const Context& ctx) {
   demo::descent_figure(curve, {descent}, {tr(kDescentLegend, v, num(start), num(o.lr))}, text)
       .save_png(file("descent.png"));
   auto box = [&](const demo::Point& p) -> std::vector<std::string> {
-    const Message& concavity = p.d2 > 0 ? kConcaveUp : p.d2 < 0 ? kConcaveDown : kConcaveFlat;
-    const std::string trend = std::fabs(p.d1) < 1e-3 ? std::string(tr.text(kStationary))
-                              : p.d1 > 0             ? tr(kRises, v)
-                                                     : tr(kFalls, v);
+    const demo::Concavity c = demo::concavity(p);
+    const Message& concavity = c == demo::Concavity::up     ? kConcaveUp
+                               : c == demo::Concavity::down ? kConcaveDown
+                                                            : kConcaveFlat;
+    const demo::Slope sl = demo::slope(p);
+    const std::string trend = sl == demo::Slope::stationary ? std::string(tr.text(kStationary))
+                              : sl == demo::Slope::rises    ? tr(kRises, v)
+                                                            : tr(kFalls, v);
     return {"f′(" + v + ") = " + num(p.d1, 3), "f″(" + v + ") = " + num(p.d2, 3), std::string(tr.text(concavity)),
             trend};
   };

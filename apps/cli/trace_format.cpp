@@ -66,6 +66,29 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
   return out;
 }
 
+std::string num(double v, int d) { return fmt(std::fabs(v) < 1e-12 ? 0.0 : v, d); }
+
+std::vector<std::string> table_lines(const std::vector<std::vector<std::string>>& rows, const std::vector<size_t>& left,
+                                     const std::string& indent, const std::string& gap) {
+  std::vector<size_t> w;
+  for (const auto& row : rows)
+    for (size_t c = 0; c < row.size(); ++c) {
+      if (w.size() <= c) w.push_back(0);
+      w[c] = std::max(w[c], width(row[c]));
+    }
+  std::vector<std::string> lines;
+  for (const auto& row : rows) {
+    std::string s = indent;
+    for (size_t c = 0; c < row.size(); ++c) {
+      const bool text = std::find(left.begin(), left.end(), c) != left.end();
+      s += (c ? gap : "") + (text ? pad(row[c], w[c]) : pad_left(row[c], w[c]));
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    lines.push_back(std::move(s));
+  }
+  return lines;
+}
+
 void print_trace(const expr::Expression& e, const expr::Evaluation& ev, const expr::Trace& t, int d,
                  const Translator& tr, std::ostream& out) {
   std::vector<std::string> names, values;

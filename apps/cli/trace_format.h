@@ -30,6 +30,14 @@ size_t width(const std::string& s);
 std::string pad(const std::string& s, size_t w);       // text, then spaces up to w columns
 std::string pad_left(const std::string& s, size_t w);  // spaces, then the text
 std::string join(const std::vector<std::string>& parts, const std::string& sep);
+// Numbers for the text: d decimals; values below 1e-12 in size are rounding noise here (f′ at a
+// critical point) and print as "0"; signed columns line up when padded on the left.
+std::string num(double v, int d = 4);
+// A table as lines: each column padded to its widest cell, `gap` between columns; the columns
+// listed in `left` are left-aligned, the others (numbers) right-aligned; no trailing spaces.
+std::vector<std::string> table_lines(const std::vector<std::vector<std::string>>& rows,
+                                     const std::vector<size_t>& left = {0}, const std::string& indent = "  ",
+                                     const std::string& gap = "  ");
 
 // The text `nabla grad` prints: the formula and its values, the forward pass step by step, the
 // backward pass (each node's adjoint and what it sends to each input), the gradient and, when

@@ -239,6 +239,16 @@ const CriticalPoint* settled_at(const CriticalPoints& cps, double x, double a, d
   return closest;
 }
 
+Concavity concavity(const Point& p) { return p.d2 > 0 ? Concavity::up : p.d2 < 0 ? Concavity::down : Concavity::flat; }
+
+Slope slope(const Point& p) {
+  return std::fabs(p.d1) < 1e-3 ? Slope::stationary : p.d1 > 0 ? Slope::rises : Slope::falls;
+}
+
+bool leaves_window(const Descent& d, double a, double b) {
+  return std::any_of(d.path.begin(), d.path.end(), [&](const DescentStep& s) { return s.x < a || s.x > b; });
+}
+
 std::string math_notation(const std::string& source) {
   static const char* const superscript[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
   auto digit = [](char c) { return c >= '0' && c <= '9'; };

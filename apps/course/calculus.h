@@ -116,6 +116,16 @@ double descent_factor(const CriticalPoint& minimum, double lr);
 // both name the point their descents end at by this rule.
 const CriticalPoint* settled_at(const CriticalPoints& cps, double x, double a, double b);
 
+// How f bends at p: up (f″ > 0), down (f″ < 0) or flat (f″ = 0).
+enum class Concavity { up, down, flat };
+Concavity concavity(const Point& p);
+// Where f heads at p: rising (f′ > 0), falling, or stationary when |f′| < 1e-3 (flat to the eye
+// on a plot). The cost-landscape demo and `nabla explore` word their tangent frames by these two.
+enum class Slope { rises, falls, stationary };
+Slope slope(const Point& p);
+// Whether some iterate of the descent lies outside [a, b] (its pictures then show only part).
+bool leaves_window(const Descent& d, double a, double b);
+
 // A formula of the `nabla grad` language as the course writes it: "·" for *, "−" for minus,
 // superscript digits for a whole-number power: "-0.3984*W^4 - 9.3*W" -> "−0.3984·W⁴ − 9.3·W".
 std::string math_notation(const std::string& formula);

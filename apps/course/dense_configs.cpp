@@ -1,5 +1,7 @@
 #include "course/dense_configs.h"
 
+#include <algorithm>
+
 #include "course/training.h"
 #include "nabla/error.h"
 #include "nabla/train/trainer.h"
@@ -59,6 +61,45 @@ std::vector<DenseConfigRun> run_dense_configs(int64_t epochs) {
     runs.push_back(run_dense_config(c, file));
   }
   return runs;
+}
+
+DenseComparison compare_dense_runs(const std::vector<DenseConfigRun>& runs) {
+  NABLA_CHECK(!runs.empty(), ValueError, "compare_dense_runs: no runs to compare");
+  DenseComparison c;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const DenseConfigRun& r = runs[i];
+    c.explained.push_back(1 - r.test_mse / r.mean_predictor_test_mse);
+    if (r.test_mse < runs[c.best].test_mse) c.best = i;
+    if (r.test_mse > r.mean_predictor_test_mse) c.worse_than_mean.push_back(i);
+  }
+  return c;
+}
+
+DenseLayers describe_layers(const train::TrainConfig& config) {
+  const auto& layers = config.model.layers;
+  size_t last_linear = 0;
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (layers[i].type == "linear") last_linear = i;
+  DenseLayers d;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const train::LayerConfig& l = layers[i];
+    if (l.type == "linear" && i != last_linear)
+      d.widths.push_back(l.out);
+    else if (l.type == "dropout")
+      d.dropout.push_back(l.params.count("p") ? l.params.at("p") : 0.5);
+    else if (l.type == "batchnorm" || l.type == "groupnorm" || l.type == "layernorm") {
+      if (std::find(d.norms.begin(), d.norms.end(), l.type) == d.norms.end()) d.norms.push_back(l.type);
+    } else if (l.type != "linear" && l.type != "add" && l.type != "identity" && l.type != "flatten" && i < last_linear)
+      d.activations.push_back(l.type);
+  }
+  return d;
+}
+
+bool builtin_protocol(const std::vector<DenseConfigRun>& runs, const std::vector<std::string>& sources) {
+  bool builtin = !runs.empty();
+  for (const DenseConfigRun& r : runs) builtin = builtin && r.config.train.epochs == 200;
+  for (const std::string& src : sources) builtin = builtin && src.rfind("examples/", 0) == 0;
+  return builtin;
 }
 
 }  // namespace nabla::demo

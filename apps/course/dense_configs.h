@@ -63,4 +63,31 @@ DenseConfigRun run_dense_config(const train::TrainConfig& config, const std::str
 // their train.epochs (200).
 std::vector<DenseConfigRun> run_dense_configs(int64_t epochs = 0);
 
+// The homework's reading of the runs: each configuration's share of the test variance explained,
+// 1 − test MSE / the mean predictor's test MSE; the best (lowest test MSE, the first on a tie);
+// and those that do worse on the test rows than predicting the training mean. Throws ValueError
+// for no runs.
+struct DenseComparison {
+  std::vector<double> explained;        // per run
+  size_t best = 0;                      // index into the runs
+  std::vector<size_t> worse_than_mean;  // indices, in order
+};
+DenseComparison compare_dense_runs(const std::vector<DenseConfigRun>& runs);
+
+// A configuration's hidden layers as the comparison table describes them: the widths of the
+// linear layers before the last, the activations before it (layer types: "relu", "sigmoid", ...;
+// not linear, add, identity, flatten, dropout or a normalisation), each dropout's p (0.5 when not
+// given) and each normalisation type once, in order of appearance.
+struct DenseLayers {
+  std::vector<int64_t> widths;
+  std::vector<std::string> activations;
+  std::vector<double> dropout;
+  std::vector<std::string> norms;
+};
+DenseLayers describe_layers(const train::TrainConfig& config);
+
+// Whether the runs are the built-in protocol the rounding notes of this header measured: every
+// source an examples/ file, trained for 200 epochs.
+bool builtin_protocol(const std::vector<DenseConfigRun>& runs, const std::vector<std::string>& sources);
+
 }  // namespace nabla::demo

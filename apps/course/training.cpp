@@ -207,4 +207,13 @@ XorComparison compare_with_notebook(const XorReport& report) {
   return c;
 }
 
+std::optional<train::TrainConfig> widened(const train::TrainConfig& config, int64_t units) {
+  train::TrainConfig wider = config;
+  auto& layers = wider.model.layers;
+  if (layers.size() < 3 || layers[0].type != "linear" || layers[2].type != "linear") return std::nullopt;
+  layers[0].out = units;
+  for (size_t i : {size_t(0), size_t(2)}) layers[i].weight_values.clear(), layers[i].bias_values.clear();
+  return wider;
+}
+
 }  // namespace nabla::demo

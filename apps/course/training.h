@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,6 +93,12 @@ GradientSpread first_epoch_gradient_spread(const std::vector<train::EpochMetrics
 std::vector<double> loss_per_row(const TrainingRun& run);
 // The largest |a − b| between two runs' per-row losses over the epochs both have.
 double max_loss_gap(const TrainingRun& a, const TrainingRun& b);
+
+// The same configuration with `units` hidden units: a 2-h-1 network (linear, activation, linear,
+// ...) widened to linear(out = units), both linear layers back to the default initialisation
+// (their written weights and biases dropped). Nothing when the config has no such shape. The
+// circle demo (notebook 000 §7) trains its 2-2-1 network so widened to 4 units.
+std::optional<train::TrainConfig> widened(const train::TrainConfig& config, int64_t units);
 
 // ---- seed 001: XOR, the notebook's printout ----
 

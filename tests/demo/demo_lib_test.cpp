@@ -165,6 +165,28 @@ TEST(DemoCalculus, SettledAtIsTheNearestCriticalPointWithinOnePercentOfTheWindow
   EXPECT_NE(settled_at(cps, 0.0, -200, 200), nullptr);  // ... unless the window is wide
 }
 
+TEST(DemoCalculus, ConcavityAndSlopeOfAPoint) {
+  EXPECT_EQ(concavity({0, 0, 0, 2}), Concavity::up);
+  EXPECT_EQ(concavity({0, 0, 0, -1e-9}), Concavity::down);
+  EXPECT_EQ(concavity({0, 0, 0, 0}), Concavity::flat);
+  EXPECT_EQ(slope({0, 0, 0.5, 0}), Slope::rises);
+  EXPECT_EQ(slope({0, 0, -0.5, 0}), Slope::falls);
+  EXPECT_EQ(slope({0, 0, 9e-4, 0}), Slope::stationary);  // under 1e-3: flat to the eye
+  EXPECT_EQ(slope({0, 0, -1e-3, 0}), Slope::falls);
+  // At x = 1 on x³ − 3x: f′ = 0, f″ = 6.
+  const Function1D f("x^3 - 3*x", "x");
+  EXPECT_EQ(concavity(f.at(1.0)), Concavity::up);
+  EXPECT_EQ(slope(f.at(1.0)), Slope::stationary);
+  EXPECT_EQ(slope(f.at(2.0)), Slope::rises);
+}
+
+TEST(DemoCalculus, DescentLeavesTheWindow) {
+  const Function1D f("x^2", "x");
+  EXPECT_FALSE(leaves_window(gradient_descent(f, 1.0, 0.1, 20), -2, 2));  // shrinks towards 0
+  EXPECT_TRUE(leaves_window(gradient_descent(f, 1.0, 1.1, 5), -2, 2));    // |1 − 2.2| > 1: grows past 2
+  EXPECT_TRUE(leaves_window(gradient_descent(f, 3.0, 0.1, 5), -2, 2));    // starts outside
+}
+
 TEST(DemoCalculus, MathNotationIsHowTheNotebookWritesIt) {
   // The notebook's own spelling of C(W), C′(W) and C″(W) (notebook 000, first section).
   EXPECT_EQ(math_notation(CostLandscape::formula), "−0.07968·W⁵ + 0.48721·W⁴ + 0.28001·W³ − 4.65127·W² + 15.7");

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "course/training.h"
@@ -174,6 +175,25 @@ TEST(DemoTraining, LayerGradNormsGroupWeightAndBias) {
   EXPECT_EQ(spread.last, 1);
   EXPECT_DOUBLE_EQ(spread.attenuation, 0.2);
   EXPECT_TRUE(std::isnan(first_epoch_gradient_spread({}).attenuation));
+}
+
+TEST(DemoTraining, WidenedCircleNetHasFourDefaultInitialisedHiddenUnits) {
+  const train::TrainConfig c = example("circle_2_2_1.toml");
+  ASSERT_FALSE(c.model.layers[0].weight_values.empty());  // the notebook's starting weights
+  const std::optional<train::TrainConfig> w = widened(c, 4);
+  ASSERT_TRUE(w.has_value());
+  ASSERT_EQ(w->model.layers.size(), c.model.layers.size());
+  EXPECT_EQ(w->model.layers[0].out, 4);
+  for (size_t i : {size_t(0), size_t(2)}) {
+    EXPECT_TRUE(w->model.layers[i].weight_values.empty());
+    EXPECT_TRUE(w->model.layers[i].bias_values.empty());
+  }
+  EXPECT_EQ(w->model.layers[1].type, c.model.layers[1].type);
+  EXPECT_EQ(w->model.layers[2].out, c.model.layers[2].out);
+  // A model without the linear, activation, linear shape cannot be widened.
+  train::TrainConfig flat = c;
+  flat.model.layers.resize(2);
+  EXPECT_FALSE(widened(flat, 4).has_value());
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 
 #include "course/training.h"
 #include "nabla/data/dataloader.h"
+#include "nabla/error.h"
 #include "nabla/nn/loss.h"
 #include "nabla/tensor/random.h"
 #include "nabla/train/trainer.h"
@@ -152,6 +153,63 @@ TEST(DenseConfigs, NotesNameTheOpenChoices) {
   ASSERT_GE(notes.size(), 2u);
   EXPECT_NE(notes[0].find("AdamW"), std::string::npos);
   EXPECT_NE(notes[1].find("GroupNorm"), std::string::npos);
+}
+
+// The comparison the demo prints, on made-up runs (its rules, not the protocol's numbers).
+TEST(DenseConfigs, ComparisonExplainedBestAndWorseThanTheMean) {
+  std::vector<DenseConfigRun> runs(3);
+  const double mse[] = {7000, 3000, 2600};
+  for (size_t i = 0; i < 3; ++i) runs[i].test_mse = mse[i], runs[i].mean_predictor_test_mse = 5000;
+  const DenseComparison c = compare_dense_runs(runs);
+  ASSERT_EQ(c.explained.size(), 3u);
+  EXPECT_DOUBLE_EQ(c.explained[0], -0.4);
+  EXPECT_DOUBLE_EQ(c.explained[1], 0.4);
+  EXPECT_DOUBLE_EQ(c.explained[2], 0.48);
+  EXPECT_EQ(c.best, 2u);
+  EXPECT_EQ(c.worse_than_mean, std::vector<size_t>{0});
+  runs[0].test_mse = 2600;  // a tie: the first
+  EXPECT_EQ(compare_dense_runs(runs).best, 0u);
+  EXPECT_THROW(compare_dense_runs({}), ValueError);
+}
+
+TEST(DenseConfigs, LayerDescriptionOfTheBuiltInConfigurations) {
+  auto config = [](const char* file) {
+    return train::parse_train_config(std::string(example_config(file)), std::string("examples/") + file);
+  };
+  for (const char* file : {"dense_config1.toml", "dense_config2.toml", "dense_config3.toml"}) {
+    SCOPED_TRACE(file);
+    const train::TrainConfig c = config(file);
+    const DenseLayers d = describe_layers(c);
+    // Counted from the config's own layer list: every linear but the output one is a hidden width.
+    size_t linears = 0, dropouts = 0;
+    for (const train::LayerConfig& l : c.model.layers) linears += l.type == "linear", dropouts += l.type == "dropout";
+    EXPECT_EQ(d.widths.size(), linears - 1);
+    EXPECT_EQ(d.dropout.size(), dropouts);
+    for (const std::string& a : d.activations) EXPECT_TRUE(a != "linear" && a != "dropout" && a != "batchnorm");
+    EXPECT_FALSE(d.activations.empty());
+  }
+  train::TrainConfig c;
+  c.model.layers.resize(6);
+  c.model.layers[0].type = "linear", c.model.layers[0].out = 16;
+  c.model.layers[1].type = "batchnorm";
+  c.model.layers[2].type = "relu";
+  c.model.layers[3].type = "dropout";  // p not given: 0.5
+  c.model.layers[4].type = "batchnorm";
+  c.model.layers[5].type = "linear", c.model.layers[5].out = 1;
+  const DenseLayers d = describe_layers(c);
+  EXPECT_EQ(d.widths, std::vector<int64_t>{16});
+  EXPECT_EQ(d.activations, std::vector<std::string>{"relu"});
+  EXPECT_EQ(d.dropout, std::vector<double>{0.5});
+  EXPECT_EQ(d.norms, std::vector<std::string>{"batchnorm"});
+}
+
+TEST(DenseConfigs, BuiltInProtocolIsExamplesAt200Epochs) {
+  std::vector<DenseConfigRun> runs(2);
+  for (DenseConfigRun& r : runs) r.config.train.epochs = 200;
+  EXPECT_TRUE(builtin_protocol(runs, {"examples/dense_config1.toml", "examples/dense_config2.toml"}));
+  EXPECT_FALSE(builtin_protocol(runs, {"examples/dense_config1.toml", "mine.toml"}));
+  runs[1].config.train.epochs = 20;
+  EXPECT_FALSE(builtin_protocol(runs, {"examples/dense_config1.toml", "examples/dense_config2.toml"}));
 }
 
 }  // namespace

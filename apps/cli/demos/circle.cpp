@@ -51,14 +51,11 @@ void demo_circle(Run& r) {
   print_history(r, run, every_for(cfg));
   r.line();
   // The same run with four hidden units, when the config has the 2-h-1 shape to widen.
-  train::TrainConfig wider = cfg;
-  auto& layers = wider.model.layers;
-  const bool widenable = layers.size() >= 3 && layers[0].type == "linear" && layers[2].type == "linear";
+  const std::optional<train::TrainConfig> wider = demo::widened(cfg, 4);
+  const bool widenable = wider.has_value();
   demo::TrainingRun wide;
   if (widenable) {
-    layers[0].out = 4;
-    for (size_t i : {size_t(0), size_t(2)}) layers[i].weight_values.clear(), layers[i].bias_values.clear();
-    wide = demo::train_run(wider, {.boundary_frames = r.pictures ? 1 : 0});
+    wide = demo::train_run(*wider, {.boundary_frames = r.pictures ? 1 : 0});
     r.line(r(kCircleWhy, pct(run.final_train_acc()), pct(wide.final_train_acc())));
   }
   r.numbers = run_json(run);

@@ -101,8 +101,14 @@ constexpr Message kFileTangent{"the tangent sliding along W with C′, C″ and 
 // The words on the tangent frames, shared with the concavity test of the text.
 std::vector<std::string> tangent_box(const Run& r, const demo::Point& p, const std::string& var, const std::string& f) {
   const std::string prime = f.substr(0, f.find('(')), arg = "(" + var + ")";
-  const Message& concavity = p.d2 > 0 ? kConcaveUp : p.d2 < 0 ? kConcaveDown : kConcaveFlat;
-  const Message& trend = std::fabs(p.d1) < 1e-3 ? kCostStationary : p.d1 > 0 ? kCostRises : kCostFalls;
+  const demo::Concavity c = demo::concavity(p);
+  const Message& concavity = c == demo::Concavity::up     ? kConcaveUp
+                             : c == demo::Concavity::down ? kConcaveDown
+                                                          : kConcaveFlat;
+  const demo::Slope s = demo::slope(p);
+  const Message& trend = s == demo::Slope::stationary ? kCostStationary
+                         : s == demo::Slope::rises    ? kCostRises
+                                                      : kCostFalls;
   return {prime + "′" + arg + " = " + num(p.d1, 3), prime + "″" + arg + " = " + num(p.d2, 3), r.text(concavity),
           r.text(trend)};
 }

@@ -16,6 +16,7 @@
 
 #include "i18n.h"
 #include "nabla/train/config.h"
+#include "trace_format.h"  // num, fmt, table_lines
 
 namespace nabla::cli {
 
@@ -57,14 +58,12 @@ bool register_demo(Demo demo);
 // The demos registered so far, in no particular order.
 const std::vector<Demo>& registered_demos();
 
-// Numbers for the text: d decimals; values below 1e-12 in size print as "0".
-std::string num(double v, int d = 4);
 // `n` significant digits: -6.75, 0.00023166187, 0.50001158.
 std::string sig(double v, int n);
 // "(a, b, c)" with num(·, d).
 std::string vec(const std::vector<double>& v, int d = 4);
-// A table: rows of cells, columns padded to their widest cell. The first column (labels) and any
-// column listed in `text_columns` are left-aligned, the others (numbers) right-aligned.
+// A table (table_lines): rows of cells, columns padded to their widest cell. The first column
+// (labels) and any column listed in `text_columns` are left-aligned, the others (numbers) right.
 void table(Run& r, const std::vector<std::vector<std::string>>& rows, const std::string& indent = "  ",
            const std::vector<size_t>& text_columns = {});
 

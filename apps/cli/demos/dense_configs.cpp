@@ -105,22 +105,11 @@ struct LayerSummary {
   std::string widths, activations, regularisation, normalisation;
 };
 LayerSummary summarise(const Run& r, const train::TrainConfig& c) {
-  std::vector<std::string> widths, acts, drops, norms;
-  const auto& layers = c.model.layers;
-  size_t last_linear = 0;
-  for (size_t i = 0; i < layers.size(); ++i)
-    if (layers[i].type == "linear") last_linear = i;
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const train::LayerConfig& l = layers[i];
-    if (l.type == "linear" && i != last_linear)
-      widths.push_back(std::to_string(l.out));
-    else if (l.type == "dropout")
-      drops.push_back(sig(l.params.count("p") ? l.params.at("p") : 0.5, 2));
-    else if (l.type == "batchnorm" || l.type == "groupnorm" || l.type == "layernorm") {
-      if (std::find(norms.begin(), norms.end(), l.type) == norms.end()) norms.push_back(l.type);
-    } else if (l.type != "linear" && l.type != "add" && l.type != "identity" && l.type != "flatten" && i < last_linear)
-      acts.push_back(activation_name(r, l.type));
-  }
+  const demo::DenseLayers d = demo::describe_layers(c);
+  std::vector<std::string> widths, acts, drops;
+  for (int64_t w : d.widths) widths.push_back(std::to_string(w));
+  for (const std::string& type : d.activations) acts.push_back(activation_name(r, type));
+  for (double p : d.dropout) drops.push_back(sig(p, 2));
   LayerSummary s;
   s.widths = "[" + join(widths, ", ") + "]";
   s.activations = join(acts, ", ");
@@ -129,7 +118,7 @@ LayerSummary summarise(const Run& r, const train::TrainConfig& c) {
   if (c.optim.weight_decay > 0) reg.push_back("weight_decay " + sig(c.optim.weight_decay, 2));
   if (c.optim.l2 > 0) reg.push_back("L2 " + sig(c.optim.l2, 2));
   s.regularisation = reg.empty() ? r.text(kNone) : join(reg, ", ");
-  s.normalisation = norms.empty() ? r.text(kNone) : join(norms, ", ");
+  s.normalisation = d.norms.empty() ? r.text(kNone) : join(d.norms, ", ");
   return s;
 }
 
@@ -169,21 +158,16 @@ void demo_dense_configs(Run& r) {
   add(r(kTrainMse, c0.train.epochs), [&](size_t i) { return fmt(last(runs[i].train_mse), 1); });
   add(r(kValMse, c0.train.epochs), [&](size_t i) { return fmt(last(runs[i].val_mse), 1); });
   add(r.text(kTestMse), [&](size_t i) { return fmt(runs[i].test_mse, 1); });
-  add(r.text(kExplained), [&](size_t i) { return fmt(100 * (1 - runs[i].test_mse / mean_mse), 1) + "%"; });
+  const demo::DenseComparison cmp = demo::compare_dense_runs(runs);
+  add(r.text(kExplained), [&](size_t i) { return fmt(100 * cmp.explained[i], 1) + "%"; });
   std::vector<size_t> text_columns;
   for (size_t i = 1; i <= runs.size(); ++i) text_columns.push_back(i);
   table(r, rows, "  ", text_columns);
-  size_t best = 0;
-  for (size_t i = 1; i < runs.size(); ++i)
-    if (runs[i].test_mse < runs[best].test_mse) best = i;
   r.line();
-  r.line(r(kDenseRead, fmt(d0.train_target_mean, 2), fmt(mean_mse, 1), fmt(mean_mse, 1), fmt(runs[best].test_mse, 1),
-           names[best]));
-  for (size_t i = 0; i < runs.size(); ++i)
-    if (runs[i].test_mse > mean_mse) r.line(r(kWorseThanMean, i + 1));
-  bool built_in = c0.train.epochs == 200;
-  for (const std::string& src : r.sources) built_in = built_in && src.rfind("examples/", 0) == 0;
-  if (built_in) r.line(r.text(kDenseRounding));
+  r.line(r(kDenseRead, fmt(d0.train_target_mean, 2), fmt(mean_mse, 1), fmt(mean_mse, 1),
+           fmt(runs[cmp.best].test_mse, 1), names[cmp.best]));
+  for (size_t i : cmp.worse_than_mean) r.line(r(kWorseThanMean, i + 1));
+  if (demo::builtin_protocol(runs, r.sources)) r.line(r.text(kDenseRounding));
 
   for (size_t i = 0; i < runs.size(); ++i)
     r.numbers["config" + std::to_string(i + 1)] = {{"name", runs[i].name},
