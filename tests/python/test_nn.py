@@ -45,6 +45,22 @@ def test_subclassed_module_registers_like_torch():
     assert all(p.requires_grad and p.is_leaf for p in nnet.parameters())
 
 
+def test_get_parameter_and_get_buffer_match_torch():
+    t, n = both(NET)
+    tnet, nnet = t["net"], n["net"]
+    for name in ["scale", "layers.0.weight", "heads.1.weight"]:
+        close(nnet.get_parameter(name), tnet.get_parameter(name))
+    for name in ["counter", "layers.1.running_var"]:
+        close(nnet.get_buffer(name), tnet.get_buffer(name))
+    for get, name in [("get_parameter", "layers.1.running_var"), ("get_buffer", "scale"),
+                      ("get_parameter", "norm.nothing")]:
+        for net in (tnet, nnet):
+            with pytest.raises(AttributeError):
+                getattr(net, get)(name)
+    with pytest.raises(AttributeError, match="no buffer `scale`"):
+        nnet.get_buffer("scale")
+
+
 def test_state_dict_names_order_and_values_match_torch():
     t, n = both(NET)
     ts, ns = t["net"].state_dict(), n["net"].state_dict()

@@ -315,19 +315,18 @@ class Module:
             module = module._modules[item]
         return module
 
-    def get_parameter(self, target):
+    def _get_member(self, target, members, what):
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
-        if name not in module._parameters:
-            raise AttributeError(f"{module._get_name()} has no parameter `{name}`")
-        return module._parameters[name]
+        if name not in getattr(module, members):
+            raise AttributeError(f"{module._get_name()} has no {what} `{name}`")
+        return getattr(module, members)[name]
+
+    def get_parameter(self, target):
+        return self._get_member(target, "_parameters", "parameter")
 
     def get_buffer(self, target):
-        module_path, _, name = target.rpartition(".")
-        module = self.get_submodule(module_path)
-        if name not in module._buffers:
-            raise AttributeError(f"{module._get_name()} has no buffer `{name}`")
-        return module._buffers[name]
+        return self._get_member(target, "_buffers", "buffer")
 
     # ---- modes and gradients ----
 
