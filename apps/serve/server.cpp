@@ -14,6 +14,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
@@ -135,6 +136,7 @@ json state_of(SessionEntry& e, const httplib::Request& req) {
   o.grid = query_int(req, "grid", 50, 0, 200);
   o.neuron_grid = query_int(req, "neurons", 20, 0, 64);
   o.points = query_int(req, "points", 1, 0, 1) == 1;
+  o.since = query_int(req, "since", -1, 0, std::numeric_limits<int64_t>::max());
   // Bound the reply: every value of every grid is a JSON number the server builds and sends.
   const Session& session = e.session;
   const int64_t outputs = session.task() == Task::multiclass ? session.num_classes() : 1;

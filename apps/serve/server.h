@@ -17,6 +17,16 @@
 // defaults (500 points, half for training, batch 10: 25 steps an epoch) is 25 × 60 = 1 500 steps
 // a second. A pace the machine cannot keep (many sessions, few cores) is not caught up later:
 // each session gets its fair share of the workers.
+//
+// State updates. GET .../state?grid=50&neurons=20&points=1 returns everything, with a "version";
+// the same request with &since=VERSION returns "delta": true and only what changed since that
+// version: the scalars (epoch, steps, losses, accuracies, playing, pace) always; the history's
+// new epochs ("history_mode": "append"; "replace" when it was reset or thinned); the weights,
+// gradient norms and grids only when the weights changed; the points only when the data changed;
+// the configuration and shapes only when they changed. The fields, one by one: StateOptions in
+// session/session.h. A version the session never had gets the full state; since=-1, a fraction
+// or a word is a 400. The page's poll (grid 50, neurons 20, points) on the default session:
+// README's classroom section has the bytes per poll, full and as deltas.
 #pragma once
 #include <atomic>
 #include <chrono>
