@@ -148,6 +148,7 @@ json state_of(SessionEntry& e, const httplib::Request& req) {
                                 " on this network (" + std::to_string(neurons) + " neurons) ask for " +
                                 std::to_string(values) + " values; at most " + std::to_string(kMaxStateValues) +
                                 ": ask for smaller grids");
+  if (e.playing) train_due_locked(e, std::chrono::milliseconds(1));
   json s = e.session.state(o);
   s["playing"] = e.playing;
   const double measured = e.playing ? e.measured : 0.0;
@@ -252,7 +253,10 @@ void PlaygroundServer::routes() {
   });
   // A slow or idle client holds one thread for a bounded time, and there are enough threads
   // for the others.
-  s.new_task_queue = [n = std::max<size_t>(options_.threads, 1)] { return new httplib::ThreadPool(n); };
+  // A classroom keeps one keep-alive connection per tab: at least max_sessions + 16 threads.
+  s.new_task_queue = [n = std::max<size_t>({options_.threads, options_.max_sessions + 16, 1})] {
+    return new httplib::ThreadPool(n);
+  };
   s.set_read_timeout(options_.read_timeout);
   s.set_write_timeout(options_.write_timeout);
   s.set_keep_alive_timeout(options_.keep_alive_timeout.count());

@@ -67,7 +67,7 @@ struct ServerOptions {
   // Connections served at once (one thread each; more wait for a free one). A client that sends
   // nothing for `read_timeout` (or reads nothing for `write_timeout`) is dropped, an idle
   // keep-alive connection after `keep_alive_timeout`.
-  size_t threads = 64;
+  size_t threads = 64;  // at least max_sessions + 16 (a keep-alive connection per tab)
   std::chrono::seconds read_timeout{2};
   std::chrono::seconds write_timeout{5};
   std::chrono::seconds keep_alive_timeout{2};
