@@ -12,7 +12,7 @@
 #   train        -> viz, core
 #   distributed  (over MPI)                              -> train, viz, core
 #   course       (apps/course, the course's demos)       -> train, viz, core
-#   serve        (src/serve, apps/serve, the playground) -> train, viz, core
+#   serve        (apps/serve, the playground; its headers "session/…") -> train, viz, core
 #   cli          (apps/cli, the nabla command)           -> everything
 set(NABLA_LAYERS core viz train distributed course serve cli)
 set(NABLA_LAYER_core_DIRS tensor kernels autograd ops nn optim data io compile expr)
@@ -21,7 +21,7 @@ set(NABLA_LAYER_train_DIRS train)
 set(NABLA_LAYER_distributed_DIRS distributed)
 set(NABLA_LAYER_course_DIRS course)
 set(NABLA_LAYER_course_APPS course)
-set(NABLA_LAYER_serve_DIRS serve)
+set(NABLA_LAYER_serve_DIRS serve session)
 set(NABLA_LAYER_serve_APPS serve)
 set(NABLA_LAYER_cli_APPS cli)
 set(NABLA_LAYER_core_USES core)
