@@ -33,6 +33,7 @@
 // Every collective waits at most NABLA_DIST_TIMEOUT seconds (default 300) for the other ranks,
 // then throws nabla::IOError naming this rank and the operation (a rank died or hangs).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -122,11 +123,25 @@ void combine_shards(const std::vector<const T*>& shards, const std::vector<int64
                     bool mean = true) {
   int64_t total = 0;
   for (int64_t r : rows) total += r;
-  for (int64_t i = 0; i < count; ++i) {
-    T acc = 0;
-    for (size_t k = 0; k < shards.size(); ++k)
-      if (rows[k] > 0) acc += mean ? shards[k][i] * static_cast<T>(rows[k]) : shards[k][i];
-    out[i] = !mean ? acc : total > 0 ? acc / static_cast<T>(total) : T(0);
+  // Block by block, shard after shard: the additions vectorise (a loop over the shards for each
+  // element does not), each element still adds its shards in order k = 0, 1, ... from 0, and a
+  // block is read whole before it is written, so `out` may be one of the shards.
+  constexpr int64_t kBlock = 512;
+  T acc[kBlock];
+  for (int64_t begin = 0; begin < count; begin += kBlock) {
+    const int64_t len = std::min(kBlock, count - begin);
+    std::fill_n(acc, len, T(0));
+    for (size_t k = 0; k < shards.size(); ++k) {
+      if (rows[k] <= 0) continue;
+      const T* s = shards[k] + begin;
+      const T weight = static_cast<T>(rows[k]);
+      if (mean)
+        for (int64_t i = 0; i < len; ++i) acc[i] += s[i] * weight;
+      else
+        for (int64_t i = 0; i < len; ++i) acc[i] += s[i];
+    }
+    for (int64_t i = 0; i < len; ++i)
+      out[begin + i] = !mean ? acc[i] : total > 0 ? acc[i] / static_cast<T>(total) : T(0);
   }
 }
 
