@@ -51,15 +51,17 @@ double collective_timeout() {
 // (sched_yield): a rank that spins takes the CPU from the rank it waits for when the ranks
 // share CPUs (oversubscribed, or a loaded machine): measured on 2 CPUs at load average 11, 2 ranks: W1
 // 10 000 steps/s yielding, 2 000 sleeping 0.2 ms between polls after 10 ms of spinning, 900
-// spinning. After 1 s (a slow or dead rank) it polls every millisecond.
+// spinning. After 1 s (a slow or dead rank) it polls every millisecond. `pending`: another
+// collective started earlier, completed by the same wait (one round trip for both); then null.
 template <class Start>
-void collective(const char* op, Start start) {
-  MPI_Request request = MPI_REQUEST_NULL;
-  check_mpi(start(&request), op);
+void collective(const char* op, Start start, MPI_Request* pending = nullptr) {
+  MPI_Request requests[2] = {MPI_REQUEST_NULL, pending ? *pending : MPI_REQUEST_NULL};
+  check_mpi(start(&requests[0]), op);
+  if (pending) *pending = MPI_REQUEST_NULL;
   const auto begin = std::chrono::steady_clock::now();
   const double timeout = collective_timeout();
   for (int flag = 0;;) {
-    check_mpi(MPI_Test(&request, &flag, MPI_STATUS_IGNORE), op);
+    check_mpi(MPI_Testall(2, requests, &flag, MPI_STATUSES_IGNORE), op);
     if (flag) return;
     const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     NABLA_CHECK(waited < timeout, IOError, "distributed: ", op, " on rank ", rank(), ": no answer from the other ",
@@ -99,17 +101,6 @@ void check_contiguous(const Tensor& t, const char* op) {
   NABLA_CHECK(t.is_contiguous(), ValueError, "distributed: ", op, " needs a contiguous tensor (call .contiguous())");
 }
 
-// Every rank's `count` values of `data`, rank after rank.
-template <typename T>
-std::vector<T> gather_all(const T* data, int64_t count, MPI_Datatype type, const char* op) {
-  std::vector<T> all(static_cast<size_t>(count) * world_size());
-  collective(op, [&](MPI_Request* request) {
-    return MPI_Iallgather(data, static_cast<int>(count), type, all.data(), static_cast<int>(count), type,
-                          MPI_COMM_WORLD, request);
-  });
-  return all;
-}
-
 // The most values one collective call moves: MPI counts are int.
 constexpr int64_t kMaxCount = int64_t{1} << 30;
 
@@ -121,7 +112,7 @@ constexpr int64_t kMaxCount = int64_t{1} << 30;
 // holds the other ranks' copies of this rank's chunk; kept by the caller from call to call.
 template <typename T>
 void reduce_in_rank_order(T* data, int64_t count, MPI_Datatype type, const std::vector<int64_t>& rows, bool mean,
-                          std::vector<T>& scratch, const char* op) {
+                          std::vector<T>& scratch, const char* op, MPI_Request* rows_pending = nullptr) {
   const int n = world_size(), me = rank();
   NABLA_CHECK(count <= kMaxCount, ValueError, "distributed: ", op, ": ", count, " values in one call (at most ",
               kMaxCount, ")");
@@ -137,10 +128,13 @@ void reduce_in_rank_order(T* data, int64_t count, MPI_Datatype type, const std::
     recv_counts[k] = k == me ? 0 : mine;
     recv_displs[k] = k * mine;
   }
-  collective(op, [&](MPI_Request* request) {
-    return MPI_Ialltoallv(data, send_counts.data(), displs.data(), type, scratch.data(), recv_counts.data(),
-                          recv_displs.data(), type, MPI_COMM_WORLD, request);
-  });
+  collective(
+      op,
+      [&](MPI_Request* request) {
+        return MPI_Ialltoallv(data, send_counts.data(), displs.data(), type, scratch.data(), recv_counts.data(),
+                              recv_displs.data(), type, MPI_COMM_WORLD, request);
+      },
+      rows_pending);
   std::vector<const T*> shards(n);
   for (int k = 0; k < n; ++k) shards[k] = k == me ? data + displs[me] : scratch.data() + static_cast<size_t>(k) * mine;
   // Element i of every shard is read before out[i] is written, so the output may be shards[me].
@@ -394,26 +388,39 @@ T* exclusive_grad(const Tensor& p) {
 // MPI_Allreduce). A bucket is either a piece of one parameter's gradient (no copy) or several
 // small gradients packed into `packed` (copied in and out).
 template <typename T>
-void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& rows, int64_t local_rows, bool mean,
-                const DataParallelOptions& options, MPI_Datatype type) {
-  int64_t total_rows = 0;
-  for (int64_t r : rows) total_rows += r;
+void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& rows, MPI_Request* rows_pending,
+                int64_t local_rows, bool mean, const DataParallelOptions& options, MPI_Datatype type) {
+  const int n = world_size();
   const int64_t bucket_elems =
       std::clamp<int64_t>(options.bucket_bytes / static_cast<int64_t>(sizeof(T)), 1, kMaxCount);
   std::vector<T*> grads;
   for (const Tensor& p : params) grads.push_back(exclusive_grad<T>(p));
   std::vector<T> packed, scratch;
+  // MPI_Allreduce takes one round trip, the reduce-scatter and all-gather two, but moves the data
+  // slower (OpenMPI 4.1, 2 ranks: W5's 4 MB buckets spent 21-29 % of the step in it against 13-20
+  // %; W4, all its gradients in one bucket, 25-26 steps/s against 21-24; 2 loaded CPUs). On 2
+  // ranks it gives the same bits as combine_shards (a + b == b + a: the rank order only matters
+  // from 3 ranks on), so it is used there when the step's gradients fit one bucket.
+  int64_t total = 0;
+  for (const Tensor& p : params) total += p.numel();
+  const bool allreduce = !options.deterministic || (n <= 2 && total <= bucket_elems);
   auto reduce = [&](T* data, int64_t count) {
     const char* op = "DataParallel::sync_gradients";
-    if (options.deterministic) return reduce_in_rank_order(data, count, type, rows, mean, scratch, op);
-    // Weighted by the rows (mean); a rank without rows adds zeros (its mean is NaN).
+    if (!allreduce) return reduce_in_rank_order(data, count, type, rows, mean, scratch, op, rows_pending);
+    // Weighted by the rows (mean); a rank without rows adds -0, the identity of IEEE addition (its
+    // mean is NaN).
     if (mean || local_rows == 0)
-      for (int64_t i = 0; i < count; ++i) data[i] = local_rows == 0 ? T(0) : data[i] * static_cast<T>(local_rows);
-    collective(op, [&](MPI_Request* request) {
-      return MPI_Iallreduce(MPI_IN_PLACE, data, static_cast<int>(count), type, MPI_SUM, MPI_COMM_WORLD, request);
-    });
-    if (mean)
-      for (int64_t i = 0; i < count; ++i) data[i] = total_rows > 0 ? data[i] / static_cast<T>(total_rows) : T(0);
+      for (int64_t i = 0; i < count; ++i) data[i] = local_rows == 0 ? -T(0) : data[i] * static_cast<T>(local_rows);
+    collective(
+        op,
+        [&](MPI_Request* request) {
+          return MPI_Iallreduce(MPI_IN_PLACE, data, static_cast<int>(count), type, MPI_SUM, MPI_COMM_WORLD, request);
+        },
+        rows_pending);
+    if (!mean) return;
+    int64_t total_rows = 0;
+    for (int64_t r : rows) total_rows += r;
+    for (int64_t i = 0; i < count; ++i) data[i] = total_rows > 0 ? data[i] / static_cast<T>(total_rows) : T(0);
   };
   size_t first = 0;
   int64_t offset = 0;  // the next value to combine: grads[first][offset]
@@ -453,7 +460,11 @@ void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, b
   NABLA_CHECK(local_rows >= 0, ValueError, "sync_gradients: local_rows must be >= 0, got ", local_rows);
   NABLA_CHECK(options.bucket_bytes > 0, ValueError, "sync_gradients: bucket_bytes must be > 0, got ",
               options.bucket_bytes);
-  std::vector<int64_t> rows = gather_all(&local_rows, 1, MPI_INT64_T, "sync_gradients");
+  // Every rank's rows, gathered while the first bucket travels (its wait completes both).
+  std::vector<int64_t> rows(world_size());
+  MPI_Request rows_pending = MPI_REQUEST_NULL;
+  check_mpi(MPI_Iallgather(&local_rows, 1, MPI_INT64_T, rows.data(), 1, MPI_INT64_T, MPI_COMM_WORLD, &rows_pending),
+            "sync_gradients");
   std::vector<Tensor> f32, f64;
   for (const Tensor& p : parameters) {
     if (!p.requires_grad()) continue;
@@ -464,8 +475,16 @@ void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, b
     else
       throw DTypeError(detail::concat("sync_gradients: a parameter of dtype ", dtype_name(p.dtype())));
   }
-  if (!f32.empty()) sync_dtype<float>(f32, rows, local_rows, mean, options, MPI_FLOAT);
-  if (!f64.empty()) sync_dtype<double>(f64, rows, local_rows, mean, options, MPI_DOUBLE);
+  if (!f32.empty()) sync_dtype<float>(f32, rows, &rows_pending, local_rows, mean, options, MPI_FLOAT);
+  if (!f64.empty()) sync_dtype<double>(f64, rows, &rows_pending, local_rows, mean, options, MPI_DOUBLE);
+  // No gradient to send (every bucket empty): the rows still have to arrive.
+  collective(
+      "sync_gradients",
+      [](MPI_Request* request) {
+        *request = MPI_REQUEST_NULL;  // nothing new: wait for the rows alone
+        return MPI_SUCCESS;
+      },
+      &rows_pending);
 }
 
 void DataParallel::sync_gradients(int64_t local_rows, bool mean) {
