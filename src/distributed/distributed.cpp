@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -48,8 +49,8 @@ double collective_timeout() {
 
 // Starts a non-blocking collective and waits for it with a deadline: MPI's blocking calls
 // would wait forever for a rank that hangs. Polls (MPI_Test) and yields the CPU between polls
-// (sched_yield): a rank that spins takes the CPU from the rank it waits for when the ranks
-// share CPUs (oversubscribed, or a loaded machine): measured on 2 CPUs at load average 11, 2 ranks: W1
+// (sched_yield): a rank that spins takes the CPU from the rank it waits for when the ranks share
+// CPUs (oversubscribed, or a loaded machine). Measured on 2 CPUs at load average 11, 2 ranks, W1:
 // 10 000 steps/s yielding, 2 000 sleeping 0.2 ms between polls after 10 ms of spinning, 900
 // spinning. After 1 s (a slow or dead rank) it polls every millisecond. `pending`: another
 // collective started earlier, completed by the same wait (one round trip for both); then null.
@@ -466,8 +467,9 @@ void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, b
   check_mpi(MPI_Iallgather(&local_rows, 1, MPI_INT64_T, rows.data(), 1, MPI_INT64_T, MPI_COMM_WORLD, &rows_pending),
             "sync_gradients");
   std::vector<Tensor> f32, f64;
+  std::set<const TensorImpl*> seen;  // a parameter listed twice (tied weights) is combined once
   for (const Tensor& p : parameters) {
-    if (!p.requires_grad()) continue;
+    if (!p.requires_grad() || !seen.insert(p.impl()).second) continue;
     if (p.dtype() == DType::float32)
       f32.push_back(p);
     else if (p.dtype() == DType::float64)

@@ -197,7 +197,8 @@ TEST(SyncGradients, SharedGradientIsNotOverwritten) {
       b.set_grad(shared);
       c.set_grad(Tensor::from_vector(values(me, 7, 1), Shape{7}));
       const int64_t rows = me + 1;
-      dist::sync_gradients({a, b, c}, rows, mean, {.bucket_bytes = 32, .deterministic = deterministic});
+      // c twice (a tied weight): combined once.
+      dist::sync_gradients({a, b, c, c}, rows, mean, {.bucket_bytes = 32, .deterministic = deterministic});
       EXPECT_EQ(shared.to_vector<double>(), values(me, 6, 0)) << "the shared gradient was overwritten";
       EXPECT_FALSE(a.grad().same(b.grad()));
       auto expected = [&](int64_t count, int64_t salt) {
