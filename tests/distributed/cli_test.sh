@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `mpirun -np N nabla train` (ctest mpi_cli, label mpi): the same run as one process, files
 # written by rank 0 only, a killed run resumed with another N, a config that differs between
-# ranks refused before anything is written.
+# ranks refused before anything is written; mpirun nabla bench.
 #   bash tests/distributed/cli_test.sh NABLA MPIEXEC SOURCE_DIR
 set -euo pipefail
 nabla=$1 mpiexec=$2 src=$3
@@ -80,4 +80,16 @@ set -e
 [ $code = 2 ] || fail "differing configs: exit $code: $(cat differ.log)"
 grep -q "configuration differs between rank 0 and rank 1" differ.log || fail "$(cat differ.log)"
 [ ! -e differ ] || fail "differing configs wrote $(ls differ)"
+# mpirun nabla bench: data-parallel, rank 0 alone prints one JSON line per workload. The second
+# run picks its step counts from the clock (each rank's differs): the ranks must agree or hang.
+for args in "--steps 3 --repeats 1 --warmup 1" "--seconds 0.05 --repeats 2"; do
+  mpi -np 3 "$nabla" bench w1 w4 --json $args > bench.log 2>&1 || fail "bench $args: $(cat bench.log)"
+  /usr/bin/python3 - bench.log <<'PY' || fail "bench $args: $(cat bench.log)"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert [l["workload"] for l in lines] == ["W1", "W4"], lines
+for l in lines:
+    assert l["ranks"] == 3 and l["mode"] == "eager" and 0 <= l["comm_share"] <= 1 and l["steps_per_s"] > 0, l
+PY
+done
 echo "mpi cli: ok"
