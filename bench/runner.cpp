@@ -36,6 +36,30 @@ std::string fixed(double v, int decimals) {
 // Steps/s with about 3 significant digits but never in exponent form.
 std::string rate(double v) { return fixed(v, v >= 100 ? 0 : v >= 10 ? 1 : 2); }
 
+// Forwards to a Parallel and adds up the seconds its gradient synchronisation takes: the
+// communication share of a data-parallel step (waiting for a slower rank included).
+class TimedParallel : public train::Parallel {
+ public:
+  explicit TimedParallel(train::Parallel& inner) : inner_(inner) {}
+  int rank() const override { return inner_.rank(); }
+  int world_size() const override { return inner_.world_size(); }
+  void check_same(const std::string& text, const std::string& what) override { inner_.check_same(text, what); }
+  void attach(std::shared_ptr<nn::Module> model, bool sum_loss) override { inner_.attach(std::move(model), sum_loss); }
+  void sync_gradients(int64_t local_rows) override {
+    const Clock::time_point start = Clock::now();
+    inner_.sync_gradients(local_rows);
+    seconds += seconds_since(start);
+  }
+  double batch_loss(double local_loss, int64_t local_rows) override {
+    return inner_.batch_loss(local_loss, local_rows);
+  }
+  bool any(bool flag) override { return inner_.any(flag); }
+  double seconds = 0;
+
+ private:
+  train::Parallel& inner_;
+};
+
 }  // namespace
 
 void validate(const BenchOptions& options) {
@@ -46,13 +70,24 @@ void validate(const BenchOptions& options) {
               "bench: a warm-up of 0 steps needs an explicit number of steps per repeat");
   NABLA_CHECK(options.target_seconds > 0, ValueError, "bench: target seconds must be > 0, got ",
               options.target_seconds);
+  NABLA_CHECK(!options.parallel || !options.compiled, ValueError,
+              "bench: a data-parallel run times the eager step (a compiled step cannot replay the communication)");
 }
 
 BenchResult run_workload(const std::string& id, const BenchOptions& options) {
   validate(options);
   std::unique_ptr<Workload> w = make_workload(id);
   w->set_compiled(options.compiled);
+  std::unique_ptr<TimedParallel> parallel;
+  if (options.parallel) {
+    parallel = std::make_unique<TimedParallel>(*options.parallel);
+    w->set_parallel(parallel.get());
+  }
+  // Every rank must take the same number of steps (each one a collective): a loop that ends on
+  // this rank's clock goes on while any rank's clock says so.
+  auto on_any_rank = [&](bool flag) { return parallel ? parallel->any(flag) : flag; };
   BenchResult r;
+  r.ranks = parallel ? parallel->world_size() : 1;
   r.info = w->info();
   r.threads = num_threads();
   r.compiled = options.compiled;
@@ -64,7 +99,7 @@ BenchResult run_workload(const std::string& id, const BenchOptions& options) {
     for (int i = 0; i < options.warmup; ++i) w->step();
     r.warmup_steps = options.warmup;
   } else {
-    while (r.warmup_steps < 2 || warm_seconds < 0.25) {
+    while (on_any_rank(r.warmup_steps < 2 || warm_seconds < 0.25)) {
       w->step();
       ++r.warmup_steps;
       warm_seconds = seconds_since(warm_start);
@@ -75,15 +110,22 @@ BenchResult run_workload(const std::string& id, const BenchOptions& options) {
   if (options.steps > 0) {
     r.steps_per_repeat = options.steps;
   } else {
-    const double per_step = warm_seconds / r.warmup_steps;
+    double per_step = warm_seconds / r.warmup_steps;
+    // The ranks' mean step time (batch_loss: the row-weighted mean of a value over the ranks).
+    if (parallel) per_step = parallel->batch_loss(per_step, 1);
     r.steps_per_repeat = std::max(3, static_cast<int>(std::lround(options.target_seconds / per_step)));
   }
+  const double comm_before = parallel ? parallel->seconds : 0;
+  double timed_seconds = 0;
 
   for (int rep = 0; rep < options.repeats; ++rep) {
     const Clock::time_point start = Clock::now();
     for (int i = 0; i < r.steps_per_repeat; ++i) w->step();
-    r.steps_per_s.push_back(r.steps_per_repeat / seconds_since(start));
+    const double seconds = seconds_since(start);
+    timed_seconds += seconds;
+    r.steps_per_s.push_back(r.steps_per_repeat / seconds);
   }
+  if (parallel) r.comm_share = (parallel->seconds - comm_before) / timed_seconds;
 
   r.median = median_of(r.steps_per_s);
   r.min = *std::min_element(r.steps_per_s.begin(), r.steps_per_s.end());
@@ -136,6 +178,8 @@ nlohmann::json to_json(const BenchResult& r) {
   j["batch"] = r.info.batch;
   j["dtype"] = std::string(dtype_name(r.info.dtype));
   j["flop_per_step"] = r.info.flop_per_step;
+  j["ranks"] = r.ranks;
+  if (r.ranks > 1) j["comm_share"] = r.comm_share;
   j["version"] = NABLA_VERSION;
   return j;
 }

@@ -26,6 +26,10 @@ struct BenchOptions {
   // Time the step through nabla::compile (recorded in the warm-up, replayed while timed), as a user
   // who wants speed writes it; false times the eager step.
   bool compiled = true;
+  // Data-parallel over the ranks of `parallel` (Workload::set_parallel; needs compiled = false):
+  // every rank runs this in lockstep, the ranks agree on the step counts, each reports its own
+  // timings. Not owned; null: one process.
+  train::Parallel* parallel = nullptr;
 };
 
 struct BenchResult {
@@ -41,6 +45,8 @@ struct BenchResult {
   double final_loss = 0;                // the loss of the last step taken
   double peak_rss_mb = 0;               // of the whole process so far, MiB
   bool blas_mapped = false;             // whether a BLAS library is mapped (opened) by then
+  int ranks = 1;                        // data-parallel ranks (each step is one global batch)
+  double comm_share = 0;                // of the timed repeats' time, spent in synchronising gradients
 };
 
 // ValueError naming the first invalid option.

@@ -166,6 +166,17 @@ void Workload::set_compiled(bool compiled) {
         std::make_unique<CompiledStep>(compile([this](const Tensor& x, const Tensor& y) { return eager_step(x, y); }));
 }
 
+void Workload::set_parallel(train::Parallel* parallel) {
+  NABLA_CHECK(!compiled_, ValueError, "Workload ", info_.id,
+              ": a data-parallel step cannot be compiled (the replay would skip the communication): time it eagerly");
+  if (!parallel) return;
+  const auto [begin, end] = train::shard_rows(info_.batch, parallel->world_size(), parallel->rank());
+  for (Tensor& x : inputs_) x = x.slice(0, begin, end).contiguous();
+  for (Tensor& y : targets_) y = y.slice(0, begin, end).contiguous();
+  parallel->attach(model_, false);
+  step_ = train::TrainStep(*model_, *loss_fn_, *optimizer_, {.check_finite = false, .parallel = parallel});
+}
+
 void Workload::step() {
   const Tensor& x = inputs_[next_];
   const Tensor& y = targets_[next_];

@@ -49,6 +49,11 @@ class Workload {
   // eagerly (the default, and what `nabla bench --eager` times).
   void set_compiled(bool compiled);
   bool compiled() const { return compiled_ != nullptr; }
+  // Data-parallel (nabla/train/parallel.h, e.g. under `mpirun -np N nabla bench`): this rank keeps
+  // its rows of every batch (train::shard_rows), the model takes rank 0's parameters, and every
+  // step averages the gradients over the ranks. Eager only: a compiled step would replay without
+  // the communication. `parallel` is not owned.
+  void set_parallel(train::Parallel* parallel);
   // The compiled step's kernels with their mean time over `replays` replays (CompiledStep::profile);
   // empty unless compiled and stepped at least twice.
   std::vector<CompiledStep::KernelTime> profile(int replays) {

@@ -2,16 +2,22 @@
 // (steps/s, µs/step, GFLOP/s, final loss, peak RSS). The workloads and the timing live in bench/
 // (bench/workloads.h, bench/runner.h); this file only parses and prints. It exists only in builds
 // configured with NABLA_BUILD_BENCH=ON, which define NABLA_HAVE_BENCH and link the bench library.
+// Under `mpirun -np N` (a build with MPI) the workloads run data-parallel: each global batch split
+// over the ranks (nabla/train/parallel.h), the eager step, rank 0 prints with the communication share.
 #ifdef NABLA_HAVE_BENCH
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "command.h"
 #include "json_out.h"
 #include "runner.h"
+#ifdef NABLA_WITH_MPI
+#include "nabla/distributed/train.h"
+#endif
 
 namespace nabla::cli {
 namespace {
@@ -44,6 +50,13 @@ constexpr Message kHeader{
 constexpr Message kPeakNote{
     "peak RSS is the whole process's so far (run one workload per process to compare)",
     "la memoria máxima es la del proceso hasta ese momento (un entrenamiento por proceso para comparar)"};
+constexpr Message kParallelNote{
+    "data-parallel over {} ranks: each step is one global batch split over the ranks; the eager step; rank 0's "
+    "timings",
+    "en paralelo de datos sobre {} procesos: cada paso es un lote global repartido entre ellos; el paso inmediato; "
+    "tiempos del proceso 0"};
+constexpr Message kCommShare{"{}: {} % of the time in synchronising gradients (rank 0)",
+                             "{}: {} % del tiempo en sincronizar gradientes (proceso 0)"};
 constexpr Message kFooter{"Examples: nabla bench w2 --threads 1 --json\n          nabla bench all",
                           "Ejemplos: nabla bench w2 --threads 1 --json\n          nabla bench all"};
 
@@ -100,23 +113,46 @@ int run(const Options& o, const Context& ctx) {
     return 0;
   }
   if (o.threads > 0) bench::set_num_threads(o.threads);
-
-  if (!o.json) std::cout << tr(kHeader, NABLA_VERSION, o.bench.repeats) << "\n\n" << bench::table_header() << "\n";
+  bench::BenchOptions options = o.bench;
+#ifdef NABLA_WITH_MPI
+  std::unique_ptr<dist::Context> mpi;
+  std::unique_ptr<train::Parallel> parallel;
+  if (dist::launched_by_mpi()) {
+    mpi = std::make_unique<dist::Context>();
+    parallel = dist::trainer_parallel();
+    options.parallel = parallel.get();
+    options.compiled = false;
+  }
+  const int rank = parallel ? parallel->rank() : 0;
+  const int ranks = parallel ? parallel->world_size() : 1;
+#else
+  const int rank = 0, ranks = 1;
+#endif
+  // Every rank runs the workloads (in step with the others); rank 0 prints.
+  std::ostringstream sink;
+  std::ostream& out = rank == 0 ? std::cout : sink;
+  if (!o.json && ranks > 1) out << tr(kParallelNote, ranks) << "\n";
+  if (!o.json) out << tr(kHeader, NABLA_VERSION, o.bench.repeats) << "\n\n" << bench::table_header() << "\n";
   std::vector<bench::BenchResult> results;
   for (const std::string& id : ids) {
-    results.push_back(bench::run_workload(id, o.bench));
+    results.push_back(bench::run_workload(id, options));
     // Each line as soon as it is measured: W5 alone takes seconds.
-    std::cout << (o.json ? dump_json(bench::to_json(results.back())) : bench::table_row(results.back())) << std::endl;
+    out << (o.json ? dump_json(bench::to_json(results.back())) : bench::table_row(results.back())) << std::endl;
   }
   if (!o.json) {
-    std::cout << "\n";
+    out << "\n";
     for (const bench::BenchResult& r : results) {
       const bench::WorkloadInfo& i = r.info;
-      std::cout << i.id << ": " << i.network << " | " << i.data << " | batch " << i.batch << " | "
-                << dtype_name(i.dtype) << " | " << i.loss << " | " << i.optimizer << " | "
-                << (r.compiled ? "compiled" : "eager") << " | " << r.steps_per_repeat << " steps/repeat\n";
+      if (r.ranks > 1) {
+        char share[32];
+        std::snprintf(share, sizeof share, "%.1f", 100 * r.comm_share);
+        out << tr(kCommShare, i.id, share) << "\n";
+      }
+      out << i.id << ": " << i.network << " | " << i.data << " | batch " << i.batch << " | " << dtype_name(i.dtype)
+          << " | " << i.loss << " | " << i.optimizer << " | " << (r.compiled ? "compiled" : "eager") << " | "
+          << r.steps_per_repeat << " steps/repeat\n";
     }
-    if (results.size() > 1) std::cout << tr(kPeakNote) << "\n";
+    if (results.size() > 1) out << tr(kPeakNote) << "\n";
   }
   return 0;
 }

@@ -4,7 +4,7 @@
 // Prints one JSON line (rank 0): global-batch steps/s and the share of a step spent in
 // communication. bench/distributed/run.sh alternates 1 rank x 1 thread, 2 ranks x 1 thread and
 // 1 rank x 2 threads.
-//   mpirun -np 2 -x NABLA_NUM_THREADS=1 ./build/nabla_dp_bench W4 [steps]
+//   mpirun -np 2 -x NABLA_NUM_THREADS=1 ./build/nabla_dp_bench W4 [steps] [bucket MB]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   dist::Context mpi(&argc, &argv);
   const std::string id = argc > 1 ? argv[1] : "W4";
   const int64_t steps = argc > 2 ? std::atoll(argv[2]) : 40;
+  dist::DataParallelOptions options;
+  if (argc > 3) options.bucket_bytes = static_cast<int64_t>(std::atof(argv[3]) * (1 << 20));
   const std::vector<int64_t> widths =
       id == "W5" ? std::vector<int64_t>{1024, 4096, 4096, 10} : std::vector<int64_t>{784, 512, 256, 10};
   const int64_t batch = id == "W5" ? 256 : 128;
@@ -34,7 +36,7 @@ int main(int argc, char** argv) {
     if (i + 2 < widths.size()) model->push_back(std::make_shared<nn::ReLU>());
   }
   std::unique_ptr<dist::DataParallel> ddp;
-  if (n > 1) ddp = std::make_unique<dist::DataParallel>(model);
+  if (n > 1) ddp = std::make_unique<dist::DataParallel>(model, options);
   optim::SGD opt(model->parameters(), optim::SGDOptions(0.01).momentum(0.9));
   // 8 global batches; this rank keeps its rows of each.
   const auto [begin, end] = train::shard_rows(batch, n, me);
@@ -63,8 +65,8 @@ int main(int argc, char** argv) {
   if (me == 0)
     std::printf(
         "{\"workload\": \"%s\", \"ranks\": %d, \"threads\": %d, \"steps\": %lld, \"steps_per_s\": %.3f, "
-        "\"comm_share\": %.4f}\n",
+        "\"comm_share\": %.4f, \"bucket_mb\": %.1f}\n",
         id.c_str(), n, get_num_threads(), static_cast<long long>(steps), double(steps) / seconds,
-        seconds > 0 ? comm / seconds : 0.0);
+        seconds > 0 ? comm / seconds : 0.0, options.bucket_bytes / double(1 << 20));
   return 0;
 }

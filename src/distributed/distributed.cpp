@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -47,22 +48,30 @@ double collective_timeout() {
 }
 
 // Starts a non-blocking collective and waits for it with a deadline: MPI's blocking calls
-// would wait forever for a rank that hangs. Polls (MPI_Test) without pause for 10 ms, then
-// every 0.2 ms.
+// would wait forever for a rank that hangs. Polls (MPI_Test) and yields the CPU between polls
+// (sched_yield): a rank that spins takes the CPU from the rank it waits for when the ranks share
+// CPUs (oversubscribed, or a loaded machine). Measured on 2 CPUs at load average 11, 2 ranks, W1:
+// 10 000 steps/s yielding, 2 000 sleeping 0.2 ms between polls after 10 ms of spinning, 900
+// spinning. After 1 s (a slow or dead rank) it polls every millisecond. `pending`: another
+// collective started earlier, completed by the same wait (one round trip for both); then null.
 template <class Start>
-void collective(const char* op, Start start) {
-  MPI_Request request = MPI_REQUEST_NULL;
-  check_mpi(start(&request), op);
+void collective(const char* op, Start start, MPI_Request* pending = nullptr) {
+  MPI_Request requests[2] = {MPI_REQUEST_NULL, pending ? *pending : MPI_REQUEST_NULL};
+  check_mpi(start(&requests[0]), op);
+  if (pending) *pending = MPI_REQUEST_NULL;
   const auto begin = std::chrono::steady_clock::now();
   const double timeout = collective_timeout();
   for (int flag = 0;;) {
-    check_mpi(MPI_Test(&request, &flag, MPI_STATUS_IGNORE), op);
+    check_mpi(MPI_Testall(2, requests, &flag, MPI_STATUSES_IGNORE), op);
     if (flag) return;
     const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     NABLA_CHECK(waited < timeout, IOError, "distributed: ", op, " on rank ", rank(), ": no answer from the other ",
                 world_size() - 1, " rank(s) within ", timeout,
                 " s (NABLA_DIST_TIMEOUT): a rank died, hangs or stopped calling it");
-    if (waited > 0.01) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    if (waited < 1.0)
+      std::this_thread::yield();
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
 
@@ -93,26 +102,56 @@ void check_contiguous(const Tensor& t, const char* op) {
   NABLA_CHECK(t.is_contiguous(), ValueError, "distributed: ", op, " needs a contiguous tensor (call .contiguous())");
 }
 
-// Every rank's `count` values of `data`, rank after rank.
+// The most values one collective call moves: MPI counts are int.
+constexpr int64_t kMaxCount = int64_t{1} << 30;
+
+// Combines `count` values at `data` over the ranks, in place, in the documented fixed order: a
+// reduce-scatter in which rank r combines chunk r of every rank's values with combine_shards
+// (ranks 0, 1, .., N-1 in that order), then an all-gather of the combined chunks. Every rank
+// gets the same bits as combine_shards over whole copies, while it sends and receives 2(N-1)/N
+// of the values (an all-gather of everything: N-1 times them) and adds 1/N of them. `scratch`
+// holds the other ranks' copies of this rank's chunk; kept by the caller from call to call.
 template <typename T>
-std::vector<T> gather_all(const T* data, int64_t count, MPI_Datatype type, const char* op) {
-  std::vector<T> all(static_cast<size_t>(count) * world_size());
+void reduce_in_rank_order(T* data, int64_t count, MPI_Datatype type, const std::vector<int64_t>& rows, bool mean,
+                          std::vector<T>& scratch, const char* op, MPI_Request* rows_pending = nullptr) {
+  const int n = world_size(), me = rank();
+  NABLA_CHECK(count <= kMaxCount, ValueError, "distributed: ", op, ": ", count, " values in one call (at most ",
+              kMaxCount, ")");
+  std::vector<int> counts(n), displs(n), send_counts(n), recv_counts(n), recv_displs(n);
+  for (int k = 0; k < n; ++k) {
+    displs[k] = static_cast<int>(count * k / n);
+    counts[k] = static_cast<int>(count * (k + 1) / n) - displs[k];
+  }
+  const int mine = counts[me];
+  if (scratch.size() < static_cast<size_t>(mine) * n) scratch.resize(static_cast<size_t>(mine) * n);
+  for (int k = 0; k < n; ++k) {  // this rank's own chunk stays where it is
+    send_counts[k] = k == me ? 0 : counts[k];
+    recv_counts[k] = k == me ? 0 : mine;
+    recv_displs[k] = k * mine;
+  }
+  collective(
+      op,
+      [&](MPI_Request* request) {
+        return MPI_Ialltoallv(data, send_counts.data(), displs.data(), type, scratch.data(), recv_counts.data(),
+                              recv_displs.data(), type, MPI_COMM_WORLD, request);
+      },
+      rows_pending);
+  std::vector<const T*> shards(n);
+  for (int k = 0; k < n; ++k) shards[k] = k == me ? data + displs[me] : scratch.data() + static_cast<size_t>(k) * mine;
+  // Element i of every shard is read before out[i] is written, so the output may be shards[me].
+  combine_shards(shards, rows, mine, data + displs[me], mean);
   collective(op, [&](MPI_Request* request) {
-    return MPI_Iallgather(data, static_cast<int>(count), type, all.data(), static_cast<int>(count), type,
-                          MPI_COMM_WORLD, request);
+    return MPI_Iallgatherv(MPI_IN_PLACE, 0, type, data, counts.data(), displs.data(), type, MPI_COMM_WORLD, request);
   });
-  return all;
 }
 
 template <typename T>
 void sum_in_rank_order(T* data, int64_t count, MPI_Datatype type, bool mean) {
-  const int n = world_size();
-  std::vector<T> all = gather_all(data, count, type, "all_reduce");
-  for (int64_t i = 0; i < count; ++i) {
-    T acc = 0;
-    for (int k = 0; k < n; ++k) acc += all[static_cast<size_t>(k) * count + i];
-    data[i] = mean ? acc / static_cast<T>(n) : acc;
-  }
+  // Each rank counts as one row: combine_shards' mean is then the sum over N (x * 1 == x exactly).
+  const std::vector<int64_t> ones(world_size(), 1);
+  std::vector<T> scratch;
+  for (int64_t at = 0; at < count; at += kMaxCount)
+    reduce_in_rank_order(data + at, std::min(kMaxCount, count - at), type, ones, mean, scratch, "all_reduce");
 }
 
 }  // namespace
@@ -324,58 +363,93 @@ void DataParallel::sync_buffers() {
 
 namespace {
 
-// One dtype's gradients, packed bucket by bucket, combined (in rank order or by MPI_Allreduce)
-// and unpacked into each parameter's .grad.
+// p's gradient as memory sync_gradients may overwrite: .grad itself when nothing else refers to
+// it (backward's fresh tensor, the usual case), else a contiguous copy (zeros without a
+// gradient) made p's .grad. Writing in place spares a new tensor per parameter per step, whose
+// first touch of every page is a page fault (W5: 84 MB per step).
 template <typename T>
-void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& rows, int64_t local_rows, bool mean,
-                const DataParallelOptions& options, MPI_Datatype type) {
+T* exclusive_grad(const Tensor& p) {
+  const std::shared_ptr<TensorImpl>& g = p.impl()->grad;
+  if (g && g.use_count() == 1 && g->storage.use_count() == 1 && g->dtype == p.dtype() && g->shape == p.shape() &&
+      g->is_contiguous() && !g->requires_grad && !g->grad_fn)
+    return static_cast<T*>(g->storage->data()) + g->offset;
+  Tensor fresh = Tensor::empty(p.shape(), p.dtype());
+  const Tensor old = p.grad();
+  if (old.defined()) {
+    const Tensor c = old.contiguous();
+    std::memcpy(fresh.data<T>(), c.data<T>(), sizeof(T) * c.numel());
+  } else {
+    std::fill_n(fresh.data<T>(), fresh.numel(), T(0));
+  }
+  Tensor(p).set_grad(fresh);
+  return fresh.data<T>();
+}
+
+// One dtype's gradients, bucket by bucket, combined in place (in rank order or by
+// MPI_Allreduce). A bucket is either a piece of one parameter's gradient (no copy) or several
+// small gradients packed into `packed` (copied in and out).
+template <typename T>
+void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& rows, MPI_Request* rows_pending,
+                int64_t local_rows, bool mean, const DataParallelOptions& options, MPI_Datatype type) {
   const int n = world_size();
-  int64_t total_rows = 0;
-  for (int64_t r : rows) total_rows += r;
-  const int64_t bucket_elems = std::max<int64_t>(1, options.bucket_bytes / static_cast<int64_t>(sizeof(T)));
+  const int64_t bucket_elems =
+      std::clamp<int64_t>(options.bucket_bytes / static_cast<int64_t>(sizeof(T)), 1, kMaxCount);
+  std::vector<T*> grads;
+  for (const Tensor& p : params) grads.push_back(exclusive_grad<T>(p));
+  std::vector<T> packed, scratch;
+  // MPI_Allreduce takes one round trip, the reduce-scatter and all-gather two, but moves the data
+  // slower (OpenMPI 4.1, 2 ranks: W5's 4 MB buckets spent 21-29 % of the step in it against 13-20
+  // %; W4, all its gradients in one bucket, 25-26 steps/s against 21-24; 2 loaded CPUs). On 2
+  // ranks it gives the same bits as combine_shards (a + b == b + a: the rank order only matters
+  // from 3 ranks on), so it is used there when the step's gradients fit one bucket.
+  int64_t total = 0;
+  for (const Tensor& p : params) total += p.numel();
+  const bool allreduce = !options.deterministic || (n <= 2 && total <= bucket_elems);
+  auto reduce = [&](T* data, int64_t count) {
+    const char* op = "DataParallel::sync_gradients";
+    if (!allreduce) return reduce_in_rank_order(data, count, type, rows, mean, scratch, op, rows_pending);
+    // Weighted by the rows (mean); a rank without rows adds -0, the identity of IEEE addition (its
+    // mean is NaN).
+    if (mean || local_rows == 0)
+      for (int64_t i = 0; i < count; ++i) data[i] = local_rows == 0 ? -T(0) : data[i] * static_cast<T>(local_rows);
+    collective(
+        op,
+        [&](MPI_Request* request) {
+          return MPI_Iallreduce(MPI_IN_PLACE, data, static_cast<int>(count), type, MPI_SUM, MPI_COMM_WORLD, request);
+        },
+        rows_pending);
+    if (!mean) return;
+    int64_t total_rows = 0;
+    for (int64_t r : rows) total_rows += r;
+    for (int64_t i = 0; i < count; ++i) data[i] = total_rows > 0 ? data[i] / static_cast<T>(total_rows) : T(0);
+  };
   size_t first = 0;
+  int64_t offset = 0;  // the next value to combine: grads[first][offset]
   while (first < params.size()) {
-    // [first, last): parameters whose gradients fill this bucket (one parameter may exceed it alone).
-    size_t last = first;
-    int64_t count = 0;
-    while (last < params.size() && (last == first || count + params[last].numel() <= bucket_elems))
-      count += params[last++].numel();
-    std::vector<T> bucket(count);
+    const int64_t left = params[first].numel() - offset;
+    if (left == 0) {
+      ++first, offset = 0;
+      continue;
+    }
+    // [first, last): whole gradients that fit one bucket together; else a piece of one.
+    size_t last = first + 1;
+    int64_t count = left;
+    while (last < params.size() && count + params[last].numel() <= bucket_elems) count += params[last++].numel();
+    if (last == first + 1 || offset > 0) {
+      count = std::min(left, bucket_elems);
+      reduce(grads[first] + offset, count);
+      offset += count;
+      continue;
+    }
+    if (packed.size() < static_cast<size_t>(count)) packed.resize(count);
     int64_t at = 0;
-    for (size_t i = first; i < last; ++i) {
-      const Tensor g = params[i].grad();
-      if (g.defined()) {
-        const Tensor c = g.contiguous();
-        std::memcpy(bucket.data() + at, c.data<T>(), sizeof(T) * c.numel());
-      }
-      at += params[i].numel();
-    }
-    std::vector<T> combined(count);
-    if (options.deterministic) {
-      std::vector<T> all = gather_all(bucket.data(), count, type, "DataParallel::sync_gradients");
-      std::vector<const T*> shards(n);
-      for (int k = 0; k < n; ++k) shards[k] = all.data() + static_cast<size_t>(k) * count;
-      combine_shards(shards, rows, count, combined.data(), mean);
-    } else {
-      // Weighted by the rows (mean); a rank without rows adds zeros (its mean is NaN).
-      if (mean || local_rows == 0)
-        for (int64_t i = 0; i < count; ++i) bucket[i] = local_rows == 0 ? T(0) : bucket[i] * static_cast<T>(local_rows);
-      collective("DataParallel::sync_gradients", [&](MPI_Request* request) {
-        return MPI_Iallreduce(bucket.data(), combined.data(), static_cast<int>(count), type, MPI_SUM, MPI_COMM_WORLD,
-                              request);
-      });
-      for (int64_t i = 0; i < count; ++i)
-        combined[i] = total_rows > 0 ? combined[i] / static_cast<T>(total_rows) : T(0);
-    }
+    for (size_t i = first; i < last; at += params[i++].numel())
+      std::memcpy(packed.data() + at, grads[i], sizeof(T) * params[i].numel());
+    reduce(packed.data(), count);
     at = 0;
-    for (size_t i = first; i < last; ++i) {
-      Tensor p = params[i];
-      Tensor g = Tensor::empty(p.shape(), p.dtype());
-      std::memcpy(g.data<T>(), combined.data() + at, sizeof(T) * p.numel());
-      p.set_grad(g);
-      at += p.numel();
-    }
-    first = last;
+    for (size_t i = first; i < last; at += params[i++].numel())
+      std::memcpy(grads[i], packed.data() + at, sizeof(T) * params[i].numel());
+    first = last, offset = 0;
   }
 }
 
@@ -387,10 +461,15 @@ void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, b
   NABLA_CHECK(local_rows >= 0, ValueError, "sync_gradients: local_rows must be >= 0, got ", local_rows);
   NABLA_CHECK(options.bucket_bytes > 0, ValueError, "sync_gradients: bucket_bytes must be > 0, got ",
               options.bucket_bytes);
-  std::vector<int64_t> rows = gather_all(&local_rows, 1, MPI_INT64_T, "sync_gradients");
+  // Every rank's rows, gathered while the first bucket travels (its wait completes both).
+  std::vector<int64_t> rows(world_size());
+  MPI_Request rows_pending = MPI_REQUEST_NULL;
+  check_mpi(MPI_Iallgather(&local_rows, 1, MPI_INT64_T, rows.data(), 1, MPI_INT64_T, MPI_COMM_WORLD, &rows_pending),
+            "sync_gradients");
   std::vector<Tensor> f32, f64;
+  std::set<const TensorImpl*> seen;  // a parameter listed twice (tied weights) is combined once
   for (const Tensor& p : parameters) {
-    if (!p.requires_grad()) continue;
+    if (!p.requires_grad() || !seen.insert(p.impl()).second) continue;
     if (p.dtype() == DType::float32)
       f32.push_back(p);
     else if (p.dtype() == DType::float64)
@@ -398,8 +477,16 @@ void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, b
     else
       throw DTypeError(detail::concat("sync_gradients: a parameter of dtype ", dtype_name(p.dtype())));
   }
-  if (!f32.empty()) sync_dtype<float>(f32, rows, local_rows, mean, options, MPI_FLOAT);
-  if (!f64.empty()) sync_dtype<double>(f64, rows, local_rows, mean, options, MPI_DOUBLE);
+  if (!f32.empty()) sync_dtype<float>(f32, rows, &rows_pending, local_rows, mean, options, MPI_FLOAT);
+  if (!f64.empty()) sync_dtype<double>(f64, rows, &rows_pending, local_rows, mean, options, MPI_DOUBLE);
+  // No gradient to send (every bucket empty): the rows still have to arrive.
+  collective(
+      "sync_gradients",
+      [](MPI_Request* request) {
+        *request = MPI_REQUEST_NULL;  // nothing new: wait for the rows alone
+        return MPI_SUCCESS;
+      },
+      &rows_pending);
 }
 
 void DataParallel::sync_gradients(int64_t local_rows, bool mean) {

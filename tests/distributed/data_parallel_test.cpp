@@ -132,12 +132,13 @@ void full_batch_step(nn::Module& model, optim::SGD& opt, const Data& d, int64_t 
   opt.step();
 }
 
-void check_f64_bit_exact(bool batch_norm) {
+void check_f64_bit_exact(bool batch_norm, int64_t bucket_bytes) {
+  SCOPED_TRACE(testing::Message() << "bucket_bytes " << bucket_bytes);
   const int n = dist::world_size();
   const Data d = make_data(DType::float64);
   // Ranks other than 0 start from other weights: DataParallel must replace them with rank 0's.
   auto model = make_model(DType::float64, batch_norm, dist::rank() == 0 ? 1 : 50 + dist::rank());
-  dist::DataParallel ddp(model, {.bucket_bytes = 64});  // small buckets: several per step
+  dist::DataParallel ddp(model, {.bucket_bytes = bucket_bytes});
   optim::SGD opt(model->parameters(), optim::SGDOptions(0.1).momentum(0.9));
   auto ref = make_model(DType::float64, batch_norm, 1);
   optim::SGD ref_opt(ref->parameters(), optim::SGDOptions(0.1).momentum(0.9));
@@ -163,9 +164,60 @@ void check_f64_bit_exact(bool batch_norm) {
   }
 }
 
-TEST(DataParallel, Float64BitExactWithTheFixedReductionOrder) { check_f64_bit_exact(false); }
+// Buckets of 8 values (a gradient in pieces), of 12 (the last weight and bias packed together),
+// and the default (every gradient packed in one).
+constexpr int64_t kBucketBytes[] = {64, 96, 4 << 20};
 
-TEST(DataParallel, BatchNormPerRankStatistics) { check_f64_bit_exact(true); }
+TEST(DataParallel, Float64BitExactWithTheFixedReductionOrder) {
+  for (int64_t bytes : kBucketBytes) check_f64_bit_exact(false, bytes);
+}
+
+TEST(DataParallel, BatchNormPerRankStatistics) {
+  for (int64_t bytes : kBucketBytes) check_f64_bit_exact(true, bytes);
+}
+
+// sync_gradients writes into a .grad that only its parameter holds; a gradient shared with
+// anything else (here two parameters' .grad are one tensor) is left alone and replaced. Both
+// reductions, mean and sum, against the formula over every rank's known values.
+TEST(SyncGradients, SharedGradientIsNotOverwritten) {
+  const int n = dist::world_size(), me = dist::rank();
+  auto values = [](int k, int64_t count, int64_t salt) {
+    std::vector<double> v(count);
+    for (int64_t i = 0; i < count; ++i) v[i] = static_cast<double>((i * 5 + k * 3 + salt) % 13) - 6.0;
+    return v;
+  };
+  for (bool deterministic : {true, false}) {
+    for (bool mean : {true, false}) {
+      SCOPED_TRACE(testing::Message() << "deterministic " << deterministic << " mean " << mean);
+      Tensor a = Tensor::empty(Shape{2, 3}, DType::float64).requires_grad_(true);
+      Tensor b = Tensor::empty(Shape{2, 3}, DType::float64).requires_grad_(true);
+      Tensor c = Tensor::empty(Shape{7}, DType::float64).requires_grad_(true);
+      Tensor shared = Tensor::from_vector(values(me, 6, 0), Shape{2, 3});
+      a.set_grad(shared);
+      b.set_grad(shared);
+      c.set_grad(Tensor::from_vector(values(me, 7, 1), Shape{7}));
+      const int64_t rows = me + 1;
+      // c twice (a tied weight): combined once.
+      dist::sync_gradients({a, b, c, c}, rows, mean, {.bucket_bytes = 32, .deterministic = deterministic});
+      EXPECT_EQ(shared.to_vector<double>(), values(me, 6, 0)) << "the shared gradient was overwritten";
+      EXPECT_FALSE(a.grad().same(b.grad()));
+      auto expected = [&](int64_t count, int64_t salt) {
+        std::vector<double> out(count);
+        int64_t total = 0;
+        for (int k = 0; k < n; ++k) total += k + 1;
+        for (int64_t i = 0; i < count; ++i) {
+          double acc = 0;
+          for (int k = 0; k < n; ++k) acc += mean ? values(k, count, salt)[i] * (k + 1) : values(k, count, salt)[i];
+          out[i] = mean ? acc / static_cast<double>(total) : acc;
+        }
+        return out;
+      };
+      EXPECT_EQ(a.grad().to_vector<double>(), expected(6, 0));
+      EXPECT_EQ(b.grad().to_vector<double>(), expected(6, 0));
+      EXPECT_EQ(c.grad().to_vector<double>(), expected(7, 1));
+    }
+  }
+}
 
 TEST(DataParallel, Float32MatchesOneProcessPerEpoch) {
   for (bool deterministic : {true, false}) {

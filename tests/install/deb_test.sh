@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # ctest deb_package (label install): builds the Debian package with CPack from the build directory
 # and checks it: its name (nabla_<version>_amd64.deb), its dependencies (from dpkg-shlibdeps and
-# the hand-written ones) and that it holds the programs, headers, CMake package, pkg-config file,
-# the Python module in /usr/lib/python3/dist-packages and the licence.
+# the hand-written ones; libopenmpi3 in a build with MPI) and that it holds the programs, headers,
+# CMake package, pkg-config file, the Python module in /usr/lib/python3/dist-packages and the licence.
 #   bash tests/install/deb_test.sh BUILD_DIR VERSION PYTHON [OUT_DIR]
 # PYTHON: ON when the build has the Python module (NABLA_BUILD_PYTHON); OUT_DIR: keep the .deb there.
 set -euo pipefail
@@ -26,6 +26,11 @@ depends=$(sed -n 's/^ Depends: //p' "$tmp/info")
 # libc6 and libstdc++6 come from dpkg-shlibdeps; the rest are named by CMakeLists.txt.
 deps=(libc6 libstdc++6 libpng16-16 libgif7 libtomlplusplus3 libopenblas0 nlohmann-json3-dev)
 [ "$python" = ON ] && deps+=(python3 python3-numpy)
+# A build with MPI links libmpi into nabla (dpkg-shlibdeps: libopenmpi3) and recommends mpirun.
+if objdump -p "$build/nabla" | grep -q 'NEEDED.*libmpi'; then
+  deps+=(libopenmpi3)
+  sed -n 's/^ Recommends: //p' "$tmp/info" | grep -qw openmpi-bin || fail "Recommends lacks openmpi-bin"
+fi
 for dep in "${deps[@]}"; do
   echo "$depends" | tr ',|' '\n\n' | awk '{print $1}' | grep -qxF "$dep" || fail "Depends lacks $dep: $depends"
 done
