@@ -1,7 +1,7 @@
 // python/src/tensor.cpp — nabla.Tensor: construction from Python data and NumPy, attributes,
 // autograd fields, NumPy views. Its operators (arithmetic with PyTorch's type promotion,
 // comparisons, in-place updates) are in arithmetic.cpp.
-// Indexing, printing details and other conveniences are in python/nabla/_tensor.py.
+// Indexing is in python/nabla/_indexing.py; printing details and other conveniences in _tensor.py.
 #include <cmath>
 #include <string_view>
 #include <tuple>

@@ -15,7 +15,7 @@
 //   unary   := ('-' | '+') unary | power
 //   power   := primary ('^' unary)?            (** is accepted for ^, as in Python)
 //   primary := number | name | name '(' sum (',' sum)* ')' | '(' sum ')'
-// Numbers: 3, 0.5, .5, 1e-3, 2.5E+4. Functions (one row each of kFunctions, src/expr/expr.cpp):
+// Numbers: 3, 0.5, .5, 1e-3, 2.5E+4. Functions (one row each of kFunctions, src/expr/functions.cpp):
 // sigmoid tanh relu leaky_relu elu gelu silu softplus step exp log sqrt abs sin cos (one
 // argument; leaky_relu takes an optional constant slope, elu an optional constant alpha) and
 // min max (two arguments). Steps are named by op
