@@ -8,14 +8,20 @@
 //   \n
 //   BODY
 // "{sid}" in a target stands for the id of the last session a request created (POST
-// /api/sessions), so that the session routes are reached. A fresh server for every input.
+// /api/sessions), so that the session routes are reached. Every input starts on an empty
+// server: one server per process (building one, its routes' regular expressions, cost more
+// than most inputs), from which the sessions an input created are deleted after it; a fresh
+// server where that leaves any session behind (a creation whose id the reply did not show).
 // Findings: a 500 (an exception the handlers did not expect), a status outside the API's, or an
 // /api reply that is not JSON ({"error": "..."} for every error).
 #pragma once
 #include <strings.h>
 
 #include <algorithm>
+#include <memory>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "fuzz_targets.h"
 #include "server.h"
@@ -51,8 +57,33 @@ inline FuzzRequest parse_fuzz_request(std::string_view text) {
   return r;
 }
 
+// The server the inputs share, and the ids of the sessions the current input created.
+class FuzzServer {
+ public:
+  serve::PlaygroundServer& server() { return *server_; }
+  void created(const std::string& id) { ids_.push_back(id); }
+  // Back to an empty server: the input's sessions deleted (those it deleted itself are a 404).
+  void clear() {
+    for (const std::string& id : ids_) server_->handle("DELETE", "/api/sessions/" + id, {}, "");
+    ids_.clear();
+    if (server_->session_count() != 0) server_ = make();
+  }
+
+ private:
+  static std::unique_ptr<serve::PlaygroundServer> make() {
+    return std::make_unique<serve::PlaygroundServer>(serve::ServerOptions{.host = "127.0.0.1", .port = 0});
+  }
+  std::unique_ptr<serve::PlaygroundServer> server_ = make();
+  std::vector<std::string> ids_;
+};
+
 inline Outcome run_serve(const uint8_t* data, size_t size) {
-  serve::PlaygroundServer server({.host = "127.0.0.1", .port = 0});
+  static FuzzServer shared;
+  struct Clear {
+    FuzzServer& s;
+    ~Clear() { s.clear(); }
+  } clear{shared};
+  serve::PlaygroundServer& server = shared.server();
   static const std::set<int> kStatuses = {200, 201, 206, 400, 403, 404, 405, 413, 414, 416, 503};
   const std::string_view all = as_text(data, size);
   std::string sid = "00000000000000000000000000000000";
@@ -75,13 +106,25 @@ inline Outcome run_serve(const uint8_t* data, size_t size) {
       return h.first.size() == 5 && ::strncasecmp(h.first.c_str(), "range", 5) == 0;
     });
     if (!api || r.method == "HEAD" || range || reply.status == 206 || reply.status == 416) continue;
+    if (reply.status == 200) {
+      // Only checked (a state reply can hold 10^5 numbers: building its tree cost as much as
+      // the request).
+      const size_t first = reply.body.find_first_not_of(" \t\r\n");
+      require(first != std::string::npos && reply.body[first] == '{' && nlohmann::json::accept(reply.body),
+              "serve: the reply is not a JSON object: " + what);
+      accepted = true;
+      continue;
+    }
     const nlohmann::json j = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
     require(j.is_object(), "serve: the reply is not a JSON object: " + what);
     if (reply.status >= 400) {
       require(j.contains("error") && j["error"].is_string(), "serve: an error without \"error\": " + what);
     } else {
       accepted = true;
-      if (reply.status == 201 && j.contains("id") && j["id"].is_string()) sid = j["id"];
+      if (reply.status == 201 && j.contains("id") && j["id"].is_string()) {
+        sid = j["id"];
+        shared.created(sid);
+      }
     }
   }
   return accepted ? Outcome::accepted : Outcome::rejected;

@@ -220,7 +220,9 @@ void prepare_fresh_dir(const fs::path& dir, const TrainConfig& config, bool forc
 }
 
 // A file that grows by whole records (metrics.csv rows, boundary frames), written with plain
-// write(2): a killed process loses nothing written before, and sync() makes it durable.
+// write(2): a killed process loses nothing written before, and sync() makes it durable. A record
+// whose write fails part-way (a full disk, a file-size limit) is cut off again: the file keeps
+// whole records only, also when the run stops there.
 class AppendFile {
  public:
   explicit AppendFile(fs::path path) : path_(std::move(path)) {
@@ -233,11 +235,18 @@ class AppendFile {
   AppendFile(const AppendFile&) = delete;
   AppendFile& operator=(const AppendFile&) = delete;
   void append(const void* data, size_t n) {
+    const off_t before = ::lseek(fd_, 0, SEEK_END);
+    NABLA_CHECK(before >= 0, IOError, "cannot write '", path_.string(), "': ", std::strerror(errno));
     const char* p = static_cast<const char*>(data);
     while (n > 0) {
       const ssize_t w = ::write(fd_, p, n);
       if (w < 0 && errno == EINTR) continue;
-      NABLA_CHECK(w > 0, IOError, "cannot write '", path_.string(), "': ", std::strerror(w < 0 ? errno : EIO));
+      if (w <= 0) {
+        const int err = w < 0 ? errno : EIO;
+        while (::ftruncate(fd_, before) != 0 && errno == EINTR) {
+        }
+        throw IOError(detail::concat("cannot write '", path_.string(), "': ", std::strerror(err)));
+      }
       p += w;
       n -= size_t(w);
     }

@@ -233,7 +233,8 @@ void Trainer::load_parameters(const std::string& path) {
   // The names and shapes, from the header, before any data is read.
   const SafetensorsHeader header = load_safetensors_header(path);
   for (const auto& [name, tensor] : state) {
-    auto it = std::find_if(header.tensors.begin(), header.tensors.end(), [&](const auto& t) { return t.name == name; });
+    const std::string& key = name;  // clang 14 cannot capture a structured binding
+    auto it = std::find_if(header.tensors.begin(), header.tensors.end(), [&](const auto& t) { return t.name == key; });
     NABLA_CHECK(
         it != header.tensors.end(), ValueError, path, ": no tensor named \"", name, "\" (the model's parameters are ",
         [&] {

@@ -5,6 +5,7 @@
 #pragma once
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@ struct CliResult {
   int exit_code = -1;  // -1: did not exit normally (killed by a signal)
   int signal = 0;
   std::string out, err;
+  long peak_rss_kb = 0;  // the child's peak resident memory (getrusage's ru_maxrss)
 };
 
 inline std::string read_file(const std::filesystem::path& path) {
@@ -91,10 +93,12 @@ inline CliResult run_cli(const std::vector<std::string>& args, const std::map<st
     return r;
   }
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  struct rusage usage {};
+  while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  r.peak_rss_kb = usage.ru_maxrss;
   r.out = read_file(out_path);
   r.err = read_file(err_path);
   return r;

@@ -3,8 +3,9 @@
 // mount(2) permitted); elsewhere RLIMIT_FSIZE with SIGXFSZ ignored, which makes a write past the
 // limit fail with EFBIG as a full disk fails with ENOSPC. Either way: exit 2 naming the file and
 // the errno's text, no half-written file (each is absent, the previous version, or complete;
-// metrics.csv and boundary_frames.bin, appended, a prefix of the full run's), and `--resume` after freeing space ends
-// with every file identical, byte for byte, to an uninterrupted run's.
+// metrics.csv and boundary_frames.bin, appended, a prefix of the full run's, metrics.csv in whole
+// rows: a row the disk cut in two is taken back), and `--resume` after freeing space ends with
+// every file identical, byte for byte, to an uninterrupted run's.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
@@ -100,6 +101,7 @@ void expect_nothing_half_written(const fs::path& cut, const fs::path& full, cons
     const std::string bytes = read_file(cut / n);
     if (n == "metrics.csv" || n == "boundary_frames.bin") {  // appended as epochs end
       EXPECT_EQ(read_file(full / n).compare(0, bytes.size(), bytes), 0) << "not a prefix of the full run's";
+      if (n == "metrics.csv" && !bytes.empty()) EXPECT_EQ(bytes.back(), '\n') << "ends in a half row";
     } else if (n == "checkpoint.safetensors") {
       EXPECT_NO_THROW(load_safetensors(cut / n)) << "a damaged checkpoint";
     } else if (n == "run.json") {
@@ -169,6 +171,40 @@ TEST(TrainFullDisk, AFullDiskFailsCleanlyAndTheRunResumesByteIdentical) {
       EXPECT_TRUE(read_file(cut / n) == read_file(tmp / "full" / n)) << n << " differs from the full run's";
   }
   EXPECT_GE(failures, 3) << "the disks were never too small: the test tested nothing";
+}
+
+// A disk that fills up in the middle of a metrics.csv row: the run stops (exit 2) and the row's
+// first half is taken back, so that metrics.csv keeps whole rows only, the rows of the epochs
+// before. A file-size limit puts the end of the disk at an exact byte.
+TEST(TrainFullDisk, ARowCutByAFullDiskIsTakenBackWhole) {
+  TempDir tmp;
+  const std::vector<std::string> opt{"-q", "--no-plots", "--checkpoint-every", "0"};
+  std::vector<std::string> args{"train", kConfig, "--out", (tmp / "full").string()};
+  args.insert(args.end(), opt.begin(), opt.end());
+  ASSERT_EQ(run_cli(args).exit_code, 0);
+  const std::string full = read_file(tmp / "full" / "metrics.csv");
+  // Every file written before the rows (config.toml, run.json, the header) and the error
+  // message must fit under the limit: the limit falls in a row that starts well after them.
+  size_t before_rows = 512;
+  for (const char* n : {"config.toml", "run.json"})
+    before_rows = std::max<size_t>(before_rows, fs::file_size(tmp / "full" / n));
+  std::vector<size_t> row_starts;
+  for (size_t at = full.find('\n'); at + 1 < full.size(); at = full.find('\n', at + 1)) row_starts.push_back(at + 1);
+  size_t row = 0;
+  while (row + 2 < row_starts.size() && row_starts[row] <= before_rows) ++row;
+  ASSERT_LT(row + 2, row_starts.size()) << "metrics.csv is too short for this test: " << full.size() << " bytes";
+  const size_t start = row_starts[row], cut = start + (row_starts[row + 1] - start) / 2;
+
+  std::vector<std::string> a{"train", kConfig, "--out", (tmp / "cut").string()};
+  a.insert(a.end(), opt.begin(), opt.end());
+  const CliResult r = run_limited(a, rlim_t(cut), tmp.path);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find((tmp / "cut" / "metrics.csv").string()), std::string::npos) << r.err;
+  EXPECT_NE(lower(r.err).find("file too large"), std::string::npos) << r.err;
+  // The rows before the one the disk cut, whole; nothing of that row.
+  const std::string got = read_file(tmp / "cut" / "metrics.csv");
+  EXPECT_EQ(got.size(), start) << "the limit was at byte " << cut;
+  EXPECT_TRUE(got == full.substr(0, start)) << "not the full run's first rows";
 }
 
 }  // namespace
