@@ -35,8 +35,10 @@ struct SessionEntry {
   std::optional<double> pace = kDefaultPace;
   double allowance = 0;
   Clock::time_point credited = Clock::now();
-  Clock::time_point next_due = Clock::now();  // when the next step is due (for the workers)
-  bool behind = false;                        // its last turn ended with steps still due (or it runs free)
+  // When the next step is due, and whether its last turn ended with steps still due (or it runs
+  // free): written under `mutex`, read by the workers under the queue's mutex.
+  std::atomic<Clock::time_point> next_due{Clock::now()};
+  std::atomic<bool> behind{false};
   // Steps per second, measured over windows of about a second of playing.
   double measured = 0;
   int64_t window_steps = 0;
@@ -53,7 +55,8 @@ struct SessionEntry {
   // Starts playing (or goes on, with a new pace): one step due now, the rest at the pace.
   void start_pace(Clock::time_point now) {
     allowance = 1;
-    credited = next_due = window_start = now;
+    credited = window_start = now;
+    next_due = now;
     window_steps = 0;
   }
 };

@@ -472,8 +472,16 @@ void PlaygroundServer::routes() {
           res.set_header("Content-Disposition", "attachment; filename=\"points.csv\"");
         }));
   s.Delete(sid, api([this](const httplib::Request& req, httplib::Response& res) {
-             std::lock_guard lock(sessions_mutex_);
-             if (sessions_.erase(req.matches[1]) == 0) throw RequestError(404, "no such session");
+             std::shared_ptr<SessionEntry> e;
+             {
+               std::lock_guard lock(sessions_mutex_);
+               auto it = sessions_.find(req.matches[1]);
+               if (it == sessions_.end()) throw RequestError(404, "no such session");
+               e = it->second;
+               sessions_.erase(it);
+             }
+             std::lock_guard lock(e->mutex);
+             e->playing = false;  // a worker holding it lets it go
              send_json(res, {{"ok", true}});
            }));
 }
