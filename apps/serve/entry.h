@@ -23,6 +23,9 @@ struct SessionEntry {
   // In the workers' queue or on a worker (guarded by the server's queue_mutex_).
   bool queued = false;
   Session session;
+  // The network's outputs and neurons (every neuron: inputs, hidden, outputs), as of the last
+  // request: how heavy a state request will be, judged before taking the lock.
+  std::atomic<int64_t> outputs{1}, neurons{9};
   bool playing = false;
   std::string error;  // why training stopped, when it did
   Clock::time_point last_seen = Clock::now();
@@ -32,17 +35,28 @@ struct SessionEntry {
   std::optional<double> pace = kDefaultPace;
   double allowance = 0;
   Clock::time_point credited = Clock::now();
-  Clock::time_point next_due = Clock::now();  // when the next step is due (for the workers)
-  bool behind = false;                        // its last turn ended with steps still due (or it runs free)
+  // When the next step is due, and whether its last turn ended with steps still due (or it runs
+  // free): written under `mutex`, read by the workers under the queue's mutex.
+  std::atomic<Clock::time_point> next_due{Clock::now()};
+  std::atomic<bool> behind{false};
   // Steps per second, measured over windows of about a second of playing.
   double measured = 0;
   int64_t window_steps = 0;
   Clock::time_point window_start = Clock::now();
 
+  // Updates `outputs` and `neurons` (the mutex held).
+  void note_shape() {
+    outputs = session.task() == Task::multiclass ? session.num_classes() : 1;
+    int64_t n = int64_t(session.config().features.size()) + outputs;
+    for (int64_t h : session.config().hidden) n += h;
+    neurons = n;
+  }
+
   // Starts playing (or goes on, with a new pace): one step due now, the rest at the pace.
   void start_pace(Clock::time_point now) {
     allowance = 1;
-    credited = next_due = window_start = now;
+    credited = window_start = now;
+    next_due = now;
     window_steps = 0;
   }
 };

@@ -97,14 +97,15 @@ void PlaygroundServer::worker_loop() {
       // running free) share what is left, in turn: the one waiting longest first.
       auto due = queue_.end();
       auto before = [](const SessionEntry& a, const SessionEntry& b) {
-        return a.behind != b.behind ? !a.behind : a.next_due < b.next_due;
+        return a.behind != b.behind ? !a.behind : a.next_due.load() < b.next_due.load();
       };
       for (auto it = queue_.begin(); it != queue_.end(); ++it)
-        if ((*it)->next_due <= now && (*it)->waiting == 0 && (due == queue_.end() || before(**it, **due))) due = it;
+        if ((*it)->next_due.load() <= now && (*it)->waiting == 0 && (due == queue_.end() || before(**it, **due)))
+          due = it;
       if (due == queue_.end()) {
         // Nothing due: sleep until the earliest is (at most 10 ms: a new session wakes us).
         auto until = now + 10ms;
-        for (const auto& q : queue_) until = std::min(until, std::max(q->next_due, now + 1ms));
+        for (const auto& q : queue_) until = std::min(until, std::max(q->next_due.load(), now + 1ms));
         queue_ready_.wait_until(lock, until);
         continue;
       }
