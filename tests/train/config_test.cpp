@@ -147,6 +147,20 @@ TEST(TrainConfig, FeaturesOfPoints) {
   EXPECT_NE(error_of(kXor, {"data.features=3"}).find("data.features: expected an array"), std::string::npos);
 }
 
+// [data] scale, shift, box: where the playground puts its points (x · scale + shift).
+TEST(TrainConfig, PlacementOfThePoints) {
+  const TrainConfig c = parse_train_config(kXor, "cfg.toml", {"data.scale=2", "data.shift=[-1, -1.5]", "data.box=1"});
+  EXPECT_EQ(c.data.scale, 2.0);
+  EXPECT_EQ(c.data.shift, (std::vector<double>{-1, -1.5}));
+  EXPECT_EQ(c.data.box, 1.0);
+  const TrainConfig back = parse_train_config(to_toml(c), "resolved.toml");
+  EXPECT_EQ(back.data.shift, c.data.shift);
+  EXPECT_EQ(back.data.scale, 2.0);
+  EXPECT_NE(error_of(kXor, {"data.scale=0"}).find("data.scale: must not be 0"), std::string::npos);
+  EXPECT_NE(error_of(kXor, {"data.shift=[1, \"a\"]"}).find("data.shift: expected finite numbers"), std::string::npos);
+  EXPECT_NE(error_of(kXor, {"data.box=-1"}).find("data.box: must be positive"), std::string::npos);
+}
+
 // Numbers are written the shortest way that reads back exactly (issue #19: the playground's
 // export wrote noise = 0.029999999999999999), and every double survives the round trip.
 TEST(TrainConfig, NumbersAreWrittenShortestAndReadBackExactly) {
