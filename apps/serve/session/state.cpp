@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "nabla/autograd/engine.h"
+#include "nabla/data/features.h"
 #include "nabla/ops/ops.h"
 #include "session/internal.h"
 #include "session/session.h"
@@ -114,7 +115,7 @@ json Session::state(const StateOptions& o) {
   // The output, and every neuron's activation, over the plane. With k classes the output
   // neurons are shown as probabilities: softmax of the logits.
   auto walk = [&](const Tensor& xy, bool all_neurons) {
-    Tensor h = compute_features(xy, config_.features);
+    Tensor h = point_features(xy, config_.features);
     json layers = json::array();
     if (all_neurons) layers.push_back(rounded_matrix(h.t()));
     const nn::Sequential& seq = model_->layers();
