@@ -34,6 +34,11 @@ constexpr Message kInitHelp{"Start from the parameters in this safetensors file 
                             "Parte de los parámetros de este archivo safetensors (nombres del state_dict)"};
 constexpr Message kOutHelp{"Directory for the results (default: runs/<config>-<date>-<time>)",
                            "Directorio de resultados (por defecto: runs/<config>-<fecha>-<hora>)"};
+constexpr Message kDpiHelp{"Dots per inch of the plots (default 100: 640x480 px; text and lines grow with it)",
+                           "Puntos por pulgada de los gráficos (por defecto 100: 640x480 px; texto y líneas crecen)"};
+constexpr Message kPlotSizeHelp{
+    "Size of the plots in inches, WIDTHxHEIGHT (as matplotlib's figsize; px = in x dpi)",
+    "Tamaño de los gráficos en pulgadas, ANCHOxALTO (como figsize de matplotlib; px = in x dpi)"};
 constexpr Message kNoPlotsHelp{"Do not draw loss.png, grad_norms.png, boundary.png/gif",
                                "No dibujar loss.png, grad_norms.png, boundary.png/gif"};
 constexpr Message kQuietHelp{"Print nothing but errors", "No imprimir nada salvo los errores"};
@@ -61,8 +66,9 @@ constexpr Message kEta{"ETA {}", "quedan {}"};
 constexpr Message kTestLoss{" test loss {}", " pérdida de prueba {}"};
 constexpr Message kAcc{" accuracy {}%", " exactitud {}%"};
 constexpr Message kTestAcc{" test accuracy {}%", " exactitud de prueba {}%"};
-constexpr Message kFinal{"final: loss {} after {} epochs, {} s ({} steps/s); plots and files {} s",
-                         "final: pérdida {} tras {} épocas, {} s ({} pasos/s); gráficos y archivos {} s"};
+// Training time and steps/s leave out the plots (the GIF's frames included), given on their own.
+constexpr Message kFinal{"final: loss {} after {} epochs, {} s ({} steps/s); plots {} s, files {} s",
+                         "final: pérdida {} tras {} épocas, {} s ({} pasos/s); gráficos {} s, archivos {} s"};
 constexpr Message kOutputs{"outputs of the trained network:", "salidas de la red entrenada:"};
 constexpr Message kWrote{"wrote {}", "escrito {}"};
 
@@ -71,6 +77,8 @@ struct Options {
   std::vector<std::string> set;
   std::string init, out, resume;
   int64_t checkpoint_every = -1;
+  double dpi = 0;         // 0: not given (100)
+  std::string plot_size;  // WIDTHxHEIGHT in inches, or empty
   bool no_plots = false, quiet = false, detect_anomaly = false, force = false;
 };
 
@@ -203,17 +211,46 @@ std::string default_out_dir(const std::string& config_path) {
   return (std::filesystem::path("runs") / (std::filesystem::path(config_path).stem().string() + "-" + stamp)).string();
 }
 
+// --dpi and --plot-size as a viz::Resolution, checked (the errors name the options).
+viz::Resolution plot_resolution(const Options& o) {
+  viz::Resolution r;
+  if (o.dpi != 0) r.dpi = o.dpi;
+  if (!o.plot_size.empty()) {
+    const size_t x = o.plot_size.find_first_of("xX");
+    const auto number = [&](const std::string& s, double& v) {
+      size_t used = 0;
+      try {
+        v = std::stod(s, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      return used > 0 && used == s.size();
+    };
+    NABLA_CHECK(x != std::string::npos && number(o.plot_size.substr(0, x), r.width_in) &&
+                    number(o.plot_size.substr(x + 1), r.height_in),
+                ValueError, "--plot-size '", o.plot_size, "': expected WIDTHxHEIGHT in inches, e.g. 8x6");
+  }
+  try {
+    r.pixels(viz::PlotSize{});
+  } catch (const ValueError& e) {
+    throw ValueError(detail::concat("--dpi ", r.dpi, " --plot-size ", o.plot_size.empty() ? "6.4x4.8" : o.plot_size,
+                                    ": ", e.what()));
+  }
+  return r;
+}
+
 int run(const Options& o, const Context& ctx) {
   const Translator& tr = ctx.tr;
   // Parse and validate everything first: a bad config writes nothing.
   const bool resuming = !o.resume.empty();
   if (resuming && (!o.config.empty() || !o.set.empty() || !o.out.empty() || !o.init.empty() ||
-                   o.checkpoint_every >= 0 || o.detect_anomaly || o.force))
+                   o.checkpoint_every >= 0 || o.detect_anomaly || o.force || o.dpi != 0 || !o.plot_size.empty()))
     throw ValueError(
         "--resume DIR continues DIR with the options stored in it (config.toml, run.json): give no CONFIG, --set, "
-        "--out, --init, --checkpoint-every, --detect-anomaly or --force");
+        "--out, --init, --checkpoint-every, --detect-anomaly, --force, --dpi or --plot-size");
   if (!resuming && o.config.empty()) throw ValueError("a CONFIG.toml file (or --resume DIR) is required");
   const std::string config_path = resuming ? (std::filesystem::path(o.resume) / "config.toml").string() : o.config;
+  const viz::Resolution resolution = plot_resolution(o);
   train::TrainConfig cfg = train::parse_train_config_file(config_path, o.set);
   const std::string out = resuming ? o.resume : o.out.empty() ? default_out_dir(o.config) : o.out;
   // Under mpirun: data-parallel over the ranks (nabla/train/parallel.h); rank 0 writes and reports.
@@ -242,7 +279,13 @@ int run(const Options& o, const Context& ctx) {
   const int64_t epochs = cfg.train.epochs;
   const int64_t log_every = cfg.train.log_every > 0 ? cfg.train.log_every : std::max<int64_t>(1, epochs / 10);
   const auto start = std::chrono::steady_clock::now();
-  auto last_epoch_end = start;  // training time excludes the plots and files written after the last epoch
+  auto last_epoch_end = start;     // training time excludes the plots and files written after the last epoch
+  double plot_seconds = 0;         // all plotting so far (run_training adds to it)
+  double plot_seconds_at_end = 0;  // the part of it before last_epoch_end
+  // Seconds of training up to the last epoch: without the plotting done in between.
+  auto training_seconds = [&] {
+    return std::chrono::duration<double>(last_epoch_end - start).count() - plot_seconds_at_end;
+  };
   int64_t steps = 0;
   bool announced = false;
   ProgressBar bar(STDERR_FILENO, epochs, 3);  // epoch and loss, rate, ETA
@@ -258,10 +301,13 @@ int run(const Options& o, const Context& ctx) {
   run_options.checkpoint_every = o.checkpoint_every;
   run_options.detect_anomaly = o.detect_anomaly;
   run_options.parallel = parallel.get();
+  run_options.plot_seconds = &plot_seconds;
+  run_options.resolution = resolution;
   run_options.progress = [&](const train::EpochMetrics& m, const train::Trainer& t) {
     if (kill_at > 0 && m.epoch == kill_at) std::raise(SIGKILL);
     if (hang_at > 0 && m.epoch == hang_at) std::raise(SIGSTOP);
     last_epoch_end = std::chrono::steady_clock::now();
+    plot_seconds_at_end = plot_seconds;
     const int64_t batch = cfg.train.batch_size > 0 ? cfg.train.batch_size : t.train_set().size();
     steps += (t.train_set().size() + batch - 1) / batch;
     if (quiet) return;
@@ -273,7 +319,7 @@ int run(const Options& o, const Context& ctx) {
     }
     if (tty) {
       // epoch and loss first; rate and ETA; then the test and accuracy numbers while they fit.
-      const double seconds = std::chrono::duration<double>(last_epoch_end - start).count();
+      const double seconds = training_seconds();
       const double rate = seconds > 0 ? double(steps) / seconds : 0;
       const double eta = m.epoch > 0 ? seconds * double(epochs - m.epoch) / double(m.epoch) : 0;
       std::vector<std::string> parts{
@@ -328,10 +374,11 @@ int run(const Options& o, const Context& ctx) {
   bar.finish();
   if (quiet) return 0;
   const auto end = std::chrono::steady_clock::now();
-  const double seconds = std::chrono::duration<double>(last_epoch_end - start).count();
-  const double after = std::chrono::duration<double>(end - last_epoch_end).count();
+  const double seconds = training_seconds();
+  const double files = std::chrono::duration<double>(end - start).count() - seconds - plot_seconds;
   std::cout << tr(kFinal, fmt(last.train_loss), last.epoch, fmt(seconds, 3),
-                  rate_text(seconds > 0 ? double(steps) / seconds : 0), fmt(after, 2))
+                  rate_text(seconds > 0 ? double(steps) / seconds : 0), fmt(plot_seconds, 2),
+                  fmt(std::max(0.0, files), 2))
             << "\n";
 
   // Small datasets (truth tables): show what the network computes for every row. (Only then is
@@ -368,6 +415,10 @@ Action setup(CLI::App& app, const Context& ctx) {
   app.add_option("--init", o->init, std::string(tr.text(kInitHelp)))->type_name("FILE.safetensors");
   app.add_option("--out", o->out, std::string(tr.text(kOutHelp)))->type_name("DIR");
   app.add_flag("--no-plots", o->no_plots, std::string(tr.text(kNoPlotsHelp)));
+  app.add_option("--dpi", o->dpi, std::string(tr.text(kDpiHelp)))
+      ->type_name("DPI")
+      ->check(CLI::Range(viz::Resolution::kMinDpi, viz::Resolution::kMaxDpi));
+  app.add_option("--plot-size", o->plot_size, std::string(tr.text(kPlotSizeHelp)))->type_name("WxH");
   app.add_flag("--quiet,-q", o->quiet, std::string(tr.text(kQuietHelp)));
   app.add_option("--resume", o->resume, std::string(tr.text(kResumeHelp)))->type_name("DIR");
   app.add_option("--checkpoint-every", o->checkpoint_every, std::string(tr.text(kCheckpointHelp)))

@@ -2,7 +2,10 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "nabla/data/features.h"
 #include "nabla/data/numpy_random.h"
 #include "nabla/error.h"
 #include "nabla/optim/registry.h"
@@ -126,6 +130,39 @@ class Section {
     for (const auto& c : choices) list += (list.empty() ? "" : "|") + c;
     fail(source_, table_ ? table_->get(key) : nullptr, full(key),
          "unknown value \"" + out + "\" (expected " + list + ")");
+  }
+  // An array of finite numbers.
+  void read_numbers(const std::string& key, std::vector<double>& out) {
+    const toml::node* n = node(key);
+    if (!n) return;
+    const toml::array* a = n->as_array();
+    if (!a) fail(source_, n, full(key), "expected an array of numbers, got " + type_name(*n));
+    out.clear();
+    for (const toml::node& e : *a) {
+      const auto v = e.value<double>();
+      if (!v || !(e.is_floating_point() || e.is_integer()) || !std::isfinite(*v))
+        fail(source_, &e, full(key), "expected finite numbers, got " + type_name(e));
+      out.push_back(*v);
+    }
+  }
+  // An array of feature names from point_feature_names().
+  void read_features(const std::string& key, std::vector<std::string>& out) {
+    const toml::node* n = node(key);
+    if (!n) return;
+    const toml::array* a = n->as_array();
+    if (!a) fail(source_, n, full(key), "expected an array of feature names, got " + type_name(*n));
+    const std::vector<std::string>& known = point_feature_names();
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    out.clear();
+    for (const toml::node& e : *a) {
+      const auto v = e.value_exact<std::string>();
+      if (!v || std::find(known.begin(), known.end(), *v) == known.end())
+        fail(source_, &e, full(key),
+             (v ? "unknown feature \"" + *v + "\"" : "expected a feature name, got " + type_name(e)) +
+                 " (known: " + list + ")");
+      out.push_back(*v);
+    }
   }
   template <class T, class Pred>
   void check(const std::string& key, const T& value, Pred ok, const std::string& requirement) {
@@ -351,6 +388,14 @@ TrainConfig parse_config_text(const std::string& text, const std::string& source
     s.read("label", d.label);
     s.read("standardize", d.standardize);
     s.read_choice("split", d.split, {"random", "sklearn"});
+    s.read_features("features", d.features);
+    s.read("scale", d.scale);
+    s.check(
+        "scale", d.scale, [](double v) { return v != 0; }, "must not be 0");
+    s.read_numbers("shift", d.shift);
+    s.read("box", d.box);
+    s.check(
+        "box", d.box, [](double v) { return v > 0; }, "must be positive");
     s.read("random_state", d.random_state);
     s.check(
         "random_state", d.random_state, [](int64_t v) { return v >= 0 && v <= 0xffffffffLL; },
@@ -377,6 +422,14 @@ TrainConfig parse_config_text(const std::string& text, const std::string& source
     s.read("inputs", cfg.model.inputs);
     s.check(
         "inputs", cfg.model.inputs, [](int64_t v) { return v > 0 && v <= kMaxWidth; }, kWidthRule);
+    const std::vector<std::string>& features = cfg.data.features;
+    if (!features.empty() && cfg.model.inputs != int64_t(features.size()))
+      fail(source, s.node("inputs"), "model.inputs",
+           "the network's inputs are data.features' " + std::to_string(features.size()) +
+               " columns, but inputs = " + std::to_string(cfg.model.inputs));
+    if (!features.empty() &&
+        (cfg.data.name == "numpy_normal" || cfg.data.name == "mnist" || cfg.data.name == "diabetes"))
+      fail(source, nullptr, "data.features", "features of points need 2-D data, not the " + cfg.data.name + " dataset");
     if (const toml::node* n = s.node("layers")) {
       const toml::array* arr = n->as_array();
       if (!arr) fail(source, n, "model.layers", "expected an array of layer tables, got " + type_name(*n));
@@ -564,6 +617,93 @@ std::vector<int64_t> layer_widths(const TrainConfig& cfg) {
   return widths;
 }
 
+namespace {
+
+// toml++'s writer (Debian's compiled 3.3, without floating-point to_chars) prints every double
+// with 17 significant digits (0.03 as 0.029999999999999999). Ours prints the shortest text that
+// reads back as the same double (std::to_chars), and leaves strings, integers and booleans to
+// toml++.
+std::string toml_double(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  std::string s(buf, res.ptr);
+  if (s.find_first_of(".eE") == std::string::npos) s += ".0";  // "3" would read back as an integer
+  return s;
+}
+
+constexpr auto kTomlFlags = toml::toml_formatter::default_flags & ~toml::format_flags::allow_literal_strings;
+
+std::string toml_key(std::string_view k) {
+  const bool bare = !k.empty() && std::all_of(k.begin(), k.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+  if (bare) return std::string(k);
+  std::ostringstream out;
+  out << toml::toml_formatter(toml::value<std::string>(std::string(k)), kTomlFlags);
+  return out.str();
+}
+
+void write_toml_value(std::ostream& out, const toml::node& n) {
+  if (const auto* d = n.as_floating_point()) {
+    out << toml_double(d->get());
+  } else if (const auto* a = n.as_array()) {
+    out << "[";
+    for (size_t i = 0; i < a->size(); ++i) {
+      out << (i ? ", " : "");
+      write_toml_value(out, *a->get(i));
+    }
+    out << "]";
+  } else if (const auto* t = n.as_table()) {  // inline
+    out << "{";
+    bool first = true;
+    for (auto&& [k, v] : *t) {
+      out << (first ? " " : ", ") << toml_key(k.str()) << " = ";
+      write_toml_value(out, v);
+      first = false;
+    }
+    out << (first ? "}" : " }");
+  } else {
+    out << toml::toml_formatter(n, kTomlFlags);
+  }
+}
+
+// A root of plain values and [sections] of plain values (arrays and inline tables included).
+std::string write_toml(const toml::table& root) {
+  std::ostringstream out;
+  auto entries = [&](const toml::table& t) {
+    for (auto&& [k, v] : t) {
+      if (v.is_table() && &t == &root) continue;
+      out << toml_key(k.str()) << " = ";
+      write_toml_value(out, v);
+      out << "\n";
+    }
+  };
+  entries(root);
+  for (auto&& [k, v] : root) {
+    if (const auto* t = v.as_table()) {
+      out << "\n[" << toml_key(k.str()) << "]\n";
+      entries(*t);
+    }
+  }
+  return out.str();
+}
+
+}  // namespace
+
+toml::array number_array(const std::vector<double>& v) {
+  toml::array a;
+  for (double x : v) a.push_back(x);
+  return a;
+}
+
+toml::array string_array(const std::vector<std::string>& v) {
+  toml::array a;
+  for (const std::string& s : v) a.push_back(s);
+  return a;
+}
+
 std::string to_toml(const TrainConfig& c) {
   auto num = [](double v) { return v; };
   toml::table root;
@@ -579,7 +719,11 @@ std::string to_toml(const TrainConfig& c) {
                                   {"standardize", c.data.standardize},
                                   {"split", c.data.split},
                                   {"random_state", c.data.random_state},
-                                  {"validation_fraction", num(c.data.validation_fraction)}});
+                                  {"validation_fraction", num(c.data.validation_fraction)},
+                                  {"features", string_array(c.data.features)},
+                                  {"scale", c.data.scale},
+                                  {"shift", number_array(c.data.shift)},
+                                  {"box", c.data.box}});
   toml::array layers;
   for (const LayerConfig& l : c.model.layers) {
     toml::table t{{"type", l.type}};
@@ -644,9 +788,7 @@ std::string to_toml(const TrainConfig& c) {
                                    {"checkpoint_every", t.checkpoint_every},
                                    {"gif_every", t.gif_every},
                                    {"generator", t.generator}});
-  std::ostringstream out;
-  out << toml::toml_formatter(root, toml::toml_formatter::default_flags & ~toml::format_flags::allow_literal_strings);
-  return out.str() + "\n";
+  return write_toml(root);
 }
 
 }  // namespace nabla::train

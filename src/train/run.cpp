@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -114,6 +115,8 @@ nlohmann::json parse_run_json(const std::string& text, const std::string& path) 
     j.value("detect_anomaly", false);  // the optional ones have the right type too
     j.value("init", std::string());
     j.value("set", std::vector<std::string>());
+    j.value("dpi", 100.0);
+    j.value("plot_size", std::vector<double>{0, 0});
     return j;
   } catch (const nlohmann::json::exception& e) {
     throw ParseError(path + ": damaged run.json: " + e.what(), path);
@@ -393,7 +396,7 @@ std::vector<BoundaryFrame> parse_frames(const std::string& bytes, int64_t last_e
 
 void write_plots(const fs::path& dir, const TrainConfig& config, const Trainer& trainer, const PlotSeries& s,
                  const EpochMetrics& last, bool boundary, const viz::Grid2D& grid,
-                 const std::vector<BoundaryFrame>& frames) {
+                 const std::vector<BoundaryFrame>& frames, const viz::Resolution& res) {
   if (last.epoch == 0) return;
   PlotSeries all = s;
   if (all.epoch.empty() || all.epoch.back() != double(last.epoch)) all.add(last);
@@ -401,23 +404,42 @@ void write_plots(const fs::path& dir, const TrainConfig& config, const Trainer& 
   loss.title("Loss").xlabel("epoch").ylabel(config.loss.name).log_y(true);
   loss.line("train", all.epoch, all.train);
   if (trainer.test_set().size() > 0) loss.line("test", all.epoch, all.test);
-  loss.save_png((dir / "loss.png").string());
+  loss.save_png((dir / "loss.png").string(), res);
   viz::LinePlot norms;
   norms.title("Gradient norm per parameter").xlabel("epoch").ylabel("||grad||").log_y(true);
   for (size_t k = 0; k < all.names.size(); ++k) norms.line(all.names[k], all.epoch, all.norms[k]);
-  norms.save_png((dir / "grad_norms.png").string());
+  norms.save_png((dir / "grad_norms.png").string(), res);
   if (boundary) {
-    boundary_plot(trainer, grid, frames.back()).save_png((dir / "boundary.png").string());
-    viz::Animation anim(560, 480);
-    for (const BoundaryFrame& f : frames) anim.add_frame(boundary_plot(trainer, grid, f), 120);
+    const viz::DecisionMap map = boundary_plot(trainer, grid, frames.back());
+    map.save_png((dir / "boundary.png").string(), res);
+    const viz::PlotSize px = res.pixels(map.default_size());
+    viz::Animation anim(px.width, px.height);
+    for (const BoundaryFrame& f : frames)
+      anim.add_frame(boundary_plot(trainer, grid, f).to_canvas(px.width, px.height, res.scale()), 120);
     anim.save_gif((dir / "boundary.gif").string());
   }
 }
+
+// Adds the seconds of its scope to *seconds (when not null): plotting time, kept out of rates.
+class PlotTimer {
+ public:
+  explicit PlotTimer(double* seconds) : seconds_(seconds), start_(std::chrono::steady_clock::now()) {}
+  ~PlotTimer() {
+    if (seconds_) *seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  PlotTimer(const PlotTimer&) = delete;
+  PlotTimer& operator=(const PlotTimer&) = delete;
+
+ private:
+  double* seconds_;
+  std::chrono::steady_clock::time_point start_;
+};
 
 nlohmann::json run_json(const RunOptions& o, int64_t checkpoint_every, bool finished) {
   return {{"format", "nabla-run-1"}, {"checkpoint_every", checkpoint_every},
           {"plots", o.plots},        {"detect_anomaly", o.detect_anomaly},
           {"init", o.init},          {"set", o.overrides},
+          {"dpi", o.resolution.dpi}, {"plot_size", {o.resolution.width_in, o.resolution.height_in}},
           {"finished", finished}};
 }
 
@@ -474,13 +496,20 @@ RunResult run_training(const TrainConfig& config, const RunOptions& given) {
     options.detect_anomaly = run.value("detect_anomaly", false);
     options.init = run.value("init", std::string());
     options.overrides = run.value("set", std::vector<std::string>());
+    options.resolution.dpi = run.value("dpi", viz::Resolution::kBaseDpi);
+    const std::vector<double> size = run.value("plot_size", std::vector<double>{0, 0});
+    NABLA_CHECK(size.size() == 2, ParseError, (dir / "run.json").string(), ": plot_size needs 2 numbers");
+    options.resolution.width_in = size[0], options.resolution.height_in = size[1];
   }
+  if (options.plots) options.resolution.pixels(viz::PlotSize{});  // a bad size writes nothing
   Trainer trainer(config);
   if (options.parallel) {
     trainer.set_parallel(options.parallel);  // the same config and model everywhere, before any file is written
     if (follower) return follow_training(trainer, options, checkpoint);
   }
-  const bool boundary = options.plots && config.model.inputs == 2 && trainer.classification();
+  // (with data.features the network's inputs are not the points' coordinates: no boundary plot)
+  const bool boundary =
+      options.plots && config.model.inputs == 2 && config.data.features.empty() && trainer.classification();
   const int64_t epochs = config.train.epochs;
   PlotSeries series;
   series.stride = std::max<int64_t>(1, (epochs + kMaxPlotPoints - 1) / kMaxPlotPoints);
@@ -499,6 +528,7 @@ RunResult run_training(const TrainConfig& config, const RunOptions& given) {
     write_text_atomic(dir / "config.toml", to_toml(config));
     write_text_atomic(dir / "metrics.csv", header);
     if (boundary) {
+      PlotTimer timer(options.plot_seconds);
       frames.push_back(boundary_frame(trainer, grid, 0));
       write_text_atomic(dir / "boundary_frames.bin", frame_bytes(frames.back()));
     }
@@ -568,6 +598,7 @@ RunResult run_training(const TrainConfig& config, const RunOptions& given) {
     if (series.keeps(m.epoch)) series.add(m);
     last = m;
     if (boundary && (m.epoch % gif_every == 0 || e + 1 == epochs) && frames.back().epoch != m.epoch) {
+      PlotTimer timer(options.plot_seconds);
       frames.push_back(boundary_frame(trainer, grid, m.epoch));
       frame_file->append(frame_bytes(frames.back()));
     }
@@ -578,7 +609,10 @@ RunResult run_training(const TrainConfig& config, const RunOptions& given) {
     if (options.parallel) stop = options.parallel->any(stop);  // every rank stops after the same epoch
     if (stop && m.epoch < epochs) {
       if (!checkpointed) save_checkpoint();
-      if (options.plots) write_plots(dir, config, trainer, series, last, boundary, grid, frames);
+      if (options.plots) {
+        PlotTimer timer(options.plot_seconds);
+        write_plots(dir, config, trainer, series, last, boundary, grid, frames, options.resolution);
+      }
       result.last = last;
       result.interrupted = true;
       return result;
@@ -588,7 +622,10 @@ RunResult run_training(const TrainConfig& config, const RunOptions& given) {
   if (frame_file) frame_file->sync();
   nn::StateDict state = trainer.model().state_dict();
   save_safetensors(dir / "model.safetensors", NamedTensors(state.begin(), state.end()), {{"format", "pt"}});
-  if (options.plots) write_plots(dir, config, trainer, series, last, boundary, grid, frames);
+  if (options.plots) {
+    PlotTimer timer(options.plot_seconds);
+    write_plots(dir, config, trainer, series, last, boundary, grid, frames, options.resolution);
+  }
   std::error_code ec;
   if (checkpoint_every <= 0) fs::remove(checkpoint, ec);  // left by an interruption
   write_text_atomic(dir / "run.json", run_json(options, checkpoint_every, true).dump(2) + "\n");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "nabla/data/csv.h"
 #include "nabla/data/dataloader.h"
 #include "nabla/data/diabetes.h"
+#include "nabla/data/features.h"
 #include "nabla/data/mnist.h"
 #include "nabla/data/numpy_random.h"
 #include "nabla/data/sklearn.h"
@@ -92,7 +94,7 @@ Dataset load_dataset(const TrainConfig& c) {
   if (d.name == "moons") return make_moons(o);
   if (d.name == "circles") return make_circles(o);
   if (d.name == "spirals") return make_spirals(o, d.classes);
-  if (d.name == "blobs") return make_blobs(o, d.classes);
+  if (d.name == "blobs") return make_blobs(o, d.classes, 2, d.box);
   if (d.name == "gaussian") return make_gaussian_quantiles(o, d.classes);
   if (d.name == "numpy_normal")
     return numpy::make_normal_dataset(
@@ -151,6 +153,12 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
   Dataset all = load_dataset(c);
   check_finite_data(all, c.data.path.empty() ? "data.name = " + c.data.name : c.data.path);
   if (c.data.name != "diabetes") all = with_dtype(std::move(all), c.dtype);
+  if (c.data.scale != 1.0) all.x = all.x * c.data.scale;
+  if (!c.data.shift.empty()) {
+    NABLA_CHECK(int64_t(c.data.shift.size()) == all.num_features(), ValueError, "data.shift has ", c.data.shift.size(),
+                " numbers, but the ", c.data.name, " data have ", all.num_features(), " columns");
+    all.x = all.x + Tensor::from_vector(c.data.shift, {all.num_features()}, all.x.dtype());
+  }
   bool has_test_file = false;
   if (c.data.name == "mnist" && fs::is_directory(c.data.path) &&
       fs::exists(fs::path(c.data.path) / "t10k-images-idx3-ubyte")) {
@@ -177,6 +185,13 @@ Trainer::Trainer(TrainConfig config) : config_(std::move(config)), generator_(co
       std::tie(train_, test_) = train_test_split(all, c.data.test_fraction, c.seed);
     } else {
       train_ = all;
+    }
+  }
+  if (!c.data.features.empty()) {  // the playground's inputs: nabla/data/features.h
+    NABLA_CHECK(all.num_features() == 2, ValueError, "data.features: the ", c.data.name, " data have ",
+                all.num_features(), " features; features of points need 2-D data");
+    for (Dataset* d : {&train_, &test_, &holdout_}) {
+      if (d->size() > 0) d->x = point_features(d->x, c.data.features), d->feature_names = c.data.features;
     }
   }
   if (c.data.standardize) {

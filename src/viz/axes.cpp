@@ -208,13 +208,16 @@ void Axes::layout(const Rect& area) {
   const bool has_title = !options_.title.empty();
   title_scale_ = has_title && measure_text(options_.title, 2).width <= area.w - 2 * kPad ? 2 : 1;
   const double top = area.y + kPad + (has_title ? kFontH * title_scale_ + kPad : 0);
-  const double bottom = area.bottom() - kPad - (options_.xlabel.empty() ? 0 : kFontH + 6) - kFontH - 3 - kTickLen;
+  const double below = legend_where_ == LegendWhere::Below ? legend_.height + kPad : 0;
+  const double bottom =
+      area.bottom() - kPad - below - (options_.xlabel.empty() ? 0 : kFontH + 6) - kFontH - 3 - kTickLen;
   const double frame_h = std::max(10.0, bottom - top);
   yt_ = make_ticks(ylo_, yhi_, options_.log_y, std::clamp(static_cast<int>(frame_h / 50), 3, 9));
   int ylab_w = 0;
   for (const auto& l : yt_.labels) ylab_w = std::max(ylab_w, measure_text(l).width);
   const double left = area.x + kPad + (options_.ylabel.empty() ? 0 : kFontH + 8) + ylab_w + 3 + kTickLen;
-  double right = area.right() - 2 * kPad - (legend_outside_w_ > 0 ? legend_outside_w_ + kPad : 0);
+  const double beside = legend_where_ == LegendWhere::Right ? legend_.width + kPad : 0;
+  double right = area.right() - 2 * kPad - beside;
   // x ticks: as many as fit with room between labels.
   int target = std::clamp(static_cast<int>((right - left) / 80), 3, 10);
   for (; target >= 2; --target) {
@@ -227,12 +230,18 @@ void Axes::layout(const Rect& area) {
     // The last label is centred on its tick: leave room for its right half.
     const double half = measure_text(xt_.labels.back()).width / 2.0;
     const double tick_px = left + (xt_.major.back() - xlo_) / (xhi_ - xlo_) * (right - left);
-    const double limit = area.right() - kPad - (legend_outside_w_ > 0 ? legend_outside_w_ + kPad : 0);
+    const double limit = area.right() - kPad - beside;
     right = std::min(right, limit - std::max(0.0, half - (right - tick_px)));
   }
   frame_ = {snap(left), snap(top), std::floor(right) - std::floor(left), std::floor(bottom) - std::floor(top)};
   frame_.w = std::max(frame_.w, 1.0);
   frame_.h = std::max(frame_.h, 1.0);
+  if (legend_where_ == LegendWhere::Right) {
+    legend_box_ = {frame_.right() + kPad, frame_.y, legend_.width, legend_.height};
+  } else if (legend_where_ == LegendWhere::Below) {
+    const double x = std::max(area.x + kPad, frame_.x + (frame_.w - legend_.width) / 2);
+    legend_box_ = {x, area.bottom() - kPad - legend_.height, legend_.width, legend_.height};
+  }
 }
 
 double Axes::px_x(double x) const { return frame_.x + (x - xlo_) / (xhi_ - xlo_) * frame_.w; }
@@ -300,16 +309,38 @@ void Axes::draw_frame(Surface& s) const {
 
 namespace {
 
-constexpr double kRow = 17, kHandle = 26, kGap = 7, kInner = 7, kInset = 8;
+constexpr double kRow = 17, kHandle = 26, kGap = 7, kInner = 7, kInset = 8, kColGap = 12;
+
+using LegendLayout = Axes::LegendLayout;
+
+// `cols` columns of entries at text `scale` (rows filled top to bottom, then the next column).
+LegendLayout legend_layout(const std::vector<std::string>& labels, double scale, int cols) {
+  LegendLayout l;
+  l.scale = scale;
+  l.cols = std::max(1, std::min(cols, static_cast<int>(labels.size())));
+  l.rows = static_cast<int>((labels.size() + l.cols - 1) / l.cols);
+  int text_w = 0;
+  for (const auto& s : labels) text_w = std::max(text_w, measure_text(s, scale).width);
+  l.col_w = (kHandle + kGap) * scale + text_w;
+  l.width = 2 * kInner + l.cols * l.col_w + (l.cols - 1) * kColGap * scale;
+  l.height = 2 * kInner + (l.rows * kRow - (kRow - kFontH)) * scale;
+  return l;
+}
+
+// The fewest columns at `scale` whose height fits in max_h (at most one entry per column).
+LegendLayout legend_fitting(const std::vector<std::string>& labels, double scale, double max_h) {
+  const int rows_fit = std::max(1, static_cast<int>((max_h - 2 * kInner + (kRow - kFontH) * scale) / (kRow * scale)));
+  const int n = static_cast<int>(labels.size());
+  return legend_layout(labels, scale, (n + rows_fit - 1) / rows_fit);
+}
 
 struct LegendSize {
   double width, height;
 };
 
 LegendSize legend_size(const std::vector<std::string>& labels) {
-  int text_w = 0;
-  for (const auto& l : labels) text_w = std::max(text_w, measure_text(l).width);
-  return {kInner + kHandle + kGap + text_w + kInner, 2 * kInner + double(labels.size()) * kRow - (kRow - kFontH)};
+  const LegendLayout l = legend_layout(labels, 1, 1);
+  return {l.width, l.height};
 }
 
 // The Best candidates inside frame f for a w x h box, and the one that covers the fewest points.
@@ -329,6 +360,14 @@ Rect best_inside(const Rect& f, double w, double h, const std::vector<Point>& av
   return box;
 }
 
+// One row: the handle (line and/or marker) from x, then the label, centred on cy; text at `scale`.
+void draw_legend_entry(Surface& s, const LegendEntry& e, double x, double cy, double scale) {
+  const double hx0 = x, hx1 = hx0 + kHandle * scale;
+  if (e.line.visible()) s.line({hx0, cy}, {hx1, cy}, e.line);
+  if (e.marker != Marker::None) s.marker({(hx0 + hx1) / 2, cy}, e.marker, e.marker_size, e.marker_fill, e.marker_edge);
+  s.text({hx1 + kGap * scale, cy}, e.label, {.scale = scale, .halign = HAlign::Left, .valign = VAlign::Middle});
+}
+
 }  // namespace
 
 void Axes::place_legend(const std::vector<std::string>& labels, const std::vector<Point>& avoid) {
@@ -337,8 +376,26 @@ void Axes::place_legend(const std::vector<std::string>& labels, const std::vecto
   std::size_t hits = 0;
   best_inside(frame_, sz.width, sz.height, avoid, hits);
   const bool fits = sz.height <= frame_.h - 2 * kInset && sz.width <= frame_.w - 2 * kInset;
-  if ((hits == 0 && fits) || sz.width + kPad > 0.4 * area_.w) return;
-  legend_outside_w_ = sz.width;
+  if (hits == 0 && fits) return;
+  // Right of the frame, in columns as tall as the frame, the text smaller if need be.
+  for (double scale : {1.0, 0.85, 0.7}) {
+    const LegendLayout l = legend_fitting(labels, scale, frame_.h);
+    if (l.width + kPad <= 0.4 * area_.w) {
+      legend_ = l, legend_where_ = LegendWhere::Right;
+      layout(area_);
+      return;
+    }
+  }
+  // Below the axes, in as many columns as the width takes, at the smallest text.
+  const double max_w = area_.w - 2 * kPad;
+  LegendLayout l = legend_layout(labels, 0.7, 1);
+  for (int cols = static_cast<int>(labels.size()); cols >= 1; --cols) {
+    l = legend_layout(labels, 0.7, cols);
+    if (l.width <= max_w) break;
+  }
+  // Too many to leave the frame a third of the height: an inside legend rather than no plot.
+  if (l.height > area_.h / 2) return;
+  legend_ = l, legend_where_ = LegendWhere::Below;
   layout(area_);
 }
 
@@ -361,22 +418,27 @@ void Axes::draw_legend(Surface& s, const std::vector<LegendEntry>& entries, cons
       box = {f.right() - kInset - w, f.bottom() - kInset - h, w, h};
       break;
     case LegendLoc::Best: {
+      if (legend_outside()) return draw_outside_legend(s, entries);
       std::size_t hits = 0;
-      box = legend_outside_w_ > 0 ? Rect{f.right() + kPad, f.y, w, h} : best_inside(f, w, h, avoid, hits);
+      box = best_inside(f, w, h, avoid, hits);
       break;
     }
     default:
       box = {f.right() - kInset - w, f.y + kInset, w, h};
   }
   s.polygon(rounded_rect(box, 3), Color{255, 255, 255, 215}, Stroke::solid(colors::light_grey, 1));
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    draw_legend_entry(s, entries[i], box.x + kInner, box.y + kInner + i * kRow + kFontH / 2.0, 1);
+}
+
+void Axes::draw_outside_legend(Surface& s, const std::vector<LegendEntry>& entries) const {
+  const Rect& box = legend_box_;
+  const double k = legend_.scale;
+  s.polygon(rounded_rect(box, 3), Color{255, 255, 255, 215}, Stroke::solid(colors::light_grey, 1));
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    const LegendEntry& e = entries[i];
-    const double cy = box.y + kInner + i * kRow + kFontH / 2.0;
-    const double hx0 = box.x + kInner, hx1 = hx0 + kHandle;
-    if (e.line.visible()) s.line({hx0, cy}, {hx1, cy}, e.line);
-    if (e.marker != Marker::None)
-      s.marker({(hx0 + hx1) / 2, cy}, e.marker, e.marker_size, e.marker_fill, e.marker_edge);
-    s.text({hx1 + kGap, cy}, e.label, {.halign = HAlign::Left, .valign = VAlign::Middle});
+    const int col = static_cast<int>(i) / legend_.rows, row = static_cast<int>(i) % legend_.rows;
+    const double x = box.x + kInner + col * (legend_.col_w + kColGap * k);
+    draw_legend_entry(s, entries[i], x, box.y + kInner + (row * kRow + kFontH / 2.0) * k, k);
   }
 }
 

@@ -60,10 +60,16 @@ class Axes {
   void draw_background(Surface& s) const;  // area background, frame fill and grid
   void draw_frame(Surface& s) const;       // spines, ticks, tick labels, axis labels, title
   // The Best legend location: inside the frame where it covers none of `avoid` (data points in
-  // px), else outside, right of the frame, when that leaves the frame at least 60% of the width.
+  // px); else outside, right of the frame, in as many columns as its height needs (smaller text
+  // if that is what keeps the frame at least 60% of the width); else below the frame, in
+  // columns across the width (many series: a deep net's per-parameter gradient norms).
   // Call after a first layout(); when the legend goes outside it lays the axes out again.
   void place_legend(const std::vector<std::string>& labels, const std::vector<Point>& avoid);
-  bool legend_outside() const { return legend_outside_w_ > 0; }
+  enum class LegendWhere { Inside, Right, Below };
+  LegendWhere legend_where() const { return legend_where_; }
+  bool legend_outside() const { return legend_where_ != LegendWhere::Inside; }
+  // Where draw_legend puts the box (valid after place_legend, for the Best location outside).
+  const Rect& legend_box() const { return legend_box_; }
   // avoid: data points in px that the Best location should try not to cover.
   void draw_legend(Surface& s, const std::vector<LegendEntry>& entries, const std::vector<Point>& avoid) const;
 
@@ -72,8 +78,21 @@ class Axes {
   double xlo_, xhi_, ylo_, yhi_;  // final limits (y in data units, also for log)
   Rect area_, frame_;
   Ticks xt_, yt_;
-  int title_scale_ = 2;
-  double legend_outside_w_ = 0;  // width kept right of the frame for the legend, or 0
+  double title_scale_ = 2;
+  void draw_outside_legend(Surface& s, const std::vector<LegendEntry>& entries) const;
+
+ public:
+  // A legend's rows and columns: text at `scale`, entries filled column by column.
+  struct LegendLayout {
+    double scale = 1;
+    int cols = 1, rows = 0;
+    double col_w = 0, width = 0, height = 0;
+  };
+
+ private:
+  LegendWhere legend_where_ = LegendWhere::Inside;
+  LegendLayout legend_;  // for a legend outside the frame
+  Rect legend_box_;
 };
 
 // A text box with one line per entry; anchor and alignment as in AnnotationStyle, kept inside `bounds`.

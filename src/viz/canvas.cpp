@@ -296,8 +296,7 @@ void Canvas::circle(Point c, double radius, Color fill, const Stroke& stroke) {
 }
 
 void Canvas::text(Point at, std::string_view utf8, const TextStyle& style) {
-  const int scale = std::max(style.scale, 1);
-  const detail::TextMask mask = detail::render_text_mask(utf8, scale);
+  const detail::TextMask mask = detail::render_text_mask(utf8, style.scale);
   if (mask.width == 0) return;
   const double along = style.halign == HAlign::Left     ? 0
                        : style.halign == HAlign::Center ? mask.width / 2.0

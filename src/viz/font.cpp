@@ -92,12 +92,12 @@ bool g_vector_on = [] {
 
 bool use_vector() { return g_vector_on && open_freetype() != nullptr; }
 
-// One line of text in DejaVu Sans at 11·scale px: width is the sum of the hinted advances,
+// One line of text in DejaVu Sans at 11·scale px (rounded): width is the sum of the hinted advances,
 // height ascender + descender, glyph coverage as ink.
-TextMask render_vector(const std::u32string& cps, int scale, bool ink) {
+TextMask render_vector(const std::u32string& cps, double scale, bool ink) {
   FreeType& ft = *open_freetype();
   std::lock_guard<std::mutex> lock(g_ft_mutex);
-  const int px = kVectorPixelsPerScale * scale;
+  const int px = vector_pixels(scale);
   if (ft.pixels != px) ft.set_pixel_sizes(ft.face, 0, FT_UInt(px)), ft.pixels = px;
   TextMask m;
   m.baseline = int((ft.face->size->metrics.ascender + 63) >> 6);
@@ -159,8 +159,12 @@ bool set_vector_font(bool on) {
 #endif
 }
 
-LineMetrics line_metrics(int scale) {
-  const TextMask m = render_text_mask("", std::max(scale, 1));
+int vector_pixels(double scale) { return std::max(1, static_cast<int>(std::lround(kVectorPixelsPerScale * scale))); }
+
+int bitmap_scale(double scale) { return std::max(1, static_cast<int>(std::lround(scale))); }
+
+LineMetrics line_metrics(double scale) {
+  const TextMask m = render_text_mask("", scale);
   return {m.height, m.baseline};
 }
 
@@ -225,11 +229,12 @@ const std::uint8_t* glyph_rows(char32_t cp) {
   return lookup(kReplacement)->rows;
 }
 
-TextMask render_text_mask(std::string_view utf8, int scale) {
+TextMask render_text_mask(std::string_view utf8, double size) {
   const std::u32string cps = decode_utf8(utf8);
 #if NABLA_HAVE_FREETYPE
-  if (use_vector()) return render_vector(cps, std::max(scale, 1), true);
+  if (use_vector()) return render_vector(cps, size, true);
 #endif
+  int scale = bitmap_scale(size);
   TextMask base;
   base.width = static_cast<int>(cps.size()) * kGlyphWidth;
   base.height = kGlyphHeight;
@@ -285,8 +290,7 @@ TextMask render_text_mask(std::string_view utf8, int scale) {
 
 namespace nabla::viz {
 
-TextSize measure_text(std::string_view utf8, int scale) {
-  scale = std::max(scale, 1);
+TextSize measure_text(std::string_view utf8, double scale) {
 #if NABLA_HAVE_FREETYPE
   if (detail::vector_font()) {
     const detail::TextMask m = detail::render_vector(detail::decode_utf8(utf8), scale, false);
@@ -294,7 +298,8 @@ TextSize measure_text(std::string_view utf8, int scale) {
   }
 #endif
   const int n = static_cast<int>(detail::decode_utf8(utf8).size());
-  return {n * detail::kGlyphWidth * scale, detail::kGlyphHeight * scale};
+  const int k = detail::bitmap_scale(scale);
+  return {n * detail::kGlyphWidth * k, detail::kGlyphHeight * k};
 }
 
 }  // namespace nabla::viz

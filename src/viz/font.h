@@ -36,7 +36,7 @@ struct TextMask {
   int baseline = 0;  // rows from the top to the baseline
   std::vector<std::uint8_t> ink;
 };
-TextMask render_text_mask(std::string_view utf8, int scale);
+TextMask render_text_mask(std::string_view utf8, double scale);
 
 // Whether text is drawn with the vector font (false: the bitmap font). Tests may turn it off
 // (set_vector_font(false)) to check the bitmap font; turning it on is refused (false returned)
@@ -48,11 +48,15 @@ bool set_vector_font(bool on);
 struct LineMetrics {
   int height = 0, baseline = 0;
 };
-LineMetrics line_metrics(int scale);
+LineMetrics line_metrics(double scale);
 
 // The font file the vector font reads ("" when there is none).
 std::string vector_font_path();
-// Pixel size (em) of the vector font at a text scale: 11 px at scale 1.
+// Pixel size (em) of the vector font at a text scale: 11 px at scale 1 (rounded to whole px at
+// fractional scales, e.g. 16 px at 1.5).
 inline constexpr int kVectorPixelsPerScale = 11;
+int vector_pixels(double scale);
+// The bitmap font scales by whole factors: the nearest one, at least 1.
+int bitmap_scale(double scale);
 
 }  // namespace nabla::viz::detail

@@ -1,11 +1,13 @@
 #include "nabla/viz/plot.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "nabla/error.h"
 #include "nabla/viz/image_io.h"
 #include "nabla/viz/svg.h"
 #include "viz/axes.h"
+#include "viz/scaled_surface.h"
 
 namespace nabla::viz {
 
@@ -13,25 +15,84 @@ namespace nabla::viz {
 
 Canvas Plot::to_canvas() const { return to_canvas(default_size().width, default_size().height); }
 
-Canvas Plot::to_canvas(int width, int height) const {
+Canvas Plot::to_canvas(int width, int height) const { return to_canvas(width, height, 1.0); }
+
+namespace {
+
+// Renders `plot` onto `surface` (width x height px) at `scale`: through a ScaledSurface unless 1.
+void render_scaled(const Plot& plot, Surface& surface, int width, int height, double scale) {
+  NABLA_CHECK(std::isfinite(scale) && scale >= Resolution::kMinDpi / Resolution::kBaseDpi &&
+                  scale <= Resolution::kMaxDpi / Resolution::kBaseDpi,
+              ValueError, "plot: scale ", scale, " is outside [", Resolution::kMinDpi / Resolution::kBaseDpi, ", ",
+              Resolution::kMaxDpi / Resolution::kBaseDpi, "] (dpi ", Resolution::kMinDpi, " to ", Resolution::kMaxDpi,
+              ")");
+  if (scale == 1.0) {
+    plot.render(surface, {0, 0, static_cast<double>(width), static_cast<double>(height)});
+    return;
+  }
+  detail::ScaledSurface scaled(surface, scale);
+  plot.render(scaled, {0, 0, width / scale, height / scale});
+}
+
+}  // namespace
+
+Canvas Plot::to_canvas(int width, int height, double scale) const {
   Canvas c(width, height);
-  render(c, {0, 0, static_cast<double>(width), static_cast<double>(height)});
+  render_scaled(*this, c, width, height, scale);
   return c;
+}
+
+Canvas Plot::to_canvas(const Resolution& r) const {
+  const PlotSize px = r.pixels(default_size());
+  return to_canvas(px.width, px.height, r.scale());
 }
 
 std::string Plot::to_svg() const { return to_svg(default_size().width, default_size().height); }
 
-std::string Plot::to_svg(int width, int height) const {
+std::string Plot::to_svg(int width, int height) const { return to_svg(width, height, 1.0); }
+
+std::string Plot::to_svg(int width, int height, double scale) const {
   SvgSurface svg(width, height);
-  render(svg, {0, 0, static_cast<double>(width), static_cast<double>(height)});
+  render_scaled(*this, svg, width, height, scale);
   return svg.str();
+}
+
+std::string Plot::to_svg(const Resolution& r) const {
+  const PlotSize px = r.pixels(default_size());
+  return to_svg(px.width, px.height, r.scale());
 }
 
 void Plot::save_png(const std::string& path) const { write_png(to_canvas(), path); }
 void Plot::save_png(const std::string& path, int width, int height) const { write_png(to_canvas(width, height), path); }
+void Plot::save_png(const std::string& path, const Resolution& r) const { write_png(to_canvas(r), path); }
 void Plot::save_svg(const std::string& path) const { write_file_atomic(path, to_svg(), "save_svg"); }
 void Plot::save_svg(const std::string& path, int width, int height) const {
   write_file_atomic(path, to_svg(width, height), "save_svg");
+}
+void Plot::save_svg(const std::string& path, const Resolution& r) const {
+  write_file_atomic(path, to_svg(r), "save_svg");
+}
+
+// ---------------------------------------------------------------- Resolution
+
+PlotSize Resolution::pixels(PlotSize own) const {
+  NABLA_CHECK(std::isfinite(dpi) && dpi >= kMinDpi && dpi <= kMaxDpi, ValueError, "plot dpi ", dpi, " is outside [",
+              kMinDpi, ", ", kMaxDpi, "]");
+  NABLA_CHECK((width_in == 0) == (height_in == 0), ValueError, "plot size ", width_in, "x", height_in,
+              " in: give both width and height (or neither, for the plot's own size)");
+  double w = own.width * scale(), h = own.height * scale();
+  if (width_in != 0) {
+    NABLA_CHECK(std::isfinite(width_in) && std::isfinite(height_in) && width_in > 0 && height_in > 0 &&
+                    width_in <= kMaxInches && height_in <= kMaxInches,
+                ValueError, "plot size ", width_in, "x", height_in, " in: each side must be in (0, ", kMaxInches,
+                "] inches");
+    w = width_in * dpi, h = height_in * dpi;
+  }
+  const double pw = std::max(1.0, std::round(w)), ph = std::max(1.0, std::round(h));
+  NABLA_CHECK(pw * ph <= double(kMaxPixels), ValueError, "plot size ", pw, "x", ph, " px (",
+              width_in != 0 ? width_in : own.width / kBaseDpi, "x", height_in != 0 ? height_in : own.height / kBaseDpi,
+              " in at ", dpi, " dpi) is more than ", kMaxPixels, " pixels; lower the dpi or the size");
+  return {static_cast<int>(pw), static_cast<int>(ph)};
 }
 
 // ---------------------------------------------------------------- LinePlot

@@ -165,7 +165,7 @@ void SvgSurface::polygon(std::span<const Point> points, Color fill, const Stroke
 
 void SvgSurface::text(Point at, std::string_view utf8, const TextStyle& style) {
   if (utf8.empty()) return;
-  const int scale = std::max(style.scale, 1);
+  const double scale = style.scale;
   // Place the baseline where Canvas puts it, so both backends lay out identically.
   const detail::LineMetrics lm = detail::line_metrics(scale);
   const double h = lm.height, ascent = lm.baseline;
@@ -175,7 +175,8 @@ void SvgSurface::text(Point at, std::string_view utf8, const TextStyle& style) {
                                                        : ascent - h;
   const char* anchor = style.halign == HAlign::Left ? "start" : style.halign == HAlign::Center ? "middle" : "end";
   // The em size of the font the raster backend draws with (the bitmap font's cell is 13 px).
-  const int font_size = (detail::vector_font() ? detail::kVectorPixelsPerScale : detail::kGlyphHeight) * scale;
+  const int font_size =
+      detail::vector_font() ? detail::vector_pixels(scale) : detail::kGlyphHeight * detail::bitmap_scale(scale);
   body_ << "<text x=\"" << num(at.x) << "\" y=\"" << num(at.y + dy) << "\" font-size=\"" << font_size << "\""
         << fill_attr(style.color) << " text-anchor=\"" << anchor << "\"";
   if (style.vertical) body_ << " transform=\"rotate(-90 " << num(at.x) << " " << num(at.y) << ")\"";

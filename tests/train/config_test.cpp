@@ -125,6 +125,64 @@ TEST(TrainConfig, ResolvedTomlRoundTrips) {
   EXPECT_EQ(back.model.layers[0].id, "h1");
 }
 
+// [data] features: the playground's inputs (nabla/data/features.h), their number is model.inputs.
+TEST(TrainConfig, FeaturesOfPoints) {
+  const TrainConfig c =
+      parse_train_config(kXor, "cfg.toml", {"data.features=[\"x1\", \"x2\", \"x1sq\", \"sinx1\"]", "model.inputs=4"});
+  EXPECT_EQ(c.data.features, (std::vector<std::string>{"x1", "x2", "x1sq", "sinx1"}));
+  EXPECT_EQ(layer_widths(c).front(), 2);
+  const std::string text = to_toml(c);
+  EXPECT_NE(text.find("features = [\"x1\", \"x2\", \"x1sq\", \"sinx1\"]"), std::string::npos) << text;
+  EXPECT_EQ(parse_train_config(text, "resolved.toml").data.features, c.data.features);
+  EXPECT_TRUE(parse_train_config(kXor, "cfg.toml").data.features.empty());
+
+  const std::string bad = error_of(std::string(kXor) + "", {"data.features=[\"x1\", \"cosx1\"]", "model.inputs=2"});
+  EXPECT_NE(bad.find("data.features: unknown feature \"cosx1\" (known: x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2)"),
+            std::string::npos)
+      << bad;
+  const std::string count = error_of(kXor, {"data.features=[\"x1\", \"x2\", \"x1sq\"]"});
+  EXPECT_NE(count.find("model.inputs: the network's inputs are data.features' 3 columns, but inputs = 2"),
+            std::string::npos)
+      << count;
+  EXPECT_NE(error_of(kXor, {"data.features=3"}).find("data.features: expected an array"), std::string::npos);
+}
+
+// [data] scale, shift, box: where the playground puts its points (x · scale + shift).
+TEST(TrainConfig, PlacementOfThePoints) {
+  const TrainConfig c = parse_train_config(kXor, "cfg.toml", {"data.scale=2", "data.shift=[-1, -1.5]", "data.box=1"});
+  EXPECT_EQ(c.data.scale, 2.0);
+  EXPECT_EQ(c.data.shift, (std::vector<double>{-1, -1.5}));
+  EXPECT_EQ(c.data.box, 1.0);
+  const TrainConfig back = parse_train_config(to_toml(c), "resolved.toml");
+  EXPECT_EQ(back.data.shift, c.data.shift);
+  EXPECT_EQ(back.data.scale, 2.0);
+  EXPECT_NE(error_of(kXor, {"data.scale=0"}).find("data.scale: must not be 0"), std::string::npos);
+  EXPECT_NE(error_of(kXor, {"data.shift=[1, \"a\"]"}).find("data.shift: expected finite numbers"), std::string::npos);
+  EXPECT_NE(error_of(kXor, {"data.box=-1"}).find("data.box: must be positive"), std::string::npos);
+}
+
+// Numbers are written the shortest way that reads back exactly (issue #19: the playground's
+// export wrote noise = 0.029999999999999999), and every double survives the round trip.
+TEST(TrainConfig, NumbersAreWrittenShortestAndReadBackExactly) {
+  TrainConfig c = parse_train_config(kXor, "cfg.toml", {"data.noise=0.03", "optim.lr=0.1", "optim.l2=1e-05"});
+  c.scheduler.start_factor = 1.0 / 3.0;
+  c.model.layers[0].weight_values = {{0.1 + 0.2, -2.5e-300}, {1e22, 3.0}};
+  const std::string text = to_toml(c);
+  EXPECT_NE(text.find("noise = 0.03\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("lr = 0.1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("l2 = 1e-05\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("start_factor = 0.3333333333333333\n"), std::string::npos) << text;  // 16 digits suffice
+  EXPECT_NE(text.find("[[0.30000000000000004, -2.5e-300], [1e+22, 3.0]]"), std::string::npos) << text;
+  EXPECT_NE(text.find("test_fraction = 0.0\n"), std::string::npos) << text;  // a float stays a float
+  EXPECT_EQ(text.find("99999999"), std::string::npos) << text;
+  const TrainConfig back = parse_train_config(text, "resolved.toml");
+  EXPECT_EQ(back.data.noise, 0.03);
+  EXPECT_EQ(back.optim.l2, 1e-05);
+  EXPECT_EQ(back.scheduler.start_factor, 1.0 / 3.0);
+  EXPECT_EQ(back.model.layers[0].weight_values, c.model.layers[0].weight_values);
+  EXPECT_EQ(to_toml(back), text);
+}
+
 }  // namespace
 }  // namespace nabla::train
 

@@ -45,8 +45,8 @@ TEST(VizFont, PlotTextIsDejaVuSans) {
 TEST(VizFont, TextExtentIsTheFontsAdvanceWidths) {
   ASSERT_TRUE(detail::vector_font());
   for (const char* text : {"Loss", "Gradient norm per parameter", "|y \u2212 a|", "época 10", "1e-05"}) {
-    for (int scale : {1, 2}) {
-      const int px = detail::kVectorPixelsPerScale * scale;
+    for (double scale : {1.0, 2.0}) {
+      const int px = detail::vector_pixels(scale);
       const int expect = freetype_advance(detail::decode_utf8(text), px);
       const TextSize sz = measure_text(text, scale);
       EXPECT_EQ(sz.width, expect) << text << " at scale " << scale;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 
+#include "nabla/data/features.h"
 #include "nabla/error.h"
 #include "nabla/optim/optimizer.h"
 #include "nabla/train/recipes.h"
@@ -47,7 +48,7 @@ std::string read_choice(const json& j, const char* key, const std::string& curre
 std::vector<std::string> session_dataset_names() {
   return {"circle", "xor", "gaussian", "spiral", "moons", "blobs", "plane", "multi-gaussian"};
 }
-std::vector<std::string> session_feature_names() { return {"x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"}; }
+std::vector<std::string> session_feature_names() { return point_feature_names(); }
 std::vector<std::string> session_activation_names() {
   // The playground's own five first (its menu's order), then every other activation of the layer
   // table; "linear" is the identity row.
@@ -184,6 +185,11 @@ train::TrainConfig to_train_config(const SessionConfig& c, int64_t num_classes) 
     t.data.path = "points.csv";
     t.data.label = "label";
   }
+  if (c.features != std::vector<std::string>{"x1", "x2"}) t.data.features = c.features;
+  const Placement place = dataset_placement(c.dataset);
+  t.data.scale = place.scale;
+  t.data.shift = place.shift;
+  t.data.box = place.box;
   t.model.inputs = int64_t(c.features.size());
   for (size_t i = 0; i < c.hidden.size(); ++i) {
     t.model.layers.push_back(train::default_layer("linear", c.hidden[i]));

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "nabla/data/csv.h"
+#include "nabla/data/features.h"
 #include "nabla/data/synthetic.h"
 #include "nabla/error.h"
 #include "nabla/ops/ops.h"
@@ -35,8 +36,16 @@ double dataset_sigma(const SessionConfig& c) {
 
 std::string number_text(double v) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);  // shortest that reads back exactly
+  return std::string(buf, res.ptr);
+}
+
+Placement dataset_placement(const std::string& dataset) {
+  if (dataset == "xor") return {.scale = 2.0, .shift = {-1.0, -1.0}};  // corners at ±1
+  if (dataset == "gaussian") return {.scale = 0.5};
+  if (dataset == "moons") return {.shift = {-0.5, -0.25}};
+  if (dataset == "blobs") return {.box = 1.0};
+  return {};
 }
 
 }  // namespace internal
@@ -251,39 +260,6 @@ PointsData parse_points_csv(std::string_view text, const std::string& source) {
   return p;
 }
 
-Tensor compute_features(const Tensor& xy, const std::vector<std::string>& features) {
-  NABLA_CHECK(xy.dim() == 2 && xy.size(1) == 2, ShapeError, "compute_features: points must be [N, 2], got ",
-              xy.shape().to_string());
-  const std::vector<double> p = xy.contiguous().to_vector<double>();
-  const int64_t n = xy.size(0), f = int64_t(features.size());
-  std::vector<double> out(size_t(n * f));
-  for (int64_t i = 0; i < n; ++i) {
-    const double x1 = p[size_t(2 * i)], x2 = p[size_t(2 * i + 1)];
-    for (int64_t k = 0; k < f; ++k) {
-      const std::string& name = features[size_t(k)];
-      double v = 0;
-      if (name == "x1")
-        v = x1;
-      else if (name == "x2")
-        v = x2;
-      else if (name == "x1sq")
-        v = x1 * x1;
-      else if (name == "x2sq")
-        v = x2 * x2;
-      else if (name == "x1x2")
-        v = x1 * x2;
-      else if (name == "sinx1")
-        v = std::sin(x1);
-      else if (name == "sinx2")
-        v = std::sin(x2);
-      else
-        NABLA_CHECK(false, ValueError, "unknown feature \"", name, "\" (known: ", joined(session_feature_names()), ")");
-      out[size_t(i * f + k)] = v;
-    }
-  }
-  return Tensor::from_vector(out, {n, f}, kDType);
-}
-
 void Session::set_points(PointsData p) {
   NABLA_CHECK(p.xy.defined() && p.xy.dim() == 2 && p.xy.size(1) == 2 && p.xy.size(0) >= 2 && p.y.defined() &&
                   p.y.size(0) == p.xy.size(0),
@@ -306,21 +282,19 @@ void Session::build_data() {
   SyntheticOptions o{.n = c.points, .noise = dataset_sigma(c), .dtype = kDType, .seed = data_seed_};
   Dataset d;
   // Each dataset is brought to about [-1, 1]² so one learning rate suits them all.
+  const Placement place = dataset_placement(c.dataset);
   if (c.dataset == "circle") {
     d = make_circles(o);
   } else if (c.dataset == "xor") {
     d = make_xor(o);
-    d.x = d.x * 2.0 - 1.0;  // corners at ±1
   } else if (c.dataset == "gaussian") {
     d = make_gaussian_quantiles(o, c.classes);
-    d.x = d.x * 0.5;
   } else if (c.dataset == "spiral") {
     d = make_spirals(o, c.classes);
   } else if (c.dataset == "moons") {
     d = make_moons(o);
-    d.x = d.x - Tensor::from_vector({0.5, 0.25}, {2}, kDType);
   } else if (c.dataset == "blobs") {
-    d = make_blobs(o, /*centers=*/c.classes, /*features=*/2, /*box=*/1.0);
+    d = make_blobs(o, /*centers=*/c.classes, /*features=*/2, place.box);
   } else if (c.dataset == "plane" || c.dataset == "multi-gaussian") {
     d = c.dataset == "plane" ? make_playground_plane(c.points, c.noise / 100, data_seed_)
                              : make_playground_multi_gaussian(c.points, c.noise / 100, data_seed_);
@@ -333,6 +307,9 @@ void Session::build_data() {
     d.class_names = points_->class_names;
     d.name = points_->source;
   }
+  // As nabla train's [data] scale and shift do it (the export writes them): x · scale + shift.
+  if (place.scale != 1.0) d.x = d.x * place.scale;
+  if (!place.shift.empty()) d.x = d.x + Tensor::from_vector(place.shift, {2}, kDType);
   num_classes_ = d.num_classes;
   class_names_ = d.class_names;
   value_scale_ = 1;  // plane and multi-gaussian: the playground's colour scale, [-1, 1]
@@ -349,8 +326,8 @@ void Session::build_data() {
   extent_ = std::ceil(std::max(e, 0.5) * 1.1 * 10) / 10;
   train_ = train;
   test_ = test;
-  train_.x = compute_features(train.x, c.features);
-  test_.x = compute_features(test.x, c.features);
+  train_.x = point_features(train.x, c.features);
+  test_.x = point_features(test.x, c.features);
   train_.feature_names = test_.feature_names = c.features;
   data_version_ = structure_version_ = ++version_;
 }

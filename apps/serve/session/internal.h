@@ -35,6 +35,16 @@ double dataset_sigma(const SessionConfig& c);
 // The shortest text that reads back as exactly `v` (export.cpp's CSV).
 std::string number_text(double v);
 
+// Where the playground puts a dataset's points, x · scale + shift, so that each is about [-1, 1]²
+// and one learning rate suits them all (and blobs' centres box): data.cpp draws them so, and
+// the export writes the same numbers into [data] scale, shift and box for nabla train.
+struct Placement {
+  double scale = 1.0;
+  std::vector<double> shift;
+  double box = 10.0;
+};
+Placement dataset_placement(const std::string& dataset);
+
 // The model's linear layers, in order.
 std::vector<std::shared_ptr<nn::Linear>> linears(const train::ConfigModel& m);
 

@@ -86,8 +86,9 @@ const char* task_name(Task task);
 int64_t dataset_classes(const SessionConfig& config);
 
 // The equivalent `nabla train` configuration for data with `num_classes` classes (0:
-// regression; -1: dataset_classes(config)). Features other than x1, x2 have no TOML counterpart;
-// export_toml says so in a comment.
+// regression; -1: dataset_classes(config)): the input features in [data] features, the
+// playground's placement of the points in [data] scale, shift and box, so that `nabla train`
+// builds the same network on the same data.
 train::TrainConfig to_train_config(const SessionConfig& config, int64_t num_classes = -1);
 
 // Points uploaded as CSV, as the file has them.
@@ -120,9 +121,6 @@ double playground_plane_label(double x, double y);
 double playground_multi_gaussian_label(double x, double y);
 Dataset make_playground_plane(int64_t n, double noise, uint64_t seed);
 Dataset make_playground_multi_gaussian(int64_t n, double noise, uint64_t seed);
-
-// The input features of the points `xy` [N, 2]: [N, features.size()].
-Tensor compute_features(const Tensor& xy, const std::vector<std::string>& features);
 
 struct StateOptions {
   int64_t grid = 50;         // decision-boundary grid side (0: none)
@@ -201,7 +199,8 @@ class Session {
 
   std::string export_safetensors() const;
   std::string export_toml() const;
-  // Every point (training rows first) as x1,x2,label in the session's coordinates: the file the
+  // Every point as x1,x2,label in the session's coordinates, in the order before the split (so
+  // that nabla train's split of it gives the session's training and test rows): the file the
   // exported TOML reads for plane, multi-gaussian and csv.
   std::string export_points_csv() const;
 

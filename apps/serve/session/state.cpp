@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "nabla/autograd/engine.h"
+#include "nabla/data/features.h"
 #include "nabla/ops/ops.h"
 #include "session/internal.h"
 #include "session/session.h"
@@ -153,7 +154,7 @@ void Session::compute_grids(const StateOptions& o, Task t, json& boundary, json&
   // The output, and every neuron's activation, over the plane. With k classes the output
   // neurons are shown as probabilities: softmax of the logits.
   auto walk = [&](const Tensor& xy, bool all_neurons) {
-    Tensor h = compute_features(xy, config_.features);
+    Tensor h = point_features(xy, config_.features);
     json layers = json::array();
     if (all_neurons) layers.push_back(rounded_matrix(h.t()));
     const nn::Sequential& seq = model_->layers();

@@ -37,6 +37,16 @@ struct DataConfig {
   // validation set the trainer evaluates after every epoch; the test rows are then set aside for
   // a final evaluation (Trainer::holdout_set). 0: no validation set.
   double validation_fraction = 0.0;
+  // 2-D datasets: the network's inputs as features of the points (nabla/data/features.h: x1, x2,
+  // x1sq, x2sq, x1x2, sinx1, sinx2), as the playground feeds them; model.inputs is their number.
+  // Empty: the dataset's own columns.
+  std::vector<std::string> features;
+  // The points moved as soon as they are drawn, x · scale + shift (before the split and the
+  // features), as the playground does: xor on ±1 (scale 2, shift [-1, -1]), gaussian halved,
+  // moons centred. shift: one number per column of the data, or empty.
+  double scale = 1.0;
+  std::vector<double> shift;
+  double box = 10.0;  // blobs: the centres are uniform in [-box, box] (sklearn's center_box)
 };
 
 // One entry of [model].layers. `params` holds the numeric options of the layer type

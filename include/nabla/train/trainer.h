@@ -25,6 +25,7 @@
 #include "nabla/tensor/random.h"
 #include "nabla/train/config.h"
 #include "nabla/train/step.h"
+#include "nabla/viz/plot.h"
 
 namespace nabla::train {
 
@@ -141,6 +142,12 @@ struct RunOptions {
   // Non-zero (a signal handler sets it): stop after the epoch in progress, as described below.
   const volatile std::sig_atomic_t* stop = nullptr;
   std::function<void(const EpochMetrics&, const Trainer&)> progress;
+  // When set, accumulates the seconds spent on plots (the boundary GIF's frames as epochs end,
+  // the PNGs and GIF at the end), so that a caller's steps/s can leave them out.
+  double* plot_seconds = nullptr;
+  // The plots' size and dpi (matplotlib's figsize and dpi; default: each plot's own size at 100
+  // dpi), recorded in run.json so that a resumed run draws the same files.
+  viz::Resolution resolution;
 };
 
 struct RunResult {

@@ -6,7 +6,9 @@
 //   nabla::viz::LinePlot p;
 //   p.title("Pérdida").xlabel("época").ylabel("C(W)").log_y().line("train", epochs, loss);
 //   p.save_png("loss.png");                      // 640x480; p.save_svg("loss.svg") for vector
+//   p.save_png("loss@2x.png", {.dpi = 200});     // 1280x960, text and lines twice as large
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -64,6 +66,27 @@ struct PlotSize {
   int width = 640, height = 480;
 };
 
+// An image's size the way matplotlib gives it: inches and dots per inch, pixels = inches × dpi.
+// A plot's own size in px is its size at 100 dpi (640x480 = 6.4x4.8 in, matplotlib's default);
+// at 200 dpi it has twice the pixels and its text, lines and markers are twice as large.
+struct Resolution {
+  static constexpr double kBaseDpi = 100;
+  static constexpr double kMinDpi = 10, kMaxDpi = 1200;
+  static constexpr double kMaxInches = 100;
+  // A bound on width × height (RGBA: 4 bytes each), so a typo is an error, not an OOM.
+  static constexpr std::int64_t kMaxPixels = 50'000'000;
+
+  double dpi = kBaseDpi;
+  double width_in = 0, height_in = 0;  // 0 (both): the plot's own size
+
+  // How much larger than at 100 dpi everything is drawn.
+  double scale() const { return dpi / kBaseDpi; }
+  // The image size in px of a plot whose own size (px at 100 dpi) is `own`. Throws ValueError
+  // naming the value for a dpi outside [kMinDpi, kMaxDpi], a size of one side only, a side
+  // outside (0, kMaxInches], or an image of more than kMaxPixels.
+  PlotSize pixels(PlotSize own) const;
+};
+
 // Anything that draws itself into a rectangle of a Surface: LinePlot, DecisionMap, Figure.
 class Plot {
  public:
@@ -73,13 +96,21 @@ class Plot {
 
   Canvas to_canvas() const;
   Canvas to_canvas(int width, int height) const;
+  // width x height px, laid out as width/scale x height/scale px and drawn scale times larger
+  // (what dpi = 100·scale does).
+  Canvas to_canvas(int width, int height, double scale) const;
+  Canvas to_canvas(const Resolution& resolution) const;
   std::string to_svg() const;
   std::string to_svg(int width, int height) const;
+  std::string to_svg(int width, int height, double scale) const;
+  std::string to_svg(const Resolution& resolution) const;
   // Atomic writes; throw nabla::IOError naming the path.
   void save_png(const std::string& path) const;
   void save_png(const std::string& path, int width, int height) const;
+  void save_png(const std::string& path, const Resolution& resolution) const;
   void save_svg(const std::string& path) const;
   void save_svg(const std::string& path, int width, int height) const;
+  void save_svg(const std::string& path, const Resolution& resolution) const;
 };
 
 // Options shared by plots with one pair of axes.

@@ -54,7 +54,9 @@ enum class VAlign { Top, Middle, Baseline, Bottom };
 
 struct TextStyle {
   Color color = colors::text;
-  int scale = 1;  // 1: the 8x13 font; 2: doubled (smoothed) for titles
+  // 1: body text (11 px DejaVu Sans, or the 8x13 bitmap font); 2: titles. Fractional sizes
+  // (a plot drawn at another dpi) round to whole px, and to whole factors for the bitmap font.
+  double scale = 1;
   HAlign halign = HAlign::Left;
   VAlign valign = VAlign::Top;
   bool vertical = false;  // rotated 90° counter-clockwise (reads bottom to top), for y labels
@@ -65,7 +67,7 @@ struct TextStyle {
 struct TextSize {
   int width = 0, height = 0;
 };
-TextSize measure_text(std::string_view utf8, int scale = 1);
+TextSize measure_text(std::string_view utf8, double scale = 1);
 
 class Surface {
  public:
