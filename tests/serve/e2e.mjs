@@ -2,7 +2,7 @@
 // see the test loss fall below 0.1 within 20 s, check the step-through δ values against the
 // API's reply, read and edit a neuron on its hover card, switch to Spanish, train four blob
 // classes, upload a CSV and see its points, a bad CSV's error, a regression dataset, and hide
-// controls through the hash.
+// controls through the hash; then e2e_view.mjs: screenshots, layout, pace, charts, points, cards, keys.
 //
 //   NABLA=build/nabla node tests/serve/e2e.mjs            # SCREENSHOT=docs/img/serve.png to save one
 //
@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { viewChecks } from './e2e_view.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const modules = path.resolve(process.env.NABLA_E2E_MODULES || path.join(here, 'node_modules'));
@@ -61,6 +62,8 @@ try {
   await tid('dataset-circle').click();
   await page.waitForFunction(() => location.hash.includes('dataset=circle'));
   await page.waitForTimeout(300);
+  await page.evaluate(() => { const s = document.getElementById('speed'); s.value = s.max; s.dispatchEvent(new Event('input')); });
+  check((await tid('speed-value').textContent()) === 'as fast as it goes', 'the speed control goes up to as fast as it goes');
   await tid('play').click();
   const start = Date.now();
   let loss = Infinity, shot = false;
@@ -103,6 +106,7 @@ try {
 
   // Hovering a neuron of the first hidden layer explains it: its formula with its own weights,
   // and what its heatmap shows; a click pins the card, whose fields edit the neuron.
+  await tid('network').scrollIntoViewIfNeeded();
   const at = await page.evaluate(() => window.nablaPlayground.neuronCenter(1, 0));
   await page.mouse.move(at.x, at.y);
   await tid('card').waitFor({ state: 'visible', timeout: 3000 });
@@ -155,8 +159,10 @@ try {
   check(acc >= 0.75 && multi.train_loss < 0.5 * lossStart, `4 classes learnt: test accuracy ${acc}, loss ${lossStart.toFixed(3)} → ${multi.train_loss.toFixed(3)}`);
   const classesOnMap = await page.evaluate(() => {
     const cv = document.querySelector('[data-testid="boundary"]'), d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
-    const colors = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [148, 103, 189]], w = [232, 234, 235], seen = new Set();
-    for (let y = 5; y < cv.height; y += 10) for (let x = 5; x < cv.width; x += 10) {
+    // The heatmap's colours: the class colours and the white between them, made paler (halfway to 255).
+    const pale = c => c.map(v => 255 + (v - 255) / 2);
+    const colors = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [148, 103, 189]].map(pale), w = pale([232, 234, 235]), seen = new Set();
+    for (let y = 5; y < cv.height; y += 10) for (let x = 5; x < cv.width; x += 10) {  // (devicePixelRatio 1)
       const i = 4 * (y * cv.width + x), p = [d[i], d[i + 1], d[i + 2]];
       // The class whose white-to-colour line passes nearest this pixel.
       let best = -1, bestD = 30;
@@ -215,6 +221,8 @@ try {
     !(await shared.locator('[data-testid="dataset-csv"]').isVisible()), 'controls hidden by the hash');
   check(await shared.locator('#learning_rate').isVisible(), 'other controls still shown');
   await es.close();
+
+  await viewChecks({ browser, base, binary, check });
 } catch (e) {
   check(false, `no exception (${e.stack || e})`);
 } finally {
