@@ -3,6 +3,7 @@
 // <build>/serve-e2e/screenshots), the layout above the fold at 1 024×768, crisp canvases at
 // devicePixelRatio 2, the pace (30 steps/s), the charts' axes, correctly classified points that
 // stand out from the heatmap, cards beside what they explain, and the keys.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -24,6 +25,18 @@ export async function viewChecks({ browser, base, binary, check }) {
   check(net.x + net.width <= map.x && Math.abs(net.y - map.y) < 200, `1024×768: the network and the output side by side (network ${Math.round(net.x)}–${Math.round(net.x + net.width)}, map from ${Math.round(map.x)})`);
   check(net.y + net.height <= 768 && map.y + map.height <= 768, `1024×768: network (bottom ${Math.round(net.y + net.height)}) and output map (bottom ${Math.round(map.y + map.height)}) above the fold`);
 
+  // ---- the exported nabla train config trains with `nabla train` ----
+  const [download] = await Promise.all([page.waitForEvent('download'), tid('export-config').click()]);
+  const toml = path.join(out, 'playground.toml');
+  await download.saveAs(toml);
+  const run = path.join(out, 'export-run');
+  let trained = false;
+  try {
+    execFileSync(binary, ['train', toml, '--no-plots', '-q', '--force', '--set', 'train.epochs=2', '--out', run], { stdio: 'pipe', timeout: 60000 });
+    trained = true;
+  } catch (e) { console.log(String(e.stderr || e)); }
+  check(trained && fs.readFileSync(toml, 'utf8').includes('[model]'), `the exported config (${download.suggestedFilename()}) trains with nabla train`);
+
   // ---- keys and labels ----
   for (const id of ['play', 'pause', 'step', 'reset'])
     check(((await tid(id).getAttribute('aria-label')) || '').length > 0, `the ${id} button has an aria-label`);
@@ -36,6 +49,10 @@ export async function viewChecks({ browser, base, binary, check }) {
   await page.keyboard.press('r');
   check(await page.waitForFunction(() => window.nablaPlayground.state().epoch === 0, null, { timeout: 3000 }).then(() => true, () => false), '"r" resets');
   check(await tid('try-step').isVisible(), 'the step-through is suggested at the start of training');
+  await tid('try-step-button').click();
+  check(await tid('delta-0-0').waitFor({ timeout: 3000 }).then(() => true, () => false), 'the suggestion runs the step-through');
+  check(!(await tid('try-step').isVisible()), 'the suggestion goes once followed');
+  await page.locator('h1').click();
 
   // ---- the pace: 30 steps/s, measured over 3 s ----
   const index30 = await page.evaluate(() => { const s = document.getElementById('speed'); for (let i = 0; i <= s.max; i++) { s.value = i; s.dispatchEvent(new Event('input')); if (document.getElementById('speed_v').textContent === '30 steps/s') return i; } return -1; });
