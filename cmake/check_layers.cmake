@@ -4,7 +4,7 @@
 #   train   -> viz, core
 #   distributed (src/distributed, over MPI)      -> train, viz, core
 #   course  (src/demo)                           -> train, viz, core
-#   serve   (src/serve, apps/serve)              -> train, viz, core
+#   serve   (apps/serve: the playground, an app) -> train, viz, core
 #   cli     (apps/cli)                           -> everything
 # The build runs it before compiling the libraries (target nabla_layers), so an upward include
 # fails the build, naming the file, the line and the layers. A new folder is one word in a list
@@ -21,7 +21,7 @@ set(layer_viz viz)
 set(layer_train train)
 set(layer_distributed distributed)
 set(layer_course demo)
-set(layer_serve serve)
+set(layer_serve "")  # no folder under src/ or include/nabla/: apps/serve holds it all
 set(layers core viz train distributed course serve cli)
 set(allowed_core core)
 set(allowed_viz core viz)

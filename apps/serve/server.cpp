@@ -20,30 +20,14 @@
 #include <stdexcept>
 
 #include "assets.h"
+#include "connection.h"
+#include "entry.h"
 #include "nabla/error.h"
-#include "nabla/serve/session.h"
+#include "session/session.h"
 
 namespace nabla::serve {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-// One browser tab's session, and what the server knows about it.
-struct SessionEntry {
-  explicit SessionEntry(SessionConfig c) : session(std::move(c)) {}
-  std::mutex mutex;  // guards everything below
-  // Requests waiting for the mutex: the trainer lets them go first (std::mutex is not fair, and
-  // on a busy machine a training loop that re-locks at once could starve them).
-  std::atomic<int> waiting{0};
-  Session session;
-  bool playing = false;
-  std::string error;  // why training stopped, when it did
-  Clock::time_point last_seen = Clock::now();
-  // steps per second, measured over windows of about half a second
-  double steps_per_second = 0;
-  int64_t window_steps = 0;
-  Clock::time_point window_start = Clock::now();
-};
 
 namespace {
 
@@ -117,6 +101,21 @@ double number_field(const json& j, const char* key) {
   return j.at(key).get<double>();
 }
 
+// {"steps_per_second": X} with X in [kMinPace, kMaxPace], or null (as fast as it goes).
+std::optional<double> pace_field(const json& j) {
+  const std::string what =
+      "\"steps_per_second\" must be a number of steps per second in [0.1, 100000], or null for as fast as it goes";
+  static_assert(kMinPace == 0.1 && kMaxPace == 100000, "the message above names them");
+  for (const auto& [key, _] : j.items())
+    if (key != "steps_per_second") throw RequestError(400, "unknown field \"" + key + "\": " + what);
+  if (!j.contains("steps_per_second")) throw RequestError(400, "missing field: " + what);
+  const json& v = j.at("steps_per_second");
+  if (v.is_null()) return std::nullopt;
+  if (!v.is_number() || !(v.get<double>() >= kMinPace && v.get<double>() <= kMaxPace))
+    throw RequestError(400, what + " (got " + v.dump(-1, ' ', false, json::error_handler_t::replace) + ")");
+  return v.get<double>();
+}
+
 int64_t query_int(const httplib::Request& req, const char* key, int64_t fallback, int64_t lo, int64_t hi) {
   if (!req.has_param(key)) return fallback;
   try {
@@ -149,30 +148,11 @@ json state_of(SessionEntry& e, const httplib::Request& req) {
                                 ": ask for smaller grids");
   json s = e.session.state(o);
   s["playing"] = e.playing;
-  s["steps_per_second"] = e.steps_per_second;
+  const double measured = e.playing ? e.measured : 0.0;
+  s["pace"] = {{"steps_per_second", e.pace ? json(*e.pace) : json(nullptr)}, {"measured", measured}};
+  s["steps_per_second"] = measured;  // the same as pace.measured (older pages read it here)
   if (!e.error.empty()) s["error"] = e.error;
   return s;
-}
-
-// The host part of a Host header value ("name", "name:port", "[v6]", "[v6]:port"), lower-case;
-// empty when the value is malformed.
-std::string host_name(const std::string& value) {
-  std::string host = value, port;
-  if (!host.empty() && host[0] == '[') {
-    const size_t close = host.find(']');
-    if (close == std::string::npos) return "";
-    port = host.substr(close + 1);
-    host = host.substr(0, close + 1);
-    if (!port.empty() && port[0] != ':') return "";
-    if (!port.empty()) port = port.substr(1);
-  } else if (const size_t colon = host.find(':'); colon != std::string::npos) {
-    port = host.substr(colon + 1);
-    host = host.substr(0, colon);
-  }
-  if (host.empty() || !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }))
-    return "";
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  return host;
 }
 
 // At most `n` bytes of what a client sent, for a message.
@@ -180,192 +160,7 @@ std::string excerpt(const std::string& text, size_t n = 80) {
   return text.size() <= n ? text : text.substr(0, n) + "...";
 }
 
-// Why binding host:port fails, found by trying it the way the server does (SO_REUSEADDR, no
-// SO_REUSEPORT): cpp-httplib only says that it failed.
-std::string bind_problem(const std::string& host, int port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  if (const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0)
-    return "the host " + host + " does not resolve (" + ::gai_strerror(rc) + ")";
-  int error = 0;
-  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    const int fd = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
-    if (fd < 0) {
-      error = errno;
-      continue;
-    }
-    int yes = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    const bool bound = ::bind(fd, a->ai_addr, a->ai_addrlen) == 0;
-    error = bound ? 0 : errno;
-    ::close(fd);
-    if (bound) break;
-  }
-  ::freeaddrinfo(found);
-  const std::string p = std::to_string(port);
-  switch (error) {
-    case 0:
-      return "it could not be bound";
-    case EADDRINUSE:
-      return "port " + p + " is in use (by another program, or another nabla serve): choose another with --port";
-    case EADDRNOTAVAIL:
-      return host + " is not an address of this machine";
-    case EACCES:
-      return "port " + p + " needs privileges: choose one above 1023 with --port";
-    default:
-      return std::strerror(error);
-  }
-}
-
-// A connection's socket as httplib reads and writes it, with the server's timeouts: each wait
-// for the client is at most read_timeout (write_timeout to write), and all of them together end
-// at the connection's deadline, so that a client sending a byte now and then is cut off too.
-class DeadlineStream : public httplib::Stream {
- public:
-  DeadlineStream(int sock, Clock::time_point deadline, std::chrono::milliseconds read_timeout,
-                 std::chrono::milliseconds write_timeout)
-      : sock_(sock), deadline_(deadline), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
-
-  bool is_readable() const override { return pos_ < end_ || wait(POLLIN, read_timeout_); }
-  bool is_writable() const override { return wait(POLLOUT, write_timeout_); }
-  ssize_t read(char* ptr, size_t size) override {
-    if (pos_ == end_) {
-      if (!wait(POLLIN, read_timeout_)) return -1;
-      ssize_t n;
-      do n = ::recv(sock_, buffer_, sizeof buffer_, 0);
-      while (n < 0 && errno == EINTR);
-      if (n <= 0) return n;
-      pos_ = 0, end_ = size_t(n);
-    }
-    const size_t k = std::min(size, end_ - pos_);
-    std::memcpy(ptr, buffer_ + pos_, k);
-    pos_ += k;
-    return ssize_t(k);
-  }
-  ssize_t write(const char* ptr, size_t size) override {
-    if (!wait(POLLOUT, write_timeout_)) return -1;
-    ssize_t n;
-    do n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n;
-  }
-  void get_remote_ip_and_port(std::string& ip, int& port) const override { address(true, ip, port); }
-  void get_local_ip_and_port(std::string& ip, int& port) const override { address(false, ip, port); }
-  socket_t socket() const override { return sock_; }
-
-  // Waits up to `timeout` (and the deadline) for the next request, in short slices so that a
-  // stopping server (`stopping` true) does not wait for idle clients.
-  template <class Stopping>
-  bool wait_for_request(std::chrono::milliseconds timeout, Stopping stopping) const {
-    if (pos_ < end_) return true;
-    const auto until = Clock::now() + timeout;
-    while (!stopping()) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
-      if (left.count() <= 0) return false;
-      if (wait(POLLIN, std::min(left, std::chrono::milliseconds(100)))) return true;
-      if (Clock::now() >= deadline_) return false;
-    }
-    return false;
-  }
-
- private:
-  bool wait(short events, std::chrono::milliseconds timeout) const {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
-    const auto ms = std::min(timeout, left).count();
-    if (ms <= 0) return false;
-    pollfd p{sock_, events, 0};
-    int rc;
-    do rc = ::poll(&p, 1, int(ms));
-    while (rc < 0 && errno == EINTR);
-    return rc > 0;
-  }
-  void address(bool remote, std::string& ip, int& port) const {
-    sockaddr_storage a{};
-    socklen_t len = sizeof a;
-    char host[NI_MAXHOST] = "", serv[NI_MAXSERV] = "0";
-    const int rc = remote ? ::getpeername(sock_, reinterpret_cast<sockaddr*>(&a), &len)
-                          : ::getsockname(sock_, reinterpret_cast<sockaddr*>(&a), &len);
-    if (rc == 0)
-      ::getnameinfo(reinterpret_cast<sockaddr*>(&a), len, host, sizeof host, serv, sizeof serv,
-                    NI_NUMERICHOST | NI_NUMERICSERV);
-    ip = host;
-    port = std::atoi(serv);
-  }
-
-  int sock_;
-  Clock::time_point deadline_;
-  std::chrono::milliseconds read_timeout_, write_timeout_;
-  char buffer_[4096];
-  size_t pos_ = 0, end_ = 0;
-};
-
-// A request's bytes in, the reply's bytes out: handle_raw's connection.
-class MemoryStream : public httplib::Stream {
- public:
-  explicit MemoryStream(const std::string& request) : in_(request) {}
-  bool is_readable() const override { return pos_ < in_.size(); }
-  bool is_writable() const override { return true; }
-  ssize_t read(char* ptr, size_t size) override {
-    const size_t k = std::min(size, in_.size() - pos_);
-    std::memcpy(ptr, in_.data() + pos_, k);
-    pos_ += k;
-    return ssize_t(k);
-  }
-  ssize_t write(const char* ptr, size_t size) override {
-    out_.append(ptr, size);
-    return ssize_t(size);
-  }
-  void get_remote_ip_and_port(std::string& ip, int& port) const override { ip = "127.0.0.1", port = 0; }
-  void get_local_ip_and_port(std::string& ip, int& port) const override { ip = "127.0.0.1", port = 0; }
-  socket_t socket() const override { return INVALID_SOCKET; }
-  const std::string& out() const { return out_; }
-
- private:
-  const std::string& in_;
-  size_t pos_ = 0;
-  std::string out_;
-};
-
 }  // namespace
-
-// cpp-httplib's server with nabla's connection loop: the same keep-alive rules as httplib's own
-// (a request at most every keep_alive_timeout, at most keep_alive_max_count per connection), on a
-// DeadlineStream; and a way to run one request without a socket (handle_raw).
-class HttpServer : public httplib::Server {
- public:
-  explicit HttpServer(const ServerOptions& o) : options_(o) {}
-
-  std::string process(const std::string& request) {
-    MemoryStream stream(request);
-    bool closed = false;
-    process_request(stream, /*close_connection=*/true, closed, nullptr);
-    return stream.out();
-  }
-
- private:
-  bool process_and_close_socket(socket_t sock) override {
-    using std::chrono::milliseconds;
-    DeadlineStream stream(sock, Clock::now() + options_.connection_timeout, milliseconds(options_.read_timeout),
-                          milliseconds(options_.write_timeout));
-    bool ok = false;
-    for (size_t count = keep_alive_max_count_; count > 0; --count) {
-      if (!stream.wait_for_request(milliseconds(options_.keep_alive_timeout),
-                                   [this] { return svr_sock_ == INVALID_SOCKET; }))
-        break;
-      bool closed = false;
-      ok = process_request(stream, count == 1, closed, nullptr);
-      if (!ok || closed) break;
-    }
-    ::shutdown(sock, SHUT_RDWR);
-    ::close(sock);
-    return ok;
-  }
-
-  const ServerOptions& options_;
-};
 
 PlaygroundServer::PlaygroundServer(ServerOptions options)
     : options_(std::move(options)), http_(std::make_unique<HttpServer>(options_)) {
@@ -540,6 +335,7 @@ void PlaygroundServer::routes() {
       --e->waiting;
       e->last_seen = Clock::now();
       fn(*e, req, res);
+      if (e->playing) enqueue(e);
     });
   };
   const std::string sid = "/api/sessions/([0-9a-f]{32})";
@@ -583,13 +379,12 @@ void PlaygroundServer::routes() {
          with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
            const std::string action = req.matches[2];
            if (action == "play") {
+             if (!e.playing) e.start_pace(Clock::now());
              e.playing = true;
              e.error.clear();
-             e.window_steps = 0;
-             e.window_start = Clock::now();
            } else if (action == "pause") {
              e.playing = false;
-             e.steps_per_second = 0;
+             e.measured = 0;
            } else if (action == "step") {
              e.playing = false;
              e.session.step_epoch();
@@ -602,6 +397,11 @@ void PlaygroundServer::routes() {
              e.session.regenerate();
            }
            send_json(res, {{"playing", e.playing}, {"epoch", e.session.epoch()}});
+         }));
+  s.Post(sid + "/pace", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
+           e.pace = pace_field(body_json(req));
+           if (e.playing) e.start_pace(Clock::now());
+           send_json(res, {{"steps_per_second", e.pace ? json(*e.pace) : json(nullptr)}});
          }));
   // Uploaded points: the body is the CSV text itself (x1,x2,label), at most 1 MB.
   s.Post(sid + "/data", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
@@ -652,82 +452,6 @@ void PlaygroundServer::routes() {
              if (sessions_.erase(req.matches[1]) == 0) throw RequestError(404, "no such session");
              send_json(res, {{"ok", true}});
            }));
-}
-
-int PlaygroundServer::start() {
-  const int port = options_.port == 0 ? http_->bind_to_any_port(options_.host)
-                                      : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
-  if (port <= 0)
-    throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
-                             bind_problem(options_.host, options_.port));
-  running_ = true;
-  listener_ = std::thread([this] { http_->listen_after_bind(); });
-  trainer_ = std::thread([this] { train_loop(); });
-  // httplib's stop() does nothing before the listener runs: a stop() right after start() would
-  // then wait for it forever.
-  while (!http_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  return port;
-}
-
-void PlaygroundServer::wait() {
-  if (listener_.joinable()) listener_.join();
-}
-
-void PlaygroundServer::stop() {
-  running_ = false;
-  http_->stop();
-  if (listener_.joinable()) listener_.join();
-  if (trainer_.joinable()) trainer_.join();
-}
-
-// Trains every playing session in turn, a few milliseconds each, so that polling (which takes
-// the same lock) always gets a turn; drops sessions idle for longer than the timeout.
-void PlaygroundServer::train_loop() {
-  using namespace std::chrono_literals;
-  while (running_) {
-    std::vector<std::shared_ptr<SessionEntry>> playing;
-    {
-      std::lock_guard lock(sessions_mutex_);
-      const auto now = Clock::now();
-      for (auto it = sessions_.begin(); it != sessions_.end();) {
-        bool expired;
-        {
-          std::lock_guard entry_lock(it->second->mutex);
-          expired = now - it->second->last_seen > options_.idle_timeout;
-          if (!expired && it->second->playing) playing.push_back(it->second);
-        }
-        it = expired ? sessions_.erase(it) : std::next(it);
-      }
-    }
-    if (playing.empty()) {
-      std::this_thread::sleep_for(10ms);
-      continue;
-    }
-    const auto slice = std::max<Clock::duration>(2ms, 24ms / int(playing.size()));
-    for (auto& e : playing) {
-      if (e->waiting > 0) continue;  // a request first; this session trains next round
-      std::lock_guard lock(e->mutex);
-      if (!e->playing) continue;
-      const auto start = Clock::now();
-      try {
-        while (Clock::now() - start < slice && e->waiting == 0) {
-          e->session.train_batches(1);
-          ++e->window_steps;
-        }
-      } catch (const std::exception& ex) {
-        e->playing = false;
-        e->error = ex.what();
-      }
-      const auto now = Clock::now();
-      const double window = std::chrono::duration<double>(now - e->window_start).count();
-      if (window >= 0.5) {
-        e->steps_per_second = double(e->window_steps) / window;
-        e->window_steps = 0;
-        e->window_start = now;
-      }
-    }
-    std::this_thread::sleep_for(1ms);  // let pollers take the locks
-  }
 }
 
 }  // namespace nabla::serve

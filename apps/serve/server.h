@@ -1,14 +1,27 @@
 // apps/serve/server.h — the HTTP side of `nabla serve`: routes, the session table, and the
-// thread that trains the playing sessions. Numerics live in nabla/serve/session.h; this file
+// workers that train the playing sessions. Numerics live in session/session.h; this file
 // parses requests, calls a Session and formats its JSON.
 //
 //   PlaygroundServer server({.host = "127.0.0.1", .port = 0});
 //   int port = server.start();   // listening now, on an ephemeral port
 //   server.stop();
+//
+// The pace. A playing session trains at its pace, in optimizer steps per second:
+//   POST /api/sessions/{id}/pace   {"steps_per_second": X}     X a number in [0.1, 100000]
+//                                  {"steps_per_second": null}  as fast as it goes
+// (anything else: 400 naming the field). GET .../state then holds
+//   "pace": {"steps_per_second": X or null, "measured": M}
+// with M the steps per second over the last second or so of playing (0 when paused), next to
+// "epoch" and "steps". The default, kDefaultPace, is TensorFlow Playground's: its player runs
+// one epoch per animation frame (oneStep() from d3.timer, about 60 frames a second), which at its
+// defaults (500 points, half for training, batch 10: 25 steps an epoch) is 25 × 60 = 1 500 steps
+// a second. A pace the machine cannot keep (many sessions, few cores) is not caught up later:
+// each session gets its fair share of the workers.
 #pragma once
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,10 +35,20 @@ class Server;
 
 namespace nabla::serve {
 
+// TensorFlow Playground's pace at its defaults, in steps per second (above).
+inline constexpr double kDefaultPace = 1500;
+inline constexpr double kMinPace = 0.1, kMaxPace = 100000;
+inline constexpr size_t kMaxSessionsLimit = 10000;  // --max-sessions at most
+inline constexpr size_t kMaxWorkers = 256;          // --workers at most
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port
   size_t max_sessions = 16;
+  // Threads that train the playing sessions (0: the machine's hardware threads). Each session
+  // trains on one worker at a time; the workers take the sessions in turn (round robin), each
+  // when its pace says a step is due.
+  size_t workers = 0;
   size_t max_body_bytes = 1 << 20;
   std::chrono::seconds idle_timeout{300};  // a session nobody polled for this long is dropped
   // Names the Host header may carry besides the loopback ones (localhost, 127.0.0.1, [::1]) and
@@ -74,6 +97,7 @@ class PlaygroundServer {
   void wait();
   void stop();
   size_t session_count();
+  size_t worker_count() const;  // the training threads started
 
   // One request through the server's own routes, checks and handlers, without a socket (the
   // fuzzer, fuzz/fuzz_serve.cpp, and tests): `target` is the path with its query string. A Host
@@ -87,7 +111,10 @@ class PlaygroundServer {
 
  private:
   void routes();
-  void train_loop();
+  void worker_loop();  // trains the queued sessions (workers.cpp)
+  void expire_loop();  // drops sessions nobody polled for idle_timeout
+  // Puts a playing session in the workers' queue (when it is not there or on a worker already).
+  void enqueue(const std::shared_ptr<SessionEntry>& e);
   std::shared_ptr<SessionEntry> find(const std::string& id);
   // Whether the request may go on: its Host names this server, and a state-changing request
   // comes from no page or from this server's own (Origin). Otherwise the reason to refuse it.
@@ -95,7 +122,11 @@ class PlaygroundServer {
 
   ServerOptions options_;
   std::unique_ptr<httplib::Server> http_;
-  std::thread listener_, trainer_;
+  std::thread listener_, expirer_;
+  std::vector<std::thread> workers_;
+  std::mutex queue_mutex_;  // with queue_ready_: the playing sessions waiting for a worker
+  std::condition_variable queue_ready_;
+  std::deque<std::shared_ptr<SessionEntry>> queue_;
   std::atomic<bool> running_{false};
   std::mutex sessions_mutex_;
   std::map<std::string, std::shared_ptr<SessionEntry>> sessions_;

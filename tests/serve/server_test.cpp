@@ -15,9 +15,9 @@
 #include "nabla/error.h"
 #include "nabla/nn/linear.h"
 #include "nabla/ops/ops.h"
-#include "nabla/serve/session.h"
 #include "nabla/train/config.h"
 #include "server_fixture.h"
+#include "session/session.h"
 
 namespace nabla::serve {
 namespace {
@@ -304,7 +304,8 @@ TEST(ServeSession, StepThroughDeltasEqualAutogradGradients) {
 }
 
 TEST(ServeSession, LearnsCircles) {
-  Session s(session_config_from_json(json::parse(R"({"dataset": "circle", "noise": 0, "points": 400})")));
+  Session s(session_config_from_json(
+      json::parse(R"({"dataset": "circle", "noise": 0, "points": 400, "optimizer": "adam"})")));
   for (int e = 0; e < 60 && s.state({.grid = 0, .neuron_grid = 0, .points = false})["test_loss"].get<double>() > 0.1;
        ++e)
     s.step_epoch();
@@ -608,8 +609,12 @@ TEST(ServeDatasets, RegressionDatasetsFollowThePlayground) {
 
 TEST(ServeSession, RegressionSessionsTrainOnMse) {
   for (const std::string name : {"plane", "multi-gaussian"}) {
-    Session s(session_config_from_json(
-        {{"dataset", name}, {"noise", 0}, {"points", 400}, {"hidden", {8, 8}}, {"loss", "bce"}}));
+    Session s(session_config_from_json({{"dataset", name},
+                                        {"noise", 0},
+                                        {"points", 400},
+                                        {"hidden", {8, 8}},
+                                        {"loss", "bce"},
+                                        {"optimizer", "adam"}}));
     ASSERT_EQ(s.task(), Task::regression) << name;
     EXPECT_EQ(s.loss_name(), "mse");  // whatever the loss control says
     json st = s.state({.grid = 5, .neuron_grid = 0, .points = true});

@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "nabla/optim/optim.h"
-#include "nabla/serve/session.h"
 #include "nabla/train/trainer.h"
+#include "session/session.h"
 
 namespace nabla::train {
 namespace {

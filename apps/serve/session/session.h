@@ -1,4 +1,4 @@
-// nabla/serve/session.h — one playground session: a 2-D dataset (a toy one, or points uploaded as
+// apps/serve/session/session.h — one playground session: a 2-D dataset (a toy one, or points uploaded as
 // CSV), a small network on chosen input features, and the training state the web playground
 // (`nabla serve`) shows.
 //
@@ -43,7 +43,9 @@ struct SessionConfig {
   // circle|xor|gaussian|spiral|moons|blobs (classification), plane|multi-gaussian (regression),
   // csv (the points given to Session::set_points)
   std::string dataset = "circle";
-  double noise = 10;                                 // 0–50: percent of the dataset's scale
+  // The defaults are TensorFlow Playground's: noise 0, ratio 50, batch 10, tanh 4-2, SGD lr 0.03,
+  // no regularization.
+  double noise = 0;                                  // 0–50: percent of the dataset's scale
   double train_ratio = 50;                           // 10–90: percent of the points used for training
   int64_t points = 500;                              // 10–10000
   int64_t batch_size = 10;                           // 1–points
@@ -54,10 +56,10 @@ struct SessionConfig {
   double learning_rate = 0.03;
   std::string regularization = "none";  // none|l1|l2
   double regularization_rate = 0;
-  std::string optimizer = "adam";  // sgd|momentum|adam|adamw|rmsprop|adagrad (session_optimizer_names)
-  double momentum = 0.9;           // momentum
-  std::string loss = "bce";        // bce|mse for two classes (more: cross-entropy; regression: mse)
-  double dropout = 0;              // 0–0.9, after each hidden activation
+  std::string optimizer = "sgd";  // sgd|momentum|adam|adamw|rmsprop|adagrad (session_optimizer_names)
+  double momentum = 0.9;          // momentum
+  std::string loss = "bce";       // bce|mse for two classes (more: cross-entropy; regression: mse)
+  double dropout = 0;             // 0–0.9, after each hidden activation
   uint64_t seed = 1;
 };
 
