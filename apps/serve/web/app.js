@@ -230,7 +230,7 @@ function draw() {
 }
 
 // ---- the pace: steps per second on a log ladder, or as fast as it goes (null) ----
-const SPEEDS = [1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500, 1000, 2000, 5000, 10000, null];
+const SPEEDS = [1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500, 1000, 1500, 3000, 10000, null];  // 1500: TF Playground's, the default
 let pace;  // the chosen pace: undefined until the server says its default
 const speedIndex = v => (v === null ? SPEEDS.length - 1
   : SPEEDS.reduce((best, s, i) => (s !== null && Math.abs(Math.log(s / v)) < Math.abs(Math.log((SPEEDS[best] || 1e9) / v)) ? i : best), 0));
@@ -374,7 +374,7 @@ function setupControls() {
   };
 }
 function clearStep() { lastStep = null; $('step-result').innerHTML = ''; }
-function renderStep(t) { lastStep = t; $('step-result').innerHTML = stepHtml(t); }
+function renderStep(t) { lastStep = t; $('step-result').innerHTML = stepHtml(t); $('try-step').hidden = true; }
 
 // For tests and the console: where a neuron is drawn, in client coordinates.
 window.nablaPlayground = {
