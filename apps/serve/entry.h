@@ -47,4 +47,11 @@ struct SessionEntry {
   }
 };
 
+// Trains `e` (its mutex held) for the steps its pace has due, for `slice` at most, and sets when
+// its next step is due. Returns whether it still plays. The workers call it, and so does a state
+// request that finds its session playing (workers.cpp): the steps due go to whichever thread
+// holds the session first, so a poll always shows the session's progress, also when the
+// workers are busy with other sessions; the pace is kept either way.
+bool train_due_locked(SessionEntry& e, Clock::duration slice);
+
 }  // namespace nabla::serve

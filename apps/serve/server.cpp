@@ -14,6 +14,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
@@ -135,6 +136,7 @@ json state_of(SessionEntry& e, const httplib::Request& req) {
   o.grid = query_int(req, "grid", 50, 0, 200);
   o.neuron_grid = query_int(req, "neurons", 20, 0, 64);
   o.points = query_int(req, "points", 1, 0, 1) == 1;
+  o.since = query_int(req, "since", -1, 0, std::numeric_limits<int64_t>::max());
   // Bound the reply: every value of every grid is a JSON number the server builds and sends.
   const Session& session = e.session;
   const int64_t outputs = session.task() == Task::multiclass ? session.num_classes() : 1;
@@ -146,6 +148,7 @@ json state_of(SessionEntry& e, const httplib::Request& req) {
                                 " on this network (" + std::to_string(neurons) + " neurons) ask for " +
                                 std::to_string(values) + " values; at most " + std::to_string(kMaxStateValues) +
                                 ": ask for smaller grids");
+  if (e.playing) train_due_locked(e, std::chrono::milliseconds(1));
   json s = e.session.state(o);
   s["playing"] = e.playing;
   const double measured = e.playing ? e.measured : 0.0;
@@ -250,7 +253,10 @@ void PlaygroundServer::routes() {
   });
   // A slow or idle client holds one thread for a bounded time, and there are enough threads
   // for the others.
-  s.new_task_queue = [n = std::max<size_t>(options_.threads, 1)] { return new httplib::ThreadPool(n); };
+  // A classroom keeps one keep-alive connection per tab: at least max_sessions + 16 threads.
+  s.new_task_queue = [n = std::max<size_t>({options_.threads, options_.max_sessions + 16, 1})] {
+    return new httplib::ThreadPool(n);
+  };
   s.set_read_timeout(options_.read_timeout);
   s.set_write_timeout(options_.write_timeout);
   s.set_keep_alive_timeout(options_.keep_alive_timeout.count());

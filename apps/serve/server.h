@@ -17,6 +17,16 @@
 // defaults (500 points, half for training, batch 10: 25 steps an epoch) is 25 × 60 = 1 500 steps
 // a second. A pace the machine cannot keep (many sessions, few cores) is not caught up later:
 // each session gets its fair share of the workers.
+//
+// State updates. GET .../state?grid=50&neurons=20&points=1 returns everything, with a "version";
+// the same request with &since=VERSION returns "delta": true and only what changed since that
+// version: the scalars (epoch, steps, losses, accuracies, playing, pace) always; the history's
+// new epochs ("history_mode": "append"; "replace" when it was reset or thinned); the weights,
+// gradient norms and grids only when the weights changed; the points only when the data changed;
+// the configuration and shapes only when they changed. The fields, one by one: StateOptions in
+// session/session.h. A version the session never had gets the full state; since=-1, a fraction
+// or a word is a 400. The page's poll (grid 50, neurons 20, points) on the default session:
+// README's classroom section has the bytes per poll, full and as deltas.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -57,7 +67,7 @@ struct ServerOptions {
   // Connections served at once (one thread each; more wait for a free one). A client that sends
   // nothing for `read_timeout` (or reads nothing for `write_timeout`) is dropped, an idle
   // keep-alive connection after `keep_alive_timeout`.
-  size_t threads = 64;
+  size_t threads = 64;  // at least max_sessions + 16 (a keep-alive connection per tab)
   std::chrono::seconds read_timeout{2};
   std::chrono::seconds write_timeout{5};
   std::chrono::seconds keep_alive_timeout{2};

@@ -29,9 +29,9 @@ constexpr auto kSlice = 2ms;
 // long request) it does not run a burst of steps to catch up.
 constexpr double kMaxCatchUpSeconds = 0.25;
 
-// Trains `e` for what is due. Returns false when it no longer plays.
-bool train_due(SessionEntry& e) {
-  std::lock_guard lock(e.mutex);
+}  // namespace
+
+bool train_due_locked(SessionEntry& e, Clock::duration slice) {
   if (!e.playing) return false;
   auto now = Clock::now();
   if (e.pace) {
@@ -42,7 +42,7 @@ bool train_due(SessionEntry& e) {
   const auto start = now;
   int64_t done = 0;
   try {
-    while ((!e.pace || e.allowance >= 1) && e.waiting == 0 && now - start < kSlice) {
+    while ((!e.pace || e.allowance >= 1) && e.waiting == 0 && now - start < slice) {
       e.session.train_batches(1);
       ++done;
       if (e.pace) e.allowance -= 1;
@@ -64,6 +64,14 @@ bool train_due(SessionEntry& e) {
                         : now + std::chrono::duration_cast<Clock::duration>(
                                     std::chrono::duration<double>((1 - e.allowance) / *e.pace));
   return e.playing;
+}
+
+namespace {
+
+// Trains `e` for what is due, a slice at most. Returns false when it no longer plays.
+bool train_due(SessionEntry& e) {
+  std::lock_guard lock(e.mutex);
+  return train_due_locked(e, kSlice);
 }
 
 }  // namespace

@@ -352,6 +352,7 @@ void Session::build_data() {
   train_.x = compute_features(train.x, c.features);
   test_.x = compute_features(test.x, c.features);
   train_.feature_names = test_.feature_names = c.features;
+  data_version_ = structure_version_ = ++version_;
 }
 
 }  // namespace nabla::serve

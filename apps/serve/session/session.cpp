@@ -99,10 +99,11 @@ void Session::build_model() {
   order_.clear();
   cursor_ = 0;
   epoch_ = steps_ = 0;
+  weights_version_ = structure_version_ = history_version_ = ++version_;
   history_.clear();
   grad_norms_.assign(config_.hidden.size() + 1, 0.0);
   measure();
-  history_.push_back({0, last_train_loss_, last_test_loss_, grad_norms_});
+  history_.push_back({version_, 0, last_train_loss_, last_test_loss_, grad_norms_});
 }
 
 Tensor Session::loss_of(const Tensor& out, const Tensor& y) const { return (*loss_)(out, y); }
@@ -156,6 +157,7 @@ int64_t Session::train_batches(int64_t batches) {
     NABLA_CHECK(r.updated, ValueError, "training diverged: the loss became ", r.value, " at epoch ", epoch_ + 1,
                 " (lower the learning rate and reset)");
     ++steps_;
+    weights_version_ = ++version_;
     cursor_ = end;
     if (cursor_ >= n) {
       cursor_ = 0;
@@ -177,12 +179,13 @@ void Session::end_epoch() {
   grad_norms_.clear();  // per linear layer (the only layers with parameters): weight and bias together
   for (const auto& [layer, norm] : nn::per_module_norms(nn::grad_norms(*model_))) grad_norms_.push_back(norm);
   measure();
-  history_.push_back({epoch_, last_train_loss_, last_test_loss_, grad_norms_});
+  history_.push_back({version_, epoch_, last_train_loss_, last_test_loss_, grad_norms_});
   if (history_.size() > kMaxHistory) {  // keep the curve's shape: drop every other old point
     std::vector<HistoryPoint> thin;
     for (size_t i = 0; i < history_.size(); ++i)
       if (i % 2 == 0 || i + 1 == history_.size()) thin.push_back(history_[i]);
     history_ = std::move(thin);
+    history_version_ = version_;
   }
 }
 
@@ -195,6 +198,7 @@ void Session::set_weight(int64_t layer, int64_t to, int64_t from, double value) 
               "] is outside layer ", layer, "'s ", w.shape().to_string());
   NABLA_CHECK(std::isfinite(value), ValueError, "a weight must be a finite number");
   w.data<double>()[to * w.size(1) + from] = value;
+  weights_version_ = ++version_;
   measure();
 }
 
@@ -207,6 +211,7 @@ void Session::set_bias(int64_t layer, int64_t neuron, double value) {
               b.size(0), " neurons");
   NABLA_CHECK(std::isfinite(value), ValueError, "a bias must be a finite number");
   b.data<double>()[neuron] = value;
+  weights_version_ = ++version_;
   measure();
 }
 

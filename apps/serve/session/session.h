@@ -127,7 +127,25 @@ struct StateOptions {
   int64_t grid = 50;         // decision-boundary grid side (0: none)
   int64_t neuron_grid = 20;  // per-neuron grid side (0: none)
   bool points = true;        // include the data points
+  // -1: everything. A version a previous state returned: only what changed since (below).
+  int64_t since = -1;
 };
+
+// What Session::state returns. Always: "version" (this state's; it grows with every change),
+// "delta" (true when only changes since `since` are in it), "epoch", "steps", "train_loss",
+// "test_loss", "train_accuracy", "test_accuracy". Then, in a full state (since -1, or a version
+// this session never had) or when changed since `since`:
+//   the data's and the network's shape (when configured, reset, regenerated or uploaded):
+//     "task", "num_classes", "class_names", "loss_name", "value_scale", "num_points", "extent",
+//     "config", "has_points", "upload", "layer_sizes", "batches_per_epoch"
+//   the weights (when any changed: a step, an edit, a reset): "weights", "grad_norms",
+//     "boundary", "neurons"
+//   the points (when the data changed): "points"
+//   "history": the losses and gradient norms per epoch, with "history_mode": "append" (only the
+//     epochs ended since `since`: add them to what you have) or "replace" (the whole history: a
+//     full state, a reset, or the history thinned to its kMaxHistory points since).
+// A field absent from a delta is unchanged. Ask again in full after changing grid, neurons or
+// points (a delta is computed for the same options).
 
 class Session {
  public:
@@ -159,6 +177,7 @@ class Session {
   void step_epoch();
 
   int64_t epoch() const { return epoch_; }
+  int64_t version() const { return version_; }
   int64_t steps() const { return steps_; }
   int64_t batches_per_epoch() const;
 
@@ -196,7 +215,8 @@ class Session {
     double loss, accuracy;  // accuracy NaN for regression
   };
   Evaluation evaluate(const Dataset& d);
-  void measure();  // the losses and accuracies of train_ and test_
+  void measure();                            // the losses and accuracies of train_ and test_
+  nlohmann::json points_json(Task t) const;  // state()'s "points"
 
   SessionConfig config_;
   uint64_t data_seed_ = 0;
@@ -220,7 +240,10 @@ class Session {
   int64_t epoch_ = 0, steps_ = 0;
   double last_train_loss_ = 0, last_test_loss_ = 0;
   double last_train_acc_ = 0, last_test_acc_ = 0;
+  // Versions: version_ grows with every change; each *_version_ is the version of its last change.
+  int64_t version_ = 0, structure_version_ = 0, weights_version_ = 0, data_version_ = 0, history_version_ = 0;
   struct HistoryPoint {
+    int64_t version;  // when it was added
     int64_t epoch;
     double train_loss, test_loss;
     std::vector<double> grad_norms;  // per linear layer

@@ -55,46 +55,60 @@ json Session::state(const StateOptions& o) {
   const bool was_training = model_->is_training();
   model_->eval();
   const Task t = task();
+  // A version this session never had (another session's, or a forged one) gets everything.
+  const bool full = o.since < 0 || o.since > version_;
+  auto changed = [&](int64_t version) { return full || version > o.since; };
   json s;
+  s["version"] = version_;
+  s["delta"] = !full;
   s["epoch"] = epoch_;
   s["steps"] = steps_;
-  s["batches_per_epoch"] = batches_per_epoch();
-  s["train_loss"] = last_train_loss_;
-  s["test_loss"] = last_test_loss_;
+  s["train_loss"] = number_or_null(last_train_loss_);
+  s["test_loss"] = number_or_null(last_test_loss_);
   s["train_accuracy"] = number_or_null(last_train_acc_);
   s["test_accuracy"] = number_or_null(last_test_acc_);
-  s["task"] = task_name(t);
-  s["num_classes"] = num_classes_;
-  s["class_names"] = class_names_;
-  s["loss_name"] = loss_name();
-  s["value_scale"] = value_scale_;
-  s["num_points"] = train_.size() + test_.size();
-  s["extent"] = extent_;
-  s["config"] = to_json(config_);
-  s["has_points"] = points_ != nullptr;
-  if (points_)
-    s["upload"] = {{"source", points_->source},
-                   {"points", points_->xy.size(0)},
-                   {"num_classes", points_->num_classes},
-                   {"centre", points_centre_},
-                   {"scale", points_scale_}};
-  s["grad_norms"] = grad_norms_;
+  if (changed(structure_version_)) {
+    s["batches_per_epoch"] = batches_per_epoch();
+    s["task"] = task_name(t);
+    s["num_classes"] = num_classes_;
+    s["class_names"] = class_names_;
+    s["loss_name"] = loss_name();
+    s["value_scale"] = value_scale_;
+    s["num_points"] = train_.size() + test_.size();
+    s["extent"] = extent_;
+    s["config"] = to_json(config_);
+    s["has_points"] = points_ != nullptr;
+    if (points_)
+      s["upload"] = {{"source", points_->source},
+                     {"points", points_->xy.size(0)},
+                     {"num_classes", points_->num_classes},
+                     {"centre", points_centre_},
+                     {"scale", points_scale_}};
+    std::vector<int64_t> sizes = {int64_t(config_.features.size())};
+    for (const auto& lin : linears(*model_)) sizes.push_back(lin->weight.size(0));
+    s["layer_sizes"] = sizes;
+  }
+  const bool replace = changed(history_version_);
   json h = {{"epoch", json::array()}, {"train", json::array()}, {"test", json::array()}, {"grad_norms", json::array()}};
   for (const HistoryPoint& p : history_) {
+    if (!replace && p.version <= o.since) continue;
     h["epoch"].push_back(p.epoch);
     h["train"].push_back(number_or_null(p.train_loss));
     h["test"].push_back(number_or_null(p.test_loss));
     h["grad_norms"].push_back(p.grad_norms);
   }
   s["history"] = h;
-
-  std::vector<int64_t> sizes = {int64_t(config_.features.size())};
-  json weights = json::array();
-  for (const auto& lin : linears(*model_)) {
-    sizes.push_back(lin->weight.size(0));
-    weights.push_back({{"w", matrix(lin->weight)}, {"b", lin->bias.to_vector<double>()}});
+  s["history_mode"] = replace ? "replace" : "append";
+  const bool new_weights = changed(weights_version_);
+  if (!new_weights) {
+    model_->train(was_training);
+    if (o.points && changed(data_version_)) s["points"] = points_json(t);
+    return s;
   }
-  s["layer_sizes"] = sizes;
+  s["grad_norms"] = grad_norms_;
+  json weights = json::array();
+  for (const auto& lin : linears(*model_))
+    weights.push_back({{"w", matrix(lin->weight)}, {"b", lin->bias.to_vector<double>()}});
   s["weights"] = weights;
 
   // The output, and every neuron's activation, over the plane. With k classes the output
@@ -138,19 +152,21 @@ json Session::state(const StateOptions& o) {
   if (o.neuron_grid > 0)
     s["neurons"] = {{"side", std::min<int64_t>(o.neuron_grid, 64)},
                     {"layers", walk(plane_grid(std::min<int64_t>(o.neuron_grid, 64), extent_), true).second}};
-  if (o.points) {
-    const bool classes = t != Task::regression;
-    auto pts = [classes](const Tensor& xy, const Tensor& y) {
-      const std::vector<double> p = rounded(xy), l = y.to_vector<double>();
-      json out = json::array();
-      for (size_t i = 0; i < l.size(); ++i)
-        out.push_back({p[2 * i], p[2 * i + 1], classes ? json(int64_t(l[i])) : json(round4(l[i]))});
-      return out;
-    };
-    s["points"] = {{"train", pts(train_xy_, train_.y)}, {"test", pts(test_xy_, test_.y)}};
-  }
+  if (o.points && changed(data_version_)) s["points"] = points_json(t);
   model_->train(was_training);
   return s;
+}
+
+json Session::points_json(Task t) const {
+  const bool classes = t != Task::regression;
+  auto pts = [classes](const Tensor& xy, const Tensor& y) {
+    const std::vector<double> p = rounded(xy), l = y.to_vector<double>();
+    json out = json::array();
+    for (size_t i = 0; i < l.size(); ++i)
+      out.push_back({p[2 * i], p[2 * i + 1], classes ? json(int64_t(l[i])) : json(round4(l[i]))});
+    return out;
+  };
+  return {{"train", pts(train_xy_, train_.y)}, {"test", pts(test_xy_, test_.y)}};
 }
 
 }  // namespace nabla::serve

@@ -87,6 +87,7 @@ json Session::step_through(int64_t sample) {
   // The update: one optimizer step on this sample (with the regularization term, as training).
   step_->update(loss);
   ++steps_;
+  weights_version_ = ++version_;
   {
     NoGradGuard no_grad;
     out["loss_after"] = loss_of((*model_)(x), y).item();
