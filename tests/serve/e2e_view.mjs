@@ -80,6 +80,20 @@ export async function viewChecks({ browser, base, binary, check }) {
   check(await page.waitForFunction(() => !window.nablaPlayground.state().playing, null, { timeout: 3000 }).then(() => true, () => false), 'Space pauses');
   await page.waitForTimeout(300);
 
+  // The polls ask for deltas (since=), and what the page puts together is the full state.
+  let deltas = 0;
+  page.on('request', r => { if (/\/state\?.*since=\d+/.test(r.url())) deltas++; });
+  await page.waitForTimeout(500);
+  const same = await page.evaluate(async () => {
+    const mine = window.nablaPlayground.state();
+    const full = await (await fetch(`/api/sessions/${window.nablaPlayground.session()}/state?grid=50&neurons=20&points=1`)).json();
+    const keys = ['epoch', 'steps', 'weights', 'boundary', 'neurons', 'layer_sizes', 'config', 'grad_norms', 'test_loss'];
+    const diff = keys.filter(k => JSON.stringify(mine[k]) !== JSON.stringify(full[k]));
+    for (const k of ['epoch', 'train', 'test', 'grad_norms']) if (JSON.stringify(mine.history[k]) !== JSON.stringify(full.history[k])) diff.push(`history.${k}`);
+    return { diff, epochs: full.history.epoch.length };
+  });
+  check(deltas > 0 && same.diff.length === 0, `the page polls deltas (${deltas} in 0.5 s) and keeps the full state (${same.epochs} epochs of history; differing: ${same.diff.join(', ') || 'none'})`);
+
   // Axes: a vertical axis line and tick labels left of it, a horizontal one with labels below,
   // the curves inside; the log scale changes the picture.
   const chart = id => page.evaluate(id => {

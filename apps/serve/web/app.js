@@ -13,7 +13,8 @@ let cfg = structuredClone(DEFAULTS);
 let hide = [];          // controls hidden through the hash (hide=noise,optimizer)
 let session = null;     // id
 let points = null;      // the data points (fetched when the data change)
-let wantPoints = true;
+let pollError = false;  // the error shown is the poll's
+let version = null;     // the version of the last state: the next poll asks only for what changed since
 let showTest = false;
 let discretize = false;  // the output map in two colours (TF Playground's "discretize output")
 let logScale = true;    // the loss chart's y axis
@@ -96,7 +97,6 @@ async function uploadCsv(text, name) {
   try { sessionStorage.setItem(CSV_KEY, JSON.stringify({ text, name })); } catch { /* too large to keep: fine */ }
   cfg.dataset = 'csv';
   $('csv-status').textContent = tr('csvstatus', name, r.points, r.task, r.num_classes);
-  wantPoints = true;
   setPlaying(false);
   showError(null);
   clearStep();
@@ -111,23 +111,39 @@ async function configChanged() {
   renderControls();
   try {
     await sessionApi('POST', 'config', sessionConfig());
-    wantPoints = true; showError(null); setPlaying(false); clearStep();
+    showError(null); setPlaying(false); clearStep();
   } catch (e) { showError(e); }
 }
 
 function setPlaying(p) { playing = p; $('play').hidden = p; $('pause').hidden = !p; }
 
+// A delta (since=version) holds the scalars and whatever else changed: the history's new epochs
+// are appended (or replace it after a reset), every other field replaces the one we have.
+function merge(prev, s) {
+  if (!s.delta || !prev) return s;
+  const next = { ...prev, ...s };
+  if ('config' in s && !('upload' in s)) delete next.upload;  // sent with the shapes only while there is one
+  if (s.history_mode === 'append')
+    next.history = Object.fromEntries(Object.keys(prev.history).map(k => [k, prev.history[k].concat(s.history[k] || [])]));
+  return next;
+}
+
 async function poll() {
   try {
-    if (!session) await createSession();
-    const s = await sessionApi('GET', `state?grid=50&neurons=20&points=${wantPoints ? 1 : 0}`);
-    if (s.points) { points = s.points; wantPoints = false; }
-    ui.state = s;
+    if (!session) { version = null; await createSession(); }
+    const s = await sessionApi('GET', `state?grid=50&neurons=20&points=1${version === null ? '' : `&since=${version}`}`);
+    if (s.points) points = s.points;
+    ui.state = merge(ui.state, s);
+    version = s.version;
     if (s.playing !== playing) setPlaying(s.playing);
-    showError(s.error || null);
+    // The poll clears only the errors it showed (a training error, a lost connection), not
+    // those of an action (a bad upload).
+    if (s.error || pollError) showError(s.error || null);
+    pollError = !!s.error;
     draw();
   } catch (e) {
     showError(e);
+    pollError = true;
     if (/no session/.test(e.message)) session = null;
   }
   setTimeout(poll, playing ? 40 : 150);
@@ -240,9 +256,11 @@ function renderSpeed() {
   $('speed_v').textContent = pace === null ? tr('speedmax') : tr('speedsteps', pace);
   $('speed').setAttribute('aria-valuetext', $('speed_v').textContent);
 }
-async function setPace(v) {
+// One request at a time, in order: dragging the slider sends many, and the last one wins.
+let paceSent = Promise.resolve();
+function setPace(v) {
   pace = v; renderSpeed(); writeHash();
-  try { await sessionApi('POST', 'pace', { steps_per_second: v }); } catch (e) { showError(e); }
+  paceSent = paceSent.then(() => sessionApi('POST', 'pace', { steps_per_second: v })).catch(showError);
 }
 
 // ---- controls ----
