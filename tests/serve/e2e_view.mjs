@@ -125,20 +125,20 @@ export async function viewChecks({ browser, base, binary, check }) {
   // Correctly classified training points stand out from the pale heatmap behind them.
   const vis = await page.evaluate(() => {
     const s = window.nablaPlayground.state(), pts = window.nablaPlayground.points().train, b = s.boundary;
-    const cv = document.querySelector('[data-testid="boundary"]'), k = cv.width / 320, ctx = cv.getContext('2d'), e = s.extent;
-    const pos = (x, y) => [(x + e) / (2 * e) * 320, (e - y) / (2 * e) * 320];
+    const cv = document.querySelector('[data-testid="boundary"]'), S = cv.clientWidth, k = cv.width / S, ctx = cv.getContext('2d'), e = s.extent;
+    const pos = (x, y) => [(x + e) / (2 * e) * S, (e - y) / (2 * e) * S];
     const pix = (x, y) => Array.from(ctx.getImageData(Math.round(x * k), Math.round(y * k), 1, 1).data);
     let n = 0, clear = 0, worst = Infinity;
     for (const pt of pts) {
       const [x, y, c] = pt, [px, py] = pos(x, y);
       // The network's answer at the point (its cell of the boundary grid) agrees with its class.
-      const gx = Math.min(b.side - 1, Math.floor(px / 320 * b.side)), gy = Math.min(b.side - 1, Math.floor(py / 320 * b.side));
+      const gx = Math.min(b.side - 1, Math.floor(px / S * b.side)), gy = Math.min(b.side - 1, Math.floor(py / S * b.side));
       if ((b.values[gy * b.side + gx] > 0.5 ? 1 : 0) !== c) continue;
       // Alone: no other point drawn over its centre.
       if (pts.some(p => { const [ux, uy] = pos(p[0], p[1]); return p !== pt && Math.hypot(ux - px, uy - py) < 5; })) continue;
       // The heatmap next to it, where no point is drawn.
       const free = [[9, 0], [-9, 0], [0, 9], [0, -9]].map(([dx, dy]) => [px + dx, py + dy])
-        .find(([qx, qy]) => qx > 0 && qy > 0 && qx < 320 && qy < 320 && pts.every(p => { const [ux, uy] = pos(p[0], p[1]); return Math.hypot(ux - qx, uy - qy) > 6; }));
+        .find(([qx, qy]) => qx > 0 && qy > 0 && qx < S && qy < S && pts.every(p => { const [ux, uy] = pos(p[0], p[1]); return Math.hypot(ux - qx, uy - qy) > 6; }));
       if (!free) continue;
       const dot = pix(px, py), bg = pix(...free), d = Math.abs(dot[0] - bg[0]) + Math.abs(dot[1] - bg[1]) + Math.abs(dot[2] - bg[2]);
       n++; worst = Math.min(worst, d); if (d >= 80) clear++;

@@ -151,9 +151,10 @@ async function poll() {
 
 // ---- drawing ----
 // The output: a pale heatmap of the network's answer, the points on it in full colour (training
-// points filled with a white rim, test points as rings), 320 × 320 CSS pixels.
+// points filled with a white rim, test points as rings), as wide as its column (240 to 440 CSS pixels).
 function drawBoundary() {
-  const cv = $('boundary'), side = 320, ctx = fitCanvas(cv, side, side), st = ui.state;
+  const cv = $('boundary'), side = Math.max(240, Math.min(440, cv.parentElement.clientWidth - 2));
+  const ctx = fitCanvas(cv, side, side), st = ui.state;
   ctx.imageSmoothingEnabled = true;
   ctx.clearRect(0, 0, side, side);
   const b = st.boundary;
