@@ -40,6 +40,8 @@ export async function viewChecks({ browser, base, binary, check }) {
   // ---- keys and labels ----
   for (const id of ['play', 'pause', 'step', 'reset'])
     check(((await tid(id).getAttribute('aria-label')) || '').length > 0, `the ${id} button has an aria-label`);
+  const unnamed = await page.evaluate(() => [...document.querySelectorAll('button')].filter(b => !b.hidden && b.tabIndex >= 0 && !(b.getAttribute('aria-label') || b.textContent.trim().length > 2)).map(b => b.outerHTML.slice(0, 60)));
+  check(unnamed.length === 0, `every focusable button has a name (${unnamed.join(' ') || 'all do'})`);
   await page.locator('h1').click();
   const epochNow = () => page.evaluate(() => window.nablaPlayground.state().epoch);
   await page.keyboard.press('s');

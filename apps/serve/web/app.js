@@ -296,7 +296,7 @@ function renderControls() {
     `<label><input type="checkbox" data-feature="${k}" ${cfg.features.includes(k) ? 'checked' : ''}> ${label}</label>`).join('');
   $('hidden-label').textContent = tr('hiddenlayers', cfg.hidden.length);
   $('layer-controls').innerHTML = cfg.hidden.map((n, l) => `<div class="layer">
-      <div><button data-layer="${l}" data-delta="1">+</button><button data-layer="${l}" data-delta="-1">−</button></div>
+      <div><button data-layer="${l}" data-delta="1" aria-label="${tr('addneuron', l + 1)}">+</button><button data-layer="${l}" data-delta="-1" aria-label="${tr('removeneuron', l + 1)}">−</button></div>
       <span>${tr('neurons', n)}</span>
       <select data-act="${l}" data-testid="activation-${l}" title="${tr('activation')}">${ACTIVATIONS.map(a => `<option ${(cfg.activations[l] || cfg.activations[0]) === a ? 'selected' : ''}>${a}</option>`).join('')}</select>
     </div>`).join('');

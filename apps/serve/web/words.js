@@ -57,6 +57,7 @@ export const T = {
     measured: 'measured', logscale: 'log scale', axisepoch: 'epoch', axisloss: 'loss', axisnorm: '‖∇‖',
     losschart: 'Loss per epoch', train: 'training', test: 'test',
     tryhint: 'The gradients are large now, at the start of training: see one step of backpropagation in numbers.',
+    addneuron: l => `Add a neuron to hidden layer ${l}`, removeneuron: l => `Remove a neuron from hidden layer ${l}`,
     trynow: 'Step through one point now', keys: 'Keys: Space play/pause, → or s one step, r reset.',
   },
   es: {
@@ -113,6 +114,7 @@ export const T = {
     measured: 'medido', logscale: 'escala logarítmica', axisepoch: 'época', axisloss: 'pérdida', axisnorm: '‖∇‖',
     losschart: 'Pérdida por época', train: 'entrenamiento', test: 'prueba',
     tryhint: 'Los gradientes son grandes ahora, al empezar el entrenamiento: mira un paso de retropropagación en números.',
+    addneuron: l => `Añadir una neurona a la capa oculta ${l}`, removeneuron: l => `Quitar una neurona de la capa oculta ${l}`,
     trynow: 'Ver un punto paso a paso ahora', keys: 'Teclas: Espacio reproducir/pausa, → o s un paso, r reiniciar.',
   },
 };
