@@ -23,6 +23,9 @@ struct SessionEntry {
   // In the workers' queue or on a worker (guarded by the server's queue_mutex_).
   bool queued = false;
   Session session;
+  // The network's outputs and neurons (every neuron: inputs, hidden, outputs), as of the last
+  // request: how heavy a state request will be, judged before taking the lock.
+  std::atomic<int64_t> outputs{1}, neurons{9};
   bool playing = false;
   std::string error;  // why training stopped, when it did
   Clock::time_point last_seen = Clock::now();
@@ -38,6 +41,14 @@ struct SessionEntry {
   double measured = 0;
   int64_t window_steps = 0;
   Clock::time_point window_start = Clock::now();
+
+  // Updates `outputs` and `neurons` (the mutex held).
+  void note_shape() {
+    outputs = session.task() == Task::multiclass ? session.num_classes() : 1;
+    int64_t n = int64_t(session.config().features.size()) + outputs;
+    for (int64_t h : session.config().hidden) n += h;
+    neurons = n;
+  }
 
   // Starts playing (or goes on, with a new pace): one step due now, the rest at the pace.
   void start_pace(Clock::time_point now) {

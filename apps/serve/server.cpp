@@ -131,12 +131,25 @@ int64_t query_int(const httplib::Request& req, const char* key, int64_t fallback
   }
 }
 
+// The grid values a state request asks for on a network with `outputs` outputs and `neurons`
+// neurons (every neuron: inputs, hidden, outputs); a malformed query counts as heavy (state_of
+// refuses it anyway).
+int64_t state_values(const httplib::Request& req, int64_t outputs, int64_t neurons) {
+  try {
+    const int64_t grid = query_int(req, "grid", 50, 0, 200), neuron_grid = query_int(req, "neurons", 20, 0, 64);
+    return grid * grid * outputs + neuron_grid * neuron_grid * neurons;
+  } catch (const RequestError&) {
+    return std::numeric_limits<int64_t>::max();
+  }
+}
+
 json state_of(SessionEntry& e, const httplib::Request& req) {
   StateOptions o;
   o.grid = query_int(req, "grid", 50, 0, 200);
   o.neuron_grid = query_int(req, "neurons", 20, 0, 64);
   o.points = query_int(req, "points", 1, 0, 1) == 1;
   o.since = query_int(req, "since", -1, 0, std::numeric_limits<int64_t>::max());
+  o.grid_interval = kGridInterval;
   // Bound the reply: every value of every grid is a JSON number the server builds and sends.
   const Session& session = e.session;
   const int64_t outputs = session.task() == Task::multiclass ? session.num_classes() : 1;
@@ -312,11 +325,14 @@ void PlaygroundServer::routes() {
       }
     };
   };
-  auto with_session = [this, api](auto fn, bool heavy = false) {
-    return api([this, fn, heavy](const httplib::Request& req, httplib::Response& res) {
+  auto with_session = [this, api](auto fn, bool state_request = false) {
+    return api([this, fn, state_request](const httplib::Request& req, httplib::Response& res) {
       std::shared_ptr<SessionEntry> e = find(req.matches[1]);
-      // A heavy request waits for a slot before it takes the session (the trainer takes no
-      // slot), and gives the memory it used back to the system when it is the last one.
+      // A heavy request (a state with more than kLightStateValues grid values: not the page's
+      // 50² and 20² on a small net) waits for a slot before it takes the session (the workers
+      // take no slot), and gives the memory it used back to the system when it is the last one.
+      // The size is judged from the session's last known shape; state_of checks the bound.
+      const bool heavy = state_request && state_values(req, e->outputs, e->neurons) > kLightStateValues;
       struct Slot {
         PlaygroundServer* server = nullptr;
         ~Slot() {
@@ -341,6 +357,7 @@ void PlaygroundServer::routes() {
       --e->waiting;
       e->last_seen = Clock::now();
       fn(*e, req, res);
+      e->note_shape();
       if (e->playing) enqueue(e);
     });
   };
@@ -365,6 +382,7 @@ void PlaygroundServer::routes() {
                                            "): close another tab or wait for idle ones to expire");
            }
            auto entry = std::make_shared<SessionEntry>(std::move(config));
+           entry->note_shape();
            std::string id = new_session_id();
            {
              std::lock_guard lock(sessions_mutex_);
@@ -375,7 +393,7 @@ void PlaygroundServer::routes() {
          }));
   s.Get(sid + "/state", with_session([](SessionEntry& e, const httplib::Request& req,
                                         httplib::Response& res) { send_json(res, state_of(e, req)); },
-                                     /*heavy=*/true));
+                                     /*state_request=*/true));
   s.Post(sid + "/config", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
            e.session.configure(session_config_from_json(body_json(req), e.session.config()));
            e.error.clear();

@@ -23,10 +23,11 @@
 // version: the scalars (epoch, steps, losses, accuracies, playing, pace) always; the history's
 // new epochs ("history_mode": "append"; "replace" when it was reset or thinned); the weights,
 // gradient norms and grids only when the weights changed; the points only when the data changed;
-// the configuration and shapes only when they changed. The fields, one by one: StateOptions in
-// session/session.h. A version the session never had gets the full state; since=-1, a fraction
-// or a word is a 400. The page's poll (grid 50, neurons 20, points) on the default session:
-// README's classroom section has the bytes per poll, full and as deltas.
+// the configuration and shapes only when they changed; the heatmaps when recomputed (for new
+// weights, at most every kGridInterval while training: each recomputation is a new version). The fields, one by one:
+// StateOptions in session/session.h. A version the session never had gets the full state; since=-1, a fraction or a
+// word is a 400. The page's poll (grid 50, neurons 20, points) on the default session: README's classroom section has
+// the bytes per poll, full and as deltas.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -50,6 +51,9 @@ inline constexpr double kDefaultPace = 1500;
 inline constexpr double kMinPace = 0.1, kMaxPace = 100000;
 inline constexpr size_t kMaxSessionsLimit = 10000;  // --max-sessions at most
 inline constexpr size_t kMaxWorkers = 256;          // --workers at most
+// While a session's weights keep changing, its heatmaps are recomputed at most this often
+// (StateOptions::grid_interval): ten times a second, whatever the polling rate.
+inline constexpr std::chrono::milliseconds kGridInterval{100};
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -82,6 +86,10 @@ struct ServerOptions {
 // (inputs, hidden, outputs). The page asks for 50² and 20²; 200² and 64² on an 8 × 64 net would
 // be 2 149 440, and is refused (200² and 20² there: 246 000 values, a 2.0 MB reply).
 inline constexpr int64_t kMaxStateValues = int64_t(1) << 20;
+// A state request with more grid values than this takes one of the max_heavy_requests slots; the
+// page's (50² and 20² on the default 2-4-2-1 net: 6 100 values) does not, so a classroom's polls
+// are not queued behind each other.
+inline constexpr int64_t kLightStateValues = 16384;
 
 struct SessionEntry;
 

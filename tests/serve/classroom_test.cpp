@@ -175,9 +175,14 @@ TEST_F(DeltaTest, SinceSendsOnlyWhatChanged) {
 
   // One epoch: new weights, grids and one history point; the same data and configuration.
   post(base + "/step", "");
+  // (The heatmaps are recomputed at most every kGridInterval while the weights change.)
+  std::this_thread::sleep_for(kGridInterval + std::chrono::milliseconds(20));
   d = get(base + "/state?since=" + std::to_string(v0));
   EXPECT_GT(d["version"].get<int64_t>(), v0);
   for (const char* key : {"weights", "boundary", "neurons", "grad_norms"}) EXPECT_TRUE(d.contains(key)) << key;
+  // Asked again at once: nothing new (the heatmaps are those of the current weights).
+  const json again = get(base + "/state?since=" + std::to_string(d["version"].get<int64_t>()));
+  EXPECT_FALSE(again.contains("boundary") || again.contains("weights")) << again.dump().substr(0, 200);
   for (const char* key : {"points", "config", "layer_sizes"}) EXPECT_FALSE(d.contains(key)) << key;
   EXPECT_EQ(d["history_mode"], "append");
   EXPECT_EQ(d["history"]["epoch"], json({1}));
@@ -254,8 +259,8 @@ TEST_F(DeltaTest, BytesPerPoll) {
   s = get(base + q + "&since=" + std::to_string(s["version"].get<int64_t>()));
   s = get(base + q + "&since=" + std::to_string(s["version"].get<int64_t>()));
   const size_t paused = last_bytes_;
-  std::cout << "bytes per poll: full " << full << " (after playing: " << full_late << "), delta playing (largest of 10) " << playing << ", delta paused "
-            << paused << "\n";
+  std::cout << "bytes per poll: full " << full << " (after playing: " << full_late
+            << "), delta playing (largest of 10) " << playing << ", delta paused " << paused << "\n";
   RecordProperty("full_bytes", int(full));
   RecordProperty("delta_playing_bytes", int(playing));
   RecordProperty("delta_paused_bytes", int(paused));
@@ -263,6 +268,36 @@ TEST_F(DeltaTest, BytesPerPoll) {
   EXPECT_LT(playing, full_late - late["points"].dump().size());
   EXPECT_GT(late["history"]["epoch"].size(), 2u);
   EXPECT_LT(paused, 600u);
+}
+
+// While the weights keep changing, the heatmaps come at most every kGridInterval; the losses and
+// weights every time; once the weights stop, the next poll after the interval has their heatmaps.
+TEST(ServeSessionDelta, HeatmapsAreRecomputedAtMostEveryInterval) {
+  Session s(session_config_from_json({{"points", 100}}));
+  StateOptions o{.grid = 10, .neuron_grid = 5, .points = false};
+  o.grid_interval = std::chrono::milliseconds(200);
+  json d = s.state(o);
+  ASSERT_TRUE(d.contains("boundary"));
+  int with_grids = 0;
+  for (int i = 0; i < 10; ++i) {  // ten polls within ~50 ms, each after a step
+    s.train_batches(1);
+    o.since = d["version"].get<int64_t>();
+    d = s.state(o);
+    EXPECT_TRUE(d.contains("weights")) << i;
+    with_grids += d.contains("boundary");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(with_grids, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(220));
+  o.since = d["version"].get<int64_t>();
+  d = s.state(o);  // the weights stopped: the heatmaps of the last ones
+  ASSERT_TRUE(d.contains("boundary") && d.contains("neurons"));
+  StateOptions fresh{.grid = 10, .neuron_grid = 5, .points = false};
+  Session twin(session_config_from_json({{"points", 100}}));
+  twin.train_batches(10);
+  EXPECT_EQ(d["boundary"], twin.state(fresh)["boundary"]);  // the same seed, the same 10 steps
+  o.since = d["version"].get<int64_t>();
+  EXPECT_FALSE(s.state(o).contains("boundary"));
 }
 
 }  // namespace

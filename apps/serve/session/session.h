@@ -13,6 +13,7 @@
 //   s.train_batches(100);                        // advances through epochs, batch by batch
 //   nlohmann::json st = s.state({.grid = 50});   // losses, grids, weights, gradient norms
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -129,6 +130,9 @@ struct StateOptions {
   bool points = true;        // include the data points
   // -1: everything. A version a previous state returned: only what changed since (below).
   int64_t since = -1;
+  // While the weights keep changing, the heatmaps are recomputed at most this often (a full
+  // state always has them up to date). The server uses 100 ms.
+  std::chrono::steady_clock::duration grid_interval{0};
 };
 
 // What Session::state returns. Always: "version" (this state's; it grows with every change),
@@ -138,8 +142,9 @@ struct StateOptions {
 //   the data's and the network's shape (when configured, reset, regenerated or uploaded):
 //     "task", "num_classes", "class_names", "loss_name", "value_scale", "num_points", "extent",
 //     "config", "has_points", "upload", "layer_sizes", "batches_per_epoch"
-//   the weights (when any changed: a step, an edit, a reset): "weights", "grad_norms",
-//     "boundary", "neurons"
+//   the weights (when any changed: a step, an edit, a reset): "weights", "grad_norms"
+//   the heatmaps "boundary" and "neurons": when recomputed since `since` (for new weights, at
+//     most every grid_interval while they keep changing; a recomputation is a new version)
 //   the points (when the data changed): "points"
 //   "history": the losses and gradient norms per epoch, with "history_mode": "append" (only the
 //     epochs ended since `since`: add them to what you have) or "replace" (the whole history: a
@@ -215,8 +220,16 @@ class Session {
     double loss, accuracy;  // accuracy NaN for regression
   };
   Evaluation evaluate(const Dataset& d);
-  void measure();                            // the losses and accuracies of train_ and test_
-  nlohmann::json points_json(Task t) const;  // state()'s "points"
+  void measure();                                                   // the losses and accuracies of train_ and test_
+  nlohmann::json points_json(Task t) const;                         // state()'s "points"
+  void grids(const StateOptions& o, bool full, nlohmann::json& s);  // state()'s heatmaps
+  void compute_grids(const StateOptions& o, Task t, nlohmann::json& boundary, nlohmann::json& neurons);
+  struct GridCache {
+    int64_t version = -1, weights = -1, structure = -1, grid = -1, neuron_grid = -1;
+    std::chrono::steady_clock::time_point at;
+    nlohmann::json boundary, neurons;
+  };
+  GridCache grid_cache_;
 
   SessionConfig config_;
   uint64_t data_seed_ = 0;

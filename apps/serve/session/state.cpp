@@ -1,4 +1,5 @@
 // Session::state: what the page draws (losses, gradient norms, weights, the heatmaps, the points).
+#include <chrono>
 #include <cmath>
 
 #include "nabla/autograd/engine.h"
@@ -99,18 +100,56 @@ json Session::state(const StateOptions& o) {
   }
   s["history"] = h;
   s["history_mode"] = replace ? "replace" : "append";
-  const bool new_weights = changed(weights_version_);
-  if (!new_weights) {
-    model_->train(was_training);
-    if (o.points && changed(data_version_)) s["points"] = points_json(t);
-    return s;
+  if (changed(weights_version_)) {
+    s["grad_norms"] = grad_norms_;
+    json weights = json::array();
+    for (const auto& lin : linears(*model_))
+      weights.push_back({{"w", matrix(lin->weight)}, {"b", lin->bias.to_vector<double>()}});
+    s["weights"] = weights;
   }
-  s["grad_norms"] = grad_norms_;
-  json weights = json::array();
-  for (const auto& lin : linears(*model_))
-    weights.push_back({{"w", matrix(lin->weight)}, {"b", lin->bias.to_vector<double>()}});
-  s["weights"] = weights;
+  if (o.points && changed(data_version_)) s["points"] = points_json(t);
+  if (o.grid > 0 || o.neuron_grid > 0) grids(o, full, s);
+  s["version"] = version_;  // a computation of the grids is a change too (below)
+  model_->train(was_training);
+  return s;
+}
 
+// The heatmaps: the output over the plane ("boundary") and every neuron's ("neurons"). They are
+// the costly part of a state (a forward pass over grid² + neurons² points), so they are kept for
+// the weights they were computed from, and recomputed at most every o.grid_interval while the
+// weights keep changing: a page polling 25 times a second gets new heatmaps ten times a second,
+// and its losses, weights and history every time. A full state always has them up to date. A
+// computation gets a new version (the heatmaps changed), and a delta carries them when that
+// version is newer than `since`.
+void Session::grids(const StateOptions& o, bool full, json& s) {
+  const Task t = task();
+  const bool fits = grid_cache_.structure == structure_version_ && grid_cache_.grid == o.grid &&
+                    grid_cache_.neuron_grid == o.neuron_grid;
+  const bool stale = !fits || grid_cache_.weights != weights_version_;
+  const auto now = std::chrono::steady_clock::now();
+  if (stale && (full || !fits || now - grid_cache_.at >= o.grid_interval)) {
+    GridCache c;
+    c.structure = structure_version_;
+    c.weights = weights_version_;
+    c.grid = o.grid;
+    c.neuron_grid = o.neuron_grid;
+    c.at = now;
+    compute_grids(o, t, c.boundary, c.neurons);
+    c.version = ++version_;
+    grid_cache_ = std::move(c);
+  }
+  if (full || grid_cache_.version > o.since) {
+    if (o.grid > 0) s["boundary"] = grid_cache_.boundary;
+    if (o.neuron_grid > 0) s["neurons"] = grid_cache_.neurons;
+  }
+  // Large grids (the page asks for 50² and 20²) are not kept: memory per session stays small.
+  if (o.grid * o.grid + o.neuron_grid * o.neuron_grid > 8192) {
+    grid_cache_.boundary = grid_cache_.neurons = json();
+    grid_cache_.structure = -1;
+  }
+}
+
+void Session::compute_grids(const StateOptions& o, Task t, json& boundary, json& neurons) {
   // The output, and every neuron's activation, over the plane. With k classes the output
   // neurons are shown as probabilities: softmax of the logits.
   auto walk = [&](const Tensor& xy, bool all_neurons) {
@@ -144,17 +183,14 @@ json Session::state(const StateOptions& o) {
     if (t == Task::multiclass) {  // the most likely class, and its probability
       const std::vector<int64_t> cls = argmax(out, 1).to_vector<int64_t>();
       const std::vector<double> p = rounded(amax(out, {1}));
-      s["boundary"] = {{"side", side}, {"values", cls}, {"confidence", p}};
+      boundary = {{"side", side}, {"values", cls}, {"confidence", p}};
     } else {
-      s["boundary"] = {{"side", side}, {"values", rounded(out)}};
+      boundary = {{"side", side}, {"values", rounded(out)}};
     }
   }
   if (o.neuron_grid > 0)
-    s["neurons"] = {{"side", std::min<int64_t>(o.neuron_grid, 64)},
-                    {"layers", walk(plane_grid(std::min<int64_t>(o.neuron_grid, 64), extent_), true).second}};
-  if (o.points && changed(data_version_)) s["points"] = points_json(t);
-  model_->train(was_training);
-  return s;
+    neurons = {{"side", std::min<int64_t>(o.neuron_grid, 64)},
+               {"layers", walk(plane_grid(std::min<int64_t>(o.neuron_grid, 64), extent_), true).second}};
 }
 
 json Session::points_json(Task t) const {
