@@ -79,7 +79,7 @@ try {
   check(loss < 0.1, `test loss ${loss} < 0.1 after ${((Date.now() - start) / 1000).toFixed(1)} s`);
   const epoch = Number(await tid('epoch').textContent());
   check(epoch > 0, `epoch counter advanced (${epoch})`);
-  const sps = await page.waitForFunction(() => Number(document.querySelector('[data-testid="steps-per-second"]').textContent) > 0, null, { timeout: 5000 }).then(() => true, () => false);
+  const sps = await page.waitForFunction(() => Number(document.querySelector('[data-testid="steps-per-second"]').textContent) > 0, null, { timeout: 15000 }).then(() => true, () => false);
   check(sps, 'steps/s shown');
   await tid('pause').click();
   await tid('play').waitFor();
@@ -109,7 +109,7 @@ try {
   await tid('network').scrollIntoViewIfNeeded();
   const at = await page.evaluate(() => window.nablaPlayground.neuronCenter(1, 0));
   await page.mouse.move(at.x, at.y);
-  await tid('card').waitFor({ state: 'visible', timeout: 3000 });
+  await tid('card').waitFor({ state: 'visible', timeout: 10000 });
   const formula = await tid('neuron-formula').textContent();
   const w00 = await page.evaluate(() => window.nablaPlayground.state().weights[0].w[0][0]);
   check(/^z = .*x₁.*x₂/.test(formula) && formula.includes('a = tanh(z)'), `neuron formula shown (${formula})`);
@@ -121,7 +121,7 @@ try {
   await tid('card-close').waitFor();
   await tid('edit-bias').fill('0.75');
   await tid('edit-bias').press('Tab');
-  const edited = await page.waitForFunction(() => window.nablaPlayground.state().weights[0].b[0] === 0.75, null, { timeout: 3000 }).then(() => true, () => false);
+  const edited = await page.waitForFunction(() => window.nablaPlayground.state().weights[0].b[0] === 0.75, null, { timeout: 10000 }).then(() => true, () => false);
   check(edited, 'bias edited from the card reaches the server');
 
   // Spanish: the page and the pinned card.
@@ -140,7 +140,7 @@ try {
   await tid('dataset-blobs').click();
   await page.waitForFunction(() => location.hash.includes('dataset=blobs'));
   await tid('classes').fill('4');
-  await page.waitForFunction(() => { const s = window.nablaPlayground.state(); return s && s.num_classes === 4 && s.epoch === 0; }, null, { timeout: 5000 });
+  await page.waitForFunction(() => { const s = window.nablaPlayground.state(); return s && s.num_classes === 4 && s.epoch === 0; }, null, { timeout: 15000 });
   check(await tid('loss').isDisabled(), 'the loss is fixed (cross-entropy) for 4 classes');
   check((await tid('class-legend').locator('span').count()) === 4, 'a legend entry per class');
   const lossStart = await page.evaluate(() => window.nablaPlayground.state().train_loss);
@@ -183,7 +183,7 @@ try {
   for (let i = 0; i < 60; i++) { const c = i % 3; rows.push(`${c * 10 + (i % 4)},${(i % 5) - (c === 1 ? 8 : 0)},${['cat', 'dog', 'fox'][c]}`); }
   await tid('csv-input').setInputFiles({ name: 'animals.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
   await page.waitForFunction(() => location.hash.includes('dataset=csv'));
-  await page.waitForFunction(() => { const p = window.nablaPlayground.points(), s = window.nablaPlayground.state(); return p && s && s.num_points === 60 && p.train.length + p.test.length === 60; }, null, { timeout: 5000 });
+  await page.waitForFunction(() => { const p = window.nablaPlayground.points(), s = window.nablaPlayground.state(); return p && s && s.num_points === 60 && p.train.length + p.test.length === 60; }, null, { timeout: 15000 });
   check((await tid('csv-status').textContent()).includes('animals.csv: 60 points, 3 classes'), 'upload summarised');
   check((await tid('class-legend').locator('span').allTextContents()).join('|') === 'class cat|class dog|class fox', 'the legend names the CSV labels');
   const shown = await page.evaluate(() => {
@@ -200,13 +200,13 @@ try {
   });
   check(shown.n > 0 && shown.ok >= 0.8 * shown.n, `uploaded points drawn in their class colours (${shown.ok} of ${shown.n})`);
   await tid('csv-input').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('1,2,0\n3,x,1\n') });
-  await tid('error').waitFor({ state: 'visible', timeout: 3000 });
+  await tid('error').waitFor({ state: 'visible', timeout: 10000 });
   const err = await tid('error').textContent();
   check(err.includes('bad.csv:2:3:'), `a bad CSV names its line and column (${err})`);
 
   // A regression dataset: the playground's plane, squared error, no accuracy.
   await tid('dataset-plane').click();
-  await page.waitForFunction(() => { const s = window.nablaPlayground.state(); return s && s.task === 'regression'; }, null, { timeout: 5000 });
+  await page.waitForFunction(() => { const s = window.nablaPlayground.state(); return s && s.task === 'regression'; }, null, { timeout: 15000 });
   check((await tid('loss').inputValue()) === 'mse' && (await tid('loss').isDisabled()), 'regression trains on squared error');
   check((await tid('test-accuracy').textContent()) === '-', 'no accuracy for regression');
 

@@ -45,23 +45,23 @@ export async function viewChecks({ browser, base, binary, check }) {
   await page.locator('h1').click();
   const epochNow = () => page.evaluate(() => window.nablaPlayground.state().epoch);
   await page.keyboard.press('s');
-  check(await page.waitForFunction(() => window.nablaPlayground.state().epoch === 1, null, { timeout: 3000 }).then(() => true, () => false), '"s" steps one epoch');
+  check(await page.waitForFunction(() => window.nablaPlayground.state().epoch === 1, null, { timeout: 10000 }).then(() => true, () => false), '"s" steps one epoch');
   await page.keyboard.press('ArrowRight');
-  check(await page.waitForFunction(() => window.nablaPlayground.state().epoch === 2, null, { timeout: 3000 }).then(() => true, () => false), '→ steps one epoch');
+  check(await page.waitForFunction(() => window.nablaPlayground.state().epoch === 2, null, { timeout: 10000 }).then(() => true, () => false), '→ steps one epoch');
   await page.keyboard.press('r');
-  check(await page.waitForFunction(() => window.nablaPlayground.state().epoch === 0, null, { timeout: 3000 }).then(() => true, () => false), '"r" resets');
+  check(await page.waitForFunction(() => window.nablaPlayground.state().epoch === 0, null, { timeout: 10000 }).then(() => true, () => false), '"r" resets');
   check(await tid('try-step').isVisible(), 'the step-through is suggested at the start of training');
   await tid('try-step-button').click();
-  check(await tid('delta-0-0').waitFor({ timeout: 3000 }).then(() => true, () => false), 'the suggestion runs the step-through');
+  check(await tid('delta-0-0').waitFor({ timeout: 10000 }).then(() => true, () => false), 'the suggestion runs the step-through');
   check(!(await tid('try-step').isVisible()), 'the suggestion goes once followed');
   await page.locator('h1').click();
 
   // ---- the pace: 30 steps/s, measured over 3 s ----
   const index30 = await page.evaluate(() => { const s = document.getElementById('speed'); for (let i = 0; i <= s.max; i++) { s.value = i; s.dispatchEvent(new Event('input')); if (document.getElementById('speed_v').textContent === '30 steps/s') return i; } return -1; });
   check(index30 >= 0, 'the speed ladder has 30 steps/s');
-  await page.waitForFunction(() => { const s = window.nablaPlayground.state(); return s.pace && s.pace.steps_per_second === 30; }, null, { timeout: 3000 }).catch(() => {});
+  await page.waitForFunction(() => { const s = window.nablaPlayground.state(); return s.pace && s.pace.steps_per_second === 30; }, null, { timeout: 10000 }).catch(() => {});
   await page.keyboard.press(' ');
-  await page.waitForFunction(() => window.nablaPlayground.state().playing, null, { timeout: 3000 }).catch(() => {});
+  await page.waitForFunction(() => window.nablaPlayground.state().playing, null, { timeout: 10000 }).catch(() => {});
   check(await page.evaluate(() => window.nablaPlayground.state().playing), 'Space plays');
   await page.waitForTimeout(500);
   const sample = () => page.evaluate(() => { const s = window.nablaPlayground.state(); return { t: performance.now(), steps: s.steps, epoch: s.epoch }; });
@@ -79,7 +79,7 @@ export async function viewChecks({ browser, base, binary, check }) {
   const learnt = await page.waitForFunction(() => window.nablaPlayground.state().test_loss < 0.15, null, { timeout: 30000 }).then(() => true, () => false);
   check(learnt, 'circle learnt at full speed (test loss < 0.15)');
   await page.keyboard.press(' ');
-  check(await page.waitForFunction(() => !window.nablaPlayground.state().playing, null, { timeout: 3000 }).then(() => true, () => false), 'Space pauses');
+  check(await page.waitForFunction(() => !window.nablaPlayground.state().playing, null, { timeout: 10000 }).then(() => true, () => false), 'Space pauses');
   await page.waitForTimeout(300);
 
   // The polls ask for deltas (since=), and what the page puts together is the full state.
@@ -159,7 +159,7 @@ export async function viewChecks({ browser, base, binary, check }) {
     await page.waitForTimeout(500);
     const c = await page.evaluate(([col, j]) => window.nablaPlayground.neuronCenter(col, j), [col, j]);
     await page.mouse.move(c.x, c.y);
-    await tid('card').waitFor({ state: 'visible', timeout: 3000 });
+    await tid('card').waitFor({ state: 'visible', timeout: 10000 });
     const r = await cardBox();
     check(r && !inside(r, c), `the card of neuron ${j} of column ${col} leaves its centre (${Math.round(c.x)}, ${Math.round(c.y)}) uncovered`);
   }
