@@ -2,7 +2,7 @@
 // see the test loss fall below 0.1 within 20 s, check the step-through δ values against the
 // API's reply, read and edit a neuron on its hover card, switch to Spanish, train four blob
 // classes, upload a CSV and see its points, a bad CSV's error, a regression dataset, and hide
-// controls through the hash.
+// controls through the hash; then e2e_view.mjs: screenshots, layout, pace, charts, points, cards, keys.
 //
 //   NABLA=build/nabla node tests/serve/e2e.mjs            # SCREENSHOT=docs/img/serve.png to save one
 //
@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { viewChecks } from './e2e_view.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const modules = path.resolve(process.env.NABLA_E2E_MODULES || path.join(here, 'node_modules'));
@@ -61,6 +62,8 @@ try {
   await tid('dataset-circle').click();
   await page.waitForFunction(() => location.hash.includes('dataset=circle'));
   await page.waitForTimeout(300);
+  await page.evaluate(() => { const s = document.getElementById('speed'); s.value = s.max; s.dispatchEvent(new Event('input')); });
+  check((await tid('speed-value').textContent()) === 'as fast as it goes', 'the speed control goes up to as fast as it goes');
   await tid('play').click();
   const start = Date.now();
   let loss = Infinity, shot = false;
@@ -76,7 +79,7 @@ try {
   check(loss < 0.1, `test loss ${loss} < 0.1 after ${((Date.now() - start) / 1000).toFixed(1)} s`);
   const epoch = Number(await tid('epoch').textContent());
   check(epoch > 0, `epoch counter advanced (${epoch})`);
-  const sps = await page.waitForFunction(() => Number(document.querySelector('[data-testid="steps-per-second"]').textContent) > 0, null, { timeout: 5000 }).then(() => true, () => false);
+  const sps = await page.waitForFunction(() => Number(document.querySelector('[data-testid="steps-per-second"]').textContent) > 0, null, { timeout: 15000 }).then(() => true, () => false);
   check(sps, 'steps/s shown');
   await tid('pause').click();
   await tid('play').waitFor();
@@ -103,9 +106,10 @@ try {
 
   // Hovering a neuron of the first hidden layer explains it: its formula with its own weights,
   // and what its heatmap shows; a click pins the card, whose fields edit the neuron.
+  await tid('network').scrollIntoViewIfNeeded();
   const at = await page.evaluate(() => window.nablaPlayground.neuronCenter(1, 0));
   await page.mouse.move(at.x, at.y);
-  await tid('card').waitFor({ state: 'visible', timeout: 3000 });
+  await tid('card').waitFor({ state: 'visible', timeout: 10000 });
   const formula = await tid('neuron-formula').textContent();
   const w00 = await page.evaluate(() => window.nablaPlayground.state().weights[0].w[0][0]);
   check(/^z = .*x₁.*x₂/.test(formula) && formula.includes('a = tanh(z)'), `neuron formula shown (${formula})`);
@@ -117,7 +121,7 @@ try {
   await tid('card-close').waitFor();
   await tid('edit-bias').fill('0.75');
   await tid('edit-bias').press('Tab');
-  const edited = await page.waitForFunction(() => window.nablaPlayground.state().weights[0].b[0] === 0.75, null, { timeout: 3000 }).then(() => true, () => false);
+  const edited = await page.waitForFunction(() => window.nablaPlayground.state().weights[0].b[0] === 0.75, null, { timeout: 10000 }).then(() => true, () => false);
   check(edited, 'bias edited from the card reaches the server');
 
   // Spanish: the page and the pinned card.
@@ -136,7 +140,7 @@ try {
   await tid('dataset-blobs').click();
   await page.waitForFunction(() => location.hash.includes('dataset=blobs'));
   await tid('classes').fill('4');
-  await page.waitForFunction(() => { const s = window.nablaPlayground.state(); return s && s.num_classes === 4 && s.epoch === 0; }, null, { timeout: 5000 });
+  await page.waitForFunction(() => { const s = window.nablaPlayground.state(); return s && s.num_classes === 4 && s.epoch === 0; }, null, { timeout: 15000 });
   check(await tid('loss').isDisabled(), 'the loss is fixed (cross-entropy) for 4 classes');
   check((await tid('class-legend').locator('span').count()) === 4, 'a legend entry per class');
   const lossStart = await page.evaluate(() => window.nablaPlayground.state().train_loss);
@@ -155,8 +159,10 @@ try {
   check(acc >= 0.75 && multi.train_loss < 0.5 * lossStart, `4 classes learnt: test accuracy ${acc}, loss ${lossStart.toFixed(3)} → ${multi.train_loss.toFixed(3)}`);
   const classesOnMap = await page.evaluate(() => {
     const cv = document.querySelector('[data-testid="boundary"]'), d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
-    const colors = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [148, 103, 189]], w = [232, 234, 235], seen = new Set();
-    for (let y = 5; y < cv.height; y += 10) for (let x = 5; x < cv.width; x += 10) {
+    // The heatmap's colours: the class colours and the white between them, made paler (halfway to 255).
+    const pale = c => c.map(v => 255 + (v - 255) / 2);
+    const colors = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [148, 103, 189]].map(pale), w = pale([232, 234, 235]), seen = new Set();
+    for (let y = 5; y < cv.height; y += 10) for (let x = 5; x < cv.width; x += 10) {  // (devicePixelRatio 1)
       const i = 4 * (y * cv.width + x), p = [d[i], d[i + 1], d[i + 2]];
       // The class whose white-to-colour line passes nearest this pixel.
       let best = -1, bestD = 30;
@@ -177,7 +183,7 @@ try {
   for (let i = 0; i < 60; i++) { const c = i % 3; rows.push(`${c * 10 + (i % 4)},${(i % 5) - (c === 1 ? 8 : 0)},${['cat', 'dog', 'fox'][c]}`); }
   await tid('csv-input').setInputFiles({ name: 'animals.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
   await page.waitForFunction(() => location.hash.includes('dataset=csv'));
-  await page.waitForFunction(() => { const p = window.nablaPlayground.points(), s = window.nablaPlayground.state(); return p && s && s.num_points === 60 && p.train.length + p.test.length === 60; }, null, { timeout: 5000 });
+  await page.waitForFunction(() => { const p = window.nablaPlayground.points(), s = window.nablaPlayground.state(); return p && s && s.num_points === 60 && p.train.length + p.test.length === 60; }, null, { timeout: 15000 });
   check((await tid('csv-status').textContent()).includes('animals.csv: 60 points, 3 classes'), 'upload summarised');
   check((await tid('class-legend').locator('span').allTextContents()).join('|') === 'class cat|class dog|class fox', 'the legend names the CSV labels');
   const shown = await page.evaluate(() => {
@@ -194,13 +200,13 @@ try {
   });
   check(shown.n > 0 && shown.ok >= 0.8 * shown.n, `uploaded points drawn in their class colours (${shown.ok} of ${shown.n})`);
   await tid('csv-input').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('1,2,0\n3,x,1\n') });
-  await tid('error').waitFor({ state: 'visible', timeout: 3000 });
+  await tid('error').waitFor({ state: 'visible', timeout: 10000 });
   const err = await tid('error').textContent();
   check(err.includes('bad.csv:2:3:'), `a bad CSV names its line and column (${err})`);
 
   // A regression dataset: the playground's plane, squared error, no accuracy.
   await tid('dataset-plane').click();
-  await page.waitForFunction(() => { const s = window.nablaPlayground.state(); return s && s.task === 'regression'; }, null, { timeout: 5000 });
+  await page.waitForFunction(() => { const s = window.nablaPlayground.state(); return s && s.task === 'regression'; }, null, { timeout: 15000 });
   check((await tid('loss').inputValue()) === 'mse' && (await tid('loss').isDisabled()), 'regression trains on squared error');
   check((await tid('test-accuracy').textContent()) === '-', 'no accuracy for regression');
 
@@ -215,6 +221,8 @@ try {
     !(await shared.locator('[data-testid="dataset-csv"]').isVisible()), 'controls hidden by the hash');
   check(await shared.locator('#learning_rate').isVisible(), 'other controls still shown');
   await es.close();
+
+  await viewChecks({ browser, base, binary, check });
 } catch (e) {
   check(false, `no exception (${e.stack || e})`);
 } finally {
