@@ -17,7 +17,7 @@ export async function viewChecks({ browser, base, binary, check }) {
   const small = await browser.newContext({ locale: 'en-US', viewport: { width: 1024, height: 768 } });
   const page = await small.newPage();
   page.on('pageerror', e => check(false, `no page error (${e.message})`));
-  await page.goto(base + '/#dataset=circle');
+  await page.goto(base + '/#dataset=circle&features=x1,x2,x1sq,x2sq,sinx1,sinx2');
   const tid = id => page.locator(`[data-testid="${id}"]`);
   await page.waitForFunction(() => window.nablaPlayground.state() && window.nablaPlayground.points());
   const box = async id => tid(id).boundingBox();
@@ -35,7 +35,8 @@ export async function viewChecks({ browser, base, binary, check }) {
     execFileSync(binary, ['train', toml, '--no-plots', '-q', '--force', '--set', 'train.epochs=2', '--out', run], { stdio: 'pipe', timeout: 60000 });
     trained = true;
   } catch (e) { console.log(String(e.stderr || e)); }
-  check(trained && fs.readFileSync(toml, 'utf8').includes('[model]'), `the exported config (${download.suggestedFilename()}) trains with nabla train`);
+  const exported = fs.readFileSync(toml, 'utf8');
+  check(trained && exported.includes('[model]') && /features\s*=\s*\[\s*"x1", "x2", "x1sq", "x2sq", "sinx1", "sinx2"\s*\]/.test(exported), `the exported config (${download.suggestedFilename()}, six features) keeps its features and trains with nabla train`);
 
   // ---- keys and labels ----
   for (const id of ['play', 'pause', 'step', 'reset'])
