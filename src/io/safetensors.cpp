@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -578,7 +579,7 @@ std::string serialize_safetensors(const NamedTensors& tensors, const std::map<st
   return out;
 }
 
-void save_safetensors(const std::filesystem::path& path, const NamedTensors& tensors,
+void save_safetensors(const std::string& path, const NamedTensors& tensors,
                       const std::map<std::string, std::string>& metadata) {
   // Everything that can be rejected is rejected before the destination's directory is touched.
   Prepared p = prepare(tensors, metadata);
@@ -588,12 +589,14 @@ void save_safetensors(const std::filesystem::path& path, const NamedTensors& ten
   out.commit();
 }
 
-SafetensorsFile load_safetensors(const std::filesystem::path& path) {
+SafetensorsFile load_safetensors(const std::string& path_name) {
+  const std::filesystem::path path(path_name);
   FileSource src(path);
   return read_safetensors(src, path.string());
 }
 
-SafetensorsHeader load_safetensors_header(const std::filesystem::path& path) {
+SafetensorsHeader load_safetensors_header(const std::string& path_name) {
+  const std::filesystem::path path(path_name);
   FileSource src(path);
   Header h = read_header(src, path.string());
   SafetensorsHeader out;

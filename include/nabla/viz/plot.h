@@ -7,11 +7,11 @@
 //   p.title("Pérdida").xlabel("época").ylabel("C(W)").log_y().line("train", epochs, loss);
 //   p.save_png("loss.png");                      // 640x480; p.save_svg("loss.svg") for vector
 #pragma once
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "nabla/std_function.h"
 #include "nabla/viz/canvas.h"
 #include "nabla/viz/surface.h"
 
