@@ -8,11 +8,11 @@
 //   auto cps = nabla::demo::critical_points(C, -3.5, 4.0);   // Newton on C′ from a grid of starts
 #pragma once
 #include <cmath>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "nabla/std_function.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::demo {

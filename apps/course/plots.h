@@ -7,13 +7,13 @@
 //   auto cps = nabla::demo::critical_points(f, -3.5, 4);
 //   nabla::demo::function_plot(curve, cps, text).save_png("cost.png");
 #pragma once
-#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "course/calculus.h"
+#include "nabla/std_function.h"
 #include "nabla/viz/animation.h"
 #include "nabla/viz/figure.h"
 #include "nabla/viz/plot.h"

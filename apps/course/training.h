@@ -8,12 +8,12 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "nabla/std_function.h"
 #include "nabla/train/trainer.h"
 #include "nabla/viz/decision_map.h"
 

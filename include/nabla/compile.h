@@ -32,13 +32,13 @@
 #pragma once
 #include <array>
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <span>
 #include <utility>
 #include <vector>
 
 #include "nabla/error.h"
+#include "nabla/std_function.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla {

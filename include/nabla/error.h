@@ -7,7 +7,7 @@
 //   try { a + b; } catch (const nabla::ShapeError& e) { std::cerr << e.what(); }
 //   NABLA_CHECK(lr > 0, ValueError, "SGD: invalid learning rate ", lr);
 #pragma once
-#include <sstream>
+#include <ostream>  // operator<< for detail::concat's parts; <sstream> stays in src/tensor/error.cpp
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -59,11 +59,16 @@ class CaptureError : public Error {
 };  // a step nabla::compile cannot capture
 
 namespace detail {
+// What `write(out, context)` streams into a std::ostringstream, as a string (src/tensor/error.cpp):
+// the stream lives in the library, so this header, included everywhere, needs no <sstream>.
+std::string stream_to_string(void (*write)(std::ostream& out, const void* context), const void* context);
+
+// The parts streamed one after another (`out << part`, default formatting), as a string.
 template <class... Parts>
 std::string concat(const Parts&... parts) {
-  std::ostringstream out;
-  (out << ... << parts);
-  return out.str();
+  const auto write = [&](std::ostream& out) { (out << ... << parts); };
+  using Write = decltype(write);
+  return stream_to_string([](std::ostream& out, const void* w) { (*static_cast<const Write*>(w))(out); }, &write);
 }
 
 // `text` for a message: whole when it has at most `max` characters (UTF-8 code points), else its

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -418,7 +419,8 @@ Dataset parse_csv(std::string_view text, const CsvOptions& o, const std::string&
   return reader.finish();
 }
 
-Dataset load_csv(const std::filesystem::path& path, const CsvOptions& options) {
+Dataset load_csv(const std::string& path_name, const CsvOptions& options) {
+  const std::filesystem::path path(path_name);
   std::ifstream in(path, std::ios::binary);
   NABLA_CHECK(in.good() && !std::filesystem::is_directory(path), IOError, "cannot open CSV file '", path.string(), "'");
   const std::string source = path.string();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 namespace nabla {
@@ -122,7 +123,8 @@ void require_uint8(const IdxFile& f, const std::filesystem::path& path, const ch
 
 }  // namespace
 
-Tensor load_idx(const std::filesystem::path& path) {
+Tensor load_idx(const std::string& path_name) {
+  const std::filesystem::path path(path_name);
   const IdxFile f = read_idx(path, -1, "an IDX array");
   const Shape shape(f.dims);
   const size_t n = static_cast<size_t>(shape.numel());
@@ -158,7 +160,8 @@ Tensor load_idx(const std::filesystem::path& path) {
   return t;
 }
 
-Tensor load_idx_images(const std::filesystem::path& path) {
+Tensor load_idx_images(const std::string& path_name) {
+  const std::filesystem::path path(path_name);
   const IdxFile f = read_idx(path, 3, "an image file");
   require_uint8(f, path, "an image file");
   const int64_t n = f.dims[0], pixels = f.dims[1] * f.dims[2];
@@ -168,7 +171,8 @@ Tensor load_idx_images(const std::filesystem::path& path) {
   return t;
 }
 
-Tensor load_idx_labels(const std::filesystem::path& path) {
+Tensor load_idx_labels(const std::string& path_name) {
+  const std::filesystem::path path(path_name);
   const IdxFile f = read_idx(path, 1, "a label file");
   require_uint8(f, path, "a label file");
   Tensor t = Tensor::empty({f.dims[0]}, DType::int64);
@@ -176,7 +180,8 @@ Tensor load_idx_labels(const std::filesystem::path& path) {
   return t;
 }
 
-Dataset load_mnist(const std::filesystem::path& images, const std::filesystem::path& labels) {
+Dataset load_mnist(const std::string& images_name, const std::string& labels_name) {
+  const std::filesystem::path images(images_name), labels(labels_name);
   Dataset d;
   d.x = load_idx_images(images);
   d.y = load_idx_labels(labels);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -433,12 +434,14 @@ SafetensorsFile read_safetensors(const ByteSource& src, const std::string& sourc
 
 }  // namespace
 
-SafetensorsFile load_safetensors(const std::filesystem::path& path) {
+SafetensorsFile load_safetensors(const std::string& path_name) {
+  const std::filesystem::path path(path_name);
   FileSource src(path);
   return read_safetensors(src, path.string());
 }
 
-SafetensorsHeader load_safetensors_header(const std::filesystem::path& path) {
+SafetensorsHeader load_safetensors_header(const std::string& path_name) {
+  const std::filesystem::path path(path_name);
   FileSource src(path);
   Header h = read_header(src, path.string());
   SafetensorsHeader out;

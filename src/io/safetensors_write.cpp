@@ -124,7 +124,7 @@ std::string serialize_safetensors(const NamedTensors& tensors, const std::map<st
   return out;
 }
 
-void save_safetensors(const std::filesystem::path& path, const NamedTensors& tensors,
+void save_safetensors(const std::string& path, const NamedTensors& tensors,
                       const std::map<std::string, std::string>& metadata) {
   // Everything that can be rejected is rejected before the destination's directory is touched.
   Prepared p = prepare(tensors, metadata);

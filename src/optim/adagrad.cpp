@@ -7,6 +7,8 @@
 
 namespace nabla::optim {
 
+std::unique_ptr<OptimizerOptions> AdagradOptions::clone() const { return std::make_unique<AdagradOptions>(*this); }
+
 nlohmann::json AdagradOptions::to_json() const {
   return {{"lr", lr_},
           {"lr_decay", lr_decay_},
@@ -32,6 +34,8 @@ void AdagradOptions::validate() const {
   detail::check_non_negative("Adagrad", "initial_accumulator_value", initial_accumulator_value_);
   detail::check_non_negative("Adagrad", "eps", eps_);
 }
+
+std::vector<std::string_view> Adagrad::buffer_names() const { return {"sum"}; }
 
 Adagrad::Adagrad(std::vector<Tensor> params, const AdagradOptions& defaults)
     : Adagrad(std::vector<ParamGroup>{ParamGroup(std::move(params))}, defaults) {}

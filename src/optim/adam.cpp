@@ -90,6 +90,11 @@ void adam_param_step(const Options& o, bool decoupled, const char* name, const T
 // ---- the options both share ----
 
 template <class Self>
+std::unique_ptr<OptimizerOptions> AdamFamilyOptions<Self>::clone() const {
+  return std::make_unique<Self>(static_cast<const Self&>(*this));
+}
+
+template <class Self>
 nlohmann::json AdamFamilyOptions<Self>::to_json() const {
   return {{"lr", lr()},          {"betas", {betas_.first, betas_.second}},
           {"eps", eps_},         {"weight_decay", weight_decay_},
@@ -120,6 +125,8 @@ template class AdamFamilyOptions<AdamWOptions>;
 
 // ---- Adam ----
 
+std::vector<std::string_view> Adam::buffer_names() const { return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}; }
+
 Adam::Adam(std::vector<Tensor> params, const AdamOptions& defaults)
     : Adam(std::vector<ParamGroup>{ParamGroup(std::move(params))}, defaults) {}
 Adam::Adam(std::vector<ParamGroup> groups, const AdamOptions& defaults)
@@ -132,6 +139,8 @@ void Adam::step() {
 }
 
 // ---- AdamW ----
+
+std::vector<std::string_view> AdamW::buffer_names() const { return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}; }
 
 AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& defaults)
     : AdamW(std::vector<ParamGroup>{ParamGroup(std::move(params))}, defaults) {}

@@ -7,6 +7,8 @@
 
 namespace nabla::optim {
 
+std::unique_ptr<OptimizerOptions> RMSpropOptions::clone() const { return std::make_unique<RMSpropOptions>(*this); }
+
 nlohmann::json RMSpropOptions::to_json() const {
   return {{"lr", lr_},
           {"alpha", alpha_},
@@ -34,6 +36,8 @@ void RMSpropOptions::validate() const {
   detail::check_non_negative("RMSprop", "weight_decay", weight_decay_);
   detail::check_beta("RMSprop", "alpha", "alpha", alpha_);
 }
+
+std::vector<std::string_view> RMSprop::buffer_names() const { return {"square_avg", "momentum_buffer", "grad_avg"}; }
 
 RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& defaults)
     : RMSprop(std::vector<ParamGroup>{ParamGroup(std::move(params))}, defaults) {}

@@ -6,6 +6,8 @@
 
 namespace nabla::optim {
 
+std::unique_ptr<OptimizerOptions> SGDOptions::clone() const { return std::make_unique<SGDOptions>(*this); }
+
 nlohmann::json SGDOptions::to_json() const {
   return {{"lr", lr_},
           {"momentum", momentum_},
@@ -36,6 +38,8 @@ void SGDOptions::validate() const {
                               ", dampening ", dampening_, ")"),
         "nesterov", "Nesterov momentum requires momentum > 0 and dampening = 0", 1.0);
 }
+
+std::vector<std::string_view> SGD::buffer_names() const { return {"momentum_buffer"}; }
 
 SGD::SGD(std::vector<Tensor> params, const SGDOptions& defaults)
     : SGD(std::vector<ParamGroup>{ParamGroup(std::move(params))}, defaults) {}

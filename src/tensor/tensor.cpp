@@ -63,6 +63,10 @@ Tensor Tensor::from_vector(const std::vector<double>& values, const Shape& shape
   return t;
 }
 
+Tensor Tensor::from_vector(std::initializer_list<double> values, const Shape& shape, DType dtype) {
+  return from_vector(std::vector<double>(values), shape, dtype);
+}
+
 Tensor Tensor::from_vector(const std::vector<float>& values, const Shape& shape) {
   NABLA_CHECK(int64_t(values.size()) == shape.numel(), ShapeError, "from_vector: ", values.size(),
               " values do not fill shape ", shape.to_string());

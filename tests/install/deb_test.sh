@@ -26,10 +26,13 @@ depends=$(sed -n 's/^ Depends: //p' "$tmp/info")
 # libc6 and libstdc++6 come from dpkg-shlibdeps; the rest are named by CMakeLists.txt.
 deps=(libc6 libstdc++6 libpng16-16 libgif7 libtomlplusplus3 libopenblas0 nlohmann-json3-dev)
 [ "$python" = ON ] && deps+=(python3 python3-numpy)
-# A build with MPI links libmpi into nabla (dpkg-shlibdeps: libopenmpi3) and recommends mpirun.
-if objdump -p "$build/nabla" | grep -q 'NEEDED.*libmpi'; then
+# A build with MPI (nabla_distributed: the CLI's `mpirun -np N nabla train`, nabla.distributed)
+# links the programs and the module to OpenMPI; dpkg-shlibdeps names its runtime, Debian 12's
+# libopenmpi3 (mpirun itself, openmpi-bin, is recommended).
+if readelf -d "$build/nabla" | grep -q 'NEEDED.*libmpi'; then
   deps+=(libopenmpi3)
-  sed -n 's/^ Recommends: //p' "$tmp/info" | grep -qw openmpi-bin || fail "Recommends lacks openmpi-bin"
+  sed -n 's/^ Recommends: //p' "$tmp/info" | tr ',' '\n' | awk '{print $1}' | grep -qxF openmpi-bin ||
+    fail "Recommends lacks openmpi-bin (the programs link MPI)"
 fi
 for dep in "${deps[@]}"; do
   echo "$depends" | tr ',|' '\n\n' | awk '{print $1}' | grep -qxF "$dep" || fail "Depends lacks $dep: $depends"

@@ -10,10 +10,10 @@
 //   GradcheckResult r = gradcheck(f, {x, y});   // x, y: float64, requires_grad
 //   EXPECT_TRUE(r.ok) << r.message;
 #pragma once
-#include <functional>
 #include <string>
 #include <vector>
 
+#include "nabla/std_function.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla {

@@ -10,11 +10,11 @@
 //   y.grad_fn()->name() == "sigmoid";
 //   y.grad_fn()->value();                   // the forward value of y
 #pragma once
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "nabla/std_function.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla {

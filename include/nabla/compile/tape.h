@@ -15,7 +15,6 @@
 // throws a CaptureError naming the operation, so a step is either captured whole or not at all.
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -23,6 +22,7 @@
 #include <vector>
 
 #include "nabla/error.h"
+#include "nabla/std_function.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::capture {

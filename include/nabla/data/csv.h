@@ -16,7 +16,6 @@
 // closing quote, a field longer than max_field_bytes, a label column that is not in the header.
 #pragma once
 #include <cstddef>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,7 +46,8 @@ struct CsvOptions {
   size_t read_chunk_bytes = 1 << 20;
 };
 
-Dataset load_csv(const std::filesystem::path& path, const CsvOptions& options);
+// `path`: a std::string, to which a std::filesystem::path converts (see mnist.h).
+Dataset load_csv(const std::string& path, const CsvOptions& options);
 // The same, from text in memory; `source` names it in error messages.
 Dataset parse_csv(std::string_view text, const CsvOptions& options, const std::string& source = "<csv>");
 

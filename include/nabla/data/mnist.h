@@ -12,20 +12,23 @@
 // element type, the expected number of dimensions, and the file size, which must be exactly
 // 4 + 4 ndim + (product of dimensions) * element size (IOError otherwise, before allocating).
 #pragma once
-#include <filesystem>
+#include <string>
 
 #include "nabla/data/dataset.h"
 
 namespace nabla {
 
+// Paths are std::string, as in csv.h and safetensors.h: a std::filesystem::path converts to one
+// implicitly, and the public headers stay free of <filesystem> (a third of a second per file).
+
 // The array with its own shape: integer types as int64, float32 as float32, float64 as float64.
-Tensor load_idx(const std::filesystem::path& path);
+Tensor load_idx(const std::string& path);
 // An idx3 uint8 image file [N, rows, cols] as float32 [N, rows * cols] scaled by 1/255.
-Tensor load_idx_images(const std::filesystem::path& path);
+Tensor load_idx_images(const std::string& path);
 // An idx1 uint8 label file [N] as int64 [N].
-Tensor load_idx_labels(const std::filesystem::path& path);
+Tensor load_idx_labels(const std::string& path);
 // Images and labels together; IOError if their counts differ. num_classes = max label + 1
 // (10 for MNIST), class_names "0".."9" style.
-Dataset load_mnist(const std::filesystem::path& images, const std::filesystem::path& labels);
+Dataset load_mnist(const std::string& images, const std::string& labels);
 
 }  // namespace nabla

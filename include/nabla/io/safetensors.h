@@ -35,7 +35,6 @@
 // Every message names the file and, when one is at fault, the tensor.
 #pragma once
 #include <cstdint>
-#include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
@@ -62,17 +61,18 @@ using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 // Header limit of the reference implementation; a larger header is refused before allocating.
 inline constexpr uint64_t kSafetensorsMaxHeaderBytes = 100'000'000;
 
-// Writes `tensors` (any layout: views are written row-major) to `path`, atomically.
+// Writes `tensors` (any layout: views are written row-major) to `path` (a std::string, to which a
+// std::filesystem::path converts; see nabla/data/mnist.h), atomically.
 // ValueError for an undefined tensor, a duplicated or reserved ("__metadata__") name,
 // or a name or metadata string that is not valid UTF-8; IOError if the file cannot be written.
-void save_safetensors(const std::filesystem::path& path, const NamedTensors& tensors,
+void save_safetensors(const std::string& path, const NamedTensors& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 
 // The exact bytes save_safetensors writes.
 std::string serialize_safetensors(const NamedTensors& tensors, const std::map<std::string, std::string>& metadata = {});
 
 // Reads a file written by nabla, the reference implementation, or any conforming writer.
-SafetensorsFile load_safetensors(const std::filesystem::path& path);
+SafetensorsFile load_safetensors(const std::string& path);
 
 // What a file's header says, without reading any tensor's data: names, dtypes (as they read
 // back: F16 -> float32, ...), shapes and metadata, checked as load_safetensors checks them
@@ -87,7 +87,7 @@ struct SafetensorsHeader {
   std::vector<SafetensorsTensorInfo> tensors;  // in file (data offset) order
   std::map<std::string, std::string> metadata;
 };
-SafetensorsHeader load_safetensors_header(const std::filesystem::path& path);
+SafetensorsHeader load_safetensors_header(const std::string& path);
 
 // Parses safetensors bytes held in memory; `source` names them in error messages.
 SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& source = "<memory>");

@@ -12,13 +12,13 @@
 //     std::shared_ptr<nn::Linear> fc;
 //   };
 #pragma once
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "nabla/std_function.h"
 #include "nabla/tensor/tensor.h"
 
 namespace nabla::nn {

@@ -30,7 +30,7 @@ class AdagradOptions : public OptimizerOptions {
   NABLA_OPTIM_ARG(AdagradOptions, bool, maximize, false);
 
  public:
-  std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<AdagradOptions>(*this); }
+  std::unique_ptr<OptimizerOptions> clone() const override;
   nlohmann::json to_json() const override;
   void from_json(const nlohmann::json& j) override;
   // lr, lr_decay, weight_decay, initial_accumulator_value, eps all >= 0.
@@ -50,7 +50,7 @@ class Adagrad : public Optimizer {
   const AdagradOptions& options(size_t group) const { return static_cast<const AdagradOptions&>(group_options(group)); }
 
  protected:
-  std::vector<std::string_view> buffer_names() const override { return {"sum"}; }
+  std::vector<std::string_view> buffer_names() const override;
 };
 
 }  // namespace nabla::optim

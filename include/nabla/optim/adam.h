@@ -58,9 +58,7 @@ class AdamFamilyOptions : public OptimizerOptions {
   }
   bool maximize() const { return maximize_; }
 
-  std::unique_ptr<OptimizerOptions> clone() const override {
-    return std::make_unique<Self>(static_cast<const Self&>(*this));
-  }
+  std::unique_ptr<OptimizerOptions> clone() const override;
   nlohmann::json to_json() const override;
   void from_json(const nlohmann::json& j) override;
   // lr >= 0, eps >= 0, 0 <= beta1 < 1, 0 <= beta2 < 1, weight_decay >= 0.
@@ -104,7 +102,7 @@ class Adam : public Optimizer {
 
  protected:
   // "max_exp_avg_sq" exists only with amsgrad.
-  std::vector<std::string_view> buffer_names() const override { return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}; }
+  std::vector<std::string_view> buffer_names() const override;
 };
 
 class AdamW : public Optimizer {
@@ -117,7 +115,7 @@ class AdamW : public Optimizer {
   const AdamWOptions& options(size_t group) const { return static_cast<const AdamWOptions&>(group_options(group)); }
 
  protected:
-  std::vector<std::string_view> buffer_names() const override { return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}; }
+  std::vector<std::string_view> buffer_names() const override;
 };
 
 }  // namespace nabla::optim

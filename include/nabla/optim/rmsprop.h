@@ -32,7 +32,7 @@ class RMSpropOptions : public OptimizerOptions {
   NABLA_OPTIM_ARG(RMSpropOptions, bool, maximize, false);
 
  public:
-  std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<RMSpropOptions>(*this); }
+  std::unique_ptr<OptimizerOptions> clone() const override;
   nlohmann::json to_json() const override;
   void from_json(const nlohmann::json& j) override;
   // lr, eps, momentum, weight_decay >= 0; 0 <= alpha < 1 (the decay of the squared-gradient average).
@@ -50,7 +50,7 @@ class RMSprop : public Optimizer {
 
  protected:
   // "momentum_buffer" exists only with momentum > 0, "grad_avg" only when centered.
-  std::vector<std::string_view> buffer_names() const override { return {"square_avg", "momentum_buffer", "grad_avg"}; }
+  std::vector<std::string_view> buffer_names() const override;
 };
 
 }  // namespace nabla::optim

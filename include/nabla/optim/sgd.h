@@ -30,7 +30,7 @@ class SGDOptions : public OptimizerOptions {
   NABLA_OPTIM_ARG(SGDOptions, bool, maximize, false);
 
  public:
-  std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<SGDOptions>(*this); }
+  std::unique_ptr<OptimizerOptions> clone() const override;
   nlohmann::json to_json() const override;
   void from_json(const nlohmann::json& j) override;
   // lr >= 0, momentum >= 0, 0 <= dampening <= 1, weight_decay >= 0; nesterov needs momentum > 0 and
@@ -49,7 +49,7 @@ class SGD : public Optimizer {
 
  protected:
   // "momentum_buffer" exists only with momentum != 0, from the parameter's first update.
-  std::vector<std::string_view> buffer_names() const override { return {"momentum_buffer"}; }
+  std::vector<std::string_view> buffer_names() const override;
   bool has_step() const override { return false; }
 };
 

@@ -6,7 +6,6 @@
 //   Shape s{2, 3};           // a 2x3 matrix
 //   s.numel() == 6; s[1] == 3; s.to_string() == "[2, 3]"
 #pragma once
-#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -77,7 +76,10 @@ class Shape {
     return s + "]";
   }
   friend bool operator==(const Shape& a, const Shape& b) {
-    return a.n_ == b.n_ && std::equal(a.begin(), a.end(), b.begin());
+    if (a.n_ != b.n_) return false;
+    for (int i = 0; i < a.n_; ++i)
+      if (a.d_[i] != b.d_[i]) return false;
+    return true;
   }
   friend bool operator!=(const Shape& a, const Shape& b) { return !(a == b); }
 
@@ -119,7 +121,7 @@ inline Shape contiguous_strides(const Shape& shape) {
   int64_t acc = 1;
   for (int i = shape.size() - 1; i >= 0; --i) {
     s[i] = acc;
-    if (__builtin_mul_overflow(acc, std::max<int64_t>(shape[i], 1), &acc)) [[unlikely]]
+    if (__builtin_mul_overflow(acc, (shape[i] > 1 ? shape[i] : int64_t{1}), &acc)) [[unlikely]]
       throw ShapeError("shape " + shape.to_string() + " has more elements than fit in a 64-bit size");
   }
   return s;
@@ -127,7 +129,7 @@ inline Shape contiguous_strides(const Shape& shape) {
 
 // NumPy/PyTorch broadcasting: align from the right; sizes must match or be 1.
 inline Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
-  int n = std::max(a.size(), b.size());
+  const int n = a.size() > b.size() ? a.size() : b.size();
   Shape out;
   out.resize(n);
   for (int i = 0; i < n; ++i) {
@@ -142,7 +144,7 @@ inline Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
 
 // Wraps a possibly negative dimension index into [0, ndim).
 inline int normalize_dim(int64_t dim, int ndim, const char* op) {
-  int64_t n = std::max(ndim, 1);
+  const int64_t n = ndim > 1 ? ndim : 1;
   NABLA_CHECK(dim >= -n && dim < n, ValueError, op, ": dimension ", dim, " out of range for a tensor with ", ndim,
               " dimensions");
   return static_cast<int>(dim < 0 ? dim + n : dim);

@@ -9,8 +9,9 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
+
+#include "nabla/std_function.h"
 
 namespace nabla {
 

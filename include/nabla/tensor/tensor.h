@@ -9,11 +9,11 @@
 //   loss.backward();            // w.grad() now holds d loss / d w
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "nabla/std_function.h"
 #include "nabla/tensor/dtype.h"
 #include "nabla/tensor/shape.h"
 #include "nabla/tensor/storage.h"
@@ -58,9 +58,7 @@ class Tensor {
   static Tensor scalar(double value, DType dtype = DType::float64);
   // Copies `values` (row-major) into a new tensor of this shape.
   static Tensor from_vector(const std::vector<double>& values, const Shape& shape, DType dtype = DType::float64);
-  static Tensor from_vector(std::initializer_list<double> values, const Shape& shape, DType dtype = DType::float64) {
-    return from_vector(std::vector<double>(values), shape, dtype);
-  }
+  static Tensor from_vector(std::initializer_list<double> values, const Shape& shape, DType dtype = DType::float64);
   static Tensor from_vector(const std::vector<float>& values, const Shape& shape);
   static Tensor from_vector(const std::vector<int64_t>& values, const Shape& shape);
 

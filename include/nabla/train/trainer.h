@@ -10,7 +10,6 @@
 //   Tensor p = t.predict(x);   // probabilities (binary: p(class 1) [N]; multi-class: [N, C])
 #pragma once
 #include <csignal>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +21,7 @@
 #include "nabla/nn/sequential.h"
 #include "nabla/optim/lr_scheduler.h"
 #include "nabla/optim/optimizer.h"
+#include "nabla/std_function.h"
 #include "nabla/tensor/random.h"
 #include "nabla/train/config.h"
 #include "nabla/train/step.h"

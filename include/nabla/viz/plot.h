@@ -9,11 +9,11 @@
 //   p.save_png("loss@2x.png", {.dpi = 200});     // 1280x960, text and lines twice as large
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "nabla/std_function.h"
 #include "nabla/viz/canvas.h"
 #include "nabla/viz/surface.h"
 
