@@ -115,16 +115,12 @@ int run(const Options& o, const Context& ctx) {
   if (o.threads > 0) bench::set_num_threads(o.threads);
   bench::BenchOptions options = o.bench;
 #ifdef NABLA_WITH_MPI
-  std::unique_ptr<dist::Context> mpi;
-  std::unique_ptr<train::Parallel> parallel;
-  if (dist::launched_by_mpi()) {
-    mpi = std::make_unique<dist::Context>();
-    parallel = dist::trainer_parallel();
-    options.parallel = parallel.get();
+  const dist::MpiRun mpi = dist::join_if_launched();
+  if (mpi.parallel) {
+    options.parallel = mpi.parallel.get();
     options.compiled = false;
   }
-  const int rank = parallel ? parallel->rank() : 0;
-  const int ranks = parallel ? parallel->world_size() : 1;
+  const int rank = mpi.rank(), ranks = mpi.world_size();
 #else
   const int rank = 0, ranks = 1;
 #endif

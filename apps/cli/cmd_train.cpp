@@ -255,15 +255,11 @@ int run(const Options& o, const Context& ctx) {
   const std::string out = resuming ? o.resume : o.out.empty() ? default_out_dir(o.config) : o.out;
   // Under mpirun: data-parallel over the ranks (nabla/train/parallel.h); rank 0 writes and reports.
 #ifdef NABLA_WITH_MPI
-  std::unique_ptr<dist::Context> mpi;
-  std::unique_ptr<train::Parallel> parallel;
-  if (dist::launched_by_mpi()) {
-    mpi = std::make_unique<dist::Context>();
-    parallel = dist::trainer_parallel();
-  }
-  const int rank = parallel ? parallel->rank() : 0;
+  const dist::MpiRun mpi = dist::join_if_launched();
+  train::Parallel* parallel = mpi.parallel.get();
+  const int rank = mpi.rank();
 #else
-  std::unique_ptr<train::Parallel> parallel;
+  train::Parallel* parallel = nullptr;
   const int rank = 0;
 #endif
   const bool quiet = o.quiet || rank != 0;
@@ -300,7 +296,7 @@ int run(const Options& o, const Context& ctx) {
   run_options.stop = &g_stop_signal;
   run_options.checkpoint_every = o.checkpoint_every;
   run_options.detect_anomaly = o.detect_anomaly;
-  run_options.parallel = parallel.get();
+  run_options.parallel = parallel;
   run_options.plot_seconds = &plot_seconds;
   run_options.resolution = resolution;
   run_options.progress = [&](const train::EpochMetrics& m, const train::Trainer& t) {

@@ -52,4 +52,12 @@ std::unique_ptr<train::Parallel> trainer_parallel(const DataParallelOptions& opt
   return std::make_unique<MpiParallel>(options);
 }
 
+MpiRun join_if_launched(const DataParallelOptions& options) {
+  MpiRun run;
+  if (!launched_by_mpi()) return run;
+  run.context = std::make_unique<Context>();
+  run.parallel = trainer_parallel(options);
+  return run;
+}
+
 }  // namespace nabla::dist
