@@ -455,3 +455,19 @@ def _install():
 
 _install()
 any, all = _any, _all
+
+
+def _zero_grads(params, set_to_none=False):
+    """What Module.zero_grad and Optimizer.zero_grad do to their parameters, as torch 1.13 (whose
+    default is set_to_none=False): drop each .grad, or detach it in place and fill it with zeros
+    (the same tensor object stays the .grad)."""
+    for p in params:
+        if p.grad is not None:
+            if set_to_none:
+                p.grad = None
+            else:
+                if p.grad.grad_fn is not None:
+                    p.grad.detach_()
+                else:
+                    p.grad.requires_grad_(False)
+                p.grad.zero_()

@@ -229,7 +229,7 @@ def test_zero_grad_apply_requires_grad_to():
     m = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     m(nabla.randn(4, 2)).sum().backward()
     assert all(p.grad is not None for p in m.parameters())
-    m.zero_grad()
+    m.zero_grad(set_to_none=True)
     assert all(p.grad is None for p in m.parameters())
     seen = []
     m.apply(lambda mod: seen.append(type(mod).__name__))
@@ -415,3 +415,23 @@ shapes = [(name, tuple(p.shape)) for name, p in model.named_parameters()]
     nabla.save(model.state_dict(), path)
     clone.load_state_dict(nabla.load(path))
     close(clone[0].weight, model[0].weight)
+
+
+@pytest.mark.parametrize("owner", ["module", "optimizer"])
+def test_zero_grad_defaults_and_storage_match_torch(owner):
+    # torch 1.13: zero_grad() keeps each .grad (the same storage, detached, zeros); set_to_none=True drops it.
+    def run(t):
+        t.manual_seed(0)
+        m = t.nn.Linear(3, 2)
+        opt = t.optim.SGD(m.parameters(), lr=0.1)
+        zero = m.zero_grad if owner == "module" else opt.zero_grad
+        out = []
+        for kwargs in ({}, {"set_to_none": False}, {"set_to_none": True}):
+            m(t.ones(4, 3)).sum().backward()
+            ptr = m.weight.grad.data_ptr()
+            zero(**kwargs)
+            g = m.weight.grad
+            out.append(None if g is None else (g.data_ptr() == ptr, g.requires_grad, g.abs().sum().item()))
+        return out
+
+    assert run(nabla) == run(torch)

@@ -227,7 +227,7 @@ def test_zero_grad_modes():
     (w * 2).sum().backward()
     opt.zero_grad(set_to_none=False)
     close(w.grad, torch.zeros(3))
-    opt.zero_grad()
+    opt.zero_grad(set_to_none=True)
     assert w.grad is None
     opt.step()  # no gradient: nothing moves
     close(w, torch.ones(3))

@@ -70,7 +70,7 @@ class _CppOptimizer(Optimizer):
         self._impl.step()
         return loss
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none=False):
         self._impl.zero_grad(set_to_none)
 
     # ---- state: the C++ buffers themselves (aliases), under torch's keys ----

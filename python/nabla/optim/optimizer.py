@@ -20,6 +20,7 @@ import itertools
 import warnings
 
 from .. import Tensor, enable_grad
+from .._tensor import _zero_grads
 
 __all__ = ["Optimizer", "required"]
 
@@ -114,15 +115,8 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 
-    def zero_grad(self, set_to_none=True):
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        p.grad = p.grad.detach()
-                        p.grad.zero_()
+    def zero_grad(self, set_to_none=False):
+        _zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure=None):
         raise NotImplementedError

@@ -16,6 +16,7 @@ from collections import OrderedDict, namedtuple
 import itertools
 
 from ... import Tensor, no_grad
+from ..._tensor import _zero_grads
 from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter
 from ._backward_hook import _BackwardHook
@@ -346,14 +347,8 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad = p.grad.detach()
-                    p.grad.zero_()
+    def zero_grad(self, set_to_none=False):
+        _zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
         for module in self.children():
