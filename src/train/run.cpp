@@ -2,18 +2,11 @@
 // the checkpoint and the model, the plots and the boundary frames — started, resumed or
 // continued (nabla/train/trainer.h: RunOptions). The model, data and steps are Trainer's
 // (trainer.cpp); this file is what a run leaves on disk and how it picks up from it.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
-#include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "nabla/autograd/node.h"
@@ -22,22 +15,15 @@
 #include "nabla/ops/ops.h"
 #include "nabla/train/trainer.h"
 #include "nabla/viz/viz.h"
+#include "run_records.h"
 
 namespace nabla::train {
 
 namespace fs = std::filesystem;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // ============================== run_training ==============================
 
 namespace {
-
-std::string g17(double v) {
-  if (std::isnan(v)) return "nan";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
 
 void write_text_atomic(const fs::path& path, const std::string& text) {
   AtomicFileWriter out(path);
@@ -61,12 +47,6 @@ viz::Grid2D grid_for(const Tensor& x) {
   const auto [x1, x2] = columns(x);
   return viz::Grid2D::around(x1, x2, 120, 0.15);
 }
-
-struct BoundaryFrame {
-  int64_t epoch;
-  std::vector<double> p;  // binary: p(class 1); multi-class: max probability
-  std::vector<int> cls;   // multi-class: predicted class
-};
 
 BoundaryFrame boundary_frame(Trainer& t, const viz::Grid2D& grid, int64_t epoch) {
   Tensor p = t.predict(Tensor::from_vector(grid.points(), {int64_t(grid.size()), 2}));
@@ -222,115 +202,6 @@ void prepare_fresh_dir(const fs::path& dir, const TrainConfig& config, bool forc
   }
 }
 
-// A file that grows by whole records (metrics.csv rows, boundary frames), written with plain
-// write(2): a killed process loses nothing written before, and sync() makes it durable. A record
-// whose write fails part-way (a full disk, a file-size limit) is cut off again: the file keeps
-// whole records only, also when the run stops there.
-class AppendFile {
- public:
-  explicit AppendFile(fs::path path) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
-    NABLA_CHECK(fd_ >= 0, IOError, "cannot write '", path_.string(), "': ", std::strerror(errno));
-  }
-  ~AppendFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  AppendFile(const AppendFile&) = delete;
-  AppendFile& operator=(const AppendFile&) = delete;
-  void append(const void* data, size_t n) {
-    const off_t before = ::lseek(fd_, 0, SEEK_END);
-    NABLA_CHECK(before >= 0, IOError, "cannot write '", path_.string(), "': ", std::strerror(errno));
-    const char* p = static_cast<const char*>(data);
-    while (n > 0) {
-      const ssize_t w = ::write(fd_, p, n);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        const int err = w < 0 ? errno : EIO;
-        while (::ftruncate(fd_, before) != 0 && errno == EINTR) {
-        }
-        throw IOError(detail::concat("cannot write '", path_.string(), "': ", std::strerror(err)));
-      }
-      p += w;
-      n -= size_t(w);
-    }
-  }
-  void append(const std::string& s) { append(s.data(), s.size()); }
-  void sync() {
-    NABLA_CHECK(::fdatasync(fd_) == 0, IOError, "cannot sync '", path_.string(), "': ", std::strerror(errno));
-  }
-
- private:
-  fs::path path_;
-  int fd_ = -1;
-};
-
-// ---- metrics.csv ----
-
-std::string metrics_header(Trainer& trainer) {
-  // epoch,train_loss, then test_loss / accuracies where they apply, then grad norms.
-  const bool has_test = trainer.test_set().size() > 0, has_acc = trainer.classification();
-  std::string csv = "epoch,train_loss";
-  if (has_test) csv += ",test_loss";
-  if (has_acc) csv += has_test ? ",train_acc,test_acc" : ",train_acc";
-  for (const auto& [name, _] : trainer.model().named_parameters()) csv += ",grad_norm." + name;
-  return csv + "\n";
-}
-
-std::string metrics_row(const Trainer& trainer, const EpochMetrics& m) {
-  const bool has_test = trainer.test_set().size() > 0, has_acc = trainer.classification();
-  std::string csv = std::to_string(m.epoch);
-  // Appended piece by piece: "," + g17(x) temporaries trip GCC 12's -Wrestrict false positive.
-  auto cell = [&csv](double v) {
-    csv += ',';
-    csv += g17(v);
-  };
-  cell(m.train_loss);
-  if (has_test) cell(m.test_loss);
-  if (has_acc) {
-    cell(m.train_acc);
-    if (has_test) cell(m.test_acc);
-  }
-  for (const auto& gn : m.grad_norms) cell(gn.second);
-  return csv + "\n";
-}
-
-// Parses a row written by metrics_row back (g17 round-trips exactly); false if it is incomplete.
-bool parse_metrics_row(const Trainer& trainer, const std::string& line, size_t norms, EpochMetrics& m) {
-  const bool has_test = trainer.test_set().size() > 0, has_acc = trainer.classification();
-  std::vector<std::string> cells;
-  for (size_t start = 0;;) {
-    const size_t comma = line.find(',', start);
-    cells.push_back(line.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  const size_t expected = 2 + (has_test ? 1 : 0) + (has_acc ? (has_test ? 2 : 1) : 0) + norms;
-  if (cells.size() != expected) return false;
-  auto num = [](const std::string& c, double& v) {
-    if (c.empty()) return false;
-    char* end = nullptr;
-    v = std::strtod(c.c_str(), &end);
-    return *end == '\0';
-  };
-  const auto [end, ec] = std::from_chars(cells[0].data(), cells[0].data() + cells[0].size(), m.epoch);
-  if (ec != std::errc() || end != cells[0].data() + cells[0].size()) return false;
-  size_t k = 1;
-  m.test_loss = m.train_acc = m.test_acc = kNaN;
-  bool ok = num(cells[k++], m.train_loss);
-  if (has_test) ok = ok && num(cells[k++], m.test_loss);
-  if (has_acc) {
-    ok = ok && num(cells[k++], m.train_acc);
-    if (has_test) ok = ok && num(cells[k++], m.test_acc);
-  }
-  m.grad_norms.clear();
-  for (const auto& [name, _] : const_cast<Trainer&>(trainer).model().named_parameters()) {
-    double v = 0;
-    ok = ok && num(cells[k++], v);
-    m.grad_norms.push_back({name, v});
-  }
-  return ok;
-}
-
 // What the loss and gradient-norm plots draw: every `stride`-th epoch (and the first), so at most
 // ~kMaxPlotPoints points per series whatever the number of epochs.
 struct PlotSeries {
@@ -350,49 +221,6 @@ struct PlotSeries {
     for (size_t k = 0; k < names.size(); ++k) norms[k].push_back(m.grad_norms[k].second);
   }
 };
-
-// ---- boundary frames (boundary_frames.bin: per frame int64 epoch, int64 n, n float64 p,
-// int64 m, m int32 classes; native byte order) ----
-
-std::string frame_bytes(const BoundaryFrame& f) {
-  std::string b;
-  auto put = [&b](const void* p, size_t n) {
-    if (n > 0) b.append(static_cast<const char*>(p), n);  // an empty vector's data() may be null
-  };
-  const int64_t n = int64_t(f.p.size()), m = int64_t(f.cls.size());
-  put(&f.epoch, 8);
-  put(&n, 8);
-  put(f.p.data(), f.p.size() * sizeof(double));
-  put(&m, 8);
-  put(f.cls.data(), f.cls.size() * sizeof(int));
-  return b;
-}
-
-// The complete frames of `bytes` with epoch ≤ last_epoch; sets `kept` to their length in bytes.
-std::vector<BoundaryFrame> parse_frames(const std::string& bytes, int64_t last_epoch, size_t& kept) {
-  std::vector<BoundaryFrame> frames;
-  size_t pos = 0;
-  kept = 0;
-  auto get = [&](void* p, size_t n) {
-    if (bytes.size() - pos < n) return false;
-    if (n > 0) std::memcpy(p, bytes.data() + pos, n);  // an empty vector's data() may be null
-    pos += n;
-    return true;
-  };
-  const int64_t limit = int64_t(bytes.size());
-  while (pos < bytes.size()) {
-    BoundaryFrame f{};
-    int64_t n = 0, m = 0;
-    if (!get(&f.epoch, 8) || !get(&n, 8) || n < 0 || n > limit / 8) break;
-    f.p.resize(size_t(n));
-    if (!get(f.p.data(), size_t(n) * 8) || !get(&m, 8) || m < 0 || m > limit / 4) break;
-    f.cls.resize(size_t(m));
-    if (!get(f.cls.data(), size_t(m) * sizeof(int)) || f.epoch > last_epoch) break;
-    frames.push_back(std::move(f));
-    kept = pos;
-  }
-  return frames;
-}
 
 void write_plots(const fs::path& dir, const TrainConfig& config, const Trainer& trainer, const PlotSeries& s,
                  const EpochMetrics& last, bool boundary, const viz::Grid2D& grid,
