@@ -4,7 +4,8 @@
 # when it is installed. Extra arguments go to cmake's configure (e.g. -DNABLA_BUILD_TESTS=ON).
 # With the Python module built (pybind11-dev installed), and run as root, it also installs the
 # module into Debian's site-packages for /usr/bin/python3, so `/usr/bin/python3 -c "import nabla"`
-# works from any directory; otherwise it prints how to use it.
+# works from any directory; otherwise it prints how to use it. NABLA_NO_INSTALL=1 skips that install
+# (to time a build as root without touching the system's Python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 launcher=()
@@ -13,7 +14,7 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DNABLA_BUILD_TESTS=OFF 
       "${launcher[@]}" "$@" >/dev/null
 cmake --build build -j"$(nproc)"
 if grep -q '^NABLA_BUILD_PYTHON:BOOL=ON' build/CMakeCache.txt; then
-  if [ "$(id -u)" -eq 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && [ "${NABLA_NO_INSTALL:-0}" != "1" ]; then
     cmake --install build --component python | sed -n 's/^-- nabla.s Python package: /nabla'"'"'s Python module installed for \/usr\/bin\/python3: /p'
   else
     echo "Python module built in build/python: PYTHONPATH=$PWD/build/python /usr/bin/python3 -c 'import nabla'"

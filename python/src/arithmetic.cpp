@@ -243,7 +243,7 @@ Tensor to_tensor(const py::handle& obj, const char* op) {
 
 namespace {
 
-void bind(py::module_& m) {
+void bind_arithmetic(py::module_& m) {
   auto cls = py::type::of<Tensor>().cast<py::class_<Tensor>>();  // reopened: the class tensor.cpp defines
   // ---- arithmetic ----
   auto binary = [&cls](const char* name, const char* rname, Arith kind, const char* op) {
@@ -385,7 +385,7 @@ void bind(py::module_& m) {
       rself);
 }
 
-const bool registered = register_binding(11, bind);
+const bool registered_arithmetic = register_binding(11, bind_arithmetic);
 
 }  // namespace
 }  // namespace nabla::python

@@ -22,7 +22,7 @@ std::vector<Tensor> tensors_of(const py::object& obj, const char* op, bool allow
   return out;
 }
 
-void bind(py::module_& m) {
+void bind_autograd(py::module_& m) {
   py::class_<Node, std::shared_ptr<Node>>(m, "Node")
       .def("name", &Node::name)
       .def_property_readonly("next_functions",
@@ -66,7 +66,7 @@ void bind(py::module_& m) {
   });
 }
 
-const bool registered = register_binding(30, bind);
+const bool registered_autograd = register_binding(30, bind_autograd);
 
 }  // namespace
 }  // namespace nabla::python

@@ -3,8 +3,11 @@
 // Each binding file registers the part of the module it defines, as apps/cli/command.h's
 // commands do, so adding a file adds its bindings without editing a central list:
 //
-//   static void bind(py::module_& m) { m.def("relu", ...); }
-//   static const bool registered = nabla::python::register_binding(10, bind);
+//   void bind_ops(py::module_& m) { m.def("relu", ...); }         // in an anonymous namespace
+//   const bool registered_ops = nabla::python::register_binding(10, bind_ops);
+//
+// The names carry the file's name: the module is a unity build (CMakeLists.txt, "Build time"),
+// several files in one compilation, where two anonymous-namespace `bind`s would clash.
 //
 // module.cpp's PYBIND11_MODULE calls the binders in increasing `order` (core: 0–99; nn, optim
 // and data: 100+), so a later binder may use the classes an earlier one defined.

@@ -256,7 +256,7 @@ PyMemberDef fast_members[] = {
     {nullptr, 0, 0, 0, nullptr},
 };
 
-void bind(py::module_& m) {
+void bind_compile(py::module_& m) {
   py::class_<Compiled>(m, "_CompiledImpl")
       .def(py::init<py::function>(), py::arg("fn"))
       .def("__call__", &Compiled::call)
@@ -282,7 +282,7 @@ void bind(py::module_& m) {
   m.def("_capturing", &capture::recording, "Whether a compiled step is being recorded on this thread");
 }
 
-const bool registered = register_binding(50, bind);
+const bool registered_compile = register_binding(50, bind_compile);
 
 }  // namespace
 }  // namespace nabla::python

@@ -35,7 +35,7 @@ DType from_name(const std::string& name) {
   throw DTypeError("dtype " + name + " is not one nabla's tensors hold (float32, float64, int64, int32, bool)");
 }
 
-void bind(py::module_& m) {
+void bind_convert(py::module_& m) {
   py::class_<PyDType>(m, "dtype")
       .def_property_readonly("is_floating_point",
                              [](const PyDType& d) { return is_floating(static_cast<DType>(d.code)); })
@@ -87,7 +87,7 @@ class Size(tuple):
   m.def("_check_device", [](const py::object& device, const std::string& op) { check_device(device, op.c_str()); });
 }
 
-const bool registered = register_binding(0, bind);
+const bool registered_convert = register_binding(0, bind_convert);
 
 }  // namespace
 

@@ -15,7 +15,7 @@ DType dtype_or(const py::object& dtype, DType fallback) {
   return d ? *d : fallback;
 }
 
-void bind(py::module_& m) {
+void bind_creation(py::module_& m) {
   auto filled = [&m](const char* name, double value) {
     m.def(
         name,
@@ -105,7 +105,7 @@ void bind(py::module_& m) {
       py::arg("device") = py::none(), py::arg("requires_grad") = false);
 }
 
-const bool registered = register_binding(15, bind);
+const bool registered_creation = register_binding(15, bind_creation);
 
 }  // namespace
 }  // namespace nabla::python

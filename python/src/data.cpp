@@ -24,7 +24,7 @@ namespace py = pybind11;
 namespace nabla::python {
 namespace {
 
-void bind(py::module_& root) {
+void bind_data(py::module_& root) {
   py::module_ m = root.def_submodule("_data", "random draws of nabla.utils.data (as torch.utils.data draws them)");
   // int64 random_(): random64() reduced to [0, 2^63). None: the default generator.
   m.def(
@@ -43,7 +43,7 @@ void bind(py::module_& root) {
       py::arg("n"), py::arg("generator") = nullptr);
 }
 
-const bool registered = register_binding(102, &bind);
+const bool registered_data = register_binding(102, bind_data);
 
 }  // namespace
 }  // namespace nabla::python

@@ -22,7 +22,7 @@ dist::ReduceOp reduce_op(const std::string& op) {
   throw ValueError(detail::concat("all_reduce: op must be \"sum\", \"mean\" or \"max\", got \"", op, "\""));
 }
 
-void bind(py::module_& parent) {
+void bind_distributed(py::module_& parent) {
   py::module_ m = parent.def_submodule("_distributed", "MPI collectives (nabla/distributed.h)");
   m.def("init", [] {
     if (!context()) context() = std::make_unique<dist::Context>();
@@ -58,7 +58,7 @@ void bind(py::module_& parent) {
       py::arg("drop_last"), py::arg("epoch"));
 }
 
-const bool registered = register_binding(200, &bind);
+const bool registered_distributed = register_binding(200, bind_distributed);
 
 }  // namespace
 }  // namespace nabla::python

@@ -27,7 +27,7 @@ PyObject* type_of(const char* name) {
   return base_error;
 }
 
-void bind(py::module_& m) {
+void bind_errors(py::module_& m) {
   base_error = PyErr_NewExceptionWithDoc("nabla.Error", "Base of the errors nabla raises", PyExc_RuntimeError, nullptr);
   m.attr("Error") = py::handle(base_error);
   for (ErrorClass& e : error_classes) {
@@ -60,7 +60,7 @@ void bind(py::module_& m) {
   });
 }
 
-const bool registered = register_binding(1, bind);
+const bool registered_errors = register_binding(1, bind_errors);
 
 }  // namespace
 }  // namespace nabla::python

@@ -164,14 +164,14 @@ void bind_init(py::module_& m) {
   });
 }
 
-void bind(py::module_& root) {
+void bind_nn(py::module_& root) {
   py::module_ m = root.def_submodule("_nn", "C++ kernels of nabla.nn (nn/functional.h, ops/ops.h, nn/init.h)");
   bind_functional(m);
   bind_activations(m);
   bind_init(m);
 }
 
-const bool registered = register_binding(100, &bind);
+const bool registered_nn = register_binding(100, bind_nn);
 
 }  // namespace
 }  // namespace nabla::python

@@ -110,7 +110,7 @@ Tensor rounding(const Tensor& x, const char* op, double (*f)(double)) {
   return out;
 }
 
-void bind(py::module_& m) {
+void bind_ops(py::module_& m) {
   auto cls = py::type::of<Tensor>().cast<Cls>();  // reopened: methods added to nabla.Tensor
 
   // ---- elementwise math (ints become float32, as torch's exp(int tensor)) ----
@@ -542,7 +542,7 @@ void bind(py::module_& m) {
   });
 }
 
-const bool registered = register_binding(20, bind);
+const bool registered_ops = register_binding(20, bind_ops);
 
 }  // namespace
 }  // namespace nabla::python

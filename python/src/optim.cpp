@@ -61,7 +61,7 @@ std::unique_ptr<Optimizer> make(const std::string& name, const std::vector<Group
   return optim::optimizer_recipe(name).build(std::move(pg), *defaults);
 }
 
-void bind(py::module_& root) {
+void bind_optim(py::module_& root) {
   py::module_ m = root.def_submodule("_optim", "nabla's C++ optimizers (optim/optim.h) behind nabla.optim");
   py::class_<Optimizer>(m, "Optimizer")
       .def("step", &Optimizer::step, py::call_guard<py::gil_scoped_release>())
@@ -115,7 +115,7 @@ void bind(py::module_& root) {
   m.def("clip_grad_value_", &optim::clip_grad_value_, py::arg("parameters"), py::arg("clip_value"));
 }
 
-const bool registered = register_binding(101, &bind);
+const bool registered_optim = register_binding(101, bind_optim);
 
 }  // namespace
 }  // namespace nabla::python

@@ -17,7 +17,7 @@ DType float_dtype(const py::object& dtype, DType fallback, const char* op) {
   return r;
 }
 
-void bind(py::module_& m) {
+void bind_random(py::module_& m) {
   py::class_<Generator>(m, "Generator")
       .def(py::init([](const py::object& device) {
              check_device(device, "Generator");
@@ -173,7 +173,7 @@ void bind(py::module_& m) {
       py::arg("from") = 0, py::arg("to") = py::none(), py::kw_only(), py::arg("generator") = py::none(), rself);
 }
 
-const bool registered = register_binding(40, bind);
+const bool registered_random = register_binding(40, bind_random);
 
 }  // namespace
 }  // namespace nabla::python

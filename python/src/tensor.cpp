@@ -130,7 +130,7 @@ Tensor from_numpy(const py::array& array) {
 
 namespace {
 
-void bind(py::module_& m) {
+void bind_tensor(py::module_& m) {
   py::class_<Tensor> cls(m, "Tensor",
                          "An n-dimensional array on the CPU, with autograd (as torch.Tensor); make one with "
                          "nabla.tensor(data), nabla.zeros(...), nabla.from_numpy(array), ...");
@@ -358,7 +358,7 @@ void bind(py::module_& m) {
   m.def("_copy_from_numpy", [](const py::array& a) { return from_numpy(a).clone(); });
 }
 
-const bool registered = register_binding(10, bind);
+const bool registered_tensor = register_binding(10, bind_tensor);
 
 }  // namespace
 }  // namespace nabla::python

@@ -7,7 +7,7 @@
 namespace nabla::python {
 namespace {
 
-void bind(py::module_& m) {
+void bind_threads(py::module_& m) {
   m.def(
       "set_num_threads",
       [](int n) {
@@ -18,7 +18,7 @@ void bind(py::module_& m) {
   m.def("get_num_threads", &get_num_threads, "The threads nabla may use (as torch.get_num_threads).");
 }
 
-const bool registered = register_binding(60, &bind);
+const bool registered_threads = register_binding(60, bind_threads);
 
 }  // namespace
 }  // namespace nabla::python

@@ -56,7 +56,7 @@ py::dict recipes() {
   return d;
 }
 
-void bind(py::module_& m) {
+void bind_train(py::module_& m) {
   m.def("recipes", &recipes,
         "The layer types, losses, optimizers and schedulers a training config may name, and the nabla.optim "
         "class of each optimizer: {'layers': [...], 'losses': [...], 'optimizers': [...], 'schedulers': [...], "
@@ -68,7 +68,7 @@ void bind(py::module_& m) {
         "grad_norms). on_epoch(record) is called after each epoch; Ctrl-C stops between two epochs.");
 }
 
-const bool registered = register_binding(60, bind);
+const bool registered_train = register_binding(60, bind_train);
 
 }  // namespace
 }  // namespace nabla::python

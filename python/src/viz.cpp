@@ -28,13 +28,13 @@ py::object line_plot(const std::vector<std::tuple<std::string, std::vector<doubl
   return py::bytes(reinterpret_cast<const char*>(png.data()), png.size());
 }
 
-void bind(py::module_& m) {
+void bind_viz(py::module_& m) {
   m.def("_line_plot", &line_plot, py::arg("lines"), py::arg("title") = "", py::arg("xlabel") = "",
         py::arg("ylabel") = "", py::arg("log_y") = false, py::arg("width") = 640, py::arg("height") = 480,
         py::arg("format") = "png");
 }
 
-const bool registered = register_binding(310, &bind);
+const bool registered_viz = register_binding(310, bind_viz);
 
 }  // namespace
 }  // namespace nabla::python

@@ -14,7 +14,7 @@
 namespace nabla::train {
 
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kNotMeasured = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 std::string g17(double v) {
@@ -106,7 +106,7 @@ bool parse_metrics_row(const Trainer& trainer, const std::string& line, size_t n
   const auto [end, ec] = std::from_chars(cells[0].data(), cells[0].data() + cells[0].size(), m.epoch);
   if (ec != std::errc() || end != cells[0].data() + cells[0].size()) return false;
   size_t k = 1;
-  m.test_loss = m.train_acc = m.test_acc = kNaN;
+  m.test_loss = m.train_acc = m.test_acc = kNotMeasured;
   bool ok = num(cells[k++], m.train_loss);
   if (has_test) ok = ok && num(cells[k++], m.test_loss);
   if (has_acc) {

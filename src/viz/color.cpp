@@ -17,7 +17,7 @@ Color Color::hex(std::string_view text) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    throw ValueError(detail::concat("Color::hex: invalid hex digit '", c, "' in \"", text, "\""));
+    throw ValueError(nabla::detail::concat("Color::hex: invalid hex digit '", c, "' in \"", text, "\""));
   };
   auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(nibble(s[i]) * 16 + nibble(s[i + 1])); };
   return {byte(0), byte(2), byte(4), s.size() == 8 ? byte(6) : std::uint8_t{255}};

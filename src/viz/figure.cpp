@@ -23,7 +23,8 @@ Figure& Figure::add(std::shared_ptr<const Plot> plot) {
       return *this;
     }
   }
-  throw ValueError(detail::concat("Figure::add: all ", rows_, "x", cols_, " cells are taken; use set(row, col, plot)"));
+  throw ValueError(
+      nabla::detail::concat("Figure::add: all ", rows_, "x", cols_, " cells are taken; use set(row, col, plot)"));
 }
 
 Figure& Figure::set(int row, int col, std::shared_ptr<const Plot> plot) {
