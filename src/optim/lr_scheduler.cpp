@@ -75,7 +75,7 @@ void LRScheduler::load_state_dict(const nlohmann::json& j) {
     step_count_ = j.at("_step_count").get<int64_t>();
     last_lr_ = j.at("_last_lr").get<std::vector<double>>();
   } catch (const nlohmann::json::exception& e) {
-    throw ValueError(detail::concat(where, ": ", e.what()));
+    throw ValueError(nabla::detail::concat(where, ": ", e.what()));
   }
 }
 
