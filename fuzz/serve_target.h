@@ -12,6 +12,8 @@
 // server: one server per process (building one, its routes' regular expressions, cost more
 // than most inputs), from which the sessions an input created are deleted after it; a fresh
 // server where that leaves any session behind (a creation whose id the reply did not show).
+// The server's limits on one request's work are small (FuzzServer::kOptions: 2 000 state values,
+// 200 points, 8 neurons a layer), so that every input is cheap.
 // Findings: a 500 (an exception the handlers did not expect), a status outside the API's, or an
 // /api reply that is not JSON ({"error": "..."} for every error).
 #pragma once
@@ -70,9 +72,12 @@ class FuzzServer {
   }
 
  private:
-  static std::unique_ptr<serve::PlaygroundServer> make() {
-    return std::make_unique<serve::PlaygroundServer>(serve::ServerOptions{.host = "127.0.0.1", .port = 0});
-  }
+  static std::unique_ptr<serve::PlaygroundServer> make() { return std::make_unique<serve::PlaygroundServer>(kOptions); }
+  // A fuzzer-sized server: the same routes and checks, with limits small enough that no input
+  // is expensive (a state of 10^5 numbers, an epoch over 10 000 points would hold the rate near
+  // 150 inputs a second), and the refusals over those limits reached often.
+  static inline const serve::ServerOptions kOptions{
+      .host = "127.0.0.1", .port = 0, .max_state_values = 2000, .max_points = 200, .max_neurons = 8};
   std::unique_ptr<serve::PlaygroundServer> server_ = make();
   std::vector<std::string> ids_;
 };
