@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <type_traits>
 
 #include "command.h"
 #include "nabla/train/trainer.h"
@@ -403,6 +405,29 @@ int run(const Options& o, const Context& ctx) {
   return 0;
 }
 
+// `check`, a value's conversion to T included, as a ValueError "OPTION: what is wrong" (one line,
+// exit 2, as every input error) rather than CLI11's ValidationError or ConversionError, which
+// main prints with a usage hint on a second line.
+template <typename T>
+CLI::Validator checked(const std::string& option, const std::string& expected, const CLI::Validator& check) {
+  return CLI::Validator(
+      [option, expected, check](std::string& text) -> std::string {
+        T value{};
+        bool converts;
+        if constexpr (std::is_integral_v<T>) {  // CLI11 2.1 takes 99999999999999999999 for an int64
+          const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+          converts = ec == std::errc() && end == text.data() + text.size();
+        } else {
+          converts = CLI::detail::lexical_cast(text, value);
+        }
+        NABLA_CHECK(converts, ValueError, option, ": expected ", expected, ", got '", text, "'");
+        const std::string why = check(text);
+        NABLA_CHECK(why.empty(), ValueError, option, ": ", why);
+        return "";
+      },
+      check.get_description());
+}
+
 Action setup(CLI::App& app, const Context& ctx) {
   const Translator& tr = ctx.tr;
   auto o = std::make_shared<Options>();
@@ -413,13 +438,13 @@ Action setup(CLI::App& app, const Context& ctx) {
   app.add_flag("--no-plots", o->no_plots, std::string(tr.text(kNoPlotsHelp)));
   app.add_option("--dpi", o->dpi, std::string(tr.text(kDpiHelp)))
       ->type_name("DPI")
-      ->check(CLI::Range(viz::Resolution::kMinDpi, viz::Resolution::kMaxDpi));
+      ->check(checked<double>("--dpi", "a number", CLI::Range(viz::Resolution::kMinDpi, viz::Resolution::kMaxDpi)));
   app.add_option("--plot-size", o->plot_size, std::string(tr.text(kPlotSizeHelp)))->type_name("WxH");
   app.add_flag("--quiet,-q", o->quiet, std::string(tr.text(kQuietHelp)));
   app.add_option("--resume", o->resume, std::string(tr.text(kResumeHelp)))->type_name("DIR");
   app.add_option("--checkpoint-every", o->checkpoint_every, std::string(tr.text(kCheckpointHelp)))
       ->type_name("N")
-      ->check(at_least(0));
+      ->check(checked<int64_t>("--checkpoint-every", "a whole number", at_least(0)));
   app.add_flag("--force", o->force, std::string(tr.text(kForceHelp)));
   app.add_flag("--detect-anomaly", o->detect_anomaly, std::string(tr.text(kAnomalyHelp)));
   return [o](const Context& c) { return run(*o, c); };

@@ -143,7 +143,20 @@ int64_t state_values(const httplib::Request& req, int64_t outputs, int64_t neuro
   }
 }
 
-json state_of(SessionEntry& e, const httplib::Request& req) {
+// A configuration within the server's limits (ServerOptions: max_points, max_neurons); the
+// session's own limits are checked by session_config_from_json.
+const SessionConfig& within_limits(const SessionConfig& c, const ServerOptions& o) {
+  if (c.points > o.max_points)
+    throw RequestError(400, "\"points\": " + std::to_string(c.points) + " points; this server takes at most " +
+                                std::to_string(o.max_points));
+  for (int64_t h : c.hidden)
+    if (h > o.max_neurons)
+      throw RequestError(400, "\"hidden\": a layer of " + std::to_string(h) + " neurons; this server takes at most " +
+                                  std::to_string(o.max_neurons) + " neurons a layer");
+  return c;
+}
+
+json state_of(SessionEntry& e, const httplib::Request& req, int64_t max_values) {
   StateOptions o;
   o.grid = query_int(req, "grid", 50, 0, 200);
   o.neuron_grid = query_int(req, "neurons", 20, 0, 64);
@@ -156,10 +169,10 @@ json state_of(SessionEntry& e, const httplib::Request& req) {
   int64_t neurons = int64_t(session.config().features.size()) + outputs;
   for (int64_t h : session.config().hidden) neurons += h;
   const int64_t values = o.grid * o.grid * outputs + o.neuron_grid * o.neuron_grid * neurons;
-  if (values > kMaxStateValues)
+  if (values > max_values)
     throw RequestError(400, "grid=" + std::to_string(o.grid) + " and neurons=" + std::to_string(o.neuron_grid) +
                                 " on this network (" + std::to_string(neurons) + " neurons) ask for " +
-                                std::to_string(values) + " values; at most " + std::to_string(kMaxStateValues) +
+                                std::to_string(values) + " values; at most " + std::to_string(max_values) +
                                 ": ask for smaller grids");
   if (e.playing) train_due_locked(e, std::chrono::milliseconds(1));
   json s = e.session.state(o);
@@ -374,7 +387,7 @@ void PlaygroundServer::routes() {
   }
 
   s.Post("/api/sessions", api([this](const httplib::Request& req, httplib::Response& res) {
-           SessionConfig config = session_config_from_json(body_json(req));
+           SessionConfig config = within_limits(session_config_from_json(body_json(req)), options_);
            {
              std::lock_guard lock(sessions_mutex_);
              if (sessions_.size() >= options_.max_sessions)
@@ -391,11 +404,12 @@ void PlaygroundServer::routes() {
            }
            send_json(res, {{"id", id}, {"config", to_json(entry->session.config())}}, 201);
          }));
-  s.Get(sid + "/state", with_session([](SessionEntry& e, const httplib::Request& req,
-                                        httplib::Response& res) { send_json(res, state_of(e, req)); },
+  s.Get(sid + "/state", with_session([max = options_.max_state_values](
+                                         SessionEntry& e, const httplib::Request& req,
+                                         httplib::Response& res) { send_json(res, state_of(e, req, max)); },
                                      /*state_request=*/true));
-  s.Post(sid + "/config", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
-           e.session.configure(session_config_from_json(body_json(req), e.session.config()));
+  s.Post(sid + "/config", with_session([this](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
+           e.session.configure(within_limits(session_config_from_json(body_json(req), e.session.config()), options_));
            e.error.clear();
            send_json(res, {{"config", to_json(e.session.config())}});
          }));
@@ -428,11 +442,14 @@ void PlaygroundServer::routes() {
            send_json(res, {{"steps_per_second", e.pace ? json(*e.pace) : json(nullptr)}});
          }));
   // Uploaded points: the body is the CSV text itself (x1,x2,label), at most 1 MB.
-  s.Post(sid + "/data", with_session([](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
+  s.Post(sid + "/data", with_session([this](SessionEntry& e, const httplib::Request& req, httplib::Response& res) {
            const std::string name = req.has_param("name") ? req.get_param_value("name") : "upload.csv";
            if (name.empty() || name.size() > 200 || name.find_first_of("\r\n\"<>") != std::string::npos)
              throw RequestError(400, "query parameter name must be a plain file name of at most 200 bytes");
            PointsData points = parse_points_csv(req.body, name);
+           if (points.xy.size(0) > options_.max_points)
+             throw RequestError(400, name + ": " + std::to_string(points.xy.size(0)) +
+                                         " points; this server takes at most " + std::to_string(options_.max_points));
            e.playing = false;
            e.error.clear();
            e.session.set_points(std::move(points));

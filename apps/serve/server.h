@@ -40,6 +40,8 @@
 #include <thread>
 #include <vector>
 
+#include "session/session.h"
+
 namespace httplib {
 class Server;
 }
@@ -54,6 +56,11 @@ inline constexpr size_t kMaxWorkers = 256;          // --workers at most
 // While a session's weights keep changing, its heatmaps are recomputed at most this often
 // (StateOptions::grid_interval): ten times a second, whatever the polling rate.
 inline constexpr std::chrono::milliseconds kGridInterval{100};
+
+// The grid values a state request may ask for: grid² × outputs + neurons² × every neuron
+// (inputs, hidden, outputs). The page asks for 50² and 20²; 200² and 64² on an 8 × 64 net would
+// be 2 149 440, and is refused (200² and 20² there: 246 000 values, a 2.0 MB reply).
+inline constexpr int64_t kMaxStateValues = int64_t(1) << 20;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -80,12 +87,17 @@ struct ServerOptions {
   std::chrono::seconds connection_timeout{30};
   // Requests that compute a state or an export at once, over all sessions; more wait their turn.
   size_t max_heavy_requests = 2;
+  // The work one request may cause, below the session's own limits (session/session.h): the
+  // grid values of a state (max_state_values), the points of a session's dataset, generated or
+  // uploaded (max_points, which also bounds what one epoch, a "step" request, trains), and the
+  // neurons of a hidden layer (max_neurons). More is a 400 naming the limit. The defaults are
+  // the session's limits; fuzz/serve_target.h sets them small, so that every input is cheap and
+  // these refusals are reached often.
+  int64_t max_state_values = kMaxStateValues;
+  int64_t max_points = kMaxPoints;
+  int64_t max_neurons = kMaxNeurons;
 };
 
-// The grid values a state request may ask for: grid² × outputs + neurons² × every neuron
-// (inputs, hidden, outputs). The page asks for 50² and 20²; 200² and 64² on an 8 × 64 net would
-// be 2 149 440, and is refused (200² and 20² there: 246 000 values, a 2.0 MB reply).
-inline constexpr int64_t kMaxStateValues = int64_t(1) << 20;
 // A state request with more grid values than this takes one of the max_heavy_requests slots; the
 // page's (50² and 20² on the default 2-4-2-1 net: 6 100 values) does not, so a classroom's polls
 // are not queued behind each other.

@@ -77,6 +77,11 @@ bool train_due(SessionEntry& e) {
 }  // namespace
 
 void PlaygroundServer::enqueue(const std::shared_ptr<SessionEntry>& e) {
+  // A server that was not started (handle() alone: tests, fuzz/fuzz_serve.cpp) has no workers to
+  // take a session from the queue, which would hold it for ever, deleted or not (found by
+  // fuzz_serve, whose one server per process kept every session it played). There a state
+  // request trains what is due (state_of).
+  if (!running_) return;
   {
     std::lock_guard lock(queue_mutex_);
     if (e->queued) return;

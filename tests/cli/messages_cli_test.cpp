@@ -159,10 +159,24 @@ TEST(MessagesCli, TrainOptionErrorsSayWhatIsWrong) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(has(r.err, "out of range")) << r.err;
 
-  r = run_cli({"train", kExamples + "xor.toml", "--checkpoint-every", "-1", "--out", out});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_TRUE(has(r.err, "--checkpoint-every: must be at least 0, got -1")) << r.err;
-  EXPECT_LT(lines_of(r.err).at(0).size(), 120u) << r.err;
+  // A bad option value is one line naming the option (no usage hint after it), exit 2: CLI11's
+  // own checks, the value's conversion included.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad_values = {
+      {{"--checkpoint-every", "-1"}, "--checkpoint-every: must be at least 0, got -1"},
+      {{"--checkpoint-every", "x"}, "--checkpoint-every: expected a whole number, got 'x'"},
+      {{"--checkpoint-every", "99999999999999999999"},
+       "--checkpoint-every: expected a whole number, got '99999999999999999999'"},  // CLI11 took it
+      {{"--dpi", "5"}, "--dpi: Value 5 not in range 10"},
+      {{"--dpi", "lots"}, "--dpi: expected a number, got 'lots'"}};
+  for (const auto& [args, message] : bad_values) {
+    std::vector<std::string> cmd = {"train", kExamples + "xor.toml", "--out", out};
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    r = run_cli(cmd);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << args[1];
+    EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+    EXPECT_EQ(r.err.rfind("nabla: error: " + message, 0), 0u) << r.err;
+    EXPECT_LT(r.err.size(), 120u) << r.err;
+  }
 
   r = run_cli({"train", kExamples + "dense_config2.toml", "--set", "model.layers.1.groups=1e30", "--out", out});
   EXPECT_EQ(r.exit_code, 2);

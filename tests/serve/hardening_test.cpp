@@ -241,6 +241,62 @@ TEST(ServeInProcess, HandleRunsTheRealRoutesAndChecks) {
   EXPECT_THROW(server.handle("GET", "/\r\nX: y", {}, ""), std::invalid_argument);
 }
 
+// The work one request may cause is bounded by ServerOptions (max_points, max_neurons,
+// max_state_values): a fuzzer-sized server refuses more with a 400 naming the limit, by the same
+// routes; the defaults are the session's limits, as before.
+TEST(ServeInProcess, RequestLimitsAreOptions) {
+  PlaygroundServer small(
+      {.host = "127.0.0.1", .port = 0, .max_state_values = 2000, .max_points = 200, .max_neurons = 8});
+  auto error_of = [](const Reply& r) { return json::parse(r.body).value("error", ""); };
+  Reply r = small.handle("POST", "/api/sessions", {}, R"({"points": 201})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(error_of(r).find("\"points\": 201 points; this server takes at most 200"), std::string::npos) << r.body;
+  r = small.handle("POST", "/api/sessions", {}, R"({"points": 100, "hidden": [4, 9]})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(error_of(r).find("at most 8 neurons a layer"), std::string::npos) << r.body;
+  EXPECT_EQ(small.session_count(), 0u);
+
+  r = small.handle("POST", "/api/sessions", {}, R"({"points": 200, "hidden": [8, 8]})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string base = "/api/sessions/" + json::parse(r.body).at("id").get<std::string>();
+  r = small.handle("POST", base + "/config", {}, R"({"points": 1000})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(error_of(r).find("at most 200"), std::string::npos) << r.body;
+  r = small.handle("POST", base + "/config", {}, R"({"hidden": [64]})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  // A state: 40² × 1 output = 1 600 values is within 2 000, 50² is not.
+  r = small.handle("GET", base + "/state?grid=40&neurons=0", {}, "");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("num_points"), 200);
+  r = small.handle("GET", base + "/state?grid=50&neurons=0", {}, "");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(error_of(r).find("ask for 2500 values; at most 2000"), std::string::npos) << r.body;
+  // Uploaded points: 201 are refused naming the file, 200 taken.
+  auto csv = [](int n) {
+    std::string text = "x1,x2,label\n";
+    for (int i = 0; i < n; ++i)
+      text += std::to_string(i % 7) + "," + std::to_string(i % 5) + "," + std::to_string(i % 2) + "\n";
+    return text;
+  };
+  r = small.handle("POST", base + "/data?name=big.csv", {}, csv(201));
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(error_of(r).find("big.csv: 201 points; this server takes at most 200"), std::string::npos) << r.body;
+  r = small.handle("POST", base + "/data?name=ok.csv", {}, csv(200));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("points"), 200);
+
+  // The default server takes what it took before: 10 000 points, 64 neurons, large states.
+  PlaygroundServer server({.host = "127.0.0.1", .port = 0});
+  EXPECT_EQ(ServerOptions{}.max_state_values, kMaxStateValues);
+  r = server.handle("POST", "/api/sessions", {}, R"({"points": 10000, "hidden": [64]})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = json::parse(r.body).at("id");
+  r = server.handle("GET", "/api/sessions/" + id + "/state?grid=100&neurons=8&points=0", {}, "");
+  EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+  r = server.handle("POST", "/api/sessions/" + id + "/data", {}, csv(201));
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
 // ---- 12: Host and Origin ----
 
 TEST_F(ServeHardening, ACrossOriginPostIsRefused) {
