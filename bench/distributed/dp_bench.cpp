@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
         "\"comm_share\": %.4f, \"bucket_mb\": %.1f, \"overlap\": %s}\n",
         id.c_str(), n, get_num_threads(), static_cast<long long>(steps), double(steps) / seconds,
         seconds > 0 ? comm / seconds : 0.0, options.bucket_bytes / double(1 << 20), ddp && overlap ? "true" : "false");
-  if (timeline && n > 1) {
+  if (timeline) {
     Tensor mine = Tensor::from_vector(parts, Shape{5});
     const std::vector<double> all = dist::all_gather(mine).to_vector<double>();
     for (int r = 0; r < n && me == 0; ++r)
