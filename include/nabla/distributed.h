@@ -33,7 +33,9 @@
 // backward has accumulated the last gradient in it (autograd::register_post_accumulate_hook);
 // buckets hold the parameters in reverse order (the order backward produces them; the first one
 // small), and start in that fixed order on every rank. sync_gradients then completes them. Every
-// value is combined exactly as without overlap (the same bits).
+// value is combined exactly as without overlap (the same bits). MPI moves a started reduction on
+// only inside MPI calls (there is no progress thread: each rank computes on its own CPU), and each
+// hook tests the started ones: the overlap is as fine-grained as the parameters are many.
 //
 // BatchNorm: per-rank statistics, as torch's DistributedDataParallel (not SyncBatchNorm): each
 // rank normalises its shard with that shard's mean and variance; DataParallel::sync_buffers()

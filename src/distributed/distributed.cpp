@@ -48,8 +48,8 @@ double collective_timeout() {
   return seconds;
 }
 
-// Waits for non-blocking collectives (each request becomes MPI_REQUEST_NULL) with a deadline: MPI's blocking calls
-// would wait forever for a rank that hangs. Polls (MPI_Test) and yields the CPU between polls
+// Waits for non-blocking collectives (each request becomes MPI_REQUEST_NULL) with a deadline:
+// MPI's blocking calls would wait forever for a rank that hangs. Polls (MPI_Test) and yields the CPU between polls
 // (sched_yield): a rank that spins takes the CPU from the rank it waits for when the ranks share
 // CPUs (oversubscribed, or a loaded machine). Measured on 2 CPUs at load average 11, 2 ranks, W1:
 // 10 000 steps/s yielding, 2 000 sleeping 0.2 ms between polls after 10 ms of spinning, 900
