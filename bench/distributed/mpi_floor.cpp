@@ -1,15 +1,18 @@
-// nabla_mpi_floor: what MPI alone takes to combine W5's gradients (21 M float32 values, 84 MB)
-// over the ranks, without nabla: MPI_Allgather of everything (nabla's sum before the
-// reduce-scatter), MPI_Allreduce, and the pattern DataParallel now uses (MPI_Alltoallv of chunks,
-// MPI_Allgatherv in place of the combined chunks), in buckets. Prints rank 0's best of the
-// repeats, wall and CPU (user, sys) seconds per 84 MB.
-//   mpirun -np 2 ./build/nabla_mpi_floor [BUCKET_MB=4] [REPEATS=5]
+// nabla_mpi_floor: what MPI alone takes to combine a step's gradients (W5: 21 M float32 values,
+// 84 MB, the default; W4: TOTAL_MB=2.1) over the ranks, without nabla: MPI_Allgather of
+// everything, MPI_Allreduce (blocking, out of place and in place), the rank-order pattern
+// DataParallel uses from 3 ranks (MPI_Alltoallv of chunks, MPI_Allgatherv in place of the combined
+// chunks), and MPI_Iallreduce in place completed by an MPI_Test loop, spinning or yielding the CPU
+// between tests (DataParallel's wait). In buckets. Prints rank 0's best of the repeats, wall and
+// CPU (user, sys) seconds per TOTAL_MB.
+//   mpirun -np 2 ./build/nabla_mpi_floor [BUCKET_MB=4] [REPEATS=5] [TOTAL_MB=84]
 #include <mpi.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -28,12 +31,17 @@ int main(int argc, char** argv) {
   int me = 0, n = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &me);
   MPI_Comm_size(MPI_COMM_WORLD, &n);
-  const long total = 21'000'000;
+  const long total = static_cast<long>((argc > 3 ? std::atof(argv[3]) : 84.0) * 1e6 / 4);
   const long bucket = std::min(total, static_cast<long>((argc > 1 ? std::atof(argv[1]) : 4.0) * 1e6 / 4));
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
   std::vector<float> data(total, 1.0f), all(static_cast<size_t>(total) * n), out(total), chunks(bucket);
-  const char* names[] = {"MPI_Allgather", "MPI_Allreduce", "Alltoallv + Allgatherv (nabla)"};
-  for (int method = 0; method < 3; ++method) {
+  const char* names[] = {"MPI_Allgather",
+                         "MPI_Allreduce",
+                         "MPI_Allreduce in place",
+                         "Alltoallv + Allgatherv (nabla)",
+                         "MPI_Iallreduce in place + spin",
+                         "MPI_Iallreduce in place + yield"};
+  for (int method = 0; method < 6; ++method) {
     double best = 1e30, user = 0, sys = 0;
     for (int r = 0; r < repeats; ++r) {
       MPI_Barrier(MPI_COMM_WORLD);
@@ -44,6 +52,13 @@ int main(int argc, char** argv) {
           MPI_Allgather(data.data() + at, count, MPI_FLOAT, all.data(), count, MPI_FLOAT, MPI_COMM_WORLD);
         } else if (method == 1) {
           MPI_Allreduce(data.data() + at, out.data() + at, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        } else if (method == 2) {
+          MPI_Allreduce(MPI_IN_PLACE, data.data() + at, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        } else if (method >= 4) {
+          MPI_Request request;
+          MPI_Iallreduce(MPI_IN_PLACE, data.data() + at, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &request);
+          for (int flag = 0; MPI_Test(&request, &flag, MPI_STATUS_IGNORE), !flag;)
+            if (method == 5) std::this_thread::yield();
         } else {
           std::vector<int> counts(n), displs(n), send(n), recv(n), rdispls(n);
           for (int k = 0; k < n; ++k) {
@@ -67,8 +82,9 @@ int main(int argc, char** argv) {
       sys += cpu_seconds(true) - s0;
     }
     if (me == 0)
-      std::printf("%-32s %d ranks, buckets of %.1f MB: %.4f s per 84 MB (%.0f MB/s), cpu user %.4f s sys %.4f s\n",
-                  names[method], n, bucket * 4e-6, best, 84.0 / best, user / repeats, sys / repeats);
+      std::printf("%-32s %d ranks, buckets of %.1f MB: %.5f s per %.1f MB (%.0f MB/s), cpu user %.4f s sys %.4f s\n",
+                  names[method], n, bucket * 4e-6, best, total * 4e-6, total * 4e-6 / best, user / repeats,
+                  sys / repeats);
   }
   MPI_Finalize();
   return 0;

@@ -9,6 +9,7 @@
 //   nabla::dist::DistributedSampler sampler(n_rows, {.seed = 0});
 //   for (int64_t epoch = 0; ...; ++epoch) {
 //     sampler.set_epoch(epoch);                          // this rank's indices: sampler.indices()
+//     ... ddp.prepare_backward(rows_here);              // optional: overlap (below)
 //     ... loss.backward(); ddp.sync_gradients(rows_here); opt.step();
 //   }
 //
@@ -27,6 +28,14 @@
 // MPI_Allreduce on any N (its order is the MPI library's: no bit-exactness promise from 3 ranks).
 // Gradients are combined in place in .grad (copied first only when another tensor shares it);
 // no buffer exceeds a bucket.
+//
+// Overlap: after prepare_backward(rows), a bucket's reduction starts (non-blocking) as soon as
+// backward has accumulated the last gradient in it (autograd::register_post_accumulate_hook);
+// buckets hold the parameters in reverse order (the order backward produces them; the first one
+// small), and start in that fixed order on every rank. sync_gradients then completes them. Every
+// value is combined exactly as without overlap (the same bits). MPI moves a started reduction on
+// only inside MPI calls (there is no progress thread: each rank computes on its own CPU), and each
+// hook tests the started ones: the overlap is as fine-grained as the parameters are many.
 //
 // BatchNorm: per-rank statistics, as torch's DistributedDataParallel (not SyncBatchNorm): each
 // rank normalises its shard with that shard's mean and variance; DataParallel::sync_buffers()
@@ -154,6 +163,9 @@ void combine_shards(const std::vector<const T*>& shards, const std::vector<int64
 struct DataParallelOptions {
   // Gradients are packed into buffers of at most this many bytes, one collective per buffer.
   int64_t bucket_bytes = 4 << 20;
+  // With prepare_backward, the first bucket (the last layer's gradients, ready first) holds at
+  // most this many bytes, so that communication starts early (torch DDP's 1 MB).
+  int64_t first_bucket_bytes = 1 << 20;
   // true: added in rank order (bit-exact, see above); false: MPI_Allreduce on any N.
   bool deterministic = true;
 };
@@ -170,7 +182,14 @@ void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, b
 class DataParallel {
  public:
   explicit DataParallel(std::shared_ptr<nn::Module> module, const DataParallelOptions& options = {});
+  ~DataParallel();
+  DataParallel(const DataParallel&) = delete;
+  DataParallel& operator=(const DataParallel&) = delete;
   nn::Module& module() { return *module_; }
+  // Optional, before the backward whose gradients sync_gradients will combine (with the same
+  // arguments): each bucket starts its reduction while backward goes on (see Overlap above).
+  // Only one backward may run between prepare_backward and sync_gradients.
+  void prepare_backward(int64_t local_rows, bool mean = true);
   // After backward: every parameter's gradient becomes the row-weighted mean of the ranks'
   // gradients (each rank's loss a mean over its `local_rows` rows), or with mean = false (a loss
   // summed over the rows) their sum. A parameter without a gradient on this rank counts as zeros.
@@ -184,6 +203,9 @@ class DataParallel {
   std::shared_ptr<nn::Module> module_;
   DataParallelOptions options_;
   std::vector<Tensor> params_;
+  struct Overlap;  // prepare_backward's buckets and requests (src/distributed/distributed.cpp)
+  std::shared_ptr<Overlap> overlap_;
+  std::vector<int64_t> hook_ids_;
   double comm_seconds_ = 0;
 };
 

@@ -146,6 +146,11 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
         leaf.set_grad(leaf.grad() + g);
       else
         leaf.grad().add_(g);  // in place, as PyTorch: the graph of .grad is not needed
+      if (const auto& hooks = leaf.impl()->hooks; hooks && !hooks->post_accumulate.empty()) {
+        g = Tensor();  // .grad alone holds the gradient now, as a hook that writes into it expects
+        const auto post = hooks->post_accumulate;  // a hook may remove hooks
+        for (const auto& [id, hook] : post) hook(leaf);
+      }
       continue;
     }
     // In grad() mode, nodes below every requested input need not run, but the saving is small
@@ -162,6 +167,26 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
   }
   return requested_grads;
 }
+
+namespace autograd {
+
+int64_t register_post_accumulate_hook(const Tensor& leaf, std::function<void(const Tensor&)> hook) {
+  NABLA_CHECK(leaf.defined() && leaf.requires_grad() && leaf.is_leaf(), AutogradError,
+              "register_post_accumulate_hook: needs a leaf tensor that requires grad");
+  std::shared_ptr<GradHooks>& hooks = leaf.impl()->hooks;
+  if (!hooks) hooks = std::make_shared<GradHooks>();
+  static std::atomic<int64_t> last_id{0};
+  const int64_t id = ++last_id;
+  hooks->post_accumulate.emplace_back(id, std::move(hook));
+  return id;
+}
+
+void remove_post_accumulate_hook(const Tensor& leaf, int64_t id) {
+  if (!leaf.defined() || !leaf.impl()->hooks) return;
+  std::erase_if(leaf.impl()->hooks->post_accumulate, [id](const auto& h) { return h.first == id; });
+}
+
+}  // namespace autograd
 
 void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, BackwardOptions options) {
   Engine::run(outputs, grad_outputs, {}, true, options);

@@ -104,6 +104,38 @@ TEST(Autograd, GradHooksReplaceInOrderAndCanBeRemoved) {
   EXPECT_THROW(Tensor::from_vector({1.0}, {1}).register_hook([](const Tensor& g) { return g; }), AutogradError);
 }
 
+// Post-accumulate hooks (DataParallel's signal that a gradient is ready): once per backward and
+// leaf, after the gradient is in .grad (accumulated onto an existing .grad too, after the leaf's
+// register_hook hooks), leaves in the order backward reaches them (the last layer first), with
+// .grad the sole owner of its storage; not run by grad(); removable; leaves only.
+TEST(Autograd, PostAccumulateHooksSeeTheFinishedGradInBackwardOrder) {
+  Tensor w1 = leaf({1.0, 2.0}), w2 = leaf({3.0});
+  std::vector<std::string> seen;
+  w1.register_hook([](const Tensor& g) { return g * 10.0; });
+  const int64_t id1 = autograd::register_post_accumulate_hook(w1, [&](const Tensor& w) {
+    EXPECT_EQ(w.impl()->grad.use_count(), 1);
+    seen.push_back("w1:" + std::to_string(w.grad().to_vector<double>()[1]));
+  });
+  autograd::register_post_accumulate_hook(
+      w2, [&](const Tensor& w) { seen.push_back("w2:" + std::to_string(w.grad().item())); });
+  Tensor h = w1 * 2.0;         // layer 1
+  Tensor y = sum(h * h) * w2;  // layer 2 (w2 reached first), dy/dw1 = 8 w1 w2
+  y.backward({}, /*retain_graph=*/true);
+  EXPECT_EQ(seen, (std::vector<std::string>{"w2:20.000000", "w1:480.000000"}));
+  seen.clear();
+  y.backward();  // accumulated: .grad doubles, the hooks run once more each
+  EXPECT_EQ(seen, (std::vector<std::string>{"w2:40.000000", "w1:960.000000"}));
+  seen.clear();
+  grad({sum(w1 * w2)}, {w1, w2});
+  EXPECT_TRUE(seen.empty());
+  autograd::remove_post_accumulate_hook(w1, id1);
+  sum(w1 * w2).backward();
+  EXPECT_EQ(seen, (std::vector<std::string>{"w2:43.000000"}));
+  EXPECT_THROW(autograd::register_post_accumulate_hook(h, [](const Tensor&) {}), AutogradError);
+  EXPECT_THROW(autograd::register_post_accumulate_hook(Tensor::from_vector({1.0}, {1}), [](const Tensor&) {}),
+               AutogradError);
+}
+
 TEST(Autograd, RetainGradRunsInRegistrationOrderWithHooks) {
   Tensor x = leaf({1.0});
   Tensor a = x * 3.0, b = x * 4.0;

@@ -84,12 +84,15 @@ std::vector<T> flat_buffers(nn::Module& m) {
   return all;
 }
 
-// One global step of this rank, through DataParallel.
-void ddp_step(dist::DataParallel& ddp, optim::SGD& opt, const Data& d, int64_t epoch, int64_t j) {
+// One global step of this rank, through DataParallel (overlap: reductions started during
+// backward, DataParallel::prepare_backward).
+void ddp_step(dist::DataParallel& ddp, optim::SGD& opt, const Data& d, int64_t epoch, int64_t j, bool overlap = false) {
   const auto [begin, end] = shard(kBatch, dist::world_size(), dist::rank());
   ddp.sync_buffers();
   opt.zero_grad();
-  step_loss(ddp.module(), d, batch_index(epoch, j, begin, end)).backward();
+  Tensor loss = step_loss(ddp.module(), d, batch_index(epoch, j, begin, end));
+  if (overlap) ddp.prepare_backward(end - begin);
+  loss.backward();
   ddp.sync_gradients(end - begin);
   opt.step();
 }
@@ -132,13 +135,14 @@ void full_batch_step(nn::Module& model, optim::SGD& opt, const Data& d, int64_t 
   opt.step();
 }
 
-void check_f64_bit_exact(bool batch_norm, int64_t bucket_bytes) {
-  SCOPED_TRACE(testing::Message() << "bucket_bytes " << bucket_bytes);
+void check_f64_bit_exact(bool batch_norm, int64_t bucket_bytes, bool overlap = false) {
+  SCOPED_TRACE(testing::Message() << "bucket_bytes " << bucket_bytes << (overlap ? " overlap" : ""));
   const int n = dist::world_size();
   const Data d = make_data(DType::float64);
   // Ranks other than 0 start from other weights: DataParallel must replace them with rank 0's.
   auto model = make_model(DType::float64, batch_norm, dist::rank() == 0 ? 1 : 50 + dist::rank());
-  dist::DataParallel ddp(model, {.bucket_bytes = bucket_bytes});
+  dist::DataParallel ddp(model,
+                         {.bucket_bytes = bucket_bytes, .first_bucket_bytes = std::min<int64_t>(bucket_bytes, 40)});
   optim::SGD opt(model->parameters(), optim::SGDOptions(0.1).momentum(0.9));
   auto ref = make_model(DType::float64, batch_norm, 1);
   optim::SGD ref_opt(ref->parameters(), optim::SGDOptions(0.1).momentum(0.9));
@@ -147,7 +151,7 @@ void check_f64_bit_exact(bool batch_norm, int64_t bucket_bytes) {
   ASSERT_EQ(flat_params<double>(*model), flat_params<double>(*ref));
   for (int64_t e = 0; e < kEpochs; ++e) {
     for (int64_t j = 0; j < kRows / kBatch; ++j) {
-      ddp_step(ddp, opt, d, e, j);
+      ddp_step(ddp, opt, d, e, j, overlap);
       emulated_step<double>(*ref, ref_opt, d, e, j, n);
       full_batch_step(*whole, whole_opt, d, e, j);
     }
@@ -174,6 +178,41 @@ TEST(DataParallel, Float64BitExactWithTheFixedReductionOrder) {
 
 TEST(DataParallel, BatchNormPerRankStatistics) {
   for (int64_t bytes : kBucketBytes) check_f64_bit_exact(true, bytes);
+}
+
+// prepare_backward: the buckets reduced while backward runs (the first one of 40 bytes, 5
+// values), the same bits; with and without BatchNorm (whose buffers travel separately).
+TEST(DataParallel, OverlapWithBackwardKeepsTheBits) {
+  for (int64_t bytes : kBucketBytes) {
+    check_f64_bit_exact(false, bytes, true);
+    check_f64_bit_exact(true, bytes, true);
+  }
+}
+
+// The arguments of prepare_backward and sync_gradients must agree; a second backward in between
+// is named; without prepare_backward the hooks do nothing (evaluation, gradient accumulation).
+TEST(DataParallel, OverlapMisuseIsNamed) {
+  const Data d = make_data(DType::float64);
+  auto model = make_model(DType::float64, false, 1);
+  dist::DataParallel ddp(model);
+  const Tensor rows = batch_index(0, 0, 0, 2);
+  step_loss(*model, d, rows).backward();  // not armed: nothing starts
+  ddp.sync_gradients(2);
+  ddp.prepare_backward(2);
+  EXPECT_THROW(ddp.prepare_backward(2), ValueError);
+  step_loss(*model, d, rows).backward();
+  try {
+    ddp.sync_gradients(3);
+    FAIL() << "no error";
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("prepare_backward(2"), std::string::npos) << e.what();
+  }
+  ddp.sync_gradients(2);
+  ddp.prepare_backward(2);
+  Tensor loss = step_loss(*model, d, rows);
+  loss.backward({}, /*retain_graph=*/true);
+  EXPECT_THROW(loss.backward(), ValueError);
+  ddp.sync_gradients(2);
 }
 
 // sync_gradients writes into a .grad that only its parameter holds; a gradient shared with
@@ -221,23 +260,25 @@ TEST(SyncGradients, SharedGradientIsNotOverwritten) {
 
 TEST(DataParallel, Float32MatchesOneProcessPerEpoch) {
   for (bool deterministic : {true, false}) {
-    const Data d = make_data(DType::float32);
-    auto model = make_model(DType::float32, false, 3);
-    dist::DataParallel ddp(model, {.deterministic = deterministic});
-    optim::SGD opt(model->parameters(), optim::SGDOptions(0.1));
-    auto whole = make_model(DType::float32, false, 3);
-    optim::SGD whole_opt(whole->parameters(), optim::SGDOptions(0.1));
-    Tensor all = Tensor::from_vector(std::vector<int64_t>{0}, Shape{1});
-    for (int64_t e = 0; e < kEpochs; ++e) {
-      for (int64_t j = 0; j < kRows / kBatch; ++j) {
-        ddp_step(ddp, opt, d, e, j);
-        full_batch_step(*whole, whole_opt, d, e, j);
+    for (bool overlap : {false, true}) {
+      const Data d = make_data(DType::float32);
+      auto model = make_model(DType::float32, false, 3);
+      dist::DataParallel ddp(model, {.deterministic = deterministic});
+      optim::SGD opt(model->parameters(), optim::SGDOptions(0.1));
+      auto whole = make_model(DType::float32, false, 3);
+      optim::SGD whole_opt(whole->parameters(), optim::SGDOptions(0.1));
+      Tensor all = Tensor::from_vector(std::vector<int64_t>{0}, Shape{1});
+      for (int64_t e = 0; e < kEpochs; ++e) {
+        for (int64_t j = 0; j < kRows / kBatch; ++j) {
+          ddp_step(ddp, opt, d, e, j, overlap);
+          full_batch_step(*whole, whole_opt, d, e, j);
+        }
+        const double loss = F::mse_loss(model->forward(d.x), d.y).item();
+        const double ref = F::mse_loss(whole->forward(d.x), d.y).item();
+        EXPECT_NEAR(loss, ref, 1e-5) << "epoch " << e << (deterministic ? "" : " (MPI_Allreduce)");
+        const auto a = flat_params<float>(*model), b = flat_params<float>(*whole);
+        for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5) << i;
       }
-      const double loss = F::mse_loss(model->forward(d.x), d.y).item();
-      const double ref = F::mse_loss(whole->forward(d.x), d.y).item();
-      EXPECT_NEAR(loss, ref, 1e-5) << "epoch " << e << (deterministic ? "" : " (MPI_Allreduce)");
-      const auto a = flat_params<float>(*model), b = flat_params<float>(*whole);
-      for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5) << i;
     }
   }
 }

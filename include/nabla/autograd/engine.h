@@ -8,6 +8,8 @@
 //   auto [dy_dx] = grad({y}, {x}, {.create_graph = true});   // keeps the graph of dy/dx
 //   auto d2y_dx2 = grad({dy_dx}, {x})[0];
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "nabla/autograd/node.h"
@@ -25,6 +27,17 @@ struct BackwardOptions {
 // scalar outputs: they default to 1) and accumulates into the leaves' .grad.
 void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs = {},
               BackwardOptions options = {});
+
+namespace autograd {
+// Calls `hook(leaf)` each time backward() has accumulated a gradient into the .grad of `leaf` (a
+// leaf that requires grad), once per backward pass, after the tensor's register_hook hooks, in
+// the order backward reaches the leaves (for a chain of layers, the reverse of the forward).
+// torch's Tensor.register_post_accumulate_grad_hook; DataParallel starts reducing a bucket of
+// gradients from it while backward goes on. Returns an id for remove_post_accumulate_hook.
+//   autograd::register_post_accumulate_hook(w, [](const Tensor& w) { use(w.grad()); });
+int64_t register_post_accumulate_hook(const Tensor& leaf, std::function<void(const Tensor&)> hook);
+void remove_post_accumulate_hook(const Tensor& leaf, int64_t id);
+}  // namespace autograd
 
 // Returns d(sum_i <outputs_i, grad_outputs_i>) / d inputs_j for every j.
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,

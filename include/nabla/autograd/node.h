@@ -24,9 +24,11 @@ namespace nabla {
 // input; an undefined Tensor means "no gradient flows to this input".
 using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_out, const Tensor& out)>;
 
-// A tensor's gradient hooks (Tensor::register_hook), with their ids, in registration order.
+// A tensor's gradient hooks (Tensor::register_hook), with their ids, in registration order;
+// a leaf's post-accumulate hooks (autograd::register_post_accumulate_hook) after them.
 struct GradHooks {
   std::vector<std::pair<int64_t, std::function<Tensor(const Tensor&)>>> list;
+  std::vector<std::pair<int64_t, std::function<void(const Tensor&)>>> post_accumulate;
 };
 
 class Node : public std::enable_shared_from_this<Node> {
