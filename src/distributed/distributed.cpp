@@ -14,20 +14,14 @@
 #include <sstream>
 #include <thread>
 
+#include "internal.h"
 #include "nabla/autograd/engine.h"
 #include "nabla/error.h"
 #include "nabla/tensor/random.h"
 
 namespace nabla::dist {
-namespace {
 
-bool initialized() {
-  int flag = 0;
-  MPI_Initialized(&flag);
-  int finalized = 0;
-  MPI_Finalized(&finalized);
-  return flag && !finalized;
-}
+namespace internal {
 
 void check_mpi(int code, const char* op) {
   if (code == MPI_SUCCESS) return;
@@ -71,6 +65,23 @@ void wait_all(const char* op, MPI_Request* requests, int count) {
   }
 }
 
+}  // namespace internal
+
+namespace {
+
+bool initialized() {
+  int flag = 0;
+  MPI_Initialized(&flag);
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  return flag && !finalized;
+}
+
+using internal::check_mpi;
+using internal::exclusive_grad;
+using internal::kMaxCount;
+using internal::wait_all;
+
 // Starts a non-blocking collective and waits for it. `pending`: another collective started
 // earlier, completed by the same wait (one round trip for both); then null.
 template <class Start>
@@ -108,8 +119,6 @@ void check_contiguous(const Tensor& t, const char* op) {
   NABLA_CHECK(t.is_contiguous(), ValueError, "distributed: ", op, " needs a contiguous tensor (call .contiguous())");
 }
 
-// The most values one collective call moves: MPI counts are int.
-constexpr int64_t kMaxCount = int64_t{1} << 30;
 
 // Combines `count` values at `data` over the ranks, in place, in the documented fixed order: a
 // reduce-scatter in which rank r combines chunk r of every rank's values with combine_shards
@@ -371,28 +380,6 @@ void DataParallel::sync_buffers() {
 
 namespace {
 
-// p's gradient as memory sync_gradients may overwrite: .grad itself when nothing else refers to
-// it (backward's fresh tensor, the usual case), else a contiguous copy (zeros without a
-// gradient) made p's .grad. Writing in place spares a new tensor per parameter per step, whose
-// first touch of every page is a page fault (W5: 84 MB per step).
-template <typename T>
-T* exclusive_grad(const Tensor& p) {
-  const std::shared_ptr<TensorImpl>& g = p.impl()->grad;
-  if (g && g.use_count() == 1 && g->storage.use_count() == 1 && g->dtype == p.dtype() && g->shape == p.shape() &&
-      g->is_contiguous() && !g->requires_grad && !g->grad_fn)
-    return static_cast<T*>(g->storage->data()) + g->offset;
-  Tensor fresh = Tensor::empty(p.shape(), p.dtype());
-  const Tensor old = p.grad();
-  if (old.defined()) {
-    const Tensor c = old.contiguous();
-    std::memcpy(fresh.data<T>(), c.data<T>(), sizeof(T) * c.numel());
-  } else {
-    std::fill_n(fresh.data<T>(), fresh.numel(), T(0));
-  }
-  Tensor(p).set_grad(fresh);
-  return fresh.data<T>();
-}
-
 // One dtype's gradients, bucket by bucket, combined in place (in rank order or by
 // MPI_Allreduce). A bucket is either a piece of one parameter's gradient (no copy) or several
 // small gradients packed into `packed` (copied in and out).
@@ -495,269 +482,6 @@ void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, b
         return MPI_SUCCESS;
       },
       &rows_pending);
-}
-
-// ---- DataParallel's overlap (prepare_backward) ----
-
-// The buckets of prepare_backward, fixed at the first call: the parameters in reverse order
-// (backward's), cut as sync_dtype cuts them (whole small gradients packed together, a large one
-// in pieces), the first bucket at most first_bucket_bytes, never two dtypes in one bucket. Each
-// step, a bucket starts when its last gradient is ready and every bucket before it has started
-// (so that every rank starts the same collectives in the same order), and sync_gradients
-// finishes them in that order. Each value is combined as sync_dtype combines it: the same bits.
-struct DataParallel::Overlap {
-  struct Piece {
-    size_t param;  // index in params
-    int64_t offset, count;
-  };
-  struct Bucket {
-    DType dtype;
-    std::vector<Piece> pieces;
-    std::vector<size_t> params;  // the distinct parameters, each once
-    int64_t count = 0;
-    bool packed = false;
-    int pending = 0;            // parameters whose gradient is not ready yet, this step
-    std::vector<char> buffer;   // packed values
-    std::vector<char> scratch;  // rank-order path: the other ranks' copies of this rank's chunk
-    std::vector<int> counts, displs, send_counts, recv_counts, recv_displs;
-    MPI_Request request = MPI_REQUEST_NULL;
-  };
-  std::vector<Tensor> params;
-  std::vector<std::vector<size_t>> buckets_of;  // per parameter
-  std::vector<Bucket> buckets;
-  std::vector<void*> grads;  // per parameter: its .grad's values, once ready
-  std::vector<bool> ready;
-  size_t next = 0;  // the next bucket to start
-  bool armed = false, mean = true, allreduce = false;
-  int64_t local_rows = 0;
-  std::vector<int64_t> rows;
-  MPI_Request rows_request = MPI_REQUEST_NULL;
-  static constexpr const char* kOp = "DataParallel::sync_gradients";
-
-  Overlap(const std::vector<Tensor>& all, const DataParallelOptions& options) {
-    std::set<const TensorImpl*> seen;
-    for (auto it = all.rbegin(); it != all.rend(); ++it)
-      if (it->requires_grad() && seen.insert(it->impl()).second) params.push_back(*it);
-    buckets_of.resize(params.size());
-    int64_t total_f32 = 0, total_f64 = 0;
-    for (const Tensor& p : params) {
-      NABLA_CHECK(p.dtype() == DType::float32 || p.dtype() == DType::float64, DTypeError,
-                  "sync_gradients: a parameter of dtype ", dtype_name(p.dtype()));
-      (p.dtype() == DType::float32 ? total_f32 : total_f64) += p.numel();
-    }
-    size_t first = 0;
-    int64_t offset = 0;
-    while (first < params.size()) {
-      const DType dtype = params[first].dtype();
-      const int64_t size = static_cast<int64_t>(element_size(dtype));
-      const int64_t bytes =
-          buckets.empty() ? std::min(options.first_bucket_bytes, options.bucket_bytes) : options.bucket_bytes;
-      const int64_t cap = std::clamp<int64_t>(bytes / size, 1, kMaxCount);
-      const int64_t left = params[first].numel() - offset;
-      if (left == 0) {
-        ++first, offset = 0;
-        continue;
-      }
-      Bucket b;
-      b.dtype = dtype;
-      size_t last = first + 1;
-      int64_t count = left;
-      while (last < params.size() && params[last].dtype() == dtype && count + params[last].numel() <= cap)
-        count += params[last++].numel();
-      if (last == first + 1 || offset > 0) {
-        count = std::min(left, cap);
-        b.pieces.push_back({first, offset, count});
-        offset += count;
-      } else {
-        for (size_t i = first; i < last; ++i) b.pieces.push_back({i, 0, params[i].numel()});
-        b.packed = true;
-        first = last, offset = 0;
-      }
-      for (const Piece& piece : b.pieces) {
-        b.count += piece.count;
-        b.params.push_back(piece.param);
-        buckets_of[piece.param].push_back(buckets.size());
-      }
-      buckets.push_back(std::move(b));
-    }
-    // As sync_dtype: MPI_Allreduce when not deterministic, or on 2 ranks when the gradients fit
-    // one bucket of bucket_bytes (dtype by dtype; a + b == b + a).
-    const int64_t max_total = std::max(total_f32 * 4, total_f64 * 8);
-    allreduce = !options.deterministic || (world_size() <= 2 && max_total <= options.bucket_bytes);
-    grads.assign(params.size(), nullptr);
-    ready.assign(params.size(), false);
-  }
-
-  void arm(int64_t rows_here, bool mean_rows) {
-    NABLA_CHECK(!armed, ValueError, "DataParallel::prepare_backward called twice without sync_gradients in between");
-    armed = true, mean = mean_rows, local_rows = rows_here, next = 0;
-    std::fill(ready.begin(), ready.end(), false);
-    for (Bucket& b : buckets) b.pending = static_cast<int>(b.params.size());
-    rows.assign(world_size(), 0);
-    check_mpi(MPI_Iallgather(&local_rows, 1, MPI_INT64_T, rows.data(), 1, MPI_INT64_T, MPI_COMM_WORLD, &rows_request),
-              "DataParallel::prepare_backward");
-  }
-
-  // Parameter i's gradient is in its .grad (backward's hook, or sync_gradients for one that got
-  // none): starts every bucket that can start now.
-  void mark_ready(size_t i) {
-    if (!armed) return;
-    NABLA_CHECK(!ready[i], ValueError,
-                "DataParallel: a second backward between prepare_backward and sync_gradients (parameter ",
-                params[i].shape().to_string(),
-                " got its gradient twice); call prepare_backward before the last "
-                "backward only");
-    ready[i] = true;
-    grads[i] = params[i].dtype() == DType::float32 ? static_cast<void*>(exclusive_grad<float>(params[i]))
-                                                   : static_cast<void*>(exclusive_grad<double>(params[i]));
-    for (size_t b : buckets_of[i]) --buckets[b].pending;
-    while (next < buckets.size() && buckets[next].pending == 0) start(buckets[next++]);
-    // Lets the started collectives move on (MPI progresses them only inside its calls).
-    for (size_t b = 0; b < next; ++b)
-      if (buckets[b].request != MPI_REQUEST_NULL) {
-        int flag = 0;
-        check_mpi(MPI_Test(&buckets[b].request, &flag, MPI_STATUS_IGNORE), kOp);
-      }
-  }
-
-  template <typename T>
-  T* data(Bucket& b) {
-    if (b.packed) return reinterpret_cast<T*>(b.buffer.data());
-    return static_cast<T*>(grads[b.pieces[0].param]) + b.pieces[0].offset;
-  }
-
-  void start(Bucket& b) {
-    if (b.dtype == DType::float32) return start_typed<float>(b, MPI_FLOAT);
-    start_typed<double>(b, MPI_DOUBLE);
-  }
-
-  template <typename T>
-  void start_typed(Bucket& b, MPI_Datatype type) {
-    if (b.packed) {
-      b.buffer.resize(sizeof(T) * b.count);
-      T* at = reinterpret_cast<T*>(b.buffer.data());
-      for (const Piece& piece : b.pieces)
-        at = std::copy_n(static_cast<const T*>(grads[piece.param]) + piece.offset, piece.count, at);
-    }
-    T* values = data<T>(b);
-    const int count = static_cast<int>(b.count);
-    if (allreduce) {
-      // Weighted by the rows, as sync_dtype (a rank without rows adds -0).
-      if (mean || local_rows == 0)
-        for (int i = 0; i < count; ++i) values[i] = local_rows == 0 ? -T(0) : values[i] * static_cast<T>(local_rows);
-      check_mpi(MPI_Iallreduce(MPI_IN_PLACE, values, count, type, MPI_SUM, MPI_COMM_WORLD, &b.request), kOp);
-      return;
-    }
-    // Rank order, phase 1 (reduce_in_rank_order's): chunk k of this rank's values to rank k.
-    const int n = world_size(), me = rank();
-    b.counts.resize(n), b.displs.resize(n), b.send_counts.resize(n), b.recv_counts.resize(n), b.recv_displs.resize(n);
-    for (int k = 0; k < n; ++k) {
-      b.displs[k] = static_cast<int>(b.count * k / n);
-      b.counts[k] = static_cast<int>(b.count * (k + 1) / n) - b.displs[k];
-    }
-    const int mine = b.counts[me];
-    b.scratch.resize(sizeof(T) * static_cast<size_t>(mine) * n);
-    for (int k = 0; k < n; ++k) {
-      b.send_counts[k] = k == me ? 0 : b.counts[k];
-      b.recv_counts[k] = k == me ? 0 : mine;
-      b.recv_displs[k] = k * mine;
-    }
-    check_mpi(MPI_Ialltoallv(values, b.send_counts.data(), b.displs.data(), type, b.scratch.data(),
-                             b.recv_counts.data(), b.recv_displs.data(), type, MPI_COMM_WORLD, &b.request),
-              kOp);
-  }
-
-  // After backward: starts the buckets not started yet (gradients that never came: zeros), then
-  // completes every bucket, in order.
-  void finish(int64_t rows_here, bool mean_rows) {
-    NABLA_CHECK(rows_here == local_rows && mean_rows == mean, ValueError, "DataParallel::sync_gradients(", rows_here,
-                ", mean ", mean_rows, ") after prepare_backward(", local_rows, ", mean ", mean,
-                "): pass the same rows");
-    for (size_t i = 0; i < params.size(); ++i)
-      if (!ready[i]) mark_ready(i);
-    armed = false;
-    wait_all(kOp, &rows_request, 1);
-    for (Bucket& b : buckets) {
-      wait_all(kOp, &b.request, 1);
-      if (b.dtype == DType::float32)
-        complete<float>(b, MPI_FLOAT);
-      else
-        complete<double>(b, MPI_DOUBLE);
-    }
-    std::vector<MPI_Request> gathers;
-    for (Bucket& b : buckets) gathers.push_back(b.request);
-    wait_all(kOp, gathers.data(), static_cast<int>(gathers.size()));
-    for (Bucket& b : buckets) {
-      b.request = MPI_REQUEST_NULL;
-      if (!b.packed) continue;
-      if (b.dtype == DType::float32)
-        unpack<float>(b);
-      else
-        unpack<double>(b);
-    }
-  }
-
-  // Phase 2: the allreduce path divides by the rows; the rank-order path combines this rank's
-  // chunk and starts the all-gather of the combined chunks (b.request).
-  template <typename T>
-  void complete(Bucket& b, MPI_Datatype type) {
-    T* values = data<T>(b);
-    if (allreduce) {
-      if (!mean) return;
-      int64_t total_rows = 0;
-      for (int64_t r : rows) total_rows += r;
-      for (int64_t i = 0; i < b.count; ++i) values[i] = total_rows > 0 ? values[i] / static_cast<T>(total_rows) : T(0);
-      return;
-    }
-    const int n = world_size(), me = rank();
-    const int mine = b.counts[me];
-    const T* scratch = reinterpret_cast<const T*>(b.scratch.data());
-    std::vector<const T*> shards(n);
-    for (int k = 0; k < n; ++k) shards[k] = k == me ? values + b.displs[me] : scratch + static_cast<size_t>(k) * mine;
-    combine_shards(shards, rows, mine, values + b.displs[me], mean);
-    check_mpi(MPI_Iallgatherv(MPI_IN_PLACE, 0, type, values, b.counts.data(), b.displs.data(), type, MPI_COMM_WORLD,
-                              &b.request),
-              kOp);
-  }
-
-  template <typename T>
-  void unpack(Bucket& b) {
-    const T* at = reinterpret_cast<const T*>(b.buffer.data());
-    for (const Piece& piece : b.pieces) {
-      std::copy_n(at, piece.count, static_cast<T*>(grads[piece.param]) + piece.offset);
-      at += piece.count;
-    }
-  }
-};
-
-DataParallel::~DataParallel() {
-  if (!overlap_) return;
-  for (size_t i = 0; i < hook_ids_.size(); ++i)
-    autograd::remove_post_accumulate_hook(overlap_->params[i], hook_ids_[i]);
-}
-
-void DataParallel::prepare_backward(int64_t local_rows, bool mean) {
-  NABLA_CHECK(local_rows >= 0, ValueError, "DataParallel::prepare_backward: local_rows must be >= 0, got ", local_rows);
-  if (!overlap_) {
-    overlap_ = std::make_shared<Overlap>(params_, options_);
-    for (size_t i = 0; i < overlap_->params.size(); ++i)
-      hook_ids_.push_back(autograd::register_post_accumulate_hook(
-          overlap_->params[i], [weak = std::weak_ptr<Overlap>(overlap_), i](const Tensor&) {
-            if (auto overlap = weak.lock()) overlap->mark_ready(i);
-          }));
-  }
-  const auto start = std::chrono::steady_clock::now();
-  overlap_->arm(local_rows, mean);
-  comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-void DataParallel::sync_gradients(int64_t local_rows, bool mean) {
-  const auto start = std::chrono::steady_clock::now();
-  if (overlap_ && overlap_->armed)
-    overlap_->finish(local_rows, mean);
-  else
-    dist::sync_gradients(params_, local_rows, mean, options_);
-  comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace nabla::dist
