@@ -119,7 +119,6 @@ void check_contiguous(const Tensor& t, const char* op) {
   NABLA_CHECK(t.is_contiguous(), ValueError, "distributed: ", op, " needs a contiguous tensor (call .contiguous())");
 }
 
-
 // Combines `count` values at `data` over the ranks, in place, in the documented fixed order: a
 // reduce-scatter in which rank r combines chunk r of every rank's values with combine_shards
 // (ranks 0, 1, .., N-1 in that order), then an all-gather of the combined chunks. Every rank
