@@ -254,8 +254,11 @@ ml.append(nn.Tanh()); ml.extend([nn.ReLU()])
 ml_items = (len(ml), [type(m).__name__ for m in ml], list(ml.state_dict().keys()))
 od = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 2)), ("act", nn.ReLU())]))
 od_keys = list(od.state_dict().keys())
+del s[0]; del od[0]; del ml[0:2]; ml.insert(0, nn.Sigmoid())
+after_del = ([k for k, _ in s.named_children()], [type(m).__name__ for m in s],
+             [k for k, _ in od.named_children()], [(k, type(m).__name__) for k, m in ml.named_children()])
 """, OrderedDict=OrderedDict)
-    for k in ("items", "keys", "ml_items", "od_keys"):
+    for k in ("items", "keys", "ml_items", "od_keys", "after_del"):
         assert n[k] == t[k], k
     with pytest.raises(IndexError):
         n["s"][5]
