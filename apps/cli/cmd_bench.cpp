@@ -20,7 +20,7 @@
 #endif
 
 namespace nabla::cli {
-namespace {
+namespace bench_command {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kDescription{"Time the training workloads W1-W5 (steps/s, GFLOP/s, peak memory)",
                                "Mide los entrenamientos de referencia W1-W5 (pasos/s, GFLOP/s, memoria máxima)"};
@@ -175,6 +175,6 @@ Action setup(CLI::App& app, const Context& ctx) {
 
 const bool registered = register_subcommand({"bench", kDescription, setup});
 
-}  // namespace
+}  // namespace bench_command
 }  // namespace nabla::cli
 #endif  // NABLA_HAVE_BENCH

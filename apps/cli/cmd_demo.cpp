@@ -17,7 +17,7 @@
 #include "trace_format.h"
 
 namespace nabla::cli {
-namespace {
+namespace demo_command {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kDescription{"Run one of the course notebooks' experiments, explained, with pictures",
                                "Ejecuta uno de los experimentos de las libretas del curso, explicado y con imágenes"};
@@ -163,5 +163,5 @@ Action setup(CLI::App& app, const Context& ctx) {
 
 const bool registered = register_subcommand({"demo", kDescription, setup});
 
-}  // namespace
+}  // namespace demo_command
 }  // namespace nabla::cli

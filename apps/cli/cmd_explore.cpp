@@ -19,7 +19,7 @@
 #include "trace_format.h"
 
 namespace nabla::cli {
-namespace {
+namespace explore_command {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kDescription{
     "Explore a function of one variable: f′, f″, critical points, gradient descent, tangent",
@@ -334,5 +334,5 @@ Action setup(CLI::App& app, const Context& ctx) {
 
 const bool registered = register_subcommand({"explore", kDescription, setup});
 
-}  // namespace
+}  // namespace explore_command
 }  // namespace nabla::cli

@@ -15,7 +15,7 @@
 #include "trace_format.h"
 
 namespace nabla::cli {
-namespace {
+namespace grad_command {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kDescription{"Differentiate a formula, showing every step of automatic differentiation",
                                "Deriva una fórmula mostrando cada paso de la diferenciación automática"};
@@ -142,5 +142,5 @@ Action setup(CLI::App& app, const Context& ctx) {
 
 const bool registered = register_subcommand({"grad", kDescription, setup});
 
-}  // namespace
+}  // namespace grad_command
 }  // namespace nabla::cli

@@ -26,7 +26,7 @@
 #endif
 
 namespace nabla::cli {
-namespace {
+namespace serve_command {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kDescription{"Serve the live training playground in the browser",
                                "Sirve el laboratorio de entrenamiento en vivo en el navegador"};
@@ -122,5 +122,5 @@ Action setup(CLI::App& app, const Context& ctx) {
 
 const bool registered = register_subcommand({"serve", kDescription, setup});
 
-}  // namespace
+}  // namespace serve_command
 }  // namespace nabla::cli

@@ -24,7 +24,7 @@
 #endif
 
 namespace nabla::cli {
-namespace {
+namespace train_command {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kDescription{"Train a network described by a TOML configuration file",
                                "Entrena una red descrita por un archivo de configuración TOML"};
@@ -452,5 +452,5 @@ Action setup(CLI::App& app, const Context& ctx) {
 
 const bool registered = register_subcommand({"train", kDescription, setup});
 
-}  // namespace
+}  // namespace train_command
 }  // namespace nabla::cli

@@ -10,7 +10,7 @@
 #include "trace_format.h"
 
 namespace nabla::cli {
-namespace {
+namespace autodiff_demo {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kAutodiffTitle{"Automatic differentiation, step by step (notebook 002 §3)",
                                  "Diferenciación automática, paso a paso (libreta 002 §3)"};
@@ -112,5 +112,5 @@ const bool registered = register_demo(
      {},
      10});
 
-}  // namespace
+}  // namespace autodiff_demo
 }  // namespace nabla::cli

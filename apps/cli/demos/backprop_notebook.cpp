@@ -12,7 +12,7 @@
 #include "trace_format.h"
 
 namespace nabla::cli {
-namespace {
+namespace backprop_notebook_demo {  // this file's own names (a named namespace: the command is a unity build)
 
 // ============================== 8. residual-vs-sigmoid (notebook 002 §2) ==============================
 
@@ -389,5 +389,5 @@ const bool registered_bce =
                    {},
                    9});
 
-}  // namespace
+}  // namespace backprop_notebook_demo
 }  // namespace nabla::cli

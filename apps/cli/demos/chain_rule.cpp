@@ -11,7 +11,7 @@
 #include "trace_format.h"
 
 namespace nabla::cli {
-namespace {
+namespace chain_rule_demo {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kChainTitle{
     "The chain rule (notebook 000 §2, notebook 001 \"Concepto previo\" and its first cell)",
@@ -238,5 +238,5 @@ const bool registered = register_demo(
      {},
      2});
 
-}  // namespace
+}  // namespace chain_rule_demo
 }  // namespace nabla::cli

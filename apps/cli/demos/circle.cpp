@@ -5,7 +5,7 @@
 #include "demos/training.h"
 
 namespace nabla::cli {
-namespace {
+namespace circle_demo {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kCircleTitle{"A 2-2-1 network and a circle (notebook 000 §7)",
                                "Una red 2-2-1 y un círculo (libreta 000 §7)"};
@@ -82,5 +82,5 @@ const bool registered = register_demo(
      {"circle_2_2_1.toml"},
      5});
 
-}  // namespace
+}  // namespace circle_demo
 }  // namespace nabla::cli

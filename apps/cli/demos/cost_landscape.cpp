@@ -12,7 +12,7 @@
 #include "trace_format.h"
 
 namespace nabla::cli {
-namespace {
+namespace cost_landscape_demo {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kCostTitle{"Cost landscape: looking for the minimum of the cost (notebook 000, first section)",
                              "Paisaje del costo: buscar el mínimo del costo (libreta 000, primera sección)"};
@@ -245,5 +245,5 @@ const bool registered = register_demo(
      {},
      1});
 
-}  // namespace
+}  // namespace cost_landscape_demo
 }  // namespace nabla::cli

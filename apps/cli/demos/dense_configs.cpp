@@ -10,7 +10,7 @@
 #include "trace_format.h"
 
 namespace nabla::cli {
-namespace {
+namespace dense_configs_demo {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kDenseTitle{"Three dense-network configurations, trained and compared (notebook 002 §4)",
                               "Tres configuraciones de redes densas, entrenadas y comparadas (libreta 002 §4)"};
@@ -213,5 +213,5 @@ const bool registered = register_demo(
      {"dense_config1.toml", "dense_config2.toml", "dense_config3.toml"},
      11});
 
-}  // namespace
+}  // namespace dense_configs_demo
 }  // namespace nabla::cli

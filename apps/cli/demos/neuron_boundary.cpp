@@ -5,7 +5,7 @@
 #include "trace_format.h"
 
 namespace nabla::cli {
-namespace {
+namespace neuron_boundary_demo {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kNbTitle{"One sigmoid neuron learns a straight boundary (notebook 000 §4)",
                            "Una neurona sigmoide aprende una frontera recta (libreta 000 §4)"};
@@ -84,5 +84,5 @@ const bool registered = register_demo(
      {"neuron_boundary.toml"},
      4});
 
-}  // namespace
+}  // namespace neuron_boundary_demo
 }  // namespace nabla::cli

@@ -8,7 +8,7 @@
 #include "nabla/viz/viz.h"
 
 namespace nabla::cli {
-namespace {
+namespace neuron_step_demo {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kNeuronTitle{"One gradient-descent step on a sigmoid neuron (notebook 003)",
                                "Un paso de descenso por gradiente sobre una neurona sigmoide (libreta 003)"};
@@ -170,5 +170,5 @@ const bool registered = register_demo(
      {},
      3});
 
-}  // namespace
+}  // namespace neuron_step_demo
 }  // namespace nabla::cli

@@ -5,7 +5,7 @@
 #include "nabla/viz/viz.h"
 
 namespace nabla::cli {
-namespace {
+namespace xnor_threshold_demo {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kXnorTitle{"XNOR with threshold units, weights set by hand (notebook 002 §1)",
                              "XNOR con unidades de umbral, pesos puestos a mano (libreta 002 §1)"};
@@ -116,5 +116,5 @@ const bool registered = register_demo(
      {},
      7});
 
-}  // namespace
+}  // namespace xnor_threshold_demo
 }  // namespace nabla::cli

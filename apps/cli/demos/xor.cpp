@@ -5,7 +5,7 @@
 #include "trace_format.h"
 
 namespace nabla::cli {
-namespace {
+namespace xor_demo {  // this file's own names (a named namespace: the command is a unity build)
 
 constexpr Message kXorTitle{"XOR with a 2-2-1 sigmoid network (notebook 001, \"El problema del XOR\")",
                             "XOR con una red sigmoide 2-2-1 (libreta 001, \"El problema del XOR\")"};
@@ -115,5 +115,5 @@ const bool registered = register_demo(
      {"xor.toml"},
      6});
 
-}  // namespace
+}  // namespace xor_demo
 }  // namespace nabla::cli
