@@ -4,8 +4,10 @@
 // initializer; main.cpp knows none of them by name. setup() declares the options on the
 // subcommand's CLI::App and returns the action main runs once parsing succeeded.
 //
+//   namespace grad_command {  // the file's own names (nabla is a unity build: no anonymous namespace)
 //   Action setup(CLI::App& app, const Context& ctx) { ...; return [opts](const Context& c) { return 0; }; }
 //   const bool registered = register_subcommand({"grad", kGradHelp, setup});
+//   }  // namespace grad_command
 #pragma once
 #include <CLI/CLI.hpp>
 #include <charconv>
