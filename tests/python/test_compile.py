@@ -119,7 +119,8 @@ def test_run_many_replays():
 
 def test_ctrl_c_stops_a_long_replay_loop():
     code = (
-        "import sys, time; sys.path[:0] = %r\n"
+        "import faulthandler, signal, sys, time; sys.path[:0] = %r\n"
+        "faulthandler.register(signal.SIGUSR1, all_threads=True)\n"
         "import nabla\n"
         "w = nabla.randn(64, 64, requires_grad=True)\n"
         "def step(x):\n"
@@ -145,7 +146,14 @@ def test_ctrl_c_stops_a_long_replay_loop():
         assert proc.stdout.readline().strip() == "ready"
         time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        try:
+            out, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGUSR1)  # where every thread is, on stderr
+            time.sleep(2)
+            proc.kill()
+            out, err = proc.communicate()
+            pytest.fail(f"still running 30 s after Ctrl-C; stdout:\n{out}\nits threads:\n{err}")
     finally:
         if proc.poll() is None:
             proc.kill()
