@@ -45,6 +45,11 @@ class TimedParallel : public train::Parallel {
   int world_size() const override { return inner_.world_size(); }
   void check_same(const std::string& text, const std::string& what) override { inner_.check_same(text, what); }
   void attach(std::shared_ptr<nn::Module> model, bool sum_loss) override { inner_.attach(std::move(model), sum_loss); }
+  void prepare_backward(int64_t local_rows) override {
+    const Clock::time_point start = Clock::now();
+    inner_.prepare_backward(local_rows);
+    seconds += seconds_since(start);
+  }
   void sync_gradients(int64_t local_rows) override {
     const Clock::time_point start = Clock::now();
     inner_.sync_gradients(local_rows);

@@ -15,6 +15,10 @@ class MpiParallel : public train::Parallel {
     ddp_ = std::make_unique<DataParallel>(std::move(model), options_);
     mean_ = !sum_loss;
   }
+  void prepare_backward(int64_t local_rows) override {
+    NABLA_CHECK(ddp_ != nullptr, ValueError, "data-parallel step without a model (attach it first)");
+    ddp_->prepare_backward(local_rows, mean_);
+  }
   void sync_gradients(int64_t local_rows) override {
     NABLA_CHECK(ddp_ != nullptr, ValueError, "data-parallel step without a model (attach it first)");
     ddp_->sync_gradients(local_rows, mean_);

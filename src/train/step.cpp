@@ -23,6 +23,7 @@ Tensor TrainStep::objective(const Tensor& loss) const {
 }
 
 void TrainStep::backward_and_step(const Tensor& loss) {
+  if (options_.parallel) options_.parallel->prepare_backward(rows_);  // reductions overlap backward
   if (options_.l1 > 0 || options_.l2 > 0)
     objective(loss).backward();
   else

@@ -8,6 +8,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "nabla/nn/nn.h"
 #include "nabla/nn/utils.h"
@@ -74,6 +76,45 @@ TEST(TrainStep, UpdateTakesTheCallersLoss) {
   TrainStep(*a, loss, opt_a).update(loss((*a)(x), y));
   TrainStep(*b, loss, opt_b)(x, y);
   EXPECT_EQ(flat(*a), flat(*b));
+}
+
+// A one-rank Parallel that writes down what the step asks of it and what the gradients were then.
+class RecordingParallel : public Parallel {
+ public:
+  explicit RecordingParallel(nn::Module& model) : params_(model.parameters()) {}
+  int rank() const override { return 0; }
+  int world_size() const override { return 1; }
+  void check_same(const std::string&, const std::string&) override {}
+  void attach(std::shared_ptr<nn::Module>, bool) override {}
+  void prepare_backward(int64_t rows) override { calls.push_back("prepare " + std::to_string(rows) + grads()); }
+  void sync_gradients(int64_t rows) override { calls.push_back("sync " + std::to_string(rows) + grads()); }
+  double batch_loss(double local_loss, int64_t) override { return local_loss; }
+  bool any(bool flag) override { return flag; }
+  std::vector<std::string> calls;
+
+ private:
+  std::string grads() const {
+    int defined = 0;
+    for (const Tensor& p : params_) defined += p.grad().defined();
+    return defined == 0 ? " (no gradients yet)" : " (" + std::to_string(defined) + " gradients)";
+  }
+  std::vector<Tensor> params_;
+};
+
+// The reductions of a data-parallel step start before backward (so that they overlap it) and
+// complete after it; a step whose loss is not finite starts none (a started one that never
+// completes would be left pending into the next step).
+TEST(TrainStep, AParallelIsPreparedBeforeBackwardAndSyncedAfter) {
+  auto a = net(4);
+  nn::MSELoss loss;
+  optim::SGD opt(a->parameters(), optim::SGDOptions(0.1));
+  RecordingParallel parallel(*a);
+  TrainStep step(*a, loss, opt, {.parallel = &parallel});
+  step(ones({5, 3}, DType::float64), zeros({5, 1}, DType::float64));
+  EXPECT_EQ(parallel.calls, (std::vector<std::string>{"prepare 5 (no gradients yet)", "sync 5 (4 gradients)"}));
+  parallel.calls.clear();
+  step(full({2, 3}, std::numeric_limits<double>::quiet_NaN(), DType::float64), zeros({2, 1}, DType::float64));
+  EXPECT_TRUE(parallel.calls.empty());
 }
 
 TEST(NnUtils, WeightParametersAndPerModuleNorms) {

@@ -32,6 +32,11 @@ class Parallel {
   // copies rank 0's to every rank. sum_loss: the loss is a sum over the rows (reduction "sum"):
   // the ranks' gradients and losses are then added, not averaged.
   virtual void attach(std::shared_ptr<nn::Module> model, bool sum_loss) = 0;
+  // Right before backward (optional): the gradient synchronisation may start while backward runs,
+  // each bucket of gradients reduced as soon as backward has finished it (nabla/distributed.h,
+  // DataParallel::prepare_backward); sync_gradients(local_rows) then completes it, with the same
+  // bits as without this call. A Parallel that cannot overlap does nothing here.
+  virtual void prepare_backward(int64_t local_rows) {}
   // After backward, before clipping and the optimizer: the attached model's gradients become
   // the row-weighted mean over the ranks; rank 0's buffers (BatchNorm statistics) are copied to
   // every rank.
