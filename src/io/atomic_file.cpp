@@ -55,20 +55,24 @@ void AtomicFileWriter::discard() noexcept {
   temporary_.clear();
 }
 
-void AtomicFileWriter::write(const void* data, size_t nbytes) {
-  NABLA_CHECK(fd_ >= 0 && !committed_, IOError, "write to '", destination_.string(), "' after commit or failure");
+int write_all(int fd, const void* data, size_t nbytes) noexcept {
   const char* p = static_cast<const char*>(data);
   while (nbytes > 0) {
-    const ssize_t n = ::write(fd_, p, nbytes);
+    const ssize_t n = ::write(fd, p, nbytes);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = n < 0 ? errno : EIO;
-      discard();
-      throw IOError(detail::concat("cannot write '", destination_.string(), "': ", errno_text(err),
-                                   " (the previous file, if any, is unchanged)"));
-    }
+    if (n <= 0) return n < 0 ? errno : EIO;
     p += n;
     nbytes -= static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+void AtomicFileWriter::write(const void* data, size_t nbytes) {
+  NABLA_CHECK(fd_ >= 0 && !committed_, IOError, "write to '", destination_.string(), "' after commit or failure");
+  if (const int err = write_all(fd_, data, nbytes); err != 0) {
+    discard();
+    throw IOError(detail::concat("cannot write '", destination_.string(), "': ", errno_text(err),
+                                 " (the previous file, if any, is unchanged)"));
   }
 }
 

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <limits>
 
+#include "nabla/io/atomic_file.h"
+
 namespace nabla::train {
 
 namespace {
@@ -36,18 +38,10 @@ AppendFile::~AppendFile() {
 void AppendFile::append(const void* data, size_t n) {
   const off_t before = ::lseek(fd_, 0, SEEK_END);
   NABLA_CHECK(before >= 0, IOError, "cannot write '", path_.string(), "': ", std::strerror(errno));
-  const char* p = static_cast<const char*>(data);
-  while (n > 0) {
-    const ssize_t w = ::write(fd_, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      const int err = w < 0 ? errno : EIO;
-      while (::ftruncate(fd_, before) != 0 && errno == EINTR) {
-      }
-      throw IOError(detail::concat("cannot write '", path_.string(), "': ", std::strerror(err)));
+  if (const int err = write_all(fd_, data, n); err != 0) {
+    while (::ftruncate(fd_, before) != 0 && errno == EINTR) {
     }
-    p += w;
-    n -= size_t(w);
+    throw IOError(detail::concat("cannot write '", path_.string(), "': ", std::strerror(err)));
   }
 }
 

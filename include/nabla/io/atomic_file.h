@@ -40,6 +40,12 @@ class AtomicFileWriter {
   bool committed_ = false;
 };
 
+// Writes all `nbytes` bytes to the file descriptor `fd`, writing again after a signal (EINTR) or a
+// short write. Returns 0, or the errno of the write that failed (EIO for one that wrote nothing);
+// what failed to be written may be partly in the file: the caller takes it back (AtomicFileWriter
+// discards its temporary file, the trainer's AppendFile truncates the record away).
+int write_all(int fd, const void* data, size_t nbytes) noexcept;
+
 // True for the name of an AtomicFileWriter's temporary file (".NAME.tmp.PID.N").
 bool is_atomic_temporary_name(const std::string& filename);
 
