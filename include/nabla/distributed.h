@@ -204,6 +204,10 @@ class DataParallel {
   // naming the parameter. A prepare_backward after one whose backward never ran (a forward
   // without backward) replaces it.
   void prepare_backward(int64_t local_rows, bool mean = true, bool finish_when_ready = false);
+  // After prepare_backward and the forward (torch DDP's find_unused_parameters): the parameters
+  // that the graph of `outputs` does not reach will get no gradient in this backward; they count
+  // as ready (zeros), so that a finish_when_ready reduction still finishes inside backward.
+  void find_unused_parameters(const std::vector<Tensor>& outputs);
   // After backward: every parameter's gradient becomes the row-weighted mean of the ranks'
   // gradients (each rank's loss a mean over its `local_rows` rows), or with mean = false (a loss
   // summed over the rows) their sum. A parameter without a gradient on this rank counts as zeros.

@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "nabla/autograd/engine.h"
+#include "nabla/autograd/node.h"
 #include "nabla/distributed.h"
 #include "nabla/error.h"
 
@@ -133,7 +134,9 @@ struct DataParallel::Overlap {
             names[missing], " (", params[missing].shape().to_string(), "; ", params.size() - ready_count, " of ",
             params.size(),
             " parameters got none), so its gradients were not averaged. Call sync_gradients() after such a "
-            "backward (missing gradients count as zeros), or run that forward and backward inside no_sync()"));
+            "backward (missing gradients count as zeros), run that forward and backward inside no_sync(), or, when "
+            "some parameters take no part in the forward, call find_unused_parameters(outputs) after it (Python: "
+            "DistributedDataParallel(module, find_unused_parameters=True))"));
       }
       armed = false;
     }
@@ -333,6 +336,33 @@ void DataParallel::sync_gradients(int64_t local_rows, bool mean) {
     overlap_->finish(local_rows, mean);
   else
     dist::sync_gradients(params_, local_rows, mean, options_);
+  comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void DataParallel::find_unused_parameters(const std::vector<Tensor>& outputs) {
+  NABLA_CHECK(overlap_ && overlap_->armed, ValueError,
+              "DataParallel::find_unused_parameters: call prepare_backward before the forward");
+  std::set<const TensorImpl*> reached;
+  std::set<const Node*> seen;
+  std::vector<const Node*> stack;
+  for (const Tensor& t : outputs) {
+    if (!t.defined()) continue;
+    if (t.impl()->grad_fn)
+      stack.push_back(t.impl()->grad_fn.get());
+    else if (t.requires_grad())
+      reached.insert(t.impl());
+  }
+  while (!stack.empty()) {
+    const Node* node = stack.back();
+    stack.pop_back();
+    if (!seen.insert(node).second) continue;
+    if (const Tensor leaf = node->leaf(); leaf.defined()) reached.insert(leaf.impl());
+    for (const auto& next : node->next())
+      if (next) stack.push_back(next.get());
+  }
+  const auto start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < overlap_->params.size(); ++i)
+    if (!reached.count(overlap_->params[i].impl()) && !overlap_->ready[i]) overlap_->mark_ready(i);
   comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 

@@ -274,6 +274,7 @@ TEST(DataParallel, FinishedInsideBackwardReducesOnce) {
 // A backward that leaves a parameter without a gradient does not finish the reduction: the next
 // prepare_backward names the parameter and what to do; sync_gradients finishes it (the missing
 // gradient counts as zeros). A prepare_backward whose backward never ran is replaced.
+// find_unused_parameters marks the parameters the loss does not reach.
 TEST(DataParallel, FinishedInsideBackwardNamesAnUnusedParameter) {
   const int me = dist::rank(), n = dist::world_size();
   Tensor a = Tensor::from_vector(std::vector<double>{1, 2, 3}, Shape{3}).requires_grad_(true);
@@ -312,6 +313,18 @@ TEST(DataParallel, FinishedInsideBackwardNamesAnUnusedParameter) {
   EXPECT_FALSE(ddp.pending());
   EXPECT_EQ(a.grad().to_vector<double>(), mean);
   EXPECT_EQ(unused.grad().to_vector<double>(), std::vector<double>(2, 2.0));
+  // find_unused_parameters: the loss's graph does not reach `unused`, which counts as zeros.
+  a.zero_grad();
+  unused.zero_grad();
+  ddp.prepare_backward(1, true, true);
+  Tensor loss = (a * scale).sum();
+  ddp.find_unused_parameters({loss});
+  EXPECT_TRUE(ddp.pending());
+  loss.backward();
+  EXPECT_FALSE(ddp.pending());
+  EXPECT_EQ(a.grad().to_vector<double>(), mean);
+  EXPECT_EQ(unused.grad().to_vector<double>(), std::vector<double>(2, 0.0));
+  EXPECT_THROW(ddp.find_unused_parameters({loss}), ValueError);  // not armed
 }
 
 // The arguments of prepare_backward and sync_gradients must agree; a second backward in between
