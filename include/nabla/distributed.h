@@ -36,6 +36,9 @@
 // value is combined exactly as without overlap (the same bits). MPI moves a started reduction on
 // only inside MPI calls (there is no progress thread: each rank computes on its own CPU), and each
 // hook tests the started ones: the overlap is as fine-grained as the parameters are many.
+// prepare_backward(rows, mean, /*finish_when_ready=*/true) is torch's DDP: when backward has
+// accumulated the last parameter's gradient, the reduction also finishes inside backward, so no
+// sync_gradients call is needed (the Python module's DistributedDataParallel arms it in forward).
 //
 // BatchNorm: per-rank statistics, as torch's DistributedDataParallel (not SyncBatchNorm): each
 // rank normalises its shard with that shard's mean and variance; DataParallel::sync_buffers()
