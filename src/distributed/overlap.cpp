@@ -48,7 +48,7 @@ struct DataParallel::Overlap {
   };
   std::vector<Tensor> params;
   std::vector<std::string> names;               // per parameter
-  std::vector<std::vector<size_t>> buckets_of;  // per parameter  // per parameter
+  std::vector<std::vector<size_t>> buckets_of;  // per parameter
   std::vector<Bucket> buckets;
   std::vector<void*> grads;  // per parameter: its .grad's values, once ready
   std::vector<bool> ready;
@@ -147,6 +147,14 @@ struct DataParallel::Overlap {
     for (Bucket& b : buckets) b.pending = static_cast<int>(b.params.size());
   }
 
+  // Every rank's rows, gathered while the buckets travel (the first gradient starts it).
+  void start_rows() {
+    any_ready = true;
+    rows.assign(world_size(), 0);
+    check_mpi(MPI_Iallgather(&local_rows, 1, MPI_INT64_T, rows.data(), 1, MPI_INT64_T, MPI_COMM_WORLD, &rows_request),
+              kOp);
+  }
+
   // Parameter i's gradient is in its .grad (backward's hook, or sync_gradients for one that got
   // none): starts every bucket that can start now.
   void mark_ready(size_t i) {
@@ -161,13 +169,7 @@ struct DataParallel::Overlap {
                 "backward only");
     ready[i] = true;
     ++ready_count;
-    if (!any_ready) {
-      // Every rank's rows, gathered while the buckets travel (the first gradient starts it).
-      any_ready = true;
-      rows.assign(world_size(), 0);
-      check_mpi(MPI_Iallgather(&local_rows, 1, MPI_INT64_T, rows.data(), 1, MPI_INT64_T, MPI_COMM_WORLD, &rows_request),
-                kOp);
-    }
+    if (!any_ready) start_rows();
     grads[i] = params[i].dtype() == DType::float32 ? static_cast<void*>(exclusive_grad<float>(params[i]))
                                                    : static_cast<void*>(exclusive_grad<double>(params[i]));
     for (size_t b : buckets_of[i]) --buckets[b].pending;
@@ -244,11 +246,7 @@ struct DataParallel::Overlap {
     finish_when_ready = false;  // finished here, below
     for (size_t i = 0; i < params.size(); ++i)
       if (!ready[i]) mark_ready(i);
-    if (!any_ready) {  // no parameter to reduce: the rows still travel, as in sync_gradients
-      rows.assign(world_size(), 0);
-      check_mpi(MPI_Iallgather(&local_rows, 1, MPI_INT64_T, rows.data(), 1, MPI_INT64_T, MPI_COMM_WORLD, &rows_request),
-                kOp);
-    }
+    if (!any_ready) start_rows();  // no parameter to reduce: the rows still travel
     complete_all();
   }
 
