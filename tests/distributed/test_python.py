@@ -245,6 +245,25 @@ def test_eval_and_no_grad_forward_do_not_arm():
     assert max(abs(a - b) for a, b in zip(_grads(model), _grads(ref))) < 1e-14
 
 
+def test_sync_gradients_after_a_reduced_backward_does_nothing():
+    x, y = _loop_data(nabla.float64)
+    model = dist.DistributedDataParallel(_model_of(6, nabla.float64))
+    mine = list(range(4 * RANK, 4 * RANK + 4))
+    nabla.nn.functional.mse_loss(model(x[mine]), y[mine]).backward()
+    reduced = _grads(model)
+    with nabla.no_grad():
+        for p in model.parameters():
+            p.grad.add_(float(RANK))  # in place: no gradient accumulated, nothing to reduce again
+    model.sync_gradients(len(mine))
+    assert _grads(model) == [v + RANK for v in reduced], "sync_gradients reduced a second time"
+    # A gradient accumulated after the reduction (not armed) is reduced by the next call.
+    with model.no_sync():
+        nabla.nn.functional.mse_loss(model(x[mine]), y[mine]).backward()
+    model.sync_gradients(len(mine))
+    mean_rank = sum(range(WORLD)) / WORLD
+    assert max(abs(a - (2 * b + mean_rank)) for a, b in zip(_grads(model), reduced)) < 1e-12
+
+
 class _WithUnused(nabla.nn.Module):
     def __init__(self):
         super().__init__()
