@@ -48,6 +48,8 @@ struct DataParallel::Overlap {
   };
   std::vector<Tensor> params;
   std::vector<std::string> names;               // per parameter
+  std::vector<DType> dtypes;                    // per parameter, when the buckets were cut
+  std::vector<Shape> shapes;                    // the same
   std::vector<std::vector<size_t>> buckets_of;  // per parameter
   std::vector<Bucket> buckets;
   std::vector<void*> grads;  // per parameter: its .grad's values, once ready
@@ -70,6 +72,8 @@ struct DataParallel::Overlap {
       if (all[k].requires_grad() && seen.insert(all[k].impl()).second) {
         params.push_back(all[k]);
         names.push_back(all_names[k]);
+        dtypes.push_back(all[k].dtype());
+        shapes.push_back(all[k].shape());
       }
     buckets_of.resize(params.size());
     int64_t total_f32 = 0, total_f64 = 0;
@@ -141,6 +145,12 @@ struct DataParallel::Overlap {
       armed = false;
     }
     NABLA_CHECK(!armed, ValueError, "DataParallel::prepare_backward called twice without sync_gradients in between");
+    for (size_t i = 0; i < params.size(); ++i)
+      NABLA_CHECK(params[i].dtype() == dtypes[i] && params[i].shape() == shapes[i], ValueError,
+                  "DataParallel::prepare_backward: parameter ", names[i], " is now ", dtype_name(params[i].dtype()),
+                  " ", params[i].shape().to_string(), ", was ", dtype_name(dtypes[i]), " ", shapes[i].to_string(),
+                  " when the gradient buckets were made: convert the model (.to(dtype), .double()) before "
+                  "wrapping it");
     armed = true, mean = mean_rows, local_rows = rows_here, next = 0;
     finish_when_ready = finish_in_backward, any_ready = false, reduced = false, ready_count = 0;
     std::fill(ready.begin(), ready.end(), false);

@@ -343,3 +343,15 @@ def test_torch_paths_state_dict_and_init_process_group():
             raise AssertionError("no error")
         except ValueError as e:
             assert "CPUs only" in str(e), str(e)
+
+
+def test_a_model_converted_after_wrapping_is_refused():
+    model = dist.DistributedDataParallel(_model_of(4, nabla.float32))
+    x = nabla.randn(4, 3)
+    model(x).sum().backward()
+    model.double()
+    try:
+        model(x.double())
+        raise AssertionError("no error")
+    except ValueError as e:
+        assert "is now float64" in str(e) and "before wrapping it" in str(e), str(e)
