@@ -142,7 +142,10 @@ def _torch_style_loop(dtype):
     opt = nabla.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     exact_opt = nabla.optim.SGD(exact.parameters(), lr=0.1, momentum=0.9)
     whole_opt = nabla.optim.SGD(whole.parameters(), lr=0.1, momentum=0.9)
-    sampler = dist.DistributedSampler(len(x), seed=3)
+    from nabla.utils.data import DataLoader, TensorDataset
+    from nabla.utils.data.distributed import DistributedSampler
+    sampler = DistributedSampler(TensorDataset(x, y), seed=3)
+    loader = DataLoader(TensorDataset(x, y), batch_size=4, sampler=sampler)
     samplers = [dist.DistributedSampler(len(x), num_replicas=WORLD, rank=k, seed=3) for k in range(WORLD)]
     batch, checked = 4, False
     for epoch in range(2):
@@ -151,10 +154,11 @@ def _torch_style_loop(dtype):
             s.set_epoch(epoch)
         mine, shards = list(sampler), [list(s) for s in samplers]
         assert mine == shards[RANK]
-        for start in range(0, len(mine), batch):
+        for start, (xb, yb) in zip(range(0, len(mine), batch), loader):
             rows = mine[start:start + batch]
+            assert xb.tolist() == x[rows].tolist()
             opt.zero_grad()
-            loss = crit(model(x[rows]), y[rows])
+            loss = crit(model(xb), yb)
             loss.backward()
             if start // batch % 2 == 1:  # the explicit call of earlier versions: reduced already, nothing
                 model.sync_gradients(len(rows))
@@ -315,6 +319,8 @@ def test_torch_paths_state_dict_and_init_process_group():
     import nabla as th
     from nabla.nn.parallel import DistributedDataParallel as DDP
     from nabla.nn.parallel.distributed import DistributedDataParallel
+    from nabla.utils.data.distributed import DistributedSampler
+    assert th.utils.data.DistributedSampler is DistributedSampler is dist.DistributedSampler
     assert th.nn.parallel.DistributedDataParallel is DDP is DistributedDataParallel is dist.DistributedDataParallel
     dist.init_process_group("gloo")
     dist.init_process_group(backend="mpi", init_method="env://", world_size=WORLD, rank=RANK)
