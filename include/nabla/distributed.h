@@ -36,6 +36,9 @@
 // value is combined exactly as without overlap (the same bits). MPI moves a started reduction on
 // only inside MPI calls (there is no progress thread: each rank computes on its own CPU), and each
 // hook tests the started ones: the overlap is as fine-grained as the parameters are many.
+// prepare_backward(rows, mean, /*finish_when_ready=*/true) is torch's DDP: when backward has
+// accumulated the last parameter's gradient, the reduction also finishes inside backward, so no
+// sync_gradients call is needed (the Python module's DistributedDataParallel arms it in forward).
 //
 // BatchNorm: per-rank statistics, as torch's DistributedDataParallel (not SyncBatchNorm): each
 // rank normalises its shard with that shard's mean and variance; DataParallel::sync_buffers()
@@ -50,6 +53,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nabla/nn/module.h"
@@ -181,29 +185,52 @@ void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, b
 // rank 0's parameters and buffers to every rank.
 class DataParallel {
  public:
+  using Named = std::vector<std::pair<std::string, Tensor>>;
   explicit DataParallel(std::shared_ptr<nn::Module> module, const DataParallelOptions& options = {});
+  // The same over named parameters and buffers held elsewhere (the Python module's Modules);
+  // module() is then unavailable and sync_buffers() broadcasts these buffers.
+  //   dist::DataParallel ddp({{"weight", w}, {"bias", b}}, {}, {});
+  DataParallel(Named parameters, Named buffers, const DataParallelOptions& options = {});
   ~DataParallel();
   DataParallel(const DataParallel&) = delete;
   DataParallel& operator=(const DataParallel&) = delete;
-  nn::Module& module() { return *module_; }
+  nn::Module& module();
   // Optional, before the backward whose gradients sync_gradients will combine (with the same
   // arguments): each bucket starts its reduction while backward goes on (see Overlap above).
   // Only one backward may run between prepare_backward and sync_gradients.
-  void prepare_backward(int64_t local_rows, bool mean = true);
+  //
+  // finish_when_ready (torch DDP's behaviour): when backward has produced the last parameter's
+  // gradient, the reduction also finishes inside backward (every bucket waited for, unpacked and
+  // divided): no sync_gradients call is needed, and one made then does nothing. When a parameter
+  // got no gradient in that backward, nothing finishes: sync_gradients() then finishes it
+  // (missing gradients count as zeros), and a prepare_backward before it throws ValueError
+  // naming the parameter. A prepare_backward after one whose backward never ran (a forward
+  // without backward) replaces it.
+  void prepare_backward(int64_t local_rows, bool mean = true, bool finish_when_ready = false);
+  // After prepare_backward and the forward (torch DDP's find_unused_parameters): the parameters
+  // that the graph of `outputs` does not reach will get no gradient in this backward; they count
+  // as ready (zeros), so that a finish_when_ready reduction still finishes inside backward.
+  void find_unused_parameters(const std::vector<Tensor>& outputs);
   // After backward: every parameter's gradient becomes the row-weighted mean of the ranks'
   // gradients (each rank's loss a mean over its `local_rows` rows), or with mean = false (a loss
   // summed over the rows) their sum. A parameter without a gradient on this rank counts as zeros.
+  // Does nothing when a prepare_backward(.., finish_when_ready) reduction has finished inside
+  // backward and no gradient was accumulated since.
   void sync_gradients(int64_t local_rows, bool mean = true);
+  // True from prepare_backward until its reduction has finished (in backward or sync_gradients).
+  bool pending() const;
   // Rank 0's buffers (BatchNorm's running statistics) to every rank.
   void sync_buffers();
   // The seconds spent in communication since construction (for the benchmarks).
   double communication_seconds() const { return comm_seconds_; }
 
  private:
-  std::shared_ptr<nn::Module> module_;
+  std::shared_ptr<nn::Module> module_;  // null when constructed from named tensors
   DataParallelOptions options_;
   std::vector<Tensor> params_;
-  struct Overlap;  // prepare_backward's buckets and requests (src/distributed/distributed.cpp)
+  std::vector<std::string> param_names_;
+  Named buffers_;  // without a module (with one, its current named_buffers())
+  struct Overlap;  // prepare_backward's buckets and requests (src/distributed/overlap.cpp)
   std::shared_ptr<Overlap> overlap_;
   std::vector<int64_t> hook_ids_;
   double comm_seconds_ = 0;

@@ -1,21 +1,29 @@
-"""nabla.distributed — data-parallel training over MPI, launched with mpirun (as torch.distributed
-with the "mpi" backend). Available when nabla was built with MPI (is_available()).
+"""nabla.distributed — data-parallel training over MPI, launched with mpirun, written as with
+torch.distributed (backends "mpi" and "gloo": both CPU, both run over MPI here). Available when nabla
+was built with MPI (is_available()).
 
     mpirun -np 2 python3 train.py
 
-    import nabla.distributed as dist
-    dist.init_process_group()
-    model = dist.DistributedDataParallel(model)            # rank 0's parameters everywhere
-    sampler = dist.DistributedSampler(dataset, seed=0)     # this rank's indices, torch's order
+    import nabla as torch
+    import torch.distributed as dist   # or: import nabla.distributed as dist
+    dist.init_process_group("gloo")
+    model = torch.nn.parallel.DistributedDataParallel(model)   # rank 0's parameters everywhere
+    sampler = dist.DistributedSampler(dataset, seed=0)          # this rank's indices, torch's order
     for epoch in range(epochs):
         sampler.set_epoch(epoch)
-        ...; loss.backward(); model.sync_gradients(len(rows)); opt.step()
+        for x, y in batches:                                    # this rank's rows
+            opt.zero_grad(); loss = crit(model(x), y); loss.backward(); opt.step()
 
-Unlike torch's DDP, the gradient averaging is an explicit call after backward (nabla has no
-backward-completion hook): sync_gradients(rows) makes every .grad the row-weighted mean over the
-ranks, added in rank order, so float64 runs are reproducible bit for bit (nabla/distributed.h).
-BatchNorm keeps per-rank statistics; sync_buffers() copies rank 0's running statistics to every
-rank (torch's broadcast_buffers, called by forward()).
+As torch's DDP, loss.backward() averages the gradients over the ranks by itself: model(x) arms the
+reduction (when grad mode is on and not inside no_sync()), each bucket of gradients starts
+travelling while backward goes on, and the last gradient finishes it, inside backward. Every .grad
+becomes the row-weighted mean over the ranks (rows: x.size(0) on each rank), added in rank order,
+so float64 runs are reproducible bit for bit (nabla/distributed.h). With equal rows on every rank
+(DistributedSampler pads to equal counts) that is torch's average; with unequal rows it is the
+gradient one process gets from the whole global batch (torch's plain average would weight each
+rank's rows unequally). BatchNorm keeps per-rank statistics; forward copies rank 0's buffers to
+every rank first (torch's broadcast_buffers). model.sync_gradients(rows) after backward, the
+explicit call of earlier versions, still works (it does nothing when backward has reduced).
 """
 from . import _C
 
@@ -40,15 +48,39 @@ def _mpi():
     return _d
 
 
-def init_process_group(backend="mpi"):
-    """Initialises MPI (once; finalised at exit)."""
-    if backend != "mpi":
-        raise ValueError(f"nabla.distributed: backend must be 'mpi', got {backend!r}")
+_initialized = False
+
+
+def init_process_group(backend="mpi", init_method=None, timeout=None, world_size=-1, rank=-1, store=None,
+                       group_name="", pg_options=None):
+    """Initialises MPI (once; finalised at exit). backend "mpi" or "gloo" (torch's CPU backends:
+    here both run over MPI, started by mpirun); "nccl" (GPUs) is refused. init_method, store and
+    timeout are ignored (mpirun connects the ranks); world_size and rank, when given, must be
+    MPI's."""
+    global _initialized
+    name = str(backend).lower() if backend is not None else "mpi"
+    if "nccl" in name or "ucc" in name:
+        raise ValueError(f"nabla.distributed: backend {backend!r} is for GPUs; nabla runs on CPUs over MPI: use "
+                         "init_process_group(\"gloo\") or \"mpi\" and start the ranks with mpirun -np N")
+    if name not in ("mpi", "gloo", "cpu:gloo", "cpu:mpi"):
+        raise ValueError(f"nabla.distributed: backend must be 'mpi' or 'gloo' (CPU, over MPI), got {backend!r}")
     _mpi().init()
+    for what, given, actual in (("world_size", world_size, _d.world_size()), ("rank", rank, _d.rank())):
+        if given is not None and given != -1 and given != actual:
+            raise ValueError(f"nabla.distributed: init_process_group({what}={given}) but MPI says {what} = {actual}: "
+                             f"mpirun decides the ranks (mpirun -np N); leave {what} out or pass MPI's")
+    _initialized = True
+
+
+def is_initialized():
+    """True after init_process_group (until destroy_process_group)."""
+    return _initialized
 
 
 def destroy_process_group():
+    global _initialized
     _mpi().finalize()
+    _initialized = False
 
 
 def get_rank():
@@ -104,33 +136,10 @@ class DistributedSampler:
         return self.num_samples
 
 
-class DistributedDataParallel:
-    """Wraps a module: rank 0's parameters and buffers copied to every rank (after checking that
-    every rank has the same names, shapes and dtypes); sync_gradients(rows) after backward."""
-
-    def __init__(self, module, bucket_cap_mb=4, deterministic=True):
-        self.module = module
-        self.bucket_bytes = int(bucket_cap_mb * (1 << 20))
-        self.deterministic = deterministic
-        layout = [f"parameter {n} {p.dtype} {tuple(p.shape)}" for n, p in module.named_parameters()]
-        layout += [f"buffer {n} {b.dtype} {tuple(b.shape)}" for n, b in module.named_buffers()]
-        _mpi().check_same("\n".join(layout), "model (parameter names, dtypes and shapes)")
-        for _, p in module.named_parameters():
-            broadcast(p, 0)
-        self.sync_buffers()
-
-    def sync_buffers(self):
-        for _, b in self.module.named_buffers():
-            broadcast(b, 0)
-
-    def __call__(self, *args, **kwargs):
-        self.sync_buffers()
-        return self.module(*args, **kwargs)
-
-    def sync_gradients(self, rows, mean=True):
-        """After backward: each .grad becomes the row-weighted mean over the ranks (mean=False, for
-        a loss summed over the rows: the sum)."""
-        _mpi().sync_gradients(list(self.module.parameters()), rows, mean, self.bucket_bytes, self.deterministic)
-
-    def parameters(self, recurse=True):
-        return self.module.parameters(recurse)
+def __getattr__(name):
+    # DistributedDataParallel lives at torch's path, nabla.nn.parallel (an nn.Module: importing it
+    # here at load time would make nabla.nn and nabla.utils.data import each other).
+    if name == "DistributedDataParallel":
+        from .nn.parallel.distributed import DistributedDataParallel
+        return DistributedDataParallel
+    raise AttributeError(f"module 'nabla.distributed' has no attribute {name!r}")

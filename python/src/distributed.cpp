@@ -45,6 +45,20 @@ void bind_distributed(py::module_& parent) {
         dist::sync_gradients(params, rows, mean, {.bucket_bytes = bucket_bytes, .deterministic = deterministic});
       },
       py::arg("parameters"), py::arg("rows"), py::arg("mean"), py::arg("bucket_bytes"), py::arg("deterministic"));
+  // nabla.distributed.DistributedDataParallel's reducer: the Module's named parameters and buffers.
+  py::class_<dist::DataParallel>(m, "DataParallel")
+      .def(py::init([](dist::DataParallel::Named parameters, dist::DataParallel::Named buffers, int64_t bucket_bytes,
+                       bool deterministic) {
+             return std::make_unique<dist::DataParallel>(
+                 std::move(parameters), std::move(buffers),
+                 dist::DataParallelOptions{.bucket_bytes = bucket_bytes, .deterministic = deterministic});
+           }),
+           py::arg("parameters"), py::arg("buffers"), py::arg("bucket_bytes"), py::arg("deterministic"))
+      .def("prepare_backward", &dist::DataParallel::prepare_backward, py::arg("rows"), py::arg("mean"),
+           py::arg("finish_when_ready"))
+      .def("find_unused_parameters", &dist::DataParallel::find_unused_parameters, py::arg("outputs"))
+      .def("sync_gradients", &dist::DataParallel::sync_gradients, py::arg("rows"), py::arg("mean"))
+      .def_property_readonly("pending", &dist::DataParallel::pending);
   m.def(
       "sampler_indices",
       [](int64_t size, int num_replicas, int rank, bool shuffle, uint64_t seed, bool drop_last, int64_t epoch) {

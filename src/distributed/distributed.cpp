@@ -343,30 +343,55 @@ std::vector<int64_t> DistributedSampler::indices() const {
 
 // ---- DataParallel ----
 
+namespace {
+
+DataParallel::Named named_members(const std::shared_ptr<nn::Module>& module, bool parameters) {
+  NABLA_CHECK(module != nullptr, ValueError, "DataParallel: null module");
+  return parameters ? module->named_parameters() : module->named_buffers();
+}
+
+}  // namespace
+
 DataParallel::DataParallel(std::shared_ptr<nn::Module> module, const DataParallelOptions& options)
-    : module_(std::move(module)), options_(options) {
+    : DataParallel(named_members(module, true), named_members(module, false), options) {
+  module_ = std::move(module);
+  buffers_.clear();  // the module's current ones from now on
+}
+
+DataParallel::DataParallel(Named parameters, Named buffers, const DataParallelOptions& options)
+    : options_(options), buffers_(std::move(buffers)) {
   require_init("DataParallel");
-  NABLA_CHECK(module_ != nullptr, ValueError, "DataParallel: null module");
   NABLA_CHECK(options.bucket_bytes > 0, ValueError, "DataParallel: bucket_bytes must be > 0, got ",
               options.bucket_bytes);
   NABLA_CHECK(options.first_bucket_bytes > 0, ValueError, "DataParallel: first_bucket_bytes must be > 0, got ",
               options.first_bucket_bytes);
   std::ostringstream layout;
-  for (const auto& [name, p] : module_->named_parameters())
+  for (const auto& [name, p] : parameters) {
+    NABLA_CHECK(p.defined(), ValueError, "DataParallel: parameter ", name, " is an undefined tensor");
     layout << "parameter " << name << " " << describe(p) << "\n";
-  for (const auto& [name, b] : module_->named_buffers()) layout << "buffer " << name << " " << describe(b) << "\n";
+  }
+  for (const auto& [name, b] : buffers_) {
+    NABLA_CHECK(b.defined(), ValueError, "DataParallel: buffer ", name, " is an undefined tensor");
+    layout << "buffer " << name << " " << describe(b) << "\n";
+  }
   check_same_on_all_ranks(layout.str(), "model (parameter names, dtypes and shapes)");
-  for (const auto& [name, p] : module_->named_parameters()) {
-    Tensor t = p;
-    broadcast(t, 0);
+  for (auto& [name, p] : parameters) {
+    broadcast(p, 0);
     params_.push_back(p);
+    param_names_.push_back(name);
   }
   sync_buffers();
 }
 
+nn::Module& DataParallel::module() {
+  NABLA_CHECK(module_ != nullptr, ValueError,
+              "DataParallel::module(): this DataParallel was constructed from named parameters, not a module");
+  return *module_;
+}
+
 void DataParallel::sync_buffers() {
   const auto start = std::chrono::steady_clock::now();
-  for (const auto& [name, b] : module_->named_buffers()) {
+  for (const auto& [name, b] : module_ ? module_->named_buffers() : buffers_) {
     Tensor t = b;
     const MPI_Datatype type = mpi_type(t.dtype(), "sync_buffers");
     check_contiguous(t, "sync_buffers");

@@ -7,10 +7,12 @@
 #include <cstring>
 #include <memory>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "internal.h"
 #include "nabla/autograd/engine.h"
+#include "nabla/autograd/node.h"
 #include "nabla/distributed.h"
 #include "nabla/error.h"
 
@@ -45,21 +47,34 @@ struct DataParallel::Overlap {
     MPI_Request request = MPI_REQUEST_NULL;
   };
   std::vector<Tensor> params;
+  std::vector<std::string> names;               // per parameter
+  std::vector<DType> dtypes;                    // per parameter, when the buckets were cut
+  std::vector<Shape> shapes;                    // the same
   std::vector<std::vector<size_t>> buckets_of;  // per parameter
   std::vector<Bucket> buckets;
   std::vector<void*> grads;  // per parameter: its .grad's values, once ready
   std::vector<bool> ready;
   size_t next = 0;  // the next bucket to start
   bool armed = false, mean = true, allreduce = false;
+  bool finish_when_ready = false;  // this step finishes inside backward (prepare_backward's flag)
+  bool any_ready = false;          // a gradient came this step (the rows' gather has started)
+  bool reduced = false;            // finished inside backward, no gradient accumulated since
+  size_t ready_count = 0;
   int64_t local_rows = 0;
   std::vector<int64_t> rows;
   MPI_Request rows_request = MPI_REQUEST_NULL;
   static constexpr const char* kOp = "DataParallel::sync_gradients";
 
-  Overlap(const std::vector<Tensor>& all, const DataParallelOptions& options) {
+  Overlap(const std::vector<Tensor>& all, const std::vector<std::string>& all_names,
+          const DataParallelOptions& options) {
     std::set<const TensorImpl*> seen;
-    for (auto it = all.rbegin(); it != all.rend(); ++it)
-      if (it->requires_grad() && seen.insert(it->impl()).second) params.push_back(*it);
+    for (size_t k = all.size(); k-- > 0;)
+      if (all[k].requires_grad() && seen.insert(all[k].impl()).second) {
+        params.push_back(all[k]);
+        names.push_back(all_names[k]);
+        dtypes.push_back(all[k].dtype());
+        shapes.push_back(all[k].shape());
+      }
     buckets_of.resize(params.size());
     int64_t total_f32 = 0, total_f64 = 0;
     for (const Tensor& p : params) {
@@ -110,26 +125,61 @@ struct DataParallel::Overlap {
     ready.assign(params.size(), false);
   }
 
-  void arm(int64_t rows_here, bool mean_rows) {
+  void arm(int64_t rows_here, bool mean_rows, bool finish_in_backward) {
+    if (armed && finish_when_ready) {
+      // torch's DDP: a forward whose backward never ran is replaced; a backward that left some
+      // parameter without a gradient must be finished first.
+      if (any_ready) {
+        size_t missing = 0;
+        while (ready[missing]) ++missing;
+        throw ValueError(detail::concat(
+            "DataParallel::prepare_backward: expected to have finished reduction in the prior iteration before "
+            "starting a new one: the previous backward gave no gradient to parameter ",
+            names[missing], " (", params[missing].shape().to_string(), "; ", params.size() - ready_count, " of ",
+            params.size(),
+            " parameters got none), so its gradients were not averaged. Call sync_gradients() after such a "
+            "backward (missing gradients count as zeros), run that forward and backward inside no_sync(), or, when "
+            "some parameters take no part in the forward, call find_unused_parameters(outputs) after it (Python: "
+            "DistributedDataParallel(module, find_unused_parameters=True))"));
+      }
+      armed = false;
+    }
     NABLA_CHECK(!armed, ValueError, "DataParallel::prepare_backward called twice without sync_gradients in between");
+    for (size_t i = 0; i < params.size(); ++i)
+      NABLA_CHECK(params[i].dtype() == dtypes[i] && params[i].shape() == shapes[i], ValueError,
+                  "DataParallel::prepare_backward: parameter ", names[i], " is now ", dtype_name(params[i].dtype()),
+                  " ", params[i].shape().to_string(), ", was ", dtype_name(dtypes[i]), " ", shapes[i].to_string(),
+                  " when the gradient buckets were made: convert the model (.to(dtype), .double()) before "
+                  "wrapping it");
     armed = true, mean = mean_rows, local_rows = rows_here, next = 0;
+    finish_when_ready = finish_in_backward, any_ready = false, reduced = false, ready_count = 0;
     std::fill(ready.begin(), ready.end(), false);
     for (Bucket& b : buckets) b.pending = static_cast<int>(b.params.size());
+  }
+
+  // Every rank's rows, gathered while the buckets travel (the first gradient starts it).
+  void start_rows() {
+    any_ready = true;
     rows.assign(world_size(), 0);
     check_mpi(MPI_Iallgather(&local_rows, 1, MPI_INT64_T, rows.data(), 1, MPI_INT64_T, MPI_COMM_WORLD, &rows_request),
-              "DataParallel::prepare_backward");
+              kOp);
   }
 
   // Parameter i's gradient is in its .grad (backward's hook, or sync_gradients for one that got
   // none): starts every bucket that can start now.
   void mark_ready(size_t i) {
-    if (!armed) return;
+    if (!armed) {
+      reduced = false;  // a gradient accumulated after the reduction: sync_gradients reduces again
+      return;
+    }
     NABLA_CHECK(!ready[i], ValueError,
                 "DataParallel: a second backward between prepare_backward and sync_gradients (parameter ",
                 params[i].shape().to_string(),
                 " got its gradient twice); call prepare_backward before the last "
                 "backward only");
     ready[i] = true;
+    ++ready_count;
+    if (!any_ready) start_rows();
     grads[i] = params[i].dtype() == DType::float32 ? static_cast<void*>(exclusive_grad<float>(params[i]))
                                                    : static_cast<void*>(exclusive_grad<double>(params[i]));
     for (size_t b : buckets_of[i]) --buckets[b].pending;
@@ -140,6 +190,10 @@ struct DataParallel::Overlap {
         int flag = 0;
         check_mpi(MPI_Test(&buckets[b].request, &flag, MPI_STATUS_IGNORE), kOp);
       }
+    if (finish_when_ready && ready_count == params.size()) {
+      complete_all();
+      reduced = true;
+    }
   }
 
   template <typename T>
@@ -195,8 +249,19 @@ struct DataParallel::Overlap {
     NABLA_CHECK(rows_here == local_rows && mean_rows == mean, ValueError, "DataParallel::sync_gradients(", rows_here,
                 ", mean ", mean_rows, ") after prepare_backward(", local_rows, ", mean ", mean,
                 "): pass the same rows");
+    if (reduced) {  // finished inside backward
+      reduced = false;
+      return;
+    }
+    finish_when_ready = false;  // finished here, below
     for (size_t i = 0; i < params.size(); ++i)
       if (!ready[i]) mark_ready(i);
+    if (!any_ready) start_rows();  // no parameter to reduce: the rows still travel
+    complete_all();
+  }
+
+  // Every bucket started (each parameter ready): waits for them, in order, and unpacks.
+  void complete_all() {
     armed = false;
     wait_all(kOp, &rows_request, 1);
     for (Bucket& b : buckets) {
@@ -258,10 +323,10 @@ DataParallel::~DataParallel() {
     autograd::remove_post_accumulate_hook(overlap_->params[i], hook_ids_[i]);
 }
 
-void DataParallel::prepare_backward(int64_t local_rows, bool mean) {
+void DataParallel::prepare_backward(int64_t local_rows, bool mean, bool finish_when_ready) {
   NABLA_CHECK(local_rows >= 0, ValueError, "DataParallel::prepare_backward: local_rows must be >= 0, got ", local_rows);
   if (!overlap_) {
-    overlap_ = std::make_shared<Overlap>(params_, options_);
+    overlap_ = std::make_shared<Overlap>(params_, param_names_, options_);
     for (size_t i = 0; i < overlap_->params.size(); ++i)
       hook_ids_.push_back(autograd::register_post_accumulate_hook(
           overlap_->params[i], [weak = std::weak_ptr<Overlap>(overlap_), i](const Tensor&) {
@@ -269,17 +334,46 @@ void DataParallel::prepare_backward(int64_t local_rows, bool mean) {
           }));
   }
   const auto start = std::chrono::steady_clock::now();
-  overlap_->arm(local_rows, mean);
+  overlap_->arm(local_rows, mean, finish_when_ready);
   comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 void DataParallel::sync_gradients(int64_t local_rows, bool mean) {
   const auto start = std::chrono::steady_clock::now();
-  if (overlap_ && overlap_->armed)
+  if (overlap_ && (overlap_->armed || overlap_->reduced))
     overlap_->finish(local_rows, mean);
   else
     dist::sync_gradients(params_, local_rows, mean, options_);
   comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
+
+void DataParallel::find_unused_parameters(const std::vector<Tensor>& outputs) {
+  NABLA_CHECK(overlap_ && overlap_->armed, ValueError,
+              "DataParallel::find_unused_parameters: call prepare_backward before the forward");
+  std::set<const TensorImpl*> reached;
+  std::set<const Node*> seen;
+  std::vector<const Node*> stack;
+  for (const Tensor& t : outputs) {
+    if (!t.defined()) continue;
+    if (t.impl()->grad_fn)
+      stack.push_back(t.impl()->grad_fn.get());
+    else if (t.requires_grad())
+      reached.insert(t.impl());
+  }
+  while (!stack.empty()) {
+    const Node* node = stack.back();
+    stack.pop_back();
+    if (!seen.insert(node).second) continue;
+    if (const Tensor leaf = node->leaf(); leaf.defined()) reached.insert(leaf.impl());
+    for (const auto& next : node->next())
+      if (next) stack.push_back(next.get());
+  }
+  const auto start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < overlap_->params.size(); ++i)
+    if (!reached.count(overlap_->params[i].impl()) && !overlap_->ready[i]) overlap_->mark_ready(i);
+  comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+bool DataParallel::pending() const { return overlap_ && overlap_->armed; }
 
 }  // namespace nabla::dist

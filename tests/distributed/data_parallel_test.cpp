@@ -70,6 +70,15 @@ std::vector<T> flat_params(nn::Module& m) {
   return all;
 }
 
+std::vector<double> flat_grads(nn::Module& m) {
+  std::vector<double> all;
+  for (const Tensor& p : m.parameters()) {
+    auto v = p.grad().contiguous().to_vector<double>();
+    all.insert(all.end(), v.begin(), v.end());
+  }
+  return all;
+}
+
 template <typename T>
 std::vector<T> flat_buffers(nn::Module& m) {
   std::vector<T> all;
@@ -84,17 +93,34 @@ std::vector<T> flat_buffers(nn::Module& m) {
   return all;
 }
 
-// One global step of this rank, through DataParallel (overlap: reductions started during
-// backward, DataParallel::prepare_backward).
-void ddp_step(dist::DataParallel& ddp, optim::SGD& opt, const Data& d, int64_t epoch, int64_t j, bool overlap = false) {
+// How a step reduces the gradients: sync_gradients after backward; prepare_backward before it
+// (reductions started during backward) then sync_gradients; prepare_backward(.., finish_when_ready)
+// alone (finished inside backward, as torch's DDP; on odd steps a sync_gradients after it, which
+// must do nothing).
+enum class Mode { plain, overlap, in_backward };
+
+// One global step of this rank, through DataParallel.
+void ddp_step(dist::DataParallel& ddp, nn::Module& model, optim::SGD& opt, const Data& d, int64_t epoch, int64_t j,
+              Mode mode = Mode::plain) {
   const auto [begin, end] = shard(kBatch, dist::world_size(), dist::rank());
   ddp.sync_buffers();
   opt.zero_grad();
-  Tensor loss = step_loss(ddp.module(), d, batch_index(epoch, j, begin, end));
-  if (overlap) ddp.prepare_backward(end - begin);
+  Tensor loss = step_loss(model, d, batch_index(epoch, j, begin, end));
+  if (mode != Mode::plain) ddp.prepare_backward(end - begin, true, mode == Mode::in_backward);
   loss.backward();
-  ddp.sync_gradients(end - begin);
+  if (mode == Mode::in_backward) {
+    EXPECT_FALSE(ddp.pending()) << "backward produced every gradient: the reduction must have finished";
+    if (j % 2 == 1) ddp.sync_gradients(end - begin);
+  } else {
+    EXPECT_EQ(ddp.pending(), mode == Mode::overlap);
+    ddp.sync_gradients(end - begin);
+  }
+  EXPECT_FALSE(ddp.pending());
   opt.step();
+}
+
+void ddp_step(dist::DataParallel& ddp, optim::SGD& opt, const Data& d, int64_t epoch, int64_t j, bool overlap) {
+  ddp_step(ddp, ddp.module(), opt, d, epoch, j, overlap ? Mode::overlap : Mode::plain);
 }
 
 // The same global step in one process: the n shards one after the other (each from the same
@@ -135,14 +161,19 @@ void full_batch_step(nn::Module& model, optim::SGD& opt, const Data& d, int64_t 
   opt.step();
 }
 
-void check_f64_bit_exact(bool batch_norm, int64_t bucket_bytes, bool overlap = false) {
-  SCOPED_TRACE(testing::Message() << "bucket_bytes " << bucket_bytes << (overlap ? " overlap" : ""));
+// named: DataParallel built over the model's named parameters and buffers (as the Python
+// module builds it), not over the module.
+void check_f64_bit_exact(bool batch_norm, int64_t bucket_bytes, Mode mode = Mode::plain, bool named = false) {
+  SCOPED_TRACE(testing::Message() << "bucket_bytes " << bucket_bytes << " mode " << static_cast<int>(mode)
+                                  << (named ? " named" : ""));
   const int n = dist::world_size();
   const Data d = make_data(DType::float64);
   // Ranks other than 0 start from other weights: DataParallel must replace them with rank 0's.
   auto model = make_model(DType::float64, batch_norm, dist::rank() == 0 ? 1 : 50 + dist::rank());
-  dist::DataParallel ddp(model,
-                         {.bucket_bytes = bucket_bytes, .first_bucket_bytes = std::min<int64_t>(bucket_bytes, 40)});
+  const dist::DataParallelOptions options{.bucket_bytes = bucket_bytes,
+                                          .first_bucket_bytes = std::min<int64_t>(bucket_bytes, 40)};
+  auto ddp = named ? std::make_unique<dist::DataParallel>(model->named_parameters(), model->named_buffers(), options)
+                   : std::make_unique<dist::DataParallel>(model, options);
   optim::SGD opt(model->parameters(), optim::SGDOptions(0.1).momentum(0.9));
   auto ref = make_model(DType::float64, batch_norm, 1);
   optim::SGD ref_opt(ref->parameters(), optim::SGDOptions(0.1).momentum(0.9));
@@ -151,11 +182,11 @@ void check_f64_bit_exact(bool batch_norm, int64_t bucket_bytes, bool overlap = f
   ASSERT_EQ(flat_params<double>(*model), flat_params<double>(*ref));
   for (int64_t e = 0; e < kEpochs; ++e) {
     for (int64_t j = 0; j < kRows / kBatch; ++j) {
-      ddp_step(ddp, opt, d, e, j, overlap);
+      ddp_step(*ddp, *model, opt, d, e, j, mode);
       emulated_step<double>(*ref, ref_opt, d, e, j, n);
       full_batch_step(*whole, whole_opt, d, e, j);
     }
-    ddp.sync_buffers();
+    ddp->sync_buffers();
     EXPECT_EQ(flat_params<double>(*model), flat_params<double>(*ref)) << "epoch " << e;
     EXPECT_EQ(flat_buffers<double>(*model), flat_buffers<double>(*ref)) << "epoch " << e;
     const auto a = flat_params<double>(*model), b = flat_params<double>(*whole);
@@ -184,9 +215,116 @@ TEST(DataParallel, BatchNormPerRankStatistics) {
 // values), the same bits; with and without BatchNorm (whose buffers travel separately).
 TEST(DataParallel, OverlapWithBackwardKeepsTheBits) {
   for (int64_t bytes : kBucketBytes) {
-    check_f64_bit_exact(false, bytes, true);
-    check_f64_bit_exact(true, bytes, true);
+    check_f64_bit_exact(false, bytes, Mode::overlap);
+    check_f64_bit_exact(true, bytes, Mode::overlap);
   }
+}
+
+// prepare_backward(.., finish_when_ready): no sync_gradients call, the same bits; also over the
+// model's named parameters and buffers (the Python module's constructor).
+TEST(DataParallel, FinishedInsideBackwardKeepsTheBits) {
+  for (int64_t bytes : kBucketBytes) {
+    check_f64_bit_exact(false, bytes, Mode::in_backward);
+    check_f64_bit_exact(true, bytes, Mode::in_backward, true);
+  }
+  check_f64_bit_exact(true, kBucketBytes[0], Mode::plain, true);
+}
+
+// Each rank's own gradients (different on every rank: checked), then the reduction finished
+// inside backward: the sum over the ranks (mean = false), once, even with a sync_gradients
+// after it; a gradient accumulated after that is reduced again by the next sync_gradients.
+TEST(DataParallel, FinishedInsideBackwardReducesOnce) {
+  const Data d = make_data(DType::float64);
+  auto model = make_model(DType::float64, false, 1);
+  dist::DataParallel ddp(model, {.bucket_bytes = 64, .first_bucket_bytes = 40});
+  const auto [begin, end] = shard(kBatch, dist::world_size(), dist::rank());
+  const Tensor rows = batch_index(0, 0, begin, end);
+  step_loss(*model, d, rows).backward();  // not armed: this rank's gradients only
+  const std::vector<double> local = flat_grads(*model);
+  Tensor all = dist::all_gather(Tensor::from_vector(local, Shape{static_cast<int64_t>(local.size())}));
+  std::vector<double> sum(local.size(), -0.0);
+  for (int k = 0; k < dist::world_size(); ++k) {
+    const auto theirs = all.select(0, k).contiguous().to_vector<double>();
+    if (k != dist::rank()) EXPECT_NE(theirs, local) << "rank " << k << "'s gradients equal this rank's";
+    for (size_t i = 0; i < sum.size(); ++i) sum[i] += theirs[i];
+  }
+  model->zero_grad();
+  ddp.prepare_backward(end - begin, false, true);
+  step_loss(*model, d, rows).backward();
+  EXPECT_FALSE(ddp.pending());
+  EXPECT_EQ(flat_grads(*model), sum);
+  ddp.sync_gradients(end - begin, false);  // already reduced: nothing
+  EXPECT_EQ(flat_grads(*model), sum);
+  try {
+    ddp.prepare_backward(end - begin, false, true);
+    step_loss(*model, d, rows).backward();
+    ddp.sync_gradients(end - begin + 1, false);
+    FAIL() << "no error";
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("pass the same rows"), std::string::npos) << e.what();
+  }
+  // Accumulated after the reduction (not armed): sync_gradients reduces the new sum.
+  model->zero_grad();
+  step_loss(*model, d, rows).backward();
+  EXPECT_EQ(flat_grads(*model), local);
+  ddp.sync_gradients(end - begin, false);
+  EXPECT_EQ(flat_grads(*model), sum);
+}
+
+// A backward that leaves a parameter without a gradient does not finish the reduction: the next
+// prepare_backward names the parameter and what to do; sync_gradients finishes it (the missing
+// gradient counts as zeros). A prepare_backward whose backward never ran is replaced.
+// find_unused_parameters marks the parameters the loss does not reach.
+TEST(DataParallel, FinishedInsideBackwardNamesAnUnusedParameter) {
+  const int me = dist::rank(), n = dist::world_size();
+  Tensor a = Tensor::from_vector(std::vector<double>{1, 2, 3}, Shape{3}).requires_grad_(true);
+  Tensor unused = Tensor::from_vector(std::vector<double>{4, 5}, Shape{2}).requires_grad_(true);
+  dist::DataParallel ddp(dist::DataParallel::Named{{"a", a}, {"head.unused", unused}}, {});
+  EXPECT_THROW(ddp.module(), ValueError);
+  const Tensor scale = Tensor::from_vector(std::vector<double>{1.0 + me, 2.0 * me, -3.0}, Shape{3});
+  ddp.prepare_backward(1, true, true);
+  ddp.prepare_backward(1, true, true);  // no backward in between: replaced
+  (a * scale).sum().backward();
+  EXPECT_TRUE(ddp.pending());
+  try {
+    ddp.prepare_backward(1, true, true);
+    FAIL() << "no error";
+  } catch (const ValueError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("expected to have finished reduction"), std::string::npos) << what;
+    EXPECT_NE(what.find("head.unused"), std::string::npos) << what;
+    EXPECT_NE(what.find("sync_gradients()"), std::string::npos) << what;
+  }
+  ddp.sync_gradients(1);
+  EXPECT_FALSE(ddp.pending());
+  std::vector<double> mean(3, 0.0);
+  for (int k = 0; k < n; ++k) {
+    const double s[] = {1.0 + k, 2.0 * k, -3.0};
+    for (int i = 0; i < 3; ++i) mean[i] += s[i];
+  }
+  for (double& v : mean) v /= n;
+  EXPECT_EQ(a.grad().to_vector<double>(), mean);
+  EXPECT_EQ(unused.grad().to_vector<double>(), std::vector<double>(2, 0.0));
+  a.zero_grad();
+  unused.zero_grad();
+  ddp.prepare_backward(1, true, true);  // works again
+  (a * scale).sum().backward();
+  (unused * 2.0).sum().backward();
+  EXPECT_FALSE(ddp.pending());
+  EXPECT_EQ(a.grad().to_vector<double>(), mean);
+  EXPECT_EQ(unused.grad().to_vector<double>(), std::vector<double>(2, 2.0));
+  // find_unused_parameters: the loss's graph does not reach `unused`, which counts as zeros.
+  a.zero_grad();
+  unused.zero_grad();
+  ddp.prepare_backward(1, true, true);
+  Tensor loss = (a * scale).sum();
+  ddp.find_unused_parameters({loss});
+  EXPECT_TRUE(ddp.pending());
+  loss.backward();
+  EXPECT_FALSE(ddp.pending());
+  EXPECT_EQ(a.grad().to_vector<double>(), mean);
+  EXPECT_EQ(unused.grad().to_vector<double>(), std::vector<double>(2, 0.0));
+  EXPECT_THROW(ddp.find_unused_parameters({loss}), ValueError);  // not armed
 }
 
 // The arguments of prepare_backward and sync_gradients must agree; a second backward in between

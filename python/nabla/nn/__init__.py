@@ -10,3 +10,4 @@ C++ (initial values, forward, backward), equal to torch's after the same manual_
 from .parameter import Parameter
 from .modules import *  # noqa: F401,F403
 from . import functional, init, parameter, utils  # noqa: F401
+from . import parallel  # noqa: F401,E402
