@@ -138,6 +138,13 @@ def _torch_style_loop(dtype):
     crit = nabla.nn.MSELoss()
     model = DDP(_model_of(1 if RANK == 0 else 40 + RANK, dtype))  # rank 0's weights win
     exact, whole = _model_of(1, dtype), _model_of(1, dtype)
+    # PyTorch itself, one process taking each whole global batch, from the same weights.
+    tdtype = torch.float64 if dtype == nabla.float64 else torch.float32
+    ref = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1)).to(tdtype)
+    with torch.no_grad():
+        for q, p in zip(ref.parameters(), whole.parameters()):
+            q.copy_(torch.tensor(p.detach().tolist(), dtype=tdtype))
+    ref_opt = torch.optim.SGD(ref.parameters(), lr=0.1, momentum=0.9)
     assert _flat(model.parameters()) == _flat(exact.parameters())
     opt = nabla.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     exact_opt = nabla.optim.SGD(exact.parameters(), lr=0.1, momentum=0.9)
@@ -183,20 +190,27 @@ def _torch_style_loop(dtype):
             whole_opt.zero_grad()
             crit(whole(x[everything]), y[everything]).backward()
             whole_opt.step()
-    return model, exact, whole
+            ref_opt.zero_grad()
+            idx = torch.tensor(everything)
+            torch.nn.MSELoss()(ref(torch.tensor(x.tolist(), dtype=tdtype)[idx]),
+                               torch.tensor(y.tolist(), dtype=tdtype)[idx]).backward()
+            ref_opt.step()
+    return model, exact, whole, [v for q in ref.parameters() for v in q.detach().reshape(-1).tolist()]
 
 
 def test_torch_style_loop_float64_bit_exact():
-    model, exact, whole = _torch_style_loop(nabla.float64)
+    model, exact, whole, ref = _torch_style_loop(nabla.float64)
     assert _flat(model.parameters()) == _flat(exact.parameters())
     worst = max(abs(a - b) for a, b in zip(_flat(model.parameters()), _flat(whole.parameters())))
     assert worst < 1e-12
+    assert max(abs(a - b) for a, b in zip(_flat(model.parameters()), ref)) < 1e-12  # PyTorch, one process
 
 
 def test_torch_style_loop_float32():
-    model, _, whole = _torch_style_loop(nabla.float32)
+    model, _, whole, ref = _torch_style_loop(nabla.float32)
     worst = max(abs(a - b) for a, b in zip(_flat(model.parameters()), _flat(whole.parameters())))
     assert worst < 1e-5
+    assert max(abs(a - b) for a, b in zip(_flat(model.parameters()), ref)) < 1e-5  # PyTorch, one process
 
 
 def test_no_sync_accumulates_as_one_step_on_the_concatenated_batches():
