@@ -180,6 +180,10 @@ struct DataParallelOptions {
 void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, bool mean = true,
                     const DataParallelOptions& options = {});
 
+namespace internal {
+struct Overlap;
+}  // namespace internal
+
 // Wraps a module for data-parallel training. The constructor checks that every rank has the
 // same parameter and buffer names, shapes and dtypes (naming the first mismatch), then copies
 // rank 0's parameters and buffers to every rank.
@@ -230,8 +234,10 @@ class DataParallel {
   std::vector<Tensor> params_;
   std::vector<std::string> param_names_;
   Named buffers_;  // without a module (with one, its current named_buffers())
-  struct Overlap;  // prepare_backward's buckets and requests (src/distributed/overlap.cpp)
-  std::shared_ptr<Overlap> overlap_;
+  // The buckets and their requests (src/distributed/overlap.cpp), made at the first
+  // prepare_backward or sync_gradients; with hooks that start a bucket when backward is done with it.
+  std::shared_ptr<internal::Overlap> overlap_;
+  internal::Overlap& overlap();
   std::vector<int64_t> hook_ids_;
   double comm_seconds_ = 0;
 };

@@ -78,18 +78,15 @@ bool initialized() {
 }
 
 using internal::check_mpi;
-using internal::exclusive_grad;
 using internal::kMaxCount;
 using internal::wait_all;
 
-// Starts a non-blocking collective and waits for it. `pending`: another collective started
-// earlier, completed by the same wait (one round trip for both); then null.
+// Starts a non-blocking collective and waits for it (with wait_all's deadline).
 template <class Start>
-void collective(const char* op, Start start, MPI_Request* pending = nullptr) {
-  MPI_Request requests[2] = {MPI_REQUEST_NULL, pending ? *pending : MPI_REQUEST_NULL};
-  check_mpi(start(&requests[0]), op);
-  if (pending) *pending = MPI_REQUEST_NULL;
-  wait_all(op, requests, 2);
+void collective(const char* op, Start start) {
+  MPI_Request request = MPI_REQUEST_NULL;
+  check_mpi(start(&request), op);
+  wait_all(op, &request, 1);
 }
 
 void require_init(const char* op) {
@@ -127,7 +124,7 @@ void check_contiguous(const Tensor& t, const char* op) {
 // holds the other ranks' copies of this rank's chunk; kept by the caller from call to call.
 template <typename T>
 void reduce_in_rank_order(T* data, int64_t count, MPI_Datatype type, const std::vector<int64_t>& rows, bool mean,
-                          std::vector<T>& scratch, const char* op, MPI_Request* rows_pending = nullptr) {
+                          std::vector<T>& scratch, const char* op) {
   const int n = world_size(), me = rank();
   NABLA_CHECK(count <= kMaxCount, ValueError, "distributed: ", op, ": ", count, " values in one call (at most ",
               kMaxCount, ")");
@@ -143,13 +140,10 @@ void reduce_in_rank_order(T* data, int64_t count, MPI_Datatype type, const std::
     recv_counts[k] = k == me ? 0 : mine;
     recv_displs[k] = k * mine;
   }
-  collective(
-      op,
-      [&](MPI_Request* request) {
-        return MPI_Ialltoallv(data, send_counts.data(), displs.data(), type, scratch.data(), recv_counts.data(),
-                              recv_displs.data(), type, MPI_COMM_WORLD, request);
-      },
-      rows_pending);
+  collective(op, [&](MPI_Request* request) {
+    return MPI_Ialltoallv(data, send_counts.data(), displs.data(), type, scratch.data(), recv_counts.data(),
+                          recv_displs.data(), type, MPI_COMM_WORLD, request);
+  });
   std::vector<const T*> shards(n);
   for (int k = 0; k < n; ++k) shards[k] = k == me ? data + displs[me] : scratch.data() + static_cast<size_t>(k) * mine;
   // Element i of every shard is read before out[i] is written, so the output may be shards[me].
@@ -402,110 +396,13 @@ void DataParallel::sync_buffers() {
   comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-namespace {
-
-// One dtype's gradients, bucket by bucket, combined in place (in rank order or by
-// MPI_Allreduce). A bucket is either a piece of one parameter's gradient (no copy) or several
-// small gradients packed into `packed` (copied in and out).
-template <typename T>
-void sync_dtype(const std::vector<Tensor>& params, const std::vector<int64_t>& rows, MPI_Request* rows_pending,
-                int64_t local_rows, bool mean, const DataParallelOptions& options, MPI_Datatype type) {
-  const int n = world_size();
-  const int64_t bucket_elems =
-      std::clamp<int64_t>(options.bucket_bytes / static_cast<int64_t>(sizeof(T)), 1, kMaxCount);
-  std::vector<T*> grads;
-  for (const Tensor& p : params) grads.push_back(exclusive_grad<T>(p));
-  std::vector<T> packed, scratch;
-  // MPI_Allreduce takes one round trip, the reduce-scatter and all-gather two, but moves the data
-  // slower (OpenMPI 4.1, 2 ranks: W5's 4 MB buckets spent 21-29 % of the step in it against 13-20
-  // %; W4, all its gradients in one bucket, 25-26 steps/s against 21-24; 2 loaded CPUs). On 2
-  // ranks it gives the same bits as combine_shards (a + b == b + a: the rank order only matters
-  // from 3 ranks on), so it is used there when the step's gradients fit one bucket.
-  int64_t total = 0;
-  for (const Tensor& p : params) total += p.numel();
-  const bool allreduce = !options.deterministic || (n <= 2 && total <= bucket_elems);
-  auto reduce = [&](T* data, int64_t count) {
-    const char* op = "DataParallel::sync_gradients";
-    if (!allreduce) return reduce_in_rank_order(data, count, type, rows, mean, scratch, op, rows_pending);
-    // Weighted by the rows (mean); a rank without rows adds -0, the identity of IEEE addition (its
-    // mean is NaN).
-    if (mean || local_rows == 0)
-      for (int64_t i = 0; i < count; ++i) data[i] = local_rows == 0 ? -T(0) : data[i] * static_cast<T>(local_rows);
-    collective(
-        op,
-        [&](MPI_Request* request) {
-          return MPI_Iallreduce(MPI_IN_PLACE, data, static_cast<int>(count), type, MPI_SUM, MPI_COMM_WORLD, request);
-        },
-        rows_pending);
-    if (!mean) return;
-    int64_t total_rows = 0;
-    for (int64_t r : rows) total_rows += r;
-    for (int64_t i = 0; i < count; ++i) data[i] = total_rows > 0 ? data[i] / static_cast<T>(total_rows) : T(0);
-  };
-  size_t first = 0;
-  int64_t offset = 0;  // the next value to combine: grads[first][offset]
-  while (first < params.size()) {
-    const int64_t left = params[first].numel() - offset;
-    if (left == 0) {
-      ++first, offset = 0;
-      continue;
-    }
-    // [first, last): whole gradients that fit one bucket together; else a piece of one.
-    size_t last = first + 1;
-    int64_t count = left;
-    while (last < params.size() && count + params[last].numel() <= bucket_elems) count += params[last++].numel();
-    if (last == first + 1 || offset > 0) {
-      count = std::min(left, bucket_elems);
-      reduce(grads[first] + offset, count);
-      offset += count;
-      continue;
-    }
-    if (packed.size() < static_cast<size_t>(count)) packed.resize(count);
-    int64_t at = 0;
-    for (size_t i = first; i < last; at += params[i++].numel())
-      std::memcpy(packed.data() + at, grads[i], sizeof(T) * params[i].numel());
-    reduce(packed.data(), count);
-    at = 0;
-    for (size_t i = first; i < last; at += params[i++].numel())
-      std::memcpy(grads[i], packed.data() + at, sizeof(T) * params[i].numel());
-    first = last, offset = 0;
-  }
-}
-
-}  // namespace
-
 void sync_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, bool mean,
                     const DataParallelOptions& options) {
   require_init("sync_gradients");
   NABLA_CHECK(local_rows >= 0, ValueError, "sync_gradients: local_rows must be >= 0, got ", local_rows);
   NABLA_CHECK(options.bucket_bytes > 0, ValueError, "sync_gradients: bucket_bytes must be > 0, got ",
               options.bucket_bytes);
-  // Every rank's rows, gathered while the first bucket travels (its wait completes both).
-  std::vector<int64_t> rows(world_size());
-  MPI_Request rows_pending = MPI_REQUEST_NULL;
-  check_mpi(MPI_Iallgather(&local_rows, 1, MPI_INT64_T, rows.data(), 1, MPI_INT64_T, MPI_COMM_WORLD, &rows_pending),
-            "sync_gradients");
-  std::vector<Tensor> f32, f64;
-  std::set<const TensorImpl*> seen;  // a parameter listed twice (tied weights) is combined once
-  for (const Tensor& p : parameters) {
-    if (!p.requires_grad() || !seen.insert(p.impl()).second) continue;
-    if (p.dtype() == DType::float32)
-      f32.push_back(p);
-    else if (p.dtype() == DType::float64)
-      f64.push_back(p);
-    else
-      throw DTypeError(detail::concat("sync_gradients: a parameter of dtype ", dtype_name(p.dtype())));
-  }
-  if (!f32.empty()) sync_dtype<float>(f32, rows, &rows_pending, local_rows, mean, options, MPI_FLOAT);
-  if (!f64.empty()) sync_dtype<double>(f64, rows, &rows_pending, local_rows, mean, options, MPI_DOUBLE);
-  // No gradient to send (every bucket empty): the rows still have to arrive.
-  collective(
-      "sync_gradients",
-      [](MPI_Request* request) {
-        *request = MPI_REQUEST_NULL;  // nothing new: wait for the rows alone
-        return MPI_SUCCESS;
-      },
-      &rows_pending);
+  internal::reduce_gradients(parameters, local_rows, mean, options);
 }
 
 }  // namespace nabla::dist

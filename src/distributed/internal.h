@@ -26,6 +26,11 @@ void wait_all(const char* op, MPI_Request* requests, int count);
 // it (backward's fresh tensor, the usual case), else a contiguous copy (zeros without a
 // gradient) made p's .grad. Writing in place spares a new tensor per parameter per step, whose
 // first touch of every page is a page fault (W5: 84 MB per step).
+// dist::sync_gradients's reduction (src/distributed/overlap.cpp): `parameters`' gradients cut
+// into buckets as DataParallel's, reduced after backward.
+void reduce_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, bool mean,
+                      const DataParallelOptions& options);
+
 template <typename T>
 T* exclusive_grad(const Tensor& p) {
   const std::shared_ptr<TensorImpl>& g = p.impl()->grad;

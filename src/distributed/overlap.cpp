@@ -23,13 +23,15 @@ using internal::exclusive_grad;
 using internal::kMaxCount;
 using internal::wait_all;
 
-// The buckets of prepare_backward, fixed at the first call: the parameters in reverse order
-// (backward's), cut as sync_dtype cuts them (whole small gradients packed together, a large one
-// in pieces), the first bucket at most first_bucket_bytes, never two dtypes in one bucket. Each
-// step, a bucket starts when its last gradient is ready and every bucket before it has started
-// (so that every rank starts the same collectives in the same order), and sync_gradients
-// finishes them in that order. Each value is combined as sync_dtype combines it: the same bits.
-struct DataParallel::Overlap {
+// The gradients' buckets, fixed when made: the parameters in reverse order (backward's), whole
+// small gradients packed together, a large one in pieces, the first bucket at most
+// first_bucket_bytes, never two dtypes in one bucket. Each step, a bucket starts when its last
+// gradient is ready and every bucket before it has started (so that every rank starts the same
+// collectives in the same order), and finish() completes them in that order. Every value is
+// combined alike whatever bucket it travels in (combine_shards' order, or MPI_Allreduce's a + b on
+// 2 ranks), so the overlapped and the plain reduction give the same bits.
+namespace internal {
+struct Overlap {
   struct Piece {
     size_t param;  // index in params
     int64_t offset, count;
@@ -117,8 +119,12 @@ struct DataParallel::Overlap {
       }
       buckets.push_back(std::move(b));
     }
-    // As sync_dtype: MPI_Allreduce when not deterministic, or on 2 ranks when the gradients fit
-    // one bucket of bucket_bytes (dtype by dtype; a + b == b + a).
+    // MPI_Allreduce takes one round trip, the reduce-scatter and all-gather two, but moves the
+    // data slower (OpenMPI 4.1, 2 ranks: W5's 4 MB buckets spent 21-29 % of the step in it against
+    // 13-20 %; W4, all its gradients in one bucket, 25-26 steps/s against 21-24; 2 loaded CPUs).
+    // On 2 ranks it gives the same bits as combine_shards (a + b == b + a: the rank order only
+    // matters from 3 ranks on), so it is used there when the gradients fit one bucket (dtype by
+    // dtype), and always when not deterministic.
     const int64_t max_total = std::max(total_f32 * 4, total_f64 * 8);
     allreduce = !options.deterministic || (world_size() <= 2 && max_total <= options.bucket_bytes);
     grads.assign(params.size(), nullptr);
@@ -317,6 +323,29 @@ struct DataParallel::Overlap {
   }
 };
 
+void reduce_gradients(const std::vector<Tensor>& parameters, int64_t local_rows, bool mean,
+                      const DataParallelOptions& options) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < parameters.size(); ++i) names.push_back("parameter " + std::to_string(i));
+  Overlap buckets(parameters, names, options);
+  buckets.arm(local_rows, mean, false);
+  buckets.finish(local_rows, mean);
+}
+
+}  // namespace internal
+
+internal::Overlap& DataParallel::overlap() {
+  if (!overlap_) {
+    overlap_ = std::make_shared<internal::Overlap>(params_, param_names_, options_);
+    for (size_t i = 0; i < overlap_->params.size(); ++i)
+      hook_ids_.push_back(autograd::register_post_accumulate_hook(
+          overlap_->params[i], [weak = std::weak_ptr<internal::Overlap>(overlap_), i](const Tensor&) {
+            if (auto overlap = weak.lock()) overlap->mark_ready(i);
+          }));
+  }
+  return *overlap_;
+}
+
 DataParallel::~DataParallel() {
   if (!overlap_) return;
   for (size_t i = 0; i < hook_ids_.size(); ++i)
@@ -325,25 +354,17 @@ DataParallel::~DataParallel() {
 
 void DataParallel::prepare_backward(int64_t local_rows, bool mean, bool finish_when_ready) {
   NABLA_CHECK(local_rows >= 0, ValueError, "DataParallel::prepare_backward: local_rows must be >= 0, got ", local_rows);
-  if (!overlap_) {
-    overlap_ = std::make_shared<Overlap>(params_, param_names_, options_);
-    for (size_t i = 0; i < overlap_->params.size(); ++i)
-      hook_ids_.push_back(autograd::register_post_accumulate_hook(
-          overlap_->params[i], [weak = std::weak_ptr<Overlap>(overlap_), i](const Tensor&) {
-            if (auto overlap = weak.lock()) overlap->mark_ready(i);
-          }));
-  }
+  internal::Overlap& buckets = overlap();
   const auto start = std::chrono::steady_clock::now();
-  overlap_->arm(local_rows, mean, finish_when_ready);
+  buckets.arm(local_rows, mean, finish_when_ready);
   comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 void DataParallel::sync_gradients(int64_t local_rows, bool mean) {
   const auto start = std::chrono::steady_clock::now();
-  if (overlap_ && (overlap_->armed || overlap_->reduced))
-    overlap_->finish(local_rows, mean);
-  else
-    dist::sync_gradients(params_, local_rows, mean, options_);
+  NABLA_CHECK(local_rows >= 0, ValueError, "DataParallel::sync_gradients: local_rows must be >= 0, got ", local_rows);
+  if (!overlap_ || !(overlap_->armed || overlap_->reduced)) overlap().arm(local_rows, mean, false);  // after backward
+  overlap_->finish(local_rows, mean);
   comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
