@@ -5,7 +5,7 @@ was built with MPI (is_available()).
     mpirun -np 2 python3 train.py
 
     import nabla as torch
-    import torch.distributed as dist   # or: import nabla.distributed as dist
+    dist = torch.distributed            # (`import torch.distributed` would load PyTorch's own)
     dist.init_process_group("gloo")
     model = torch.nn.parallel.DistributedDataParallel(model)   # rank 0's parameters everywhere
     sampler = dist.DistributedSampler(dataset, seed=0)          # this rank's indices, torch's order
