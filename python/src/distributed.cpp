@@ -39,12 +39,6 @@ void bind_distributed(py::module_& parent) {
       "broadcast", [](Tensor& t, int src) { dist::broadcast(t, src); }, py::arg("tensor"), py::arg("src"));
   m.def("all_gather", &dist::all_gather, py::arg("tensor"));
   m.def("check_same", &dist::check_same_on_all_ranks, py::arg("text"), py::arg("what"));
-  m.def(
-      "sync_gradients",
-      [](const std::vector<Tensor>& params, int64_t rows, bool mean, int64_t bucket_bytes, bool deterministic) {
-        dist::sync_gradients(params, rows, mean, {.bucket_bytes = bucket_bytes, .deterministic = deterministic});
-      },
-      py::arg("parameters"), py::arg("rows"), py::arg("mean"), py::arg("bucket_bytes"), py::arg("deterministic"));
   // nabla.distributed.DistributedDataParallel's reducer: the Module's named parameters and buffers.
   py::class_<dist::DataParallel>(m, "DataParallel")
       .def(py::init([](dist::DataParallel::Named parameters, dist::DataParallel::Named buffers, int64_t bucket_bytes,
